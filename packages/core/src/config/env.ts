@@ -1,0 +1,64 @@
+/**
+ * Spotify credentials and endpoints from the environment (DESIGN §5, a contract), read once and checked.
+ * Secrets are kept out of `toString`/JSON so that logging the object cannot leak them.
+ */
+import { ConfigError } from "../errors.ts";
+
+export const DEFAULT_API_BASE_URL = "https://api.spotify.com/v1";
+export const DEFAULT_ACCOUNTS_BASE_URL = "https://accounts.spotify.com";
+
+export interface SpotifyEnv {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string | undefined;
+  apiBaseUrl: string;
+  accountsBaseUrl: string;
+}
+
+function baseUrl(value: string | undefined, fallback: string, name: string): string {
+  const raw = value?.trim() || fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
+  } catch {
+    throw new ConfigError(`${name}="${raw}" is not an http(s) URL; unset it to use ${fallback}.`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/** True when client credentials are present in `env`. */
+export function hasSpotifyCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.SPOTIFY_CLIENT_ID?.trim() && env.SPOTIFY_CLIENT_SECRET?.trim());
+}
+
+/** Reads Spotify settings from `env`; throws ConfigError when credentials are missing or half-set. */
+export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv {
+  const clientId = env.SPOTIFY_CLIENT_ID?.trim();
+  const clientSecret = env.SPOTIFY_CLIENT_SECRET?.trim();
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(
+      "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), or run with --source sample.",
+    );
+  }
+  const secrets = { clientSecret, refreshToken: env.SPOTIFY_REFRESH_TOKEN?.trim() || undefined };
+  const result: SpotifyEnv = {
+    clientId,
+    apiBaseUrl: baseUrl(env.SPOTIFY_API_BASE_URL, DEFAULT_API_BASE_URL, "SPOTIFY_API_BASE_URL"),
+    accountsBaseUrl: baseUrl(env.SPOTIFY_ACCOUNTS_BASE_URL, DEFAULT_ACCOUNTS_BASE_URL, "SPOTIFY_ACCOUNTS_BASE_URL"),
+    clientSecret: secrets.clientSecret,
+    refreshToken: secrets.refreshToken,
+  };
+  // Non-enumerable secrets: JSON.stringify and console.log of the object do not show them.
+  Object.defineProperty(result, "clientSecret", { value: secrets.clientSecret, enumerable: false });
+  Object.defineProperty(result, "refreshToken", { value: secrets.refreshToken, enumerable: false });
+  return result;
+}
+
+/** Replaces every occurrence of the given secrets in `text` with `***`. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("***");
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as v from "valibot";
+import { ConfigError } from "../errors.ts";
+import { type Config, ConfigSchema } from "./schema.ts";
+
+/** Turns valibot issues into lines that name the offending path, e.g. `sources.artists[2]: "abc" is not a Spotify id`. */
+export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  return issues.map((issue) => {
+    const where = (issue.path ?? [])
+      .map((item) => (typeof item.key === "number" ? `[${item.key}]` : `.${String(item.key)}`))
+      .join("")
+      .replace(/^\./, "");
+    return `${where || "(root)"}: ${issue.message}`;
+  });
+}
+
+/** Validates a parsed config object. Throws ConfigError listing every problem. */
+export function parseConfig(input: unknown, origin = "config"): Config {
+  const result = v.safeParse(ConfigSchema, input);
+  if (!result.success) {
+    throw new ConfigError(`${origin} is invalid; fix these entries and run again:`, formatIssues(result.issues));
+  }
+  return result.output;
+}
+
+/** Reads and validates a config file. Throws ConfigError for a missing file, bad JSON or schema violations. */
+export async function loadConfig(file: string): Promise<Config> {
+  const resolved = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(resolved, "utf8");
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${resolved}: ${(error as Error).message}. Pass --config FILE.`, [], {
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Config file ${resolved} is not valid JSON: ${(error as Error).message}`, [], {
+      cause: error,
+    });
+  }
+  return parseConfig(json, `Config file ${resolved}`);
+}

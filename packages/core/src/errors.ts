@@ -1,0 +1,99 @@
+/**
+ * Error classes thrown by tunelake. Each sets `name`, which the state machine's `ErrorEquals` matches,
+ * says in its message what to do next, and is marked transient (retrying may help) or terminal.
+ */
+export abstract class TunelakeError extends Error {
+  /** True when retrying the same call later may succeed. */
+  abstract readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid configuration, environment or input: fix it and run again. */
+export class ConfigError extends TunelakeError {
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(issues.length > 0 ? `${message}\n${issues.map((i) => `  - ${i}`).join("\n")}` : message, options);
+  }
+}
+
+/** Spotify answered 429 with a Retry-After we are willing to wait for; retried. */
+export class SpotifyRateLimitError extends TunelakeError {
+  readonly transient = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The app's quota is exhausted or Spotify asks us to wait longer than the configured ceiling: stop the run. */
+export class SpotifyQuotaExceededError extends TunelakeError {
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly retryAt: Date | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Spotify answered 5xx, timed out or the connection failed; retried with backoff. */
+export class SpotifyServerError extends TunelakeError {
+  readonly transient = true;
+}
+
+/** Credentials were refused (401/400 on the token endpoint). */
+export class SpotifyAuthError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** A request Spotify refused for this app that has no fallback (4xx other than 429). */
+export class SpotifyRequestError extends TunelakeError {
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Reading or writing the object store failed in a way that may pass on retry. */
+export class StorageError extends TunelakeError {
+  readonly transient = true;
+}
+
+/** The transform of an entity failed. */
+export class TransformError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** Data-quality checks failed for a run date. */
+export class ValidationFailedError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** Error names the state machine retries as transient. Keep in sync with the classes above. */
+export const TRANSIENT_ERROR_NAMES = ["SpotifyRateLimitError", "SpotifyServerError", "StorageError"] as const;
+
+/** Error names that fail the run at once. */
+export const TERMINAL_ERROR_NAMES = [
+  "ConfigError",
+  "SpotifyQuotaExceededError",
+  "SpotifyAuthError",
+  "SpotifyRequestError",
+  "TransformError",
+  "ValidationFailedError",
+] as const;

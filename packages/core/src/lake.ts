@@ -1,0 +1,91 @@
+/**
+ * The lake layout (DESIGN §3, a contract): raw and curated keys, identical on S3 and on disk,
+ * and the raw entities and curated tables the pipeline knows.
+ */
+import { ConfigError } from "./errors.ts";
+
+/**
+ * Raw entities: one folder each in the raw zone. Every line is one API object exactly as Spotify returned it,
+ * plus provenance fields prefixed `_` (always `_fetched_at` ISO timestamp and `_source`, e.g. `artist:<id>`):
+ * - `artists`: ArtistObject (GET /artists/{id} or batch)
+ * - `artist_albums`: SimplifiedAlbumObject from /artists/{id}/albums; `_artist_id`
+ * - `albums`: AlbumObject (GET /albums/{id} or batch); its embedded `tracks` page is kept as returned
+ * - `album_tracks`: SimplifiedTrackObject from /albums/{id}/tracks; `_album_id`, `_position`
+ * - `tracks`: TrackObject (GET /tracks/{id} or batch)
+ * - `playlists`: PlaylistObject metadata (GET /playlists/{id}); its embedded entries page is kept as returned
+ * - `playlist_items`: PlaylistTrackObject entries (`track` pre-2026, `item` 2026); `_playlist_id`, `_position`
+ * - `search_results`: one item of a search page (album, artist, track or playlist); `_query`, `_search_type`, `_rank`
+ * - `recently_played`: PlayHistoryObject from /me/player/recently-played
+ * - `top_items`: ArtistObject or TrackObject from /me/top/{type}; `_time_range`, `_item_type`, `_rank`
+ */
+export const RAW_ENTITIES = [
+  "artists",
+  "artist_albums",
+  "albums",
+  "album_tracks",
+  "tracks",
+  "playlists",
+  "playlist_items",
+  "search_results",
+  "recently_played",
+  "top_items",
+] as const;
+export type RawEntity = (typeof RAW_ENTITIES)[number];
+
+/** Curated tables (DESIGN §4, a contract). */
+export const CURATED_TABLES = [
+  "artists",
+  "albums",
+  "album_artists",
+  "tracks",
+  "track_artists",
+  "playlists",
+  "playlist_items",
+  "search_results",
+  "plays",
+  "top_items",
+] as const;
+export type CuratedTable = (typeof CURATED_TABLES)[number];
+
+/**
+ * Transform entities: the unit of one Transform Lambda invocation (one Map iteration), and the tables it writes.
+ * Each reads whichever raw entities carry its objects.
+ */
+export const TRANSFORM_ENTITIES = {
+  artists: ["artists"],
+  albums: ["albums", "album_artists"],
+  tracks: ["tracks", "track_artists"],
+  playlists: ["playlists", "playlist_items"],
+  search_results: ["search_results"],
+  user: ["plays", "top_items"],
+} as const satisfies Record<string, readonly CuratedTable[]>;
+export type TransformEntity = keyof typeof TRANSFORM_ENTITIES;
+export const TRANSFORM_ENTITY_NAMES = Object.keys(TRANSFORM_ENTITIES) as TransformEntity[];
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Checks a run date is a real calendar date in `YYYY-MM-DD` form. */
+export function assertRunDate(date: string): string {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  if (!DATE_RE.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
+    throw new ConfigError(`Invalid run date "${date}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`);
+  }
+  return date;
+}
+
+/** Today's date in UTC as `YYYY-MM-DD`. */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export const rawPrefix = (entity: RawEntity, date: string): string => `${entity}/dt=${date}/`;
+export const rawKey = (entity: RawEntity, date: string, part: number): string =>
+  `${rawPrefix(entity, date)}part-${String(part).padStart(5, "0")}.ndjson.gz`;
+export const manifestKey = (date: string): string => `_manifests/dt=${date}/manifest.json`;
+export const rejectsPrefix = (date: string): string => `_rejects/dt=${date}/`;
+export const rejectsKey = (date: string, entity: string): string => `${rejectsPrefix(date)}${entity}.ndjson.gz`;
+export const curatedPrefix = (table: string, date: string): string => `${table}/dt=${date}/`;
+export const curatedKey = (table: string, date: string): string => `${curatedPrefix(table, date)}part-00000.parquet`;
+/** The transform's report per entity and date (rows and rejects per table), read by later stages and reruns. */
+export const transformReportKey = (date: string, entity: string): string =>
+  `_reports/dt=${date}/transform-${entity}.json`;

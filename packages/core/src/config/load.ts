@@ -11,12 +11,20 @@ export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] 
       .map((item) => (typeof item.key === "number" ? `[${item.key}]` : `.${String(item.key)}`))
       .join("")
       .replace(/^\./, "");
-    return `${where || "(root)"}: ${issue.message}`;
+    // valibot says "Invalid key: Expected never" for a key a strict object does not allow.
+    const message =
+      issue.kind === "schema" && issue.expected === "never"
+        ? "unknown key; check its spelling (see tunelake.schema.json)"
+        : issue.message;
+    return `${where || "(root)"}: ${message}`;
   });
 }
 
 /** Validates a parsed config object. Throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, origin = "config"): Config {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new ConfigError(`${origin} is invalid: (root): expected a JSON object like {"sources": {...}}.`);
+  }
   const result = v.safeParse(ConfigSchema, input);
   if (!result.success) {
     throw new ConfigError(`${origin} is invalid; fix these entries and run again:`, formatIssues(result.issues));

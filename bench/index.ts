@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [-- --json] [-- --only extract|transform] [-- --items N]`: measures extraction against the sample
+ * API (requests vs the minimum, wall time vs the ideal) and the transform against a plain-JS baseline, in one run.
+ * Figures are ratios measured side by side, never absolute targets in tests.
+ */
+import "../packages/core/src/polyfills.ts";
+import { parseArgs } from "node:util";
+import { benchExtract } from "./extract.ts";
+import { benchTransform } from "./transform.ts";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    only: { type: "string" },
+    items: { type: "string" },
+  },
+});
+
+const result: Record<string, unknown> = { node: process.version, cpus: (await import("node:os")).cpus().length };
+if (!values.only || values.only === "extract") {
+  if (!values.json) process.stderr.write("bench: extract (sample API with artificial latency)...\n");
+  result.extract = await benchExtract();
+}
+if (!values.only || values.only === "transform") {
+  if (!values.json) process.stderr.write("bench: transform (DuckDB vs plain-JS baseline)...\n");
+  result.transform = await benchTransform(values.items ? { items: Number(values.items) } : {});
+}
+process.stdout.write(`${JSON.stringify(result, values.json ? undefined : null, values.json ? undefined : 2)}\n`);

@@ -1,0 +1,93 @@
+/** What a user wants to see after a run: the execution's outcome, rows per table, and the checks. */
+import { openLocalCatalog } from "@tunelake/core/local/catalog";
+import Table from "cli-table3";
+import pc from "picocolors";
+
+export interface RunSummary {
+  execution: string;
+  status: string;
+  date: string | undefined;
+  failedStage?: string;
+  error?: string;
+  cause?: string;
+  tables: { table: string; rows: number; rejects: number }[];
+  checks: { check: string; failedRows: number }[];
+}
+
+interface RecordLike {
+  name: string;
+  status: string;
+  input?: { date?: string };
+  date?: string;
+  failedStage?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Builds the summary from the execution record and the local catalog (table_stats, the checks). */
+export async function summarize(home: string, record: RecordLike): Promise<RunSummary> {
+  const date = record.date ?? record.input?.date;
+  const summary: RunSummary = {
+    execution: record.name,
+    status: record.status,
+    date,
+    tables: [],
+    checks: [],
+    ...(record.failedStage ? { failedStage: record.failedStage } : {}),
+    ...(record.error ? { error: record.error } : {}),
+    ...(record.cause ? { cause: record.cause } : {}),
+  };
+  if (!date) return summary;
+  const catalog = await openLocalCatalog(home);
+  try {
+    const tables = await catalog.tables();
+    if (tables.includes("table_stats")) {
+      const rows = await catalog.query(
+        `SELECT table_name, sum(row_count) AS rows, sum(reject_count) AS rejects FROM table_stats WHERE dt = '${date}' GROUP BY table_name ORDER BY table_name`,
+      );
+      summary.tables = rows.map((r) => ({
+        table: String(r.table_name),
+        rows: Number(r.rows),
+        rejects: Number(r.rejects),
+      }));
+    }
+    if (record.status === "SUCCEEDED" || record.failedStage === "Validate") {
+      summary.checks = (await catalog.checks(date)).map((r) => ({ check: r.check_name, failedRows: r.failed_rows }));
+    }
+  } finally {
+    catalog.close();
+  }
+  return summary;
+}
+
+/** Human-readable summary on stdout. */
+export function printSummary(s: RunSummary): void {
+  const ok = s.status === "SUCCEEDED";
+  const out: string[] = [];
+  out.push("");
+  out.push(
+    `${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date ?? "?"}`,
+  );
+  if (!ok) {
+    out.push(`failed stage: ${s.failedStage ?? "?"}`);
+    if (s.error) out.push(`error: ${s.error}`);
+    if (s.cause) out.push(`cause: ${s.cause}`);
+    out.push(`resume it with: npx tunelake redrive ${s.execution}`);
+  }
+  if (s.tables.length > 0) {
+    const table = new Table({ head: ["table", "rows", "rejects"], style: { head: [] } });
+    for (const t of s.tables) table.push([t.table, String(t.rows), String(t.rejects)]);
+    out.push(table.toString());
+  }
+  if (s.checks.length > 0) {
+    const failed = s.checks.filter((c) => c.failedRows > 0);
+    out.push(
+      failed.length === 0
+        ? pc.green(`all ${s.checks.length} data-quality checks passed`)
+        : pc.red(
+            `${failed.length} of ${s.checks.length} checks failed: ${failed.map((c) => `${c.check} (${c.failedRows})`).join(", ")}`,
+          ),
+    );
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}

@@ -1,0 +1,113 @@
+/**
+ * The `tunelake` command (DESIGN §6). Commander parses arguments (a well-kept parser with help, variadic options
+ * and subcommands, instead of hand-rolled argv handling); each command lives in ./commands.
+ */
+import "@tunelake/core/polyfills";
+import { Command, Option } from "commander";
+import { authCommand } from "./commands/auth.ts";
+import { definitionCommand } from "./commands/definition.ts";
+import { executionsCommand, historyCommand } from "./commands/executions.ts";
+import { queryCommand } from "./commands/query.ts";
+import { redriveCommand } from "./commands/redrive.ts";
+import { runCommand } from "./commands/run.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { type GlobalOptions, reportError, resolveHome } from "./context.ts";
+
+const program = new Command()
+  .name("tunelake")
+  .description("Spotify Web API -> analytics-ready data lake. Runs locally (files + DuckDB) or on AWS (--stage).")
+  .option("--home <dir>", "local state: lake, catalog, executions (env TUNELAKE_HOME)", undefined)
+  .option("--json", "machine-readable output", false)
+  .showHelpAfterError();
+
+function globals(): GlobalOptions {
+  const opts = program.opts<{ home?: string; json: boolean }>();
+  return { home: resolveHome(opts.home), json: opts.json };
+}
+
+const stageOption = () => new Option("--stage <stage>", "operate the stack deployed with `sst deploy --stage`");
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command("run")
+  .description("run the pipeline's state machine for a date (locally unless --stage)")
+  .option("--date <YYYY-MM-DD>", "run date (default: today, UTC)")
+  .option("--config <file>", "sources config", "tunelake.config.json")
+  .addOption(
+    new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto"),
+  )
+  .option("--reprocess", "skip Extract: rebuild the curated tables from the raw zone", false)
+  .addOption(
+    new Option("--resume-from <stage>", "start at this stage").choices([
+      "Extract",
+      "Transform",
+      "StartCrawler",
+      "Validate",
+    ]),
+  )
+  .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
+  .addOption(stageOption())
+  .action(async (opts) => runCommand(globals(), opts));
+
+program
+  .command("query")
+  .description("run SQL on the curated tables (DuckDB locally, Athena with --stage)")
+  .argument("<sql>", "SQL; the tables are named as in Athena")
+  .addOption(stageOption())
+  .action(async (sql: string, opts) => queryCommand(globals(), sql, opts));
+
+program
+  .command("executions")
+  .description("list executions, newest first")
+  .addOption(stageOption())
+  .action(async (opts) => executionsCommand(globals(), opts));
+
+program
+  .command("history")
+  .description("show an execution's event history")
+  .argument("<name>", "execution name (the run date, with a suffix for reruns)")
+  .addOption(stageOption())
+  .action(async (name: string, opts) => historyCommand(globals(), name, opts));
+
+program
+  .command("redrive")
+  .description("resume a failed execution at the stage that failed")
+  .argument("<name>", "execution name")
+  .option("--config <file>", "sources config", "tunelake.config.json")
+  .addOption(
+    new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto"),
+  )
+  .addOption(stageOption())
+  .action(async (name: string, opts) => redriveCommand(globals(), name, opts));
+
+program
+  .command("definition")
+  .description("print the state machine definition (ASL JSON, with ${...} placeholders for ARNs)")
+  .action(() => definitionCommand());
+
+program
+  .command("schema")
+  .description("print the JSON Schema of tunelake.config.json (for editors)")
+  .option("--out <file>", "write it to a file instead")
+  .action(async (opts) => schemaCommand(opts));
+
+program
+  .command("auth")
+  .description("authorize a Spotify user (authorization-code flow) and print a refresh token for user-scoped sources")
+  .option("--port <port>", "local port of the redirect URI http://127.0.0.1:PORT/callback", "8888")
+  .option("--scopes <scopes>", "space-separated scopes", "user-read-recently-played user-top-read")
+  .action(async (opts) => authCommand(globals(), opts));
+
+program.addHelpText(
+  "after",
+  `
+Faults for --inject-fault: spotify-429, spotify-5xx, spotify-quota, spotify-malformed, transform-crash,
+crawler-running, crawler-failed, crawler-stuck, validation-failed.
+With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.`,
+);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  reportError(error, program.opts<{ json?: boolean }>().json ?? false);
+}

@@ -1,0 +1,44 @@
+import { formatIssues } from "@tunelake/core/config/load";
+import { ConfigError } from "@tunelake/core/errors";
+import { assertRunDate, TRANSFORM_ENTITY_NAMES, type TransformEntity } from "@tunelake/core/lake";
+import * as v from "valibot";
+
+const DateSchema = v.pipe(
+  v.string("date must be a string YYYY-MM-DD"),
+  v.check(isRunDate, "date must be a real calendar date YYYY-MM-DD"),
+);
+
+function isRunDate(date: string): boolean {
+  try {
+    assertRunDate(date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Extract's event from the state machine: `{ date }`. */
+export const ExtractEventSchema = v.object({ date: DateSchema });
+export type ExtractEvent = v.InferOutput<typeof ExtractEventSchema>;
+
+/** One Transform Map iteration: `{ date, entity }`. */
+export const TransformEventSchema = v.object({
+  date: DateSchema,
+  entity: v.picklist(
+    TRANSFORM_ENTITY_NAMES as [TransformEntity, ...TransformEntity[]],
+    (issue) => `entity must be one of ${TRANSFORM_ENTITY_NAMES.join(", ")}, got ${JSON.stringify(issue.input)}`,
+  ),
+});
+export type TransformEvent = v.InferOutput<typeof TransformEventSchema>;
+
+/** Parses a handler's event; a bad event is a ConfigError (terminal: the state machine's input is wrong). */
+export function parseEvent<S extends v.GenericSchema>(schema: S, event: unknown, handler: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, event);
+  if (!result.success) {
+    throw new ConfigError(
+      `The ${handler} handler got an invalid event; start the run with {"date": "YYYY-MM-DD"}:`,
+      formatIssues(result.issues),
+    );
+  }
+  return result.output;
+}

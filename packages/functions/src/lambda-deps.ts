@@ -1,0 +1,63 @@
+/**
+ * Dependencies of the handlers when they run in AWS Lambda: S3 buckets from the environment, Spotify credentials from
+ * SST Config secrets (SSM, read at cold start), the sources config from TUNELAKE_CONFIG. Checked once, before any call.
+ */
+import { hasSpotifyCredentials, readSpotifyEnv } from "@tunelake/core/config/env";
+import { parseConfig } from "@tunelake/core/config/load";
+import { ConfigError } from "@tunelake/core/errors";
+import { createLambdaLogger } from "@tunelake/core/logger";
+import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
+import type { ExtractDeps } from "./extract.ts";
+import type { TransformDeps } from "./transform.ts";
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new ConfigError(`${name} is not set; the stack sets it on the function, redeploy with \`sst deploy\`.`);
+  return value;
+}
+
+/** Spotify secrets bound with SST `Config.Secret`; plain env vars win (useful in `sst dev`). */
+async function spotifyEnvFromSecrets(): Promise<NodeJS.ProcessEnv> {
+  if (hasSpotifyCredentials(process.env)) return process.env;
+  const { Config } = (await import("sst/node/config")) as unknown as { Config: Record<string, string | undefined> };
+  const refresh = Config.SPOTIFY_REFRESH_TOKEN;
+  return {
+    ...process.env,
+    SPOTIFY_CLIENT_ID: Config.SPOTIFY_CLIENT_ID,
+    SPOTIFY_CLIENT_SECRET: Config.SPOTIFY_CLIENT_SECRET,
+    // "none" is the placeholder a stage without user-scoped sources sets.
+    SPOTIFY_REFRESH_TOKEN: refresh && refresh !== "none" ? refresh : undefined,
+  };
+}
+
+export async function extractDeps(): Promise<ExtractDeps> {
+  let configJson: unknown;
+  try {
+    configJson = JSON.parse(requireEnv("TUNELAKE_CONFIG"));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError("TUNELAKE_CONFIG is not valid JSON; redeploy with a valid tunelake.config.json.", [], {
+      cause: error,
+    });
+  }
+  return {
+    config: parseConfig(configJson, "TUNELAKE_CONFIG"),
+    raw: new S3ObjectStore({ bucket: requireEnv("RAW_BUCKET") }),
+    spotify: readSpotifyEnv(await spotifyEnvFromSecrets()),
+    dataSource: "spotify",
+    logger: createLambdaLogger("tunelake-extract"),
+  };
+}
+
+export async function transformDeps(): Promise<TransformDeps> {
+  const memory = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "0");
+  return {
+    raw: new S3ObjectStore({ bucket: requireEnv("RAW_BUCKET") }),
+    curated: new S3ObjectStore({ bucket: requireEnv("CURATED_BUCKET") }),
+    workDir: "/tmp/tunelake",
+    // Leave room for Node and the S3 SDK next to DuckDB.
+    memoryLimitMb: memory > 0 ? Math.floor(memory * 0.7) : undefined,
+    logger: createLambdaLogger("tunelake-transform"),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The handlers as the local engine runs them: the same factories as in Lambda, with the filesystem standing in for
+ * the raw and curated buckets under `<home>/lake/`.
+ */
+import path from "node:path";
+import type { SpotifyEnv } from "@tunelake/core/config/env";
+import type { Config } from "@tunelake/core/config/schema";
+import type { Logger } from "@tunelake/core/logger";
+import { FsObjectStore } from "@tunelake/core/storage/fs-store";
+import { createExtractHandler } from "./extract.ts";
+import { createTransformHandler } from "./transform.ts";
+
+export interface LocalHandlerOptions {
+  home: string;
+  config: Config;
+  spotify: SpotifyEnv;
+  dataSource: "spotify" | "sample";
+  logger: Logger;
+}
+
+/** The local lake's stores. */
+export function localStores(home: string): { raw: FsObjectStore; curated: FsObjectStore } {
+  return {
+    raw: new FsObjectStore(path.join(home, "lake", "raw")),
+    curated: new FsObjectStore(path.join(home, "lake", "curated")),
+  };
+}
+
+/** Handlers for the engine's Lambda states, called in-process. */
+export function createLocalHandlers(options: LocalHandlerOptions): {
+  extract: (input: unknown) => Promise<unknown>;
+  transform: (input: unknown) => Promise<unknown>;
+} {
+  const { raw, curated } = localStores(options.home);
+  const { config, spotify, dataSource, logger } = options;
+  return {
+    extract: createExtractHandler(async () => ({ config, raw, spotify, dataSource, logger })),
+    transform: createTransformHandler(async () => ({
+      raw,
+      curated,
+      workDir: path.join(options.home, "tmp"),
+      // Six entities transform at once on a laptop: keep each DuckDB modest.
+      threads: 2,
+      memoryLimitMb: 1024,
+      logger,
+    })),
+  };
+}

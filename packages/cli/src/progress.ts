@@ -37,6 +37,8 @@ export function createProgress(
   write: (line: string) => void = (l) => process.stderr.write(l),
 ): (event: unknown) => void {
   const started = new Map<string, number>();
+  // States whose task failed (then were caught): they exit with a cross, not a tick.
+  const failed = new Set<string>();
   return (raw) => {
     const event = raw as EventLike;
     const now = Date.now();
@@ -51,12 +53,17 @@ export function createProgress(
       const since = match ? started.get(match) : undefined;
       if (match) started.delete(match);
       const took = since === undefined ? "" : pc.dim(` ${((now - since) / 1000).toFixed(1)}s`);
-      write(`${pc.green("✓")} ${match ?? name}${took}\n`);
+      const wasCaught = failed.delete(name);
+      write(`${wasCaught ? pc.red("✗") : pc.green("✓")} ${match ?? name}${took}\n`);
     } else if (event.type === "ExecutionRedriven") {
       write(`${pc.yellow("↻")} redriven\n`);
     } else {
       const failure = failureOf(event);
-      if (failure) write(`${pc.red("✗")} ${event.type}: ${failure}\n`);
+      if (failure) {
+        const open = [...started.keys()].at(-1);
+        if (open && event.type === "TaskFailed") failed.add(open.split(" ")[0] ?? open);
+        write(`  ${pc.red(event.type)}: ${failure}\n`);
+      }
     }
   };
 }

@@ -4,12 +4,26 @@
  */
 import { hasSpotifyCredentials, readSpotifyEnv, type SpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
-import { startSampleServer } from "@tunelake/core/spotify/sample-server";
+import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/core/spotify/sample-server";
 import { sampleFaultsFor } from "./faults.ts";
 
 export type SourceFlag = "auto" | "spotify" | "sample";
 
+/**
+ * The sample API's access profile and response shape: `extended` and the 2026 shape by default, so that every table
+ * fills; TUNELAKE_SAMPLE_PROFILE=development shows what a new Spotify app gets.
+ */
+function sampleSetting<T extends string>(name: string, allowed: readonly [T, ...T[]]): T {
+  const value = process.env[name]?.trim();
+  if (!value) return allowed[0];
+  if (!allowed.includes(value as T))
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${value}".`);
+  return value as T;
+}
+
 export interface ResolvedSource {
+  /** Printed before a run so that nobody mistakes sample data for Spotify's. */
+  banner?: string;
   spotify: SpotifyEnv;
   dataSource: "spotify" | "sample";
   close(): Promise<void>;
@@ -28,12 +42,11 @@ export async function resolveSource(flag: SourceFlag, faults: readonly string[] 
     }
     return { spotify, dataSource: "spotify", close: async () => {} };
   }
-  const server = await startSampleServer({ faults: sampleFaultsFor(faults) });
-  const spotify = readSpotifyEnv({
-    SPOTIFY_CLIENT_ID: server.clientId,
-    SPOTIFY_CLIENT_SECRET: server.clientSecret,
-    SPOTIFY_API_BASE_URL: server.apiBaseUrl,
-    SPOTIFY_ACCOUNTS_BASE_URL: server.accountsBaseUrl,
+  const server = await startSampleServer({
+    profile: sampleSetting("TUNELAKE_SAMPLE_PROFILE", ["extended", "development"]),
+    shape: sampleSetting("TUNELAKE_SAMPLE_SHAPE", ["2026", "2025"]),
+    faults: sampleFaultsFor(faults),
   });
-  return { spotify, dataSource: "sample", close: () => server.close() };
+  // The sample API also hands out a user refresh token, so user-scoped sources work on sample data too.
+  return { spotify: sampleEnv(server, true), dataSource: "sample", banner: SAMPLE_BANNER, close: () => server.close() };
 }

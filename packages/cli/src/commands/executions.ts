@@ -18,7 +18,7 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
   }
   const table = new Table({
     head: ["name", "status", "started", "stopped", "failed stage", "redrives"],
-    style: { head: [] },
+    style: { head: [], border: [] },
   });
   for (const e of executions) {
     table.push([
@@ -64,7 +64,7 @@ export async function historyCommand(g: GlobalOptions, name: string, opts: { sta
   if (opts.stage) return cloudHistoryCommand(g, opts.stage, name);
   const events = (await getHistory(g.home, name)) as unknown as HistoryEventLike[];
   if (g.json) return printJson({ events });
-  const table = new Table({ head: ["id", "time", "type", "detail"], style: { head: [] } });
+  const table = new Table({ head: ["id", "time", "type", "detail"], style: { head: [], border: [] } });
   for (const e of events) {
     const time = new Date(e.timestamp).toISOString().slice(11, 23);
     const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;

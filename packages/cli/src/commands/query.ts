@@ -24,7 +24,7 @@ export function printRows(g: GlobalOptions, rows: Record<string, unknown>[]): vo
     return;
   }
   const columns = rows.length > 0 ? Object.keys(rows[0] ?? {}) : [];
-  const table = new Table({ head: columns, style: { head: [] } });
+  const table = new Table({ head: columns, style: { head: [], border: [] } });
   for (const row of rows) table.push(columns.map((c) => formatCell(row[c])));
   process.stdout.write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
 }

@@ -32,11 +32,7 @@ export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<vo
   }
   const config = await loadConfig(opts.config);
   const source = await resolveSource(opts.source, faults);
-  if (source.dataSource === "sample") {
-    process.stderr.write(
-      "Using the built-in sample Spotify API (SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET not set): this is SAMPLE data, not Spotify's.\n",
-    );
-  }
+  if (source.banner) process.stderr.write(`${source.banner}\n`);
   try {
     const handlers = createLocalHandlers({
       home: g.home,

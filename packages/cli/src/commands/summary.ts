@@ -75,7 +75,7 @@ export function printSummary(s: RunSummary): void {
     out.push(`resume it with: npx tunelake redrive ${s.execution}`);
   }
   if (s.tables.length > 0) {
-    const table = new Table({ head: ["table", "rows", "rejects"], style: { head: [] } });
+    const table = new Table({ head: ["table", "rows", "rejects"], style: { head: [], border: [] } });
     for (const t of s.tables) table.push([t.table, String(t.rows), String(t.rejects)]);
     out.push(table.toString());
   }

@@ -1,0 +1,147 @@
+/**
+ * Extract benchmark: several thousand ids against the sample API with artificial latency, once per access profile.
+ * `requests` should equal `minimumRequests` (each id fetched once, full batches, no wasted pages) and `wallSeconds`
+ * stay within 1.5x `idealSeconds` = minimumRequests / concurrency x latency (the time the requests alone need).
+ * Requests count API calls; the one token request per run is not counted on either side. The sample server runs in
+ * a child process, as Spotify would run on other machines, so its CPU does not slow the extractor's event loop.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseConfig } from "../packages/core/src/config/load.ts";
+import type { Config } from "../packages/core/src/config/schema.ts";
+import { BATCH_SIZE, PAGE_LIMIT } from "../packages/core/src/extract/access.ts";
+import { runExtract } from "../packages/core/src/extract/run-extract.ts";
+import { deriveId, SampleData } from "../packages/core/src/spotify/sample-data.ts";
+import { type SampleServerOptions, startSampleServer } from "../packages/core/src/spotify/sample-server.ts";
+import { FsObjectStore } from "../packages/core/src/storage/fs-store.ts";
+
+export interface ExtractBenchResult {
+  profile: "development" | "extended";
+  requests: number;
+  minimumRequests: number;
+  wallSeconds: number;
+  idealSeconds: number;
+}
+
+export interface ExtractBenchOptions {
+  tracks?: number;
+  albums?: number;
+  artists?: number;
+  latencyMs?: number;
+  concurrency?: number;
+  maxAlbumsPerArtist?: number;
+}
+
+/** The fewest API requests that can extract `config` from the sample data with this profile. */
+export function minimumRequests(config: Config, profile: "development" | "extended", data: SampleData): number {
+  const batch = profile === "extended";
+  const s = config.sources;
+  const e = config.extract;
+  const calls = (n: number, size: number) => (batch ? Math.ceil(n / size) : n);
+  const artists = [...new Set(s.artists)];
+  const albums = new Set(s.albums);
+  let artistAlbumPages = 0;
+  if (e.maxAlbumsPerArtist > 0) {
+    const limit = Math.min(batch ? PAGE_LIMIT.large : PAGE_LIMIT.development, e.maxAlbumsPerArtist);
+    for (const artist of artists) {
+      const ids = data.artistAlbumIds(artist, e.includeGroups).slice(0, e.maxAlbumsPerArtist);
+      artistAlbumPages += Math.max(1, Math.ceil(ids.length / limit));
+      for (const id of ids) albums.add(id);
+    }
+  }
+  // An album carries its first 50 tracks; each further 50 is one more page.
+  const trackPages = [...albums].reduce(
+    (n, id) => n + Math.max(0, Math.ceil(data.albumFacts(id).totalTracks / 50) - 1),
+    0,
+  );
+  return (
+    calls(artists.length, BATCH_SIZE.artists) +
+    artistAlbumPages +
+    calls(albums.size, BATCH_SIZE.albums) +
+    trackPages +
+    calls(new Set(s.tracks).size, BATCH_SIZE.tracks)
+  );
+}
+
+const SERVER_ENV = "TUNELAKE_BENCH_SAMPLE_SERVER";
+
+interface RemoteServer {
+  apiBaseUrl: string;
+  accountsBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+// In the child process: serve the sample API and report where.
+if (process.env[SERVER_ENV] && process.send) {
+  const send = process.send.bind(process);
+  void startSampleServer(JSON.parse(process.env[SERVER_ENV]) as SampleServerOptions).then((server) => {
+    const { apiBaseUrl, accountsBaseUrl, clientId, clientSecret } = server;
+    send({ apiBaseUrl, accountsBaseUrl, clientId, clientSecret } satisfies RemoteServer);
+    process.on("disconnect", () => void server.close().then(() => process.exit(0)));
+  });
+}
+
+async function startRemoteServer(options: SampleServerOptions): Promise<{ server: RemoteServer; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [SERVER_ENV]: JSON.stringify(options) },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const [server] = (await Promise.race([
+    once(child, "message"),
+    once(child, "exit").then(() => {
+      throw new Error("the sample server process exited before it started");
+    }),
+  ])) as [RemoteServer];
+  return { server, child };
+}
+
+/** Runs the benchmark for the development and extended profiles. */
+export async function benchExtract(options: ExtractBenchOptions = {}): Promise<ExtractBenchResult[]> {
+  const latencyMs = options.latencyMs ?? 40;
+  const concurrency = options.concurrency ?? 8;
+  const make = (kind: string, n: number) => Array.from({ length: n }, (_, i) => deriveId("bench", kind, i));
+  const config = parseConfig({
+    sources: {
+      tracks: make("track", options.tracks ?? 2000),
+      albums: make("album", options.albums ?? 1000),
+      artists: make("artist", options.artists ?? 500),
+    },
+    extract: { concurrency, maxAlbumsPerArtist: options.maxAlbumsPerArtist ?? 1 },
+  });
+  const results: ExtractBenchResult[] = [];
+  for (const profile of ["development", "extended"] as const) {
+    const { server, child } = await startRemoteServer({ profile, latencyMs });
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-"));
+    try {
+      const data = new SampleData({ profile, shape: "2026", apiBaseUrl: server.apiBaseUrl });
+      const minimum = minimumRequests(config, profile, data);
+      const started = performance.now();
+      const result = await runExtract({
+        config: { ...config, extract: { ...config.extract, accessProfile: profile } },
+        date: "2026-11-20",
+        store: new FsObjectStore(dir),
+        spotify: { ...server, refreshToken: undefined },
+        dataSource: "sample",
+      });
+      const wallSeconds = (performance.now() - started) / 1000;
+      results.push({
+        profile,
+        requests: result.requests,
+        minimumRequests: minimum,
+        wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+        idealSeconds: Math.round((((minimum / concurrency) * latencyMs) / 1000) * 1000) / 1000,
+      });
+    } finally {
+      const exited = once(child, "exit");
+      child.disconnect();
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,85 @@
+/**
+ * What every extraction step shares during one run, and the one way to fetch objects by id: batch calls where the
+ * access allows them, per-id calls otherwise. A missing object (404, or null in a batch) is reported, not fatal.
+ */
+import type { ExtractOptions } from "../config/schema.ts";
+import { SpotifyRequestError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { SpotifyClient } from "../spotify/client.ts";
+import type { AccessState, Capability } from "./access.ts";
+
+export interface ExtractContext {
+  client: SpotifyClient;
+  access: AccessState;
+  options: ExtractOptions;
+  /** The `_fetched_at` value for an object received now. */
+  stamp: () => string;
+  logger: Logger;
+  /** Sources skipped and why, for the manifest. */
+  skipped: string[];
+}
+
+export interface Fetched {
+  id: string;
+  /** The object as returned, or undefined when Spotify does not know the id. */
+  object: unknown;
+  fetchedAt: string;
+}
+
+/** Splits `list` into chunks of `size`. */
+export function chunk<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Unique values in first-seen order. */
+export function unique<T>(list: Iterable<T>): T[] {
+  return [...new Set(list)];
+}
+
+/** GET one object; a 404 means the id does not exist (or is hidden from this app) and gives `undefined`. */
+export async function getOne(ctx: ExtractContext, path: string): Promise<unknown> {
+  try {
+    return await ctx.client.get(path);
+  } catch (error) {
+    if (error instanceof SpotifyRequestError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Fetches `ids` (already unique) of one kind, e.g. `artists`: `GET /artists?ids=` in chunks when `capability` is
+ * allowed, `GET /artists/{id}` otherwise. Results come back in the order of `ids`.
+ */
+export async function fetchByIds(
+  ctx: ExtractContext,
+  kind: "artists" | "albums" | "tracks",
+  ids: readonly string[],
+  capability: Capability,
+  batchSize: number,
+): Promise<Fetched[]> {
+  const market = kind === "artists" ? "" : `market=${ctx.options.market}`;
+  const perId = (id: string) => async (): Promise<Fetched[]> => {
+    const object = await getOne(ctx, `/${kind}/${id}${market ? `?${market}` : ""}`);
+    return [{ id, object, fetchedAt: ctx.stamp() }];
+  };
+  const results = await Promise.all(
+    chunk(ids, batchSize).map((group) =>
+      ctx.access.use(
+        capability,
+        async () => {
+          const json = (await ctx.client.get(`/${kind}?ids=${group.join(",")}${market ? `&${market}` : ""}`)) as Record<
+            string,
+            unknown
+          >;
+          const fetchedAt = ctx.stamp();
+          const list = Array.isArray(json?.[kind]) ? (json[kind] as unknown[]) : [];
+          return group.map((id, i) => ({ id, object: list[i] ?? undefined, fetchedAt }));
+        },
+        async () => (await Promise.all(group.map((id) => perId(id)()))).flat(),
+      ),
+    ),
+  );
+  return results.flat();
+}

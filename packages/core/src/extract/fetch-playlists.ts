@@ -1,0 +1,78 @@
+/**
+ * Playlists: metadata always (GET /playlists/{id}); entries where this app may read them: the page embedded in the
+ * metadata and its `next` links, or `/playlists/{id}/items` (2026; `/tracks` before) when the metadata carries only a
+ * reference. Null entries (removed tracks), episodes and local files are kept as the data they are.
+ */
+import { followPages } from "../spotify/paging.ts";
+import { checkItem, PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
+import { PAGE_LIMIT } from "./access.ts";
+import { Collected } from "./collected.ts";
+import { type ExtractContext, getOne } from "./context.ts";
+
+const UNAVAILABLE =
+  "not available to this app (404): Spotify-owned and private playlists need extended quota or the owner's token";
+
+function addEntries(out: Collected, playlistId: string, items: readonly unknown[], offset: number, fetchedAt: string) {
+  const source = `playlist:${playlistId}`;
+  items.forEach((item, i) => {
+    const checked = checkItem(PlaylistEntrySchema, item);
+    if (!checked.ok) out.reject("playlist_items", checked.reason, source, fetchedAt, item);
+    else
+      out.add("playlist_items", item, {
+        _fetched_at: fetchedAt,
+        _source: source,
+        _playlist_id: playlistId,
+        _position: offset + i,
+      });
+  });
+}
+
+/** One playlist's metadata and, where allowed, its entries. */
+export async function extractPlaylist(ctx: ExtractContext, playlistId: string): Promise<Collected> {
+  const out = new Collected();
+  const source = `playlist:${playlistId}`;
+  const json = await getOne(ctx, `/playlists/${playlistId}?market=${ctx.options.market}`);
+  const fetchedAt = ctx.stamp();
+  if (json === undefined) {
+    out.reject("playlists", UNAVAILABLE, source, fetchedAt, { id: playlistId });
+    return out;
+  }
+  const checked = checkItem(PlaylistSchema, json);
+  if (!checked.ok) {
+    out.reject("playlists", checked.reason, source, fetchedAt, json);
+    return out;
+  }
+  out.add("playlists", json, { _fetched_at: fetchedAt, _source: source });
+  const entries = checked.value.items ?? checked.value.tracks;
+  if (!entries) return out;
+
+  const collect = async (first: { url: string } | { page: unknown }) => {
+    const local = new Collected();
+    for await (const page of followPages(ctx.client, first)) {
+      addEntries(local, playlistId, page.items, page.offset ?? 0, ctx.stamp());
+    }
+    return local;
+  };
+  if (Array.isArray(entries.items)) return out.merge([await collect({ page: entries })]);
+  if (!ctx.access.allowed("playlistItems")) {
+    noteSkipped(ctx);
+    return out;
+  }
+  const url = new URL(entries.href);
+  url.searchParams.set("limit", String(PAGE_LIMIT.large));
+  url.searchParams.set("offset", "0");
+  const local = await ctx.access.use(
+    "playlistItems",
+    () => collect({ url: url.toString() }),
+    async () => {
+      noteSkipped(ctx);
+      return new Collected();
+    },
+  );
+  return out.merge([local]);
+}
+
+function noteSkipped(ctx: ExtractContext): void {
+  const note = "playlist entries: not readable with this app's access (only metadata was extracted)";
+  if (!ctx.skipped.includes(note)) ctx.skipped.push(note);
+}

@@ -1,0 +1,124 @@
+/**
+ * The Glue stand-in behind StartCrawler and GetCrawler: the same answers Glue gives (`Glue.CrawlerRunningException`,
+ * `{ Crawler: { State, LastCrawl: { Status } } }`), backed by {@link crawlCuratedZone}. The crawler's state lives in
+ * `<home>/catalog/crawler.json`, so a crawl left RUNNING by a dead process finishes on the next poll.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { crawlCuratedZone } from "./catalog.ts";
+import { localPaths } from "./paths.ts";
+
+export const LOCAL_CRAWLER_NAME = "tunelake-local-crawler";
+
+interface CrawlerFile {
+  state: "RUNNING" | "READY";
+  /** GetCrawler answers RUNNING this many more times before READY, like a real crawl that takes a while. */
+  runningPolls: number;
+  /** The running crawl will end FAILED (the `crawler-failed` fault). */
+  willFail?: boolean;
+  lastCrawl?: { Status: "SUCCEEDED" | "FAILED"; ErrorMessage?: string; StartTime: string };
+  startTime?: string;
+}
+
+/** An error whose `name` Step Functions' `ErrorEquals` matches, as the AWS SDK integration names service errors. */
+export class ServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface LocalGlueOptions {
+  home: string;
+  /** `crawler-running`, `crawler-failed`, `crawler-stuck` apply; others are ignored. */
+  faults?: readonly string[];
+  /** GetCrawler answers before READY (default 1). */
+  runningPolls?: number;
+}
+
+/** StartCrawler and GetCrawler for one local execution (faults apply to that execution only). */
+export function createLocalGlue(options: LocalGlueOptions) {
+  const paths = localPaths(options.home);
+  const faults = new Set(options.faults ?? []);
+  let runningFaultUsed = false;
+
+  const read = async (): Promise<CrawlerFile> => {
+    const text = await readFile(paths.crawlerFile, "utf8").catch(() => undefined);
+    return text ? (JSON.parse(text) as CrawlerFile) : { state: "READY", runningPolls: 0 };
+  };
+  const write = async (file: CrawlerFile) => {
+    await mkdir(paths.catalog, { recursive: true });
+    await writeFile(paths.crawlerFile, `${JSON.stringify(file, null, 2)}\n`);
+  };
+
+  /** Starts a crawl; it reads the lake when it finishes, so whatever was written by then is registered. */
+  const begin = async (previous: CrawlerFile): Promise<void> => {
+    await write({
+      // Glue keeps showing the previous crawl's LastCrawl while a new one runs.
+      ...(previous.lastCrawl ? { lastCrawl: previous.lastCrawl } : {}),
+      state: "RUNNING",
+      runningPolls: options.runningPolls ?? 1,
+      willFail: faults.has("crawler-failed"),
+      startTime: new Date().toISOString(),
+    });
+  };
+
+  const finish = async (current: CrawlerFile): Promise<CrawlerFile> => {
+    const StartTime = current.startTime ?? new Date().toISOString();
+    let lastCrawl: CrawlerFile["lastCrawl"];
+    if (current.willFail) {
+      lastCrawl = { Status: "FAILED", ErrorMessage: "Injected fault crawler-failed: the crawl failed.", StartTime };
+    } else {
+      try {
+        await crawlCuratedZone(options.home);
+        lastCrawl = { Status: "SUCCEEDED", StartTime };
+      } catch (error) {
+        lastCrawl = {
+          Status: "FAILED",
+          ErrorMessage: error instanceof Error ? error.message : String(error),
+          StartTime,
+        };
+      }
+    }
+    const done: CrawlerFile = { state: "READY", runningPolls: 0, lastCrawl };
+    await write(done);
+    return done;
+  };
+
+  return {
+    async startCrawler(_input: unknown): Promise<Record<string, never>> {
+      const current = await read();
+      if (faults.has("crawler-running") && !runningFaultUsed && current.state !== "RUNNING") {
+        // Someone else's crawl is under way: it will register our partitions too, so the run only waits for it.
+        runningFaultUsed = true;
+        await begin(current);
+        throw new ServiceError(
+          "Glue.CrawlerRunningException",
+          `Crawler with name ${LOCAL_CRAWLER_NAME} has already started (injected fault crawler-running).`,
+        );
+      }
+      if (current.state === "RUNNING") {
+        throw new ServiceError(
+          "Glue.CrawlerRunningException",
+          `Crawler with name ${LOCAL_CRAWLER_NAME} has already started`,
+        );
+      }
+      await begin(current);
+      return {};
+    },
+
+    async getCrawler(_input: unknown) {
+      let current = await read();
+      if (current.state === "RUNNING" && !faults.has("crawler-stuck")) {
+        if (current.runningPolls > 0) await write({ ...current, runningPolls: current.runningPolls - 1 });
+        else current = await finish(current);
+      }
+      return {
+        Crawler: {
+          Name: LOCAL_CRAWLER_NAME,
+          State: current.state,
+          ...(current.lastCrawl ? { LastCrawl: current.lastCrawl } : {}),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The authorization-code flow for user-scoped sources (`tunelake auth`): a one-shot HTTP server on 127.0.0.1 receives
+ * Spotify's redirect (Spotify no longer accepts `localhost` redirect URIs), the code is exchanged for tokens at the
+ * accounts service, and the refresh token is returned for SPOTIFY_REFRESH_TOKEN. The secret and tokens are never
+ * printed by this module; the caller decides what to show.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as v from "valibot";
+import type { SpotifyEnv } from "../config/env.ts";
+import { SpotifyAuthError } from "../errors.ts";
+import { TokenResponseSchema } from "./schemas.ts";
+
+/** Scopes the user-scoped sources need. */
+export const USER_SCOPES = ["user-read-recently-played", "user-top-read"] as const;
+
+export interface AuthorizationCodeFlowOptions {
+  env: Pick<SpotifyEnv, "clientId" | "clientSecret" | "accountsBaseUrl">;
+  /** Port of the redirect `http://127.0.0.1:PORT/callback` (register exactly this URI in the app); 0 picks one. */
+  port: number;
+  scopes?: readonly string[];
+  /** Opens the authorize URL (e.g. in a browser). It is printed with `print` either way. */
+  openUrl?: (url: string) => void | Promise<void>;
+  /** Where to show instructions (default: stderr). */
+  print?: (line: string) => void;
+  /** Give up after this long without a redirect (default 5 minutes). */
+  timeoutMs?: number;
+}
+
+const PAGE = (text: string) =>
+  `<!doctype html><meta charset="utf-8"><title>tunelake</title><p>${text}</p><p>You can close this tab.</p>`;
+
+/** Runs the flow and resolves with the refresh token. */
+export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOptions): Promise<string> {
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const state = randomBytes(16).toString("hex");
+  const scopes = options.scopes ?? USER_SCOPES;
+  let resolve!: (value: { code: string; redirectUri: string }) => void;
+  let reject!: (error: Error) => void;
+  const codePromise = new Promise<{ code: string; redirectUri: string }>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // Awaited below; this only keeps a late rejection (after a failure elsewhere) from being reported as unhandled.
+  codePromise.catch(() => undefined);
+  let redirectUri = "";
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname !== "/callback") {
+      res.writeHead(404).end();
+      return;
+    }
+    const error = url.searchParams.get("error");
+    const code = url.searchParams.get("code");
+    if (url.searchParams.get("state") !== state) {
+      res
+        .writeHead(400, { "content-type": "text/html" })
+        .end(PAGE("The state did not match; start `tunelake auth` again."));
+      reject(new SpotifyAuthError("The authorization redirect had the wrong state; run `tunelake auth` again."));
+      return;
+    }
+    if (error || !code) {
+      res.writeHead(400, { "content-type": "text/html" }).end(PAGE(`Spotify did not authorize tunelake (${error}).`));
+      reject(
+        new SpotifyAuthError(
+          `Spotify did not authorize the app (${error ?? "no code"}); run \`tunelake auth\` again and accept.`,
+        ),
+      );
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html" }).end(PAGE("tunelake is authorized."));
+    resolve({ code, redirectUri });
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(options.port, "127.0.0.1", () => ok());
+  });
+  const timer = setTimeout(
+    () => reject(new SpotifyAuthError("No authorization arrived in time; run `tunelake auth` again and open the URL.")),
+    options.timeoutMs ?? 300_000,
+  );
+  try {
+    const port = (server.address() as AddressInfo).port;
+    redirectUri = `http://127.0.0.1:${port}/callback`;
+    const authorize = new URL(`${options.env.accountsBaseUrl}/authorize`);
+    authorize.search = new URLSearchParams({
+      client_id: options.env.clientId,
+      response_type: "code",
+      redirect_uri: redirectUri,
+      scope: scopes.join(" "),
+      state,
+    }).toString();
+    print(`Add this redirect URI to your Spotify app: ${redirectUri}`);
+    print(`Then open this URL and accept:\n${authorize}`);
+    await options.openUrl?.(authorize.toString());
+    const { code } = await codePromise;
+
+    const basic = Buffer.from(`${options.env.clientId}:${options.env.clientSecret}`).toString("base64");
+    const response = await fetch(`${options.env.accountsBaseUrl}/api/token`, {
+      method: "POST",
+      headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new SpotifyAuthError(
+        `Spotify refused the authorization code (HTTP ${response.status}); check SPOTIFY_CLIENT_ID/SECRET and that ${redirectUri} is registered.`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new SpotifyAuthError("Spotify's token response was not JSON; run `tunelake auth` again.");
+    }
+    const token = v.safeParse(TokenResponseSchema, json);
+    if (!token.success || !token.output.refresh_token) {
+      throw new SpotifyAuthError("Spotify's token response had no refresh token; run `tunelake auth` again.");
+    }
+    return token.output.refresh_token;
+  } finally {
+    clearTimeout(timer);
+    server.closeAllConnections();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * A small fetch-based Spotify Web API client: client-credentials and refresh-token tokens (renewed before they expire
+ * and once more on 401), bounded concurrency, Retry-After honoured up to a ceiling, backoff with jitter for 5xx,
+ * network errors, timeouts and malformed bodies. Errors are tunelake's named errors so the state machine can match
+ * them. Secrets and tokens never appear in messages or logs: only endpoints, statuses and Spotify's own messages.
+ */
+import * as v from "valibot";
+import type { SpotifyEnv } from "../config/env.ts";
+import {
+  SpotifyAuthError,
+  SpotifyQuotaExceededError,
+  SpotifyRateLimitError,
+  SpotifyRequestError,
+  SpotifyServerError,
+} from "../errors.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { describeRetryAt, spotifyErrorBody } from "./http-errors.ts";
+import { Limiter } from "./limiter.ts";
+import { TokenResponseSchema } from "./schemas.ts";
+
+export interface SpotifyClientOptions {
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Retries of one request on 429, 5xx, network errors, timeouts and malformed bodies (default 6). */
+  maxRetries?: number;
+  /** The longest Retry-After the client waits; above it, SpotifyQuotaExceededError (default 120). */
+  maxRetryAfterSeconds?: number;
+  /** Per-attempt timeout (default 30). */
+  requestTimeoutSeconds?: number;
+  /** First backoff delay; doubles per retry, with jitter (default 500). */
+  backoffBaseMs?: number;
+  /** Backoff ceiling (default 30 000). */
+  backoffMaxMs?: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface SpotifyClientStats {
+  /** API requests sent (attempts, including retries; token requests are counted apart). */
+  requests: number;
+  /** API requests by endpoint, e.g. `GET /artists/{id}`. */
+  byEndpoint: Record<string, number>;
+  /** Attempts that were repeated after 429, 5xx, network errors, timeouts, malformed bodies or an expired token. */
+  retries: number;
+  tokenRequests: number;
+}
+
+export interface SpotifyClient {
+  /** True when a refresh token is configured (user-scoped sources are possible). */
+  readonly hasUserToken: boolean;
+  /** GETs an API path (`/artists/{id}`) or an absolute `next` link and returns the parsed JSON. */
+  get(pathOrUrl: string, options?: { user?: boolean }): Promise<unknown>;
+  stats(): SpotifyClientStats;
+  /** The refresh token in use (Spotify may hand out a new one when refreshing). */
+  currentRefreshToken(): string | undefined;
+}
+
+type Attempt = { ok: true; response: Response; text: string } | { ok: false; error: Error };
+
+interface CachedToken {
+  value: string;
+  renewAt: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `GET /artists/{id}/albums` for a URL under the API base: ids and the query string are left out. */
+export function endpointOf(apiBaseUrl: string, url: string): string {
+  const base = new URL(apiBaseUrl).pathname.replace(/\/+$/, "");
+  const path = new URL(url).pathname;
+  const rel = path.startsWith(base) ? path.slice(base.length) : path;
+  return `GET ${rel.replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
+}
+
+/** Creates a client for the API and accounts base URLs in `env`. */
+export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptions = {}): SpotifyClient {
+  const maxRetries = options.maxRetries ?? 6;
+  const maxRetryAfter = options.maxRetryAfterSeconds ?? 120;
+  const timeoutMs = (options.requestTimeoutSeconds ?? 30) * 1000;
+  const backoffBase = options.backoffBaseMs ?? 500;
+  const backoffMax = options.backoffMaxMs ?? 30_000;
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date());
+  const limiter = new Limiter(options.concurrency ?? 8);
+  const apiOrigin = new URL(env.apiBaseUrl).origin;
+  const stats: SpotifyClientStats = { requests: 0, byEndpoint: {}, retries: 0, tokenRequests: 0 };
+  let refreshToken = env.refreshToken;
+  const tokens: { app?: Promise<CachedToken>; user?: Promise<CachedToken> } = {};
+  /** Set once Spotify says stop (quota, refused credentials): later calls fail at once instead of asking again. */
+  let stopped: Error | undefined;
+  const stop = (error: SpotifyQuotaExceededError | SpotifyAuthError): never => {
+    stopped ??= error;
+    throw error;
+  };
+
+  const backoff = (attempt: number) => {
+    const cap = Math.min(backoffMax, backoffBase * 2 ** attempt);
+    return cap / 2 + Math.random() * (cap / 2);
+  };
+
+  const requestToken = async (user: boolean): Promise<CachedToken> => {
+    const body = new URLSearchParams(
+      user ? { grant_type: "refresh_token", refresh_token: refreshToken ?? "" } : { grant_type: "client_credentials" },
+    );
+    const basic = Buffer.from(`${env.clientId}:${env.clientSecret}`).toString("base64");
+    const what = user ? "the refresh token (SPOTIFY_REFRESH_TOKEN)" : "the client credentials";
+    for (let attempt = 0; ; attempt++) {
+      let problem: string;
+      try {
+        stats.tokenRequests++;
+        const response = await fetch(`${env.accountsBaseUrl}/api/token`, {
+          method: "POST",
+          headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await response.text();
+        if (response.status === 400 || response.status === 401 || response.status === 403) {
+          throw new SpotifyAuthError(
+            `Spotify refused ${what} (HTTP ${response.status}). ${
+              user
+                ? "Run `tunelake auth` to get a new SPOTIFY_REFRESH_TOKEN."
+                : "Check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET in the app's dashboard, or run with --source sample."
+            }`,
+          );
+        }
+        if (response.ok) {
+          const token = v.safeParse(TokenResponseSchema, JSON.parse(text));
+          if (token.success) {
+            const value = token.output;
+            if (user && value.refresh_token) refreshToken = value.refresh_token;
+            const lifetimeMs = value.expires_in * 1000;
+            // Renew a little before expiry so that a request never leaves with a token about to die.
+            return { value: value.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+          }
+          problem = "the token response did not have the expected fields";
+        } else {
+          problem = `HTTP ${response.status}`;
+        }
+      } catch (error) {
+        if (error instanceof SpotifyAuthError) throw error;
+        problem =
+          error instanceof SyntaxError ? "malformed token response" : `network error (${(error as Error).name})`;
+      }
+      if (attempt >= maxRetries) {
+        throw new SpotifyServerError(
+          `Could not get a Spotify access token after ${attempt + 1} attempts (${problem}); Spotify's accounts service may be down: run again later.`,
+        );
+      }
+      stats.retries++;
+      logger.warn("spotify token request failed; retrying", { problem, attempt: attempt + 1 });
+      await sleep(backoff(attempt));
+    }
+  };
+
+  const tokenFor = async (user: boolean, forceNew: boolean): Promise<string> => {
+    const slot = user ? "user" : "app";
+    const cached = tokens[slot];
+    if (!forceNew && cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && Date.now() < token.renewAt) return token.value;
+    }
+    const fresh = requestToken(user);
+    tokens[slot] = fresh;
+    fresh.catch(() => {
+      if (tokens[slot] === fresh) delete tokens[slot];
+    });
+    return (await fresh).value;
+  };
+
+  const get = async (pathOrUrl: string, opts: { user?: boolean } = {}): Promise<unknown> => {
+    if (stopped) throw stopped;
+    const user = opts.user ?? false;
+    if (user && !refreshToken) {
+      throw new SpotifyAuthError("This source needs a user token: run `tunelake auth` and set SPOTIFY_REFRESH_TOKEN.");
+    }
+    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${env.apiBaseUrl}${pathOrUrl}`;
+    if (new URL(url).origin !== apiOrigin) {
+      // A `next` link to another host would receive our bearer token.
+      throw new SpotifyRequestError(`Refusing to follow a link outside ${apiOrigin}: ${new URL(url).origin}`, 400);
+    }
+    const endpoint = endpointOf(env.apiBaseUrl, url);
+    let renewedAfter401 = false;
+    for (let attempt = 0; ; attempt++) {
+      let problem: string;
+      const token = await tokenFor(user, false).catch((error: unknown) =>
+        error instanceof SpotifyAuthError ? stop(error) : Promise.reject(error),
+      );
+      const outcome = await limiter.run(async (): Promise<Attempt> => {
+        stats.requests++;
+        stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
+        try {
+          const response = await fetch(url, {
+            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          return { ok: true, response, text: await response.text() };
+        } catch (error) {
+          return { ok: false, error: error as Error };
+        }
+      });
+      if (!outcome.ok) {
+        problem = outcome.error.name === "TimeoutError" ? `timed out after ${timeoutMs / 1000}s` : "network error";
+      } else {
+        const { response, text } = outcome;
+        const status = response.status;
+        if (response.ok) {
+          try {
+            return JSON.parse(text);
+          } catch {
+            problem = "malformed JSON body";
+          }
+        } else if (status === 401) {
+          if (renewedAfter401) {
+            stop(
+              new SpotifyAuthError(
+                `Spotify refused a fresh access token on ${endpoint} (401). Check the app's credentials${user ? " and SPOTIFY_REFRESH_TOKEN (run `tunelake auth`)" : ""}.`,
+              ),
+            );
+          }
+          renewedAfter401 = true;
+          stats.retries++;
+          await tokenFor(user, true).catch((error: unknown) =>
+            error instanceof SpotifyAuthError ? stop(error) : Promise.reject(error),
+          );
+          continue;
+        } else if (status === 429) {
+          const body = spotifyErrorBody(text);
+          const header = Number(response.headers.get("retry-after"));
+          const retryAfter = Number.isFinite(header) && header >= 0 ? header : 1;
+          const retryAt = new Date(now().getTime() + retryAfter * 1000);
+          if (body.reason === "QUOTA_EXCEEDED") {
+            stop(
+              new SpotifyQuotaExceededError(
+                `Spotify says this app's quota is exhausted (QUOTA_EXCEEDED) on ${endpoint}. Retry after ${describeRetryAt(retryAt, retryAfter)}, e.g. with \`tunelake redrive\`; lower the number of sources or ask Spotify for extended quota if it recurs.`,
+                retryAt,
+              ),
+            );
+          }
+          if (retryAfter > maxRetryAfter) {
+            stop(
+              new SpotifyQuotaExceededError(
+                `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
+                retryAt,
+              ),
+            );
+          }
+          if (attempt >= maxRetries) {
+            throw new SpotifyRateLimitError(
+              `Spotify kept answering 429 on ${endpoint} after ${attempt + 1} attempts; run again in a few minutes or lower extract.concurrency.`,
+              retryAfter,
+            );
+          }
+          stats.retries++;
+          logger.warn("spotify rate limit; waiting", { endpoint, retryAfterSeconds: retryAfter });
+          await sleep(retryAfter * 1000);
+          continue;
+        } else if (status >= 500) {
+          problem = `HTTP ${status}`;
+        } else {
+          const body = spotifyErrorBody(text);
+          throw new SpotifyRequestError(
+            `Spotify answered ${status} on ${endpoint}${body.message ? `: ${body.message}` : ""}.`,
+            status,
+          );
+        }
+      }
+      if (attempt >= maxRetries) {
+        throw new SpotifyServerError(
+          `Spotify failed on ${endpoint} ${attempt + 1} times (last: ${problem}); it may be down: run again later (tunelake redrive resumes the stage).`,
+        );
+      }
+      stats.retries++;
+      logger.warn("spotify request failed; retrying", { endpoint, problem, attempt: attempt + 1 });
+      await sleep(backoff(attempt));
+    }
+  };
+
+  return {
+    hasUserToken: Boolean(env.refreshToken),
+    get,
+    stats: () => ({ ...stats, byEndpoint: { ...stats.byEndpoint } }),
+    currentRefreshToken: () => refreshToken,
+  };
+}

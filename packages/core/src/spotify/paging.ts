@@ -1,0 +1,49 @@
+/**
+ * Following Spotify's paging objects: the first page (fetched, or embedded in a parent object such as an album's
+ * `tracks`), then every `next` link until it is null or enough items were read.
+ */
+import * as v from "valibot";
+import { SpotifyServerError } from "../errors.ts";
+import type { SpotifyClient } from "./client.ts";
+import { type Paging, PagingSchema } from "./schemas.ts";
+
+export interface PageOptions {
+  /** Use the user's token (user-scoped endpoints). */
+  user?: boolean;
+  /** Stop once this many items were read (the last page is not cut). */
+  maxItems?: number;
+  /** Picks the paging object out of a response, e.g. `(json) => json.albums` for search. */
+  unwrap?: (json: unknown) => unknown;
+}
+
+/** Checks that `input` is a paging object; a broken envelope is a Spotify fault, not bad data. */
+export function asPage(input: unknown, where: string): Paging {
+  const parsed = v.safeParse(PagingSchema, input);
+  if (!parsed.success) {
+    throw new SpotifyServerError(
+      `Spotify returned a page that is not a paging object on ${where} (${parsed.issues[0]?.message ?? "?"}); run again later.`,
+    );
+  }
+  return parsed.output;
+}
+
+/** Yields `first` (a URL to fetch, or a page already in hand) and every page its `next` links lead to. */
+export async function* followPages(
+  client: SpotifyClient,
+  first: { url: string } | { page: unknown },
+  options: PageOptions = {},
+): AsyncGenerator<Paging> {
+  const unwrap = options.unwrap ?? ((json: unknown) => json);
+  let current: Paging =
+    "url" in first
+      ? asPage(unwrap(await client.get(first.url, { user: options.user })), first.url)
+      : asPage(first.page, "an embedded page");
+  let seen = 0;
+  for (;;) {
+    yield current;
+    seen += current.items.length;
+    if (!current.next || (options.maxItems !== undefined && seen >= options.maxItems)) return;
+    const next = current.next;
+    current = asPage(unwrap(await client.get(next, { user: options.user })), next);
+  }
+}

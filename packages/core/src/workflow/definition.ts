@@ -1,0 +1,400 @@
+/**
+ * THE state machine (DESIGN §2, a contract): one JSONPath ASL definition that the stack deploys (with
+ * `definitionSubstitutions` for the ARNs) and the local engine executes (with fake ARNs). Never keep two.
+ */
+import { buildChecksSql, CHECKS_PARAMETER_COUNT } from "../checks/checks-sql.ts";
+import { TRANSIENT_ERROR_NAMES } from "../errors.ts";
+import { TRANSFORM_ENTITY_NAMES } from "../lake.ts";
+import {
+  RESUMABLE_STAGES,
+  STATE_NAMES as S,
+  type StateDefinition,
+  type StateMachineDefinition,
+} from "./state-names.ts";
+
+export { RESUMABLE_STAGES, STATE_NAMES, type StateMachineDefinition } from "./state-names.ts";
+
+/** The `${Name}` placeholders of the definition, filled by the stack's `definitionSubstitutions`. */
+export const DEFINITION_SUBSTITUTIONS = [
+  "ExtractFunctionArn",
+  "TransformFunctionArn",
+  "CrawlerName",
+  "AthenaWorkGroup",
+  "GlueDatabase",
+  "FailureTopicArn",
+] as const;
+export type DefinitionSubstitutions = Record<(typeof DEFINITION_SUBSTITUTIONS)[number], string>;
+
+export interface DefinitionOptions {
+  /** How many times GetCrawler is asked before the run fails (default 40, about 20 minutes at 30 s). */
+  crawlerPollLimit?: number;
+  /** Seconds between two GetCrawler calls (default 30). */
+  crawlerPollSeconds?: number;
+}
+
+const placeholder = (name: (typeof DEFINITION_SUBSTITUTIONS)[number]) => `\${${name}}`;
+
+/** Every retrier backs off exponentially with full jitter, so parallel Map iterations do not retry in lockstep. */
+const retrier = (errors: readonly string[], intervalSeconds: number, maxAttempts: number, maxDelaySeconds: number) => ({
+  ErrorEquals: [...errors],
+  IntervalSeconds: intervalSeconds,
+  MaxAttempts: maxAttempts,
+  BackoffRate: 2,
+  MaxDelaySeconds: maxDelaySeconds,
+  JitterStrategy: "FULL",
+});
+
+/** Errors of the Lambda service itself (not of our code): always worth a retry. */
+export const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+] as const;
+/**
+ * A crashed runtime (process exit, lost sandbox): retried once, because a crash that repeats is a bug to look at,
+ * not something to hammer.
+ */
+export const LAMBDA_CRASH_ERRORS = ["Lambda.Unknown", "Runtime.ExitError"] as const;
+export const GLUE_TRANSIENT_ERRORS = [
+  "Glue.ThrottlingException",
+  "Glue.OperationTimeoutException",
+  "Glue.InternalServiceException",
+] as const;
+export const ATHENA_TRANSIENT_ERRORS = ["Athena.TooManyRequestsException", "Athena.InternalServerException"] as const;
+export const SNS_TRANSIENT_ERRORS = [
+  "SNS.ThrottledException",
+  "SNS.InternalErrorException",
+  "SNS.KMSThrottlingException",
+] as const;
+
+const lambdaRetry = () => [
+  retrier(LAMBDA_SERVICE_ERRORS, 2, 6, 60),
+  retrier(TRANSIENT_ERROR_NAMES, 5, 3, 120),
+  retrier(LAMBDA_CRASH_ERRORS, 2, 1, 10),
+];
+const glueRetry = () => [retrier(GLUE_TRANSIENT_ERRORS, 5, 5, 60)];
+const athenaRetry = () => [retrier(ATHENA_TRANSIENT_ERRORS, 5, 5, 60)];
+const snsRetry = () => [retrier(SNS_TRANSIENT_ERRORS, 2, 5, 30)];
+
+/** Catch everything: the error goes to `$.error`, the named Pass records the failed stage, then NotifyFailure. */
+const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next }];
+
+/** A Pass that turns the caught error at `$.error` into `$.failure` (stage, Error, Cause) and goes to NotifyFailure. */
+const recordFailure = (stage: string): StateDefinition => ({
+  Type: "Pass",
+  Comment: `Keeps the failed stage in the state, so the run can be resumed from ${stage}.`,
+  Parameters: { stage, "Error.$": "$.error.Error", "Cause.$": "$.error.Cause" },
+  ResultPath: "$.failure",
+  Next: S.NotifyFailure,
+});
+
+const lambdaInvoke = (functionArn: string, payload: Record<string, string>) => ({
+  FunctionName: functionArn,
+  Payload: payload,
+});
+
+const LAMBDA_TIMEOUT_SECONDS = 960;
+
+/**
+ * The definition with `${Name}` placeholders for the names in {@link DEFINITION_SUBSTITUTIONS}.
+ *
+ * State shape: Prepare resolves `{ date, mode, resumeFrom, entities, crawler: { polls } }`; each stage adds its small
+ * summary (`extract`, `transform`, `glue`, `validation`); a failure adds `failure: { stage, Error, Cause }`.
+ */
+export function buildDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
+  const pollLimit = options.crawlerPollLimit ?? 40;
+  const pollSeconds = options.crawlerPollSeconds ?? 30;
+  const region = "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 3)";
+  return {
+    Comment:
+      "tunelake: Spotify -> raw (Extract) -> curated Parquet (Transform) -> Glue catalog (crawler) -> Athena data-quality gate.",
+    StartAt: S.Prepare,
+    States: {
+      [S.Prepare]: {
+        Type: "Pass",
+        Comment:
+          "Run date = input date, else the execution's start date (UTC). Input keys override the defaults; entities and the poll counter cannot be overridden.",
+        Parameters: {
+          defaults: {
+            "date.$": "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)",
+            mode: "extract",
+            resumeFrom: "none",
+          },
+          fixed: { entities: [...TRANSFORM_ENTITY_NAMES], crawler: { polls: 0 } },
+          "input.$": "$",
+        },
+        Next: S.ApplyInput,
+      },
+      [S.ApplyInput]: {
+        Type: "Pass",
+        Parameters: { "run.$": "States.JsonMerge(States.JsonMerge($.defaults, $.input, false), $.fixed, false)" },
+        OutputPath: "$.run",
+        Next: S.Route,
+      },
+      [S.Route]: {
+        Type: "Choice",
+        Comment:
+          "resumeFrom jumps straight to a stage (every stage starts from the date alone); reprocess skips Extract.",
+        Choices: [
+          ...RESUMABLE_STAGES.map((stage) => ({ Variable: "$.resumeFrom", StringEquals: stage, Next: stage })),
+          {
+            Not: { Variable: "$.resumeFrom", StringEquals: "none" },
+            Next: S.InvalidInput,
+          },
+          { Variable: "$.mode", StringEquals: "reprocess", Next: S.Transform },
+          { Variable: "$.mode", StringEquals: "extract", Next: S.Extract },
+        ],
+        Default: S.InvalidInput,
+      },
+      [S.InvalidInput]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.Prepare,
+          Error: "ConfigError",
+          "Cause.$": `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
+      },
+      [S.Extract]: {
+        Type: "Task",
+        Comment: "Spotify -> raw zone. Only the manifest summary comes back: the manifest itself is in the lake.",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: lambdaInvoke(placeholder("ExtractFunctionArn"), { "date.$": "$.date" }),
+        ResultSelector: {
+          "manifestKey.$": "$.Payload.manifestKey",
+          "objects.$": "$.Payload.objects",
+          "requests.$": "$.Payload.requests",
+          "retries.$": "$.Payload.retries",
+          "rejects.$": "$.Payload.rejects",
+          "dataSource.$": "$.Payload.dataSource",
+          "accessProfile.$": "$.Payload.accessProfile",
+        },
+        ResultPath: "$.extract",
+        TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
+        Retry: lambdaRetry(),
+        Catch: catchAll(S.ExtractFailed),
+        Next: S.Transform,
+      },
+      [S.ExtractFailed]: recordFailure(S.Extract),
+      [S.Transform]: {
+        Type: "Map",
+        Comment: "One Transform invocation per entity, in parallel; each reads the raw zone for the date.",
+        ItemsPath: "$.entities",
+        ItemSelector: { "date.$": "$.date", "entity.$": "$$.Map.Item.Value" },
+        MaxConcurrency: TRANSFORM_ENTITY_NAMES.length,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "INLINE" },
+          StartAt: S.TransformEntity,
+          States: {
+            [S.TransformEntity]: {
+              Type: "Task",
+              Resource: "arn:aws:states:::lambda:invoke",
+              Parameters: lambdaInvoke(placeholder("TransformFunctionArn"), {
+                "date.$": "$.date",
+                "entity.$": "$.entity",
+              }),
+              ResultSelector: {
+                "entity.$": "$.Payload.entity",
+                "rows.$": "$.Payload.rows",
+                "tables.$": "$.Payload.tables",
+              },
+              TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
+              Retry: lambdaRetry(),
+              // Keeps the handler's error name (the outer Catch and the notification show it) and adds the entity.
+              Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.TransformEntityFailed }],
+              End: true,
+            },
+            [S.TransformEntityFailed]: {
+              Type: "Fail",
+              ErrorPath: "$.error.Error",
+              CausePath: "$.error.Cause",
+            },
+          },
+        },
+        ResultPath: "$.transform",
+        Catch: catchAll(S.TransformFailed),
+        Next: S.StartCrawler,
+      },
+      [S.TransformFailed]: recordFailure(S.Transform),
+      [S.StartCrawler]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:glue:startCrawler",
+        Parameters: { Name: placeholder("CrawlerName") },
+        ResultPath: null,
+        TimeoutSeconds: 300,
+        Retry: glueRetry(),
+        Catch: [
+          // A crawl already under way (the schedule, a person, an earlier attempt) will also register our partitions.
+          { ErrorEquals: ["Glue.CrawlerRunningException"], ResultPath: null, Next: S.WaitForCrawler },
+          ...catchAll(S.StartCrawlerFailed),
+        ],
+        Next: S.WaitForCrawler,
+      },
+      [S.StartCrawlerFailed]: recordFailure(S.StartCrawler),
+      [S.WaitForCrawler]: { Type: "Wait", Seconds: pollSeconds, Next: S.GetCrawler },
+      [S.GetCrawler]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:glue:getCrawler",
+        Parameters: { Name: placeholder("CrawlerName") },
+        // The whole answer: `LastCrawl` is absent before a crawler's first crawl, so a ResultSelector could not name it.
+        ResultPath: "$.glue",
+        TimeoutSeconds: 60,
+        Retry: glueRetry(),
+        Catch: catchAll(S.StartCrawlerFailed),
+        Next: S.CheckCrawler,
+      },
+      [S.CheckCrawler]: {
+        Type: "Choice",
+        Choices: [
+          {
+            And: [
+              { Variable: "$.glue.Crawler.State", StringEquals: "READY" },
+              { Variable: "$.glue.Crawler.LastCrawl.Status", IsPresent: true },
+              { Variable: "$.glue.Crawler.LastCrawl.Status", StringEquals: "SUCCEEDED" },
+            ],
+            Next: S.CrawlerSucceeded,
+          },
+          {
+            And: [
+              { Variable: "$.glue.Crawler.State", StringEquals: "READY" },
+              { Variable: "$.glue.Crawler.LastCrawl.Status", IsPresent: true },
+            ],
+            Next: S.CrawlerFailed,
+          },
+          { Variable: "$.crawler.polls", NumericGreaterThanEquals: pollLimit, Next: S.CrawlerPollLimitReached },
+        ],
+        Default: S.CountCrawlerPoll,
+      },
+      [S.CountCrawlerPoll]: {
+        Type: "Pass",
+        Parameters: { "polls.$": "States.MathAdd($.crawler.polls, 1)" },
+        ResultPath: "$.crawler",
+        Next: S.WaitForCrawler,
+      },
+      [S.CrawlerSucceeded]: {
+        Type: "Pass",
+        Comment: "Keeps a summary of the crawler, not the whole GetCrawler answer.",
+        Parameters: {
+          "state.$": "$.glue.Crawler.State",
+          "lastCrawl.$": "$.glue.Crawler.LastCrawl.Status",
+          "polls.$": "$.crawler.polls",
+        },
+        ResultPath: "$.glue",
+        Next: S.Validate,
+      },
+      [S.CrawlerFailed]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.StartCrawler,
+          Error: "CrawlerFailedError",
+          "Cause.$":
+            "States.Format('The Glue crawler {} finished its last crawl with status {}. Read its log in CloudWatch under /aws-glue/crawlers, fix the cause, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status)",
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
+      },
+      [S.CrawlerPollLimitReached]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.StartCrawler,
+          Error: "CrawlerTimeoutError",
+          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.', $.crawler.polls)`,
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
+      },
+      [S.Validate]: {
+        Type: "Task",
+        Comment: "The data-quality SQL, one row per check (check_name, failed_rows), worst first.",
+        Resource: "arn:aws:states:::athena:startQueryExecution.sync",
+        Parameters: {
+          QueryString: buildChecksSql(),
+          WorkGroup: placeholder("AthenaWorkGroup"),
+          QueryExecutionContext: { Database: placeholder("GlueDatabase") },
+          // The run date as an SQL literal, once per `?` of the checks SQL.
+          "ExecutionParameters.$": `States.Array(${Array.from(
+            { length: CHECKS_PARAMETER_COUNT },
+            () => "States.Format('\\'{}\\'', $.date)",
+          ).join(", ")})`,
+        },
+        ResultSelector: {
+          "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId",
+          "State.$": "$.QueryExecution.Status.State",
+        },
+        ResultPath: "$.validation",
+        TimeoutSeconds: 900,
+        Retry: athenaRetry(),
+        Catch: catchAll(S.ValidateFailed),
+        Next: S.GetValidationResults,
+      },
+      [S.ValidateFailed]: recordFailure(S.Validate),
+      [S.GetValidationResults]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:athena:getQueryResults",
+        Parameters: { "QueryExecutionId.$": "$.validation.QueryExecutionId", MaxResults: 100 },
+        ResultSelector: { "rows.$": "$.ResultSet.Rows" },
+        ResultPath: "$.validation.results",
+        Retry: athenaRetry(),
+        Catch: catchAll(S.ValidateFailed),
+        Next: S.CheckValidation,
+      },
+      [S.CheckValidation]: {
+        Type: "Choice",
+        Comment: "Rows are sorted by failed_rows, worst first: row 0 is the header, so row 1 decides.",
+        Choices: [
+          { Variable: "$.validation.results.rows[1].Data[1].VarCharValue", IsPresent: false, Next: S.ValidationFailed },
+          { Variable: "$.validation.results.rows[1].Data[1].VarCharValue", StringEquals: "0", Next: S.Succeeded },
+        ],
+        Default: S.ValidationFailed,
+      },
+      [S.ValidationFailed]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.Validate,
+          Error: "ValidationFailedError",
+          // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names the
+          // three worst checks (rows are sorted worst first) and the query id that holds them all.
+          "Cause.$":
+            "States.Format('Data-quality checks failed for run date {}. Worst checks with their failed rows: {}={}, {}={}, {}={}. All results: query execution {}. Query the failing tables with tunelake query or Athena, fix the data or the transform, then redrive: the run resumes at Validate.', $.date, $.validation.results.rows[1].Data[0].VarCharValue, $.validation.results.rows[1].Data[1].VarCharValue, $.validation.results.rows[2].Data[0].VarCharValue, $.validation.results.rows[2].Data[1].VarCharValue, $.validation.results.rows[3].Data[0].VarCharValue, $.validation.results.rows[3].Data[1].VarCharValue, $.validation.QueryExecutionId)",
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
+      },
+      [S.NotifyFailure]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sns:publish",
+        Parameters: {
+          TopicArn: placeholder("FailureTopicArn"),
+          "Subject.$": "States.Format('tunelake run {} failed at {}', $.date, $.failure.stage)",
+          "Message.$": `States.Format('tunelake execution {} for run date {} failed at stage {} | Error: {} | Cause: {} | Console: https://{}.console.aws.amazon.com/states/home?region={}#/v2/executions/details/{} | To resume at {}: tunelake redrive {}', $$.Execution.Name, $.date, $.failure.stage, $.failure.Error, $.failure.Cause, ${region}, ${region}, $$.Execution.Id, $.failure.stage, $$.Execution.Name)`,
+        },
+        ResultPath: null,
+        Retry: snsRetry(),
+        // A lost notification must not hide the original error: go to Failed either way.
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.Failed }],
+        Next: S.Failed,
+      },
+      [S.Failed]: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },
+      [S.Succeeded]: { Type: "Succeed" },
+    },
+  };
+}
+
+/** The definition as pretty JSON with placeholders: printed by `tunelake definition`, written by synth. */
+export function definitionJson(options: DefinitionOptions = {}): string {
+  return JSON.stringify(buildDefinition(options), null, 2);
+}
+
+/** The definition with every `${Name}` placeholder replaced (the local engine passes fake ARNs). */
+export function renderDefinition(
+  subs: DefinitionSubstitutions,
+  options: DefinitionOptions = {},
+): StateMachineDefinition {
+  let json = definitionJson(options);
+  for (const name of DEFINITION_SUBSTITUTIONS) {
+    json = json.split(placeholder(name)).join(JSON.stringify(subs[name]).slice(1, -1));
+  }
+  return JSON.parse(json) as StateMachineDefinition;
+}

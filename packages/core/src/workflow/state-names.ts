@@ -1,0 +1,54 @@
+/**
+ * State names of the definition (DESIGN §2 names are a contract) and the ASL types the definition is built with.
+ */
+
+/**
+ * One state as plain JSON. Deliberately loose: asl-validator checks the definition in tests, and the interpreter's
+ * own types are narrower than the language (no `ResultPath: null`, no `IsPresent: false`).
+ */
+export interface StateDefinition {
+  Type: "Task" | "Parallel" | "Map" | "Pass" | "Wait" | "Choice" | "Succeed" | "Fail";
+  [field: string]: unknown;
+}
+
+/** An Amazon States Language definition (JSONPath). */
+export interface StateMachineDefinition {
+  Comment?: string;
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+  TimeoutSeconds?: number;
+}
+
+export const STATE_NAMES = {
+  Prepare: "Prepare",
+  ApplyInput: "ApplyInput",
+  Route: "Route",
+  InvalidInput: "InvalidInput",
+  Extract: "Extract",
+  ExtractFailed: "ExtractFailed",
+  Transform: "Transform",
+  TransformEntity: "TransformEntity",
+  TransformEntityFailed: "TransformEntityFailed",
+  TransformFailed: "TransformFailed",
+  StartCrawler: "StartCrawler",
+  StartCrawlerFailed: "StartCrawlerFailed",
+  WaitForCrawler: "WaitForCrawler",
+  GetCrawler: "GetCrawler",
+  CheckCrawler: "CheckCrawler",
+  CountCrawlerPoll: "CountCrawlerPoll",
+  CrawlerSucceeded: "CrawlerSucceeded",
+  CrawlerFailed: "CrawlerFailed",
+  CrawlerPollLimitReached: "CrawlerPollLimitReached",
+  Validate: "Validate",
+  ValidateFailed: "ValidateFailed",
+  GetValidationResults: "GetValidationResults",
+  CheckValidation: "CheckValidation",
+  ValidationFailed: "ValidationFailed",
+  NotifyFailure: "NotifyFailure",
+  Failed: "Failed",
+  Succeeded: "Succeeded",
+} as const;
+
+/** Stages a run can resume from (`resumeFrom`); each starts from the date alone, reading what it needs from the lake. */
+export const RESUMABLE_STAGES = ["Extract", "Transform", "StartCrawler", "Validate"] as const;
+export type ResumableStage = (typeof RESUMABLE_STAGES)[number];

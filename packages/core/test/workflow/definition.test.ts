@@ -1,0 +1,155 @@
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
+import { TRANSFORM_ENTITY_NAMES } from "../../src/lake.ts";
+import { LOCAL_SUBSTITUTIONS } from "../../src/local/engine.ts";
+import {
+  buildDefinition,
+  DEFINITION_SUBSTITUTIONS,
+  definitionJson,
+  renderDefinition,
+} from "../../src/workflow/definition.ts";
+import type { StateDefinition } from "../../src/workflow/state-names.ts";
+
+type States = Record<string, StateDefinition>;
+
+// asl-validator ships no type declarations: type the one call we make.
+const aslValidator = createRequire(import.meta.url)("asl-validator") as (
+  definition: unknown,
+  options: { checkArn: boolean; checkPaths: boolean },
+) => { isValid: boolean; errorsText: (separator: string) => string };
+
+/** Every state, including those inside Map item processors. */
+function allStates(states: States): [string, StateDefinition][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const processor = state.ItemProcessor as { States: States } | undefined;
+    return [[name, state] as [string, StateDefinition], ...(processor ? allStates(processor.States) : [])];
+  });
+}
+
+const definition = buildDefinition();
+const states = definition.States;
+const tasks = allStates(states).filter(([, s]) => s.Type === "Task");
+
+describe("state machine definition", () => {
+  it.each([
+    ["with placeholders", JSON.parse(definitionJson())],
+    ["rendered with ARNs", renderDefinition(LOCAL_SUBSTITUTIONS)],
+  ])("validates with asl-validator (%s)", (_label, asl) => {
+    // Act
+    const { isValid, errorsText } = aslValidator(asl, { checkArn: true, checkPaths: true });
+
+    // Assess
+    expect(errorsText("\n")).toBe("");
+    expect(isValid).toBe(true);
+  });
+
+  it.each([
+    ["Prepare", "Pass"],
+    ["Extract", "Task"],
+    ["Transform", "Map"],
+    ["StartCrawler", "Task"],
+    ["WaitForCrawler", "Wait"],
+    ["GetCrawler", "Task"],
+    ["Validate", "Task"],
+    ["GetValidationResults", "Task"],
+    ["NotifyFailure", "Task"],
+    ["Failed", "Fail"],
+    ["Succeeded", "Succeed"],
+  ])("has the DESIGN state %s of type %s", (name, type) => {
+    expect(states[name]?.Type).toBe(type);
+  });
+
+  it("starts at Prepare", () => {
+    expect(definition.StartAt).toBe("Prepare");
+  });
+
+  it.each([
+    ["Extract", "arn:aws:states:::lambda:invoke"],
+    ["StartCrawler", "arn:aws:states:::aws-sdk:glue:startCrawler"],
+    ["GetCrawler", "arn:aws:states:::aws-sdk:glue:getCrawler"],
+    ["Validate", "arn:aws:states:::athena:startQueryExecution.sync"],
+    ["GetValidationResults", "arn:aws:states:::aws-sdk:athena:getQueryResults"],
+    ["NotifyFailure", "arn:aws:states:::sns:publish"],
+  ])("%s uses %s", (name, resource) => {
+    expect(states[name]?.Resource).toBe(resource);
+  });
+
+  it.each(tasks)("Task %s has Retry with backoff and full jitter, and a catch-all Catch", (_name, task) => {
+    // Prepare
+    const retry = task.Retry as {
+      ErrorEquals: string[];
+      BackoffRate: number;
+      MaxDelaySeconds: number;
+      JitterStrategy: string;
+    }[];
+    const catchers = task.Catch as { ErrorEquals: string[]; Next: string }[];
+
+    // Assess
+    expect(retry.length).toBeGreaterThan(0);
+    for (const r of retry) {
+      expect(r).toMatchObject({ JitterStrategy: "FULL" });
+      expect(r.BackoffRate).toBeGreaterThan(1);
+      expect(r.MaxDelaySeconds).toBeGreaterThan(0);
+      expect(r.ErrorEquals).not.toContain("States.ALL");
+    }
+    expect(catchers.some((c) => c.ErrorEquals.includes("States.ALL"))).toBe(true);
+  });
+
+  it("retries Lambda service errors and the project's transient errors on the Lambda tasks, not terminal ones", () => {
+    for (const name of ["Extract", "TransformEntity"]) {
+      const [, task] = tasks.find(([n]) => n === name)!;
+      const retried = (task.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(retried).toEqual(
+        expect.arrayContaining([
+          ...TRANSIENT_ERROR_NAMES,
+          "Lambda.ServiceException",
+          "Lambda.TooManyRequestsException",
+        ]),
+      );
+      expect(retried).not.toContain("SpotifyQuotaExceededError");
+    }
+  });
+
+  it("catches every top-level Task into a Pass that records the stage, then NotifyFailure, then Failed", () => {
+    for (const [name, task] of Object.entries(states).filter(([n, s]) => s.Type === "Task" && n !== "NotifyFailure")) {
+      const catchAll = (task.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) =>
+        c.ErrorEquals.includes("States.ALL"),
+      )!;
+      const recorder = states[catchAll.Next]!;
+      expect(recorder.Type, name).toBe("Pass");
+      expect(recorder.ResultPath).toBe("$.failure");
+      expect(recorder.Next).toBe("NotifyFailure");
+    }
+    expect(states.NotifyFailure?.Next).toBe("Failed");
+  });
+
+  it("sends Glue.CrawlerRunningException to the wait loop", () => {
+    const catchers = states.StartCrawler?.Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catchers[0]).toMatchObject({ ErrorEquals: ["Glue.CrawlerRunningException"], Next: "WaitForCrawler" });
+  });
+
+  it("maps Transform over the transform entities", () => {
+    const prepare = JSON.stringify(states.Prepare?.Parameters);
+    expect(prepare).toContain(JSON.stringify(TRANSFORM_ENTITY_NAMES));
+    expect(states.Transform?.ItemsPath).toBe("$.entities");
+  });
+
+  it("honours the crawler poll limit option", () => {
+    const choice = JSON.stringify(buildDefinition({ crawlerPollLimit: 7 }).States.CheckCrawler);
+    expect(choice).toContain('"NumericGreaterThanEquals":7');
+  });
+
+  it("has a placeholder for every substitution and nothing left after rendering", () => {
+    // Prepare
+    const json = definitionJson();
+
+    // Act
+    const rendered = JSON.stringify(renderDefinition(LOCAL_SUBSTITUTIONS));
+
+    // Assess
+    for (const name of DEFINITION_SUBSTITUTIONS) expect(json).toContain(`\${${name}}`);
+    expect(rendered).not.toMatch(/\$\{[A-Za-z]+\}/);
+    expect(rendered).toContain(LOCAL_SUBSTITUTIONS.ExtractFunctionArn);
+  });
+});

@@ -13,7 +13,7 @@ export type SourceFlag = "auto" | "spotify" | "sample";
  * The sample API's access profile and response shape: `extended` and the 2026 shape by default, so that every table
  * fills; TUNELAKE_SAMPLE_PROFILE=development shows what a new Spotify app gets.
  */
-function sampleSetting<T extends string>(name: string, allowed: readonly [T, ...T[]]): T {
+function sampleSetting<const T extends string>(name: string, allowed: readonly [T, ...T[]]): T {
   const value = process.env[name]?.trim();
   if (!value) return allowed[0];
   if (!allowed.includes(value as T))
@@ -43,8 +43,8 @@ export async function resolveSource(flag: SourceFlag, faults: readonly string[] 
     return { spotify, dataSource: "spotify", close: async () => {} };
   }
   const server = await startSampleServer({
-    profile: sampleSetting("TUNELAKE_SAMPLE_PROFILE", ["extended", "development"]),
-    shape: sampleSetting("TUNELAKE_SAMPLE_SHAPE", ["2026", "2025"]),
+    profile: sampleSetting("TUNELAKE_SAMPLE_PROFILE", ["extended", "development"] as const),
+    shape: sampleSetting("TUNELAKE_SAMPLE_SHAPE", ["2026", "2025"] as const),
     faults: sampleFaultsFor(faults),
   });
   // The sample API also hands out a user refresh token, so user-scoped sources work on sample data too.

@@ -7,6 +7,7 @@ import {
   cloudStartRun,
   resolveStage,
 } from "@tunelake/core/cloud/index";
+import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { eventDetail } from "./executions.ts";
 import { printRows } from "./query.ts";
@@ -16,12 +17,12 @@ export async function cloudRunCommand(
   stage: string,
   input: { date: string; mode: string; resumeFrom?: string },
 ): Promise<void> {
-  const target = await resolveStage(stage);
+  const outputs = await resolveStage(stage);
   const started = await cloudStartRun({
-    target,
+    stage: outputs,
     date: input.date,
     reprocess: input.mode === "reprocess",
-    resumeFrom: input.resumeFrom,
+    ...(input.resumeFrom ? { resumeFrom: input.resumeFrom as ResumableStage } : {}),
   });
   if (g.json) return printJson(started);
   process.stdout.write(
@@ -30,27 +31,32 @@ export async function cloudRunCommand(
 }
 
 export async function cloudExecutionsCommand(g: GlobalOptions, stage: string): Promise<void> {
-  const executions = await cloudListExecutions({ target: await resolveStage(stage) });
+  const executions = await cloudListExecutions({ stage: await resolveStage(stage) });
   if (g.json) return printJson(executions);
-  printRows(g, executions as unknown as Record<string, unknown>[]);
+  printRows(
+    g,
+    executions.map((e) => ({ name: e.name, status: e.status, date: e.date, started: e.startDate, stopped: e.stopDate ?? "" })),
+  );
 }
 
 export async function cloudHistoryCommand(g: GlobalOptions, stage: string, name: string): Promise<void> {
-  const events = await cloudHistory({ target: await resolveStage(stage), name });
+  const events = await cloudHistory({ stage: await resolveStage(stage), name });
   if (g.json) return printJson({ events });
-  for (const e of events as unknown as { id: number; timestamp: string; type: string }[]) {
-    process.stdout.write(
-      `${String(e.id).padStart(4)}  ${new Date(e.timestamp).toISOString()}  ${e.type}  ${eventDetail(e)}\n`,
-    );
+  for (const e of events) {
+    const detail = eventDetail(e as unknown as Parameters<typeof eventDetail>[0]);
+    process.stdout.write(`${String(e.id).padStart(4)}  ${e.timestamp}  ${e.type}  ${detail}\n`);
   }
 }
 
 export async function cloudRedriveCommand(g: GlobalOptions, stage: string, name: string): Promise<void> {
-  const started = await cloudRedrive({ target: await resolveStage(stage), name });
-  if (g.json) return printJson(started);
-  process.stdout.write(`Redriven as ${started.name} (resumes at ${started.resumeFrom})\n${started.executionArn}\n`);
+  const result = await cloudRedrive({ stage: await resolveStage(stage), name });
+  if (g.json) return printJson(result);
+  process.stdout.write(
+    `Redrove ${result.redriveOf} as ${result.execution.name}, resuming at ${result.resumedFrom}\n${result.execution.executionArn}\n`,
+  );
 }
 
 export async function cloudQueryCommand(g: GlobalOptions, stage: string, sql: string): Promise<void> {
-  printRows(g, await cloudQuery({ target: await resolveStage(stage), sql }));
+  const result = await cloudQuery(sql, { stage: await resolveStage(stage) });
+  printRows(g, result.rows);
 }

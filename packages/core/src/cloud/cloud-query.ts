@@ -1,0 +1,128 @@
+/** Runs SQL in the stage's Athena workgroup and returns the rows as objects (`tunelake query --stage S`). */
+import {
+  type AthenaClient,
+  type ColumnInfo,
+  GetQueryExecutionCommand,
+  paginateGetQueryResults,
+  type Row,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import { AthenaQueryError } from "./cloud-errors.ts";
+import { type CloudStageOptions, withStage } from "./cloud-stage.ts";
+
+export interface CloudQueryOptions extends CloudStageOptions {
+  /** Values for `?` placeholders (Athena ExecutionParameters; quote strings: `'2026-11-20'`). */
+  parameters?: string[];
+  /** Glue database (default: the stage's). */
+  database?: string;
+  /** Give up (and stop the query) after this long (default 5 minutes). */
+  timeoutMs?: number;
+  /** First poll delay; doubles up to 2 s (default 250 ms). */
+  pollIntervalMs?: number;
+  /** Stop reading result pages after this many rows. */
+  maxRows?: number;
+}
+
+export interface CloudQueryResult {
+  queryExecutionId: string;
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  dataScannedBytes?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const INTEGER_TYPES = new Set(["tinyint", "smallint", "integer", "int"]);
+const FLOAT_TYPES = new Set(["double", "float", "real"]);
+
+/** Athena returns every value as a string: numbers and booleans become JSON ones, like the local query engine's. */
+export function athenaValue(type: string, text: string | undefined): unknown {
+  if (text === undefined) return null;
+  const t = type.toLowerCase();
+  if (INTEGER_TYPES.has(t) || FLOAT_TYPES.has(t)) return Number(text);
+  if (t === "bigint") {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : text;
+  }
+  if (t === "boolean") return text === "true";
+  return text;
+}
+
+const isHeader = (row: Row | undefined, columns: ColumnInfo[]): boolean =>
+  row?.Data?.length === columns.length &&
+  columns.length > 0 &&
+  row.Data.every((cell, i) => cell.VarCharValue === (columns[i]?.Label ?? columns[i]?.Name));
+
+async function waitForQuery(athena: AthenaClient, id: string, options: CloudQueryOptions): Promise<number | undefined> {
+  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+  let delay = options.pollIntervalMs ?? 250;
+  for (;;) {
+    const { QueryExecution: q } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+    const state = q?.Status?.State;
+    if (state === "SUCCEEDED") return q?.Statistics?.DataScannedInBytes;
+    if (state === "FAILED" || state === "CANCELLED") {
+      const reason = q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
+      throw new AthenaQueryError(
+        `Athena query ${id} ${state}: ${reason}. Fix the SQL (table names as in \`tunelake query\`, filter on dt) and run it again.`,
+        id,
+        q?.Status?.AthenaError?.Retryable ?? false,
+      );
+    }
+    if (Date.now() > deadline) {
+      await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+      throw new AthenaQueryError(
+        `Athena query ${id} did not finish in ${options.timeoutMs ?? 300_000} ms and was stopped: filter on dt or raise the timeout.`,
+        id,
+        true,
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+/** Starts the query in the stage's workgroup, waits for it, and reads every result page. */
+export async function cloudQuery(sql: string, options: CloudQueryOptions): Promise<CloudQueryResult> {
+  return withStage(options, async ({ outputs, clients: { athena } }) => {
+    const started = await athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: outputs.workGroup,
+        QueryExecutionContext: { Database: options.database ?? outputs.glueDatabase },
+        ...(options.parameters?.length ? { ExecutionParameters: options.parameters } : {}),
+      }),
+    );
+    const id = started.QueryExecutionId;
+    if (!id) throw new AthenaQueryError("Athena returned no QueryExecutionId: try again.", "", true);
+    const dataScannedBytes = await waitForQuery(athena, id, options);
+
+    let columns: ColumnInfo[] = [];
+    const rows: Record<string, unknown>[] = [];
+    let first = true;
+    for await (const page of paginateGetQueryResults({ client: athena, pageSize: 1000 }, { QueryExecutionId: id })) {
+      if (first) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+      let pageRows = page.ResultSet?.Rows ?? [];
+      // SELECT results start with a header row (DDL results do not).
+      if (first && isHeader(pageRows[0], columns)) pageRows = pageRows.slice(1);
+      first = false;
+      for (const row of pageRows) {
+        rows.push(
+          Object.fromEntries(
+            columns.map((c, i) => [
+              c.Label ?? c.Name ?? `_col${i}`,
+              athenaValue(c.Type ?? "varchar", row.Data?.[i]?.VarCharValue),
+            ]),
+          ),
+        );
+        if (options.maxRows !== undefined && rows.length >= options.maxRows) break;
+      }
+      if (options.maxRows !== undefined && rows.length >= options.maxRows) break;
+    }
+    return {
+      queryExecutionId: id,
+      columns: columns.map((c, i) => ({ name: c.Label ?? c.Name ?? `_col${i}`, type: c.Type ?? "varchar" })),
+      rows,
+      ...(dataScannedBytes !== undefined ? { dataScannedBytes } : {}),
+    };
+  });
+}

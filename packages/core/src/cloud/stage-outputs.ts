@@ -1,0 +1,28 @@
+/**
+ * The stack outputs the deployed stage publishes and the CLI's cloud mode reads (the contract between `stacks/` and
+ * `packages/core/src/cloud`). Keys are CloudFormation output keys: alphanumeric only.
+ */
+export const STAGE_OUTPUT_KEYS = {
+  stateMachineArn: "StateMachineArn",
+  rawBucket: "RawBucketName",
+  curatedBucket: "CuratedBucketName",
+  athenaResultsBucket: "AthenaResultsBucketName",
+  glueDatabase: "GlueDatabaseName",
+  crawler: "CrawlerName",
+  workGroup: "AthenaWorkGroupName",
+  failureTopicArn: "FailureTopicArn",
+  region: "Region",
+  extractFunction: "ExtractFunctionName",
+  transformFunction: "TransformFunctionName",
+} as const;
+
+/** What the CLI needs to operate one deployed stage. */
+export type StageOutputs = { -readonly [K in keyof typeof STAGE_OUTPUT_KEYS]: string } & { stage: string };
+
+/** The stack id inside the SST app; the CloudFormation stack name is `<stage>-tunelake-Pipeline`. */
+export const PIPELINE_STACK_ID = "Pipeline";
+/** The SST app name (sst.config.ts). */
+export const APP_NAME = "tunelake";
+
+/** CloudFormation stack name of the pipeline stack of a stage (SST v2 prefixes `<stage>-<app>-`). */
+export const pipelineStackName = (stage: string): string => `${stage}-${APP_NAME}-${PIPELINE_STACK_ID}`;

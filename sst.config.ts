@@ -1,0 +1,13 @@
+/** The SST v2 app: `npx sst deploy --stage prod` deploys the Pipeline stack (stacks/pipeline.ts). */
+import type { SSTConfig } from "sst";
+import { APP_NAME, PIPELINE_STACK_ID } from "./packages/core/src/cloud/stage-outputs.ts";
+import { Pipeline } from "./stacks/pipeline.ts";
+
+export default {
+  config() {
+    return { name: APP_NAME, region: process.env.AWS_REGION ?? "us-east-1" };
+  },
+  stacks(app) {
+    app.stack(Pipeline, { id: PIPELINE_STACK_ID });
+  },
+} satisfies SSTConfig;

@@ -1,0 +1,77 @@
+/** The tunelake stack of a stage: lake buckets, functions, catalog, Athena, state machine, schedule and alerts. */
+import path from "node:path";
+import { Config, type StackContext } from "sst/constructs";
+import { useProject } from "sst/project.js";
+import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/cloud/stage-outputs.ts";
+import { createFailureRule, createLakeAlerts } from "./lake-alerts.ts";
+import { createLakeAthena } from "./lake-athena.ts";
+import { createLakeBuckets } from "./lake-buckets.ts";
+import { createLakeCatalog } from "./lake-catalog.ts";
+import { createLakeFunctions } from "./lake-functions.ts";
+import { createLakeStateMachine } from "./lake-state-machine.ts";
+
+/** CDK context keys the offline synth (stacks/synth.ts) and the stack tests set. */
+export const CONTEXT = {
+  /** `true`: do not download anything while bundling (the DuckDB binding is installed only by `sst deploy`). */
+  offline: "tunelake:offline",
+  /** Alert email; otherwise the `TUNELAKE_ALERT_EMAIL` environment variable (e.g. in `.env.prod`). */
+  alertEmail: "tunelake:alertEmail",
+} as const;
+
+/** The Spotify credentials: set them with `npx sst secrets set <NAME> <value> --stage <stage>`. */
+export const SPOTIFY_SECRETS = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REFRESH_TOKEN"] as const;
+
+/** The SST stack function (`app.stack(Pipeline)` in sst.config.ts). */
+export function Pipeline({ stack, app }: StackContext): void {
+  const offline = app.node.tryGetContext(CONTEXT.offline) === true;
+  const alertEmail =
+    (app.node.tryGetContext(CONTEXT.alertEmail) as string | undefined) ?? process.env.TUNELAKE_ALERT_EMAIL;
+
+  const buckets = createLakeBuckets(stack);
+  const secrets = SPOTIFY_SECRETS.map((name) => new Config.Secret(stack, name));
+  const { extract, transform } = createLakeFunctions(stack, {
+    buckets,
+    secrets,
+    configFile: path.join(useProject().paths.root, "tunelake.config.json"),
+    offline,
+  });
+  const catalog = createLakeCatalog(stack, { stage: app.stage, curated: buckets.curated });
+  const athena = createLakeAthena(stack, {
+    stage: app.stage,
+    results: buckets.athenaResults,
+    databaseName: catalog.databaseName,
+  });
+  const alerts = createLakeAlerts(stack, { alertEmail: alertEmail || undefined });
+  const { stateMachine } = createLakeStateMachine(stack, {
+    stage: app.stage,
+    extract,
+    transform,
+    crawlerName: catalog.crawlerName,
+    crawlerArn: catalog.crawlerArn,
+    databaseName: catalog.databaseName,
+    catalogReadArns: catalog.catalogReadArns,
+    workGroupName: athena.workGroupName,
+    workGroupArn: athena.workGroupArn,
+    athenaResults: buckets.athenaResults,
+    curated: buckets.curated,
+    topic: alerts.topic,
+    topicKey: alerts.key,
+  });
+  // Names, not tokens, where CloudFormation would otherwise create the resource after a dependent one.
+  stateMachine.node.addDependency(catalog.crawler, athena.workGroup);
+  createFailureRule(stack, { stage: app.stage, stateMachine, topic: alerts.topic });
+
+  stack.addOutputs({
+    [K.stateMachineArn]: stateMachine.stateMachineArn,
+    [K.rawBucket]: buckets.raw.bucketName,
+    [K.curatedBucket]: buckets.curated.bucketName,
+    [K.athenaResultsBucket]: buckets.athenaResults.bucketName,
+    [K.glueDatabase]: catalog.databaseName,
+    [K.crawler]: catalog.crawlerName,
+    [K.workGroup]: athena.workGroupName,
+    [K.failureTopicArn]: alerts.topic.topicArn,
+    [K.region]: stack.region,
+    [K.extractFunction]: extract.functionName,
+    [K.transformFunction]: transform.functionName,
+  });
+}

@@ -1,0 +1,316 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NAMED_QUERIES } from "../../packages/core/src/cloud/named-queries.ts";
+import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/cloud/stage-outputs.ts";
+import {
+  buildDefinition,
+  DEFINITION_SUBSTITUTIONS,
+  type DefinitionSubstitutions,
+  renderDefinition,
+} from "../../packages/core/src/workflow/definition.ts";
+import { DUCKDB_EXTERNALS, duckdbPackages } from "../duckdb-bundle.ts";
+import { LAKE_LIFECYCLE } from "../lake-buckets.ts";
+import { CRAWLER_EXCLUSIONS } from "../lake-catalog.ts";
+import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
+import type { OfflineSynth } from "../offline-app.ts";
+import { SPOTIFY_SECRETS } from "../pipeline.ts";
+import {
+  type CfnResource,
+  findResource,
+  functionAssetDir,
+  getAtt,
+  type Json,
+  lakeFunction,
+  ref,
+  resourcesOfType,
+  synthTestStage,
+  TEST_ALERT_EMAIL,
+  TEST_STAGE,
+} from "./synth-fixture.ts";
+
+let synth: OfflineSynth;
+let json: Json;
+let template: Template;
+
+beforeAll(async () => {
+  const result = await synthTestStage();
+  synth = result.synth;
+  json = result.template;
+  template = Template.fromJSON(json);
+});
+afterAll(() => synth?.cleanup());
+
+const props = (resource: CfnResource): Json => resource.Properties ?? {};
+const bucketId = (prefix: string): string => {
+  const found = resourcesOfType(json, "AWS::S3::Bucket").find(([id]) => id.startsWith(prefix));
+  if (!found) throw new Error(`no bucket ${prefix}`);
+  return found[0];
+};
+
+describe("buckets", () => {
+  it.each(["RawBucket", "CuratedBucket", "AthenaResultsBucket"])(
+    "%s blocks public access, is encrypted and refuses plain HTTP",
+    (prefix) => {
+      // Prepare
+      const id = bucketId(prefix);
+
+      // Assess
+      const bucket = resourcesOfType(json, "AWS::S3::Bucket").find(([candidate]) => candidate === id)![1];
+      expect(props(bucket)).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+      });
+      const [, policy] = findResource(
+        json,
+        "AWS::S3::BucketPolicy",
+        (p) => JSON.stringify(p.Bucket) === JSON.stringify(ref(id)),
+      );
+      expect(JSON.stringify(props(policy))).toContain('"aws:SecureTransport":"false"');
+      expect(props(policy).PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([expect.objectContaining({ Effect: "Deny" })]),
+      });
+    },
+  );
+
+  it("versions the raw bucket and moves it to colder classes", () => {
+    const [, raw] = resourcesOfType(json, "AWS::S3::Bucket").find(([id]) => id.startsWith("RawBucket"))!;
+
+    expect(props(raw).VersioningConfiguration).toEqual({ Status: "Enabled" });
+    const rule = (props(raw).LifecycleConfiguration as { Rules: Json[] }).Rules[0]!;
+    expect(rule.Transitions).toEqual([
+      { StorageClass: "STANDARD_IA", TransitionInDays: LAKE_LIFECYCLE.rawToInfrequentAccessDays },
+      { StorageClass: "GLACIER_IR", TransitionInDays: LAKE_LIFECYCLE.rawToGlacierInstantDays },
+    ]);
+    expect(rule.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: LAKE_LIFECYCLE.rawNoncurrentVersionDays });
+  });
+
+  it("expires Athena results", () => {
+    const [, results] = resourcesOfType(json, "AWS::S3::Bucket").find(([id]) => id.startsWith("AthenaResults"))!;
+
+    const rule = (props(results).LifecycleConfiguration as { Rules: Json[] }).Rules[0]!;
+    expect(rule).toMatchObject({ ExpirationInDays: LAKE_LIFECYCLE.athenaResultsDays, Status: "Enabled" });
+  });
+});
+
+describe("functions", () => {
+  it.each([
+    ["Spotify", { MemorySize: 1024, EphemeralStorage: { Size: 1024 } }],
+    ["raw zone", { MemorySize: 4096, EphemeralStorage: { Size: 8192 } }],
+  ])("the function for %s runs Node 22 on the one architecture, sized for a large day", (prefix, sizing) => {
+    const [, fn] = lakeFunction(json, prefix);
+
+    expect(props(fn)).toMatchObject({
+      Runtime: "nodejs22.x",
+      Architectures: [LAMBDA_ARCHITECTURE === "arm_64" ? "arm64" : "x86_64"],
+      Timeout: 900,
+      TracingConfig: { Mode: "Active" },
+      ...sizing,
+    });
+  });
+
+  it("gives extract its bucket, its config and the Spotify secrets, and transform both buckets only", () => {
+    const [, extract] = lakeFunction(json, "Spotify");
+    const [, transform] = lakeFunction(json, "raw zone");
+
+    const extractEnv = (props(extract).Environment as { Variables: Json }).Variables;
+    const transformEnv = (props(transform).Environment as { Variables: Json }).Variables;
+    expect(extractEnv.RAW_BUCKET).toEqual(ref(bucketId("RawBucket")));
+    expect(JSON.parse(String(extractEnv.TUNELAKE_CONFIG))).toEqual(
+      JSON.parse(readFileSync(path.join(__dirname, "../../tunelake.config.json"), "utf8")),
+    );
+    for (const name of SPOTIFY_SECRETS) expect(extractEnv[`SST_Secret_value_${name}`]).toBe("__FETCH_FROM_SSM__");
+    expect(transformEnv).toMatchObject({
+      RAW_BUCKET: ref(bucketId("RawBucket")),
+      CURATED_BUCKET: ref(bucketId("CuratedBucket")),
+    });
+    expect(Object.keys(transformEnv).filter((key) => key.startsWith("SST_Secret"))).toEqual([]);
+  });
+
+  it("bundles extract without DuckDB and transform with the binding of the Lambda platform at the API's version", () => {
+    const transformDir = functionAssetDir(synth, lakeFunction(json, "raw zone")[1]);
+    const extractDir = functionAssetDir(synth, lakeFunction(json, "Spotify")[1]);
+
+    const bundle = readFileSync(path.join(transformDir, "packages/functions/src/transform.mjs"), "utf8");
+    expect(bundle).toMatch(/from\s*"@duckdb\/node-api"/);
+    const manifest = JSON.parse(readFileSync(path.join(transformDir, "package.json"), "utf8")) as Json;
+    expect(manifest.dependencies).toEqual(duckdbPackages(LAMBDA_ARCHITECTURE));
+    const versions = new Set(Object.values(manifest.dependencies as Record<string, string>));
+    expect(versions.size).toBe(1);
+    const cpu = LAMBDA_ARCHITECTURE === "arm_64" ? "arm64" : "x64";
+    const platformPackage = path.join(transformDir, "node_modules/@duckdb", `node-bindings-linux-${cpu}`);
+    // Offline synth copies the binding only when this host has it (linux-x64 here and in CI); deploys install it.
+    if (existsSync(path.join(__dirname, "../../node_modules/@duckdb", `node-bindings-linux-${cpu}`))) {
+      expect(existsSync(path.join(platformPackage, "duckdb.node"))).toBe(true);
+      const installed = JSON.parse(readFileSync(path.join(platformPackage, "package.json"), "utf8")) as Json;
+      expect(versions.has(String(installed.version))).toBe(true);
+    }
+    expect(existsSync(path.join(extractDir, "node_modules"))).toBe(false);
+    expect(DUCKDB_EXTERNALS).toContain("@duckdb/node-api");
+  });
+});
+
+describe("state machine", () => {
+  it("is a Standard state machine that logs everything to CloudWatch and traces with X-Ray", () => {
+    template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineType: "STANDARD",
+      StateMachineName: `${TEST_STAGE}-tunelake-pipeline`,
+      LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it("deploys the local definition unchanged, with every placeholder bound to this stack's resources", () => {
+    // Prepare
+    const [, machine] = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]!;
+    const deployed = String(props(machine).DefinitionString);
+    const subs = props(machine).DefinitionSubstitutions as Record<string, unknown>;
+    const extractId = lakeFunction(json, "Spotify")[0];
+    const transformId = lakeFunction(json, "raw zone")[0];
+    const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
+    const crawler = props(resourcesOfType(json, "AWS::Glue::Crawler")[0]![1]);
+    const workGroup = props(resourcesOfType(json, "AWS::Athena::WorkGroup")[0]![1]);
+
+    // Act: fill the placeholders the way CloudFormation would, with readable stand-ins for the ARNs.
+    const standIns = Object.fromEntries(
+      DEFINITION_SUBSTITUTIONS.map((key) => [key, typeof subs[key] === "string" ? subs[key] : `<${key}>`]),
+    ) as DefinitionSubstitutions;
+    let rendered = deployed;
+    for (const key of DEFINITION_SUBSTITUTIONS) rendered = rendered.split(`\${${key}}`).join(standIns[key]);
+
+    // Assess
+    expect(JSON.parse(deployed)).toEqual(buildDefinition());
+    expect(JSON.parse(rendered)).toEqual(renderDefinition(standIns));
+    expect(Object.keys(subs).sort()).toEqual([...DEFINITION_SUBSTITUTIONS].sort());
+    expect(subs).toEqual({
+      ExtractFunctionArn: getAtt(extractId, "Arn"),
+      TransformFunctionArn: getAtt(transformId, "Arn"),
+      CrawlerName: crawler.Name,
+      AthenaWorkGroup: workGroup.Name,
+      GlueDatabase: (props(resourcesOfType(json, "AWS::Glue::Database")[0]![1]).DatabaseInput as Json).Name,
+      FailureTopicArn: ref(topicId),
+    });
+  });
+
+  it("is started daily by an EventBridge rule with the input Prepare expects", () => {
+    const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
+
+    const [, rule] = findResource(json, "AWS::Events::Rule", (p) => p.ScheduleExpression !== undefined);
+    expect(props(rule).ScheduleExpression).toBe("cron(0 6 * * ? *)");
+    const targets = props(rule).Targets as Json[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]).toMatchObject({ Arn: ref(machineId), Input: "{}" });
+    expect(targets[0]!.RoleArn).toBeDefined();
+  });
+});
+
+describe("catalog and Athena", () => {
+  it("crawls the curated bucket into one table per folder with dt partitions and new folders only", () => {
+    const [, crawler] = resourcesOfType(json, "AWS::Glue::Crawler")[0]!;
+    const config = JSON.parse(String(props(crawler).Configuration)) as Json;
+
+    expect(props(crawler)).toMatchObject({
+      DatabaseName: `tunelake_${TEST_STAGE}`,
+      RecrawlPolicy: { RecrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+      SchemaChangePolicy: { UpdateBehavior: "LOG", DeleteBehavior: "LOG" },
+    });
+    expect(props(crawler).Schedule).toBeUndefined();
+    const target = (props(crawler).Targets as { S3Targets: Json[] }).S3Targets[0]!;
+    expect(JSON.stringify(target.Path)).toContain(bucketId("CuratedBucket"));
+    expect(target.Exclusions).toEqual(CRAWLER_EXCLUSIONS);
+    expect(config).toMatchObject({
+      Version: 1,
+      Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas", TableLevelConfiguration: 2 },
+      CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+      CreatePartitionIndex: true,
+    });
+  });
+
+  it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {
+    template.hasResourceProperties("AWS::Athena::WorkGroup", {
+      Name: `${TEST_STAGE}-tunelake`,
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: Match.anyValue(),
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: "SSE_S3" } }),
+      }),
+    });
+    const [, workGroup] = resourcesOfType(json, "AWS::Athena::WorkGroup")[0]!;
+    const config = props(workGroup).WorkGroupConfiguration as Json;
+    expect(Number(config.BytesScannedCutoffPerQuery)).toBeGreaterThanOrEqual(10_000_000);
+    expect(JSON.stringify(config.ResultConfiguration)).toContain(bucketId("AthenaResultsBucket"));
+  });
+
+  it("saves the analysts' queries in the workgroup and database", () => {
+    const named = resourcesOfType(json, "AWS::Athena::NamedQuery").map(([, r]) => props(r));
+
+    expect(named.map((q) => q.Name).sort()).toEqual(NAMED_QUERIES.map((q) => q.name).sort());
+    expect(named.map((q) => q.Name)).toEqual(
+      expect.arrayContaining([
+        "top-tracks-of-the-day",
+        "top-albums-of-the-day",
+        "new-releases-of-the-week",
+        "playlist-movers",
+      ]),
+    );
+    for (const q of named)
+      expect(q).toMatchObject({ WorkGroup: `${TEST_STAGE}-tunelake`, Database: `tunelake_${TEST_STAGE}` });
+  });
+});
+
+describe("alerts and outputs", () => {
+  it("encrypts the failure topic with a key EventBridge may use, and subscribes the alert email", () => {
+    const [keyId, key] = resourcesOfType(json, "AWS::KMS::Key")[0]!;
+    const [topicId, topic] = resourcesOfType(json, "AWS::SNS::Topic")[0]!;
+
+    expect(props(topic).KmsMasterKeyId).toEqual(getAtt(keyId, "Arn"));
+    expect(JSON.stringify(props(key).KeyPolicy)).toContain("events.amazonaws.com");
+    expect(props(key).EnableKeyRotation).toBe(true);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: TEST_ALERT_EMAIL,
+      TopicArn: ref(topicId),
+    });
+  });
+
+  it("notifies the topic when an execution of this state machine fails, times out or is aborted", () => {
+    const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
+    const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
+
+    const [, rule] = findResource(json, "AWS::Events::Rule", (p) => p.EventPattern !== undefined);
+    expect(props(rule).EventPattern).toEqual({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [ref(machineId)] },
+    });
+    const target = (props(rule).Targets as Json[])[0]!;
+    expect(target.Arn).toEqual(ref(topicId));
+    const inputTemplate = String((target.InputTransformer as Json).InputTemplate);
+    // Every <placeholder> in an input template must be an input path, or EventBridge rejects the rule.
+    const paths = Object.keys((target.InputTransformer as { InputPathsMap: Json }).InputPathsMap);
+    for (const [, name] of inputTemplate.matchAll(/<([^>]+)>/g)) expect(paths).toContain(name);
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }),
+        ]),
+      }),
+    });
+  });
+
+  it("outputs every name the CLI's cloud mode reads", () => {
+    const outputs = json.Outputs as Record<string, { Value: unknown }>;
+
+    for (const key of Object.values(STAGE_OUTPUT_KEYS)) expect(outputs[key]?.Value, key).toBeDefined();
+    expect(outputs[STAGE_OUTPUT_KEYS.region]!.Value).toBe("us-east-1");
+    expect(outputs[STAGE_OUTPUT_KEYS.workGroup]!.Value).toBe(`${TEST_STAGE}-tunelake`);
+  });
+});

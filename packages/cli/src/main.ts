@@ -82,7 +82,7 @@ program
 
 program
   .command("definition")
-  .description("print the state machine definition (ASL JSON, with ${...} placeholders for ARNs)")
+  .description("print the state machine definition (ASL JSON, with placeholders for ARNs)")
   .action(() => definitionCommand());
 
 program

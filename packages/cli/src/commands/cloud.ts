@@ -35,7 +35,13 @@ export async function cloudExecutionsCommand(g: GlobalOptions, stage: string): P
   if (g.json) return printJson(executions);
   printRows(
     g,
-    executions.map((e) => ({ name: e.name, status: e.status, date: e.date, started: e.startDate, stopped: e.stopDate ?? "" })),
+    executions.map((e) => ({
+      name: e.name,
+      status: e.status,
+      date: e.date,
+      started: e.startDate,
+      stopped: e.stopDate ?? "",
+    })),
   );
 }
 

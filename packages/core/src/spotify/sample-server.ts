@@ -45,6 +45,13 @@ export interface SampleServerOptions {
   faults?: SampleFaults;
   /** Host to bind (default 127.0.0.1). */
   host?: string;
+  /**
+   * The client secret the token endpoint accepts (default {@link SAMPLE_CLIENT_SECRET}): tests that prove a secret
+   * leaks nowhere need one that cannot appear by chance.
+   */
+  clientSecret?: string;
+  /** The refresh token the server accepts for the sample user (default {@link SAMPLE_REFRESH_TOKEN}). */
+  refreshToken?: string;
 }
 
 export interface SampleServerStats {
@@ -143,7 +150,9 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
   let faults: SampleFaults = { ...options.faults };
   let stats: SampleServerStats = { requests: 0, byEndpoint: {} };
   const tokens = new Map<string, TokenInfo>();
-  const refreshTokens = new Set([SAMPLE_REFRESH_TOKEN]);
+  const clientSecret = options.clientSecret ?? SAMPLE_CLIENT_SECRET;
+  const userRefreshToken = options.refreshToken ?? SAMPLE_REFRESH_TOKEN;
+  const refreshTokens = new Set([userRefreshToken]);
   const codes = new Map<string, string>();
   const extended = profile === "extended";
   let data: SampleData | undefined;
@@ -345,7 +354,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     const body = new URLSearchParams(await readBody(req));
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const [id, secret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":") : [];
-    if (id !== SAMPLE_CLIENT_ID || secret !== SAMPLE_CLIENT_SECRET) {
+    if (id !== SAMPLE_CLIENT_ID || secret !== clientSecret) {
       throw new OAuthError(400, "invalid_client", "Invalid client");
     }
     const grant = body.get("grant_type");
@@ -464,8 +473,8 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     apiBaseUrl,
     accountsBaseUrl: `${origin}/accounts`,
     clientId: SAMPLE_CLIENT_ID,
-    clientSecret: SAMPLE_CLIENT_SECRET,
-    refreshToken: SAMPLE_REFRESH_TOKEN,
+    clientSecret,
+    refreshToken: userRefreshToken,
     profile,
     shape,
     data,

@@ -110,6 +110,8 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
     Comment:
       "tunelake: Spotify -> raw (Extract) -> curated Parquet (Transform) -> Glue catalog (crawler) -> Athena data-quality gate.",
     StartAt: S.Prepare,
+    // A hung run ends TIMED_OUT (and the failure rule notifies) instead of running for a year, Standard's limit.
+    TimeoutSeconds: 3 * 60 * 60,
     States: {
       [S.Prepare]: {
         Type: "Pass",

@@ -1,0 +1,67 @@
+/**
+ * One side of the transform benchmark, run in its own process so its peak RSS is its own:
+ * `node --import tsx bench/transform-runner.ts <duckdb|baseline> <rawDir> <outDir> <date>`.
+ * Prints one JSON line: wall time of the transform, peak RSS, rows per table.
+ */
+import { readFileSync } from "node:fs";
+
+/**
+ * DuckDB settings for the benchmark (override with TUNELAKE_BENCH_THREADS / TUNELAKE_BENCH_MEMORY_MB to explore).
+ * One thread by default: the baseline is single-threaded JS, so both sides get one core and the speedup is per core
+ * (on a shared 2-core box, a second DuckDB thread mostly adds per-thread JSON buffers, not speed). The memory limit is
+ * what a small Lambda would give DuckDB: it spills past it; about 0.6 MB per thousand playlist entries is enough.
+ */
+function benchDuckDbSettings(items: number): { threads: number; memoryLimitMb: number } {
+  return {
+    threads: Number(process.env.TUNELAKE_BENCH_THREADS ?? 1),
+    memoryLimitMb: Number(process.env.TUNELAKE_BENCH_MEMORY_MB ?? Math.max(128, Math.ceil(items / 1600))),
+  };
+}
+
+/**
+ * Peak resident memory of this process image in MB. Linux's VmHWM is reset by exec, unlike getrusage's maxRSS, which
+ * a spawned child inherits from its parent's size at fork time.
+ */
+function peakRssMb(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match?.[1]) return Number(match[1]) / 1024;
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+const [side, rawDir, outDir, date, items] = process.argv.slice(2);
+if (!side || !rawDir || !outDir || !date) {
+  throw new Error("usage: transform-runner <generate|duckdb|baseline> <rawDir> <outDir|items> <date> [items]");
+}
+
+// Reset after each side's imports: only the transform itself is timed.
+let started = performance.now();
+let rows: Record<string, number>;
+if (side === "generate") {
+  // Generated in a child too, so the benchmark's parent process stays small while it spawns the measured sides.
+  const { writeSyntheticRaw } = await import("./transform-data.ts");
+  const day = await writeSyntheticRaw(rawDir, Number(outDir), date);
+  rows = { playlist_items: day.items };
+} else if (side === "duckdb") {
+  // Each side imports only its own code, so neither carries the other's modules (DuckDB's native library) in its RSS.
+  const { FsObjectStore } = await import("../packages/core/src/storage/fs-store.ts");
+  const { transformAll } = await import("../packages/core/src/transform/run-transform.ts");
+  started = performance.now();
+  const results = await transformAll({
+    date,
+    raw: new FsObjectStore(rawDir),
+    curated: new FsObjectStore(outDir),
+    workDir: `${outDir}-work`,
+    ...benchDuckDbSettings(Number(items ?? 200_000)),
+  });
+  rows = Object.fromEntries(results.flatMap((r) => r.tables.map((t) => [t.table, t.rows])));
+} else {
+  const { baselineTransform } = await import("./transform-baseline.ts");
+  started = performance.now();
+  rows = (await baselineTransform(rawDir, date, outDir)).rows;
+}
+const ms = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ side, ms, peakRssMb: peakRssMb(), rows })}\n`);

@@ -1,0 +1,78 @@
+/**
+ * Transform benchmark: synthetic raw data of N playlist entries (with their tracks, albums and artists), transformed
+ * by our DuckDB transform (all entities) and by a plain-JS baseline doing the same work, each in a separate child
+ * process so that peak RSS is measured per side, in the same run.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+export interface TransformBenchResult {
+  /** Playlist entries in the synthetic day (N). */
+  items: number;
+  itemsPerSecond: number;
+  baselineItemsPerSecond: number;
+  /** itemsPerSecond / baselineItemsPerSecond. */
+  speedup: number;
+  peakRssMb: number;
+  baselinePeakRssMb: number;
+}
+
+interface SideResult {
+  ms: number;
+  peakRssMb: number;
+  rows: Record<string, number>;
+}
+
+async function runSide(
+  side: "generate" | "duckdb" | "baseline",
+  rawDir: string,
+  outDir: string,
+  date: string,
+  items: number,
+): Promise<SideResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "bench", "transform-runner.ts"), side, rawDir, outDir, date, String(items)],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(line) as SideResult;
+}
+
+/** Runs the transform benchmark; `items` is N, the number of playlist entries (at least 200,000 by default). */
+export async function benchTransform(opts: { items?: number } = {}): Promise<TransformBenchResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-transform-"));
+  try {
+    const rawDir = path.join(dir, "raw");
+    const date = "2026-11-20";
+    const items = opts.items ?? 200_000;
+    const generated = await runSide("generate", rawDir, String(items), date, items);
+    const day = { date, items: generated.rows.playlist_items ?? 0 };
+    const ours = await runSide("duckdb", rawDir, path.join(dir, "curated"), day.date, items);
+    const baseline = await runSide("baseline", rawDir, path.join(dir, "baseline"), day.date, items);
+    if (ours.rows.playlist_items !== baseline.rows.playlist_items) {
+      throw new Error(
+        `Benchmark sides disagree: ${ours.rows.playlist_items} vs ${baseline.rows.playlist_items} playlist_items rows.`,
+      );
+    }
+    const itemsPerSecond = day.items / (ours.ms / 1000);
+    const baselineItemsPerSecond = day.items / (baseline.ms / 1000);
+    const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+    return {
+      items: day.items,
+      itemsPerSecond: Math.round(itemsPerSecond),
+      baselineItemsPerSecond: Math.round(baselineItemsPerSecond),
+      speedup: round(itemsPerSecond / baselineItemsPerSecond, 2),
+      peakRssMb: round(ours.peakRssMb),
+      baselinePeakRssMb: round(baseline.peakRssMb),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The Transform stage: one transform entity's raw objects for a date -> its curated Parquet tables (ZSTD), a
+ * `table_stats` Parquet part, rejects in the raw zone, and a JSON report. Idempotent per date and entity.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import { TransformError, TunelakeError } from "../errors.ts";
+import {
+  assertRunDate,
+  type CuratedTable,
+  curatedKey,
+  curatedPrefix,
+  RAW_ENTITIES,
+  type RawEntity,
+  rawPrefix,
+  rejectsKey,
+  TRANSFORM_ENTITIES,
+  type TransformEntity,
+  transformReportKey,
+} from "../lake.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import type { TableResult, TransformResult } from "../pipeline-types.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import { sqlString, TransformSession } from "./duckdb-session.ts";
+import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
+
+export interface TransformOptions {
+  entity: TransformEntity;
+  /** Run date, `YYYY-MM-DD`. */
+  date: string;
+  raw: ObjectStore;
+  curated: ObjectStore;
+  /** Scratch directory (/tmp in Lambda): downloads, DuckDB home and spill files, output files. Cleaned up after. */
+  workDir: string;
+  /** DuckDB memory limit in MB; DuckDB's default (80% of RAM) when absent. */
+  memoryLimitMb?: number;
+  threads?: number;
+  logger?: Logger;
+}
+
+/** Stats table written next to the curated tables, one part per transform entity (read by the quality checks). */
+export const TABLE_STATS = "table_stats";
+export const tableStatsKey = (date: string, entity: string): string =>
+  `${curatedPrefix(TABLE_STATS, date)}part-${entity}.parquet`;
+
+/** The JSON report stored at `transformReportKey(date, entity)` in the curated store. */
+export interface TransformReport extends TransformResult {
+  rejects: number;
+  rejectKeys: string[];
+  durationMs: number;
+  finishedAt: string;
+}
+
+/** Raw entities whose files the given tables read (through their staging tables). */
+export function rawEntitiesFor(tables: readonly CuratedTable[]): RawEntity[] {
+  const seen = new Set<string>();
+  const visit = (sql: string): void => {
+    for (const name of referencedTables(sql)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const staging = STAGING_SQL[name];
+      if (staging !== undefined) visit(staging);
+    }
+  };
+  for (const table of tables) {
+    visit(TABLE_SQL[table]);
+    const rejects = rejectsSql(table);
+    if (rejects) visit(rejects);
+  }
+  return RAW_ENTITIES.filter((entity) => seen.has(`raw_${entity}`));
+}
+
+/** Local paths of a date's raw files per entity: the files themselves when the store is local, else downloads. */
+async function resolveRawFiles(
+  raw: ObjectStore,
+  date: string,
+  entities: readonly RawEntity[],
+  downloadDir: string,
+): Promise<Partial<Record<RawEntity, string[]>>> {
+  const files: Partial<Record<RawEntity, string[]>> = {};
+  const downloads: { key: string; file: string }[] = [];
+  for (const entity of entities) {
+    const keys = (await raw.list(rawPrefix(entity, date))).filter((key) => key.endsWith(".ndjson.gz"));
+    files[entity] = keys.map((key) => {
+      if (raw.localPath) return raw.localPath(key);
+      const file = path.join(downloadDir, ...key.split("/"));
+      downloads.push({ key, file });
+      return file;
+    });
+  }
+  // A few downloads at a time: enough to fill the network without opening hundreds of sockets.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let item = downloads[next++]; item; item = downloads[next++]) await raw.download(item.key, item.file);
+  };
+  await Promise.all(Array.from({ length: Math.min(8, downloads.length) }, worker));
+  return files;
+}
+
+/** Writes one entity's tables with an open session and uploads them; returns the result and report. */
+async function writeEntity(
+  session: TransformSession,
+  options: Omit<TransformOptions, "workDir"> & { outDir: string },
+): Promise<TransformResult> {
+  const { entity, date, raw, curated, outDir } = options;
+  const logger = options.logger ?? silentLogger;
+  const started = Date.now();
+  const tables: TableResult[] = [];
+  const rejectKeys: string[] = [];
+  let rejectTotal = 0;
+  for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
+    const sql = TABLE_SQL[table];
+    const file = path.join(outDir, `${table}.parquet`);
+    let rows: number;
+    let rejects = 0;
+    try {
+      await session.prepare(sql);
+      rows = await session.count(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+      const rejectSql = rejectsSql(table);
+      if (rejectSql) {
+        await session.prepare(rejectSql);
+        const rejectFile = path.join(outDir, `${table}.rejects.ndjson.gz`);
+        rejects = await session.count(
+          `COPY (${rejectSql}) TO ${sqlString(rejectFile)} (FORMAT json, COMPRESSION gzip)`,
+        );
+        const key = rejectsKey(date, `transform-${table}`);
+        if (rejects > 0) {
+          await raw.upload(rejectFile, key, "application/gzip");
+          rejectKeys.push(key);
+        } else {
+          await raw.delete([key]);
+        }
+      }
+    } catch (error) {
+      if (error instanceof TunelakeError) throw error;
+      throw new TransformError(
+        `Transform ${entity} could not build table ${table} for ${date}: ${(error as Error).message}. ` +
+          `Check the raw objects under ${raw.location} for that date; rerunning the transform is safe.`,
+        { cause: error },
+      );
+    }
+    const key = curatedKey(table, date);
+    await curated.upload(file, key, "application/vnd.apache.parquet");
+    const stale = (await curated.list(curatedPrefix(table, date))).filter((k) => k !== key);
+    if (stale.length > 0) await curated.delete(stale);
+    tables.push({ table, rows, rejects, key });
+    rejectTotal += rejects;
+    logger.info("transform table written", { entity, date, table, rows, rejects, key });
+  }
+
+  const statsFile = path.join(outDir, `${TABLE_STATS}-${entity}.parquet`);
+  const values = tables
+    .map((t) => `(${sqlString(t.table)}, ${t.rows}::BIGINT, ${t.rejects}::BIGINT, ${sqlString(entity)})`)
+    .join(", ");
+  await session.run(
+    `COPY (SELECT table_name::VARCHAR AS table_name, row_count::BIGINT AS row_count, reject_count::BIGINT AS reject_count,
+      entity::VARCHAR AS entity FROM (VALUES ${values}) t(table_name, row_count, reject_count, entity))
+      TO ${sqlString(statsFile)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const statsKey = tableStatsKey(date, entity);
+  await curated.upload(statsFile, statsKey, "application/vnd.apache.parquet");
+
+  const reportKey = transformReportKey(date, entity);
+  const result: TransformResult = {
+    entity,
+    date,
+    tables,
+    rows: tables.reduce((sum, t) => sum + t.rows, 0),
+    keys: [...tables.map((t) => t.key), statsKey, reportKey],
+  };
+  const report: TransformReport = {
+    ...result,
+    rejects: rejectTotal,
+    rejectKeys,
+    durationMs: Date.now() - started,
+    finishedAt: new Date().toISOString(),
+  };
+  await curated.put(reportKey, `${JSON.stringify(report, null, 2)}\n`, "application/json");
+  return result;
+}
+
+async function withSession<T>(
+  options: Omit<TransformOptions, "entity">,
+  entities: readonly TransformEntity[],
+  work: (session: TransformSession, outDir: string) => Promise<T>,
+): Promise<T> {
+  assertRunDate(options.date);
+  for (const entity of entities) {
+    if (!(entity in TRANSFORM_ENTITIES)) {
+      throw new TransformError(
+        `Unknown transform entity "${entity}": use one of ${Object.keys(TRANSFORM_ENTITIES).join(", ")}.`,
+      );
+    }
+  }
+  await mkdir(options.workDir, { recursive: true });
+  const dir = await mkdtemp(path.join(options.workDir, "transform-"));
+  try {
+    const tables = entities.flatMap((entity) => TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]);
+    const files = await resolveRawFiles(options.raw, options.date, rawEntitiesFor(tables), path.join(dir, "raw"));
+    const outDir = path.join(dir, "out");
+    await mkdir(outDir, { recursive: true });
+    const session = await TransformSession.open(
+      { dir, memoryLimitMb: options.memoryLimitMb, threads: options.threads },
+      files,
+    ).catch((error: unknown) => {
+      throw new TransformError(
+        `Could not start DuckDB for the transform of ${options.date}: ${(error as Error).message}. ` +
+          "Check memoryLimitMb, threads and that the work directory is writable.",
+        { cause: error },
+      );
+    });
+    try {
+      return await work(session, outDir);
+    } finally {
+      session.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Transforms one entity's raw objects for `date` into its curated tables (see TRANSFORM_ENTITIES), replacing that
+ * date's files for those tables only. Throws TransformError when DuckDB cannot build a table.
+ */
+export async function runTransform(options: TransformOptions): Promise<TransformResult> {
+  return withSession(options, [options.entity], (session, outDir) => writeEntity(session, { ...options, outDir }));
+}
+
+/**
+ * Transforms several (default: all) entities for `date` with one DuckDB instance, so raw files and staging tables
+ * shared between entities are read and built once. Same outputs as calling runTransform for each entity.
+ */
+export async function transformAll(
+  options: Omit<TransformOptions, "entity"> & { entities?: readonly TransformEntity[] },
+): Promise<TransformResult[]> {
+  const entities = options.entities ?? (Object.keys(TRANSFORM_ENTITIES) as TransformEntity[]);
+  return withSession(options, entities, async (session, outDir) => {
+    const results: TransformResult[] = [];
+    for (const entity of entities) results.push(await writeEntity(session, { ...options, entity, outDir }));
+    return results;
+  });
+}

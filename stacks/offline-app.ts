@@ -5,7 +5,7 @@
  * `app.finish()`, where it skips the bootstrap-bucket lookup that uploads sourcemaps. Functions are still bundled
  * with esbuild; only the DuckDB binding download is left to `sst deploy` (context `tunelake:offline`).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -62,6 +62,9 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
   const region = options.region ?? "us-east-1";
   const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "tunelake-synth-"));
   const out = path.join(workDir, ".sst");
+  // SST's Logger opens `<out>/debug.log` lazily, once per process, and keeps writing to it: the folder must exist and
+  // outlive this synth (cleanup removes only the cloud assembly), or the stream fails later as an uncaught error.
+  mkdirSync(out, { recursive: true });
   // Handler paths ("packages/functions/src/extract.handler") are relative to the project root, as under `sst`.
   const cwd = process.cwd();
   process.chdir(REPO_ROOT);
@@ -114,7 +117,7 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
       assembly,
       templates,
       cleanup: () => {
-        if (!options.workDir) rmSync(workDir, { recursive: true, force: true });
+        if (!options.workDir) rmSync(path.join(workDir, "cdk.out"), { recursive: true, force: true });
       },
     };
   } finally {

@@ -1,7 +1,7 @@
 import { getHistory, listExecutions } from "@tunelake/core/local/executions";
-import Table from "cli-table3";
 import pc from "picocolors";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { newTable } from "../table.ts";
 import { cloudExecutionsCommand, cloudHistoryCommand } from "./cloud.ts";
 
 const colour = (status: string) =>
@@ -16,10 +16,7 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
     process.stdout.write(`No executions in ${g.home}. Start one with: npm run pipeline\n`);
     return;
   }
-  const table = new Table({
-    head: ["name", "status", "started", "stopped", "failed stage", "redrives"],
-    style: { head: [], border: [] },
-  });
+  const table = newTable(["name", "status", "started", "stopped", "failed stage", "redrives"]);
   for (const e of executions) {
     table.push([
       e.name,
@@ -64,7 +61,7 @@ export async function historyCommand(g: GlobalOptions, name: string, opts: { sta
   if (opts.stage) return cloudHistoryCommand(g, opts.stage, name);
   const events = (await getHistory(g.home, name)) as unknown as HistoryEventLike[];
   if (g.json) return printJson({ events });
-  const table = new Table({ head: ["id", "time", "type", "detail"], style: { head: [], border: [] } });
+  const table = newTable(["id", "time", "type", "detail"]);
   for (const e of events) {
     const time = new Date(e.timestamp).toISOString().slice(11, 23);
     const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;

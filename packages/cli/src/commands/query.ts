@@ -1,6 +1,6 @@
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import Table from "cli-table3";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { newTable } from "../table.ts";
 import { cloudQueryCommand } from "./cloud.ts";
 
 /** `tunelake query "<SQL>"`: the same table names as in Athena. */
@@ -24,7 +24,7 @@ export function printRows(g: GlobalOptions, rows: Record<string, unknown>[]): vo
     return;
   }
   const columns = rows.length > 0 ? Object.keys(rows[0] ?? {}) : [];
-  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  const table = newTable(columns);
   for (const row of rows) table.push(columns.map((c) => formatCell(row[c])));
   process.stdout.write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
 }

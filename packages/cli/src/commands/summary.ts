@@ -1,7 +1,7 @@
 /** What a user wants to see after a run: the execution's outcome, rows per table, and the checks. */
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import Table from "cli-table3";
 import pc from "picocolors";
+import { newTable } from "../table.ts";
 
 export interface RunSummary {
   execution: string;
@@ -75,7 +75,7 @@ export function printSummary(s: RunSummary): void {
     out.push(`resume it with: npx tunelake redrive ${s.execution}`);
   }
   if (s.tables.length > 0) {
-    const table = new Table({ head: ["table", "rows", "rejects"], style: { head: [], border: [] } });
+    const table = newTable(["table", "rows", "rejects"]);
     for (const t of s.tables) table.push([t.table, String(t.rows), String(t.rejects)]);
     out.push(table.toString());
   }

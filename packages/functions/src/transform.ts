@@ -1,4 +1,6 @@
 /** Transform Lambda: one entity's raw objects -> curated Parquet with DuckDB. */
+import { ConfigError } from "@tunelake/core/errors";
+import { manifestKey } from "@tunelake/core/lake";
 import type { Logger } from "@tunelake/core/logger";
 import type { TransformResult } from "@tunelake/core/pipeline-types";
 import type { ObjectStore } from "@tunelake/core/storage/object-store";
@@ -24,6 +26,13 @@ export function createTransformHandler(
     const { date, entity } = parseEvent(TransformEventSchema, event, "transform");
     resolved ??= deps();
     const { raw, curated, workDir, memoryLimitMb, threads, logger } = await resolved;
+    // Extract always writes a manifest. Without one the date was never extracted (a typo in a reprocess date, or a
+    // raw zone that was removed): transforming it would replace the date's curated tables with empty ones.
+    if ((await raw.list(manifestKey(date))).length === 0) {
+      throw new ConfigError(
+        `No raw data for run date ${date} in ${raw.location} (no ${manifestKey(date)}): extract it first with \`tunelake run --date ${date}\` (without --reprocess), or check the date.`,
+      );
+    }
     return runTransform({
       entity,
       date,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTransformHandler } from "../src/transform.ts";
 import { ExtractEventSchema, parseEvent, TransformEventSchema } from "../src/input.ts";
+import { createTransformHandler } from "../src/transform.ts";
 
 describe("handler events", () => {
   it.each([

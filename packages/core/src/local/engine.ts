@@ -182,10 +182,19 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   const athena = createLocalAthena({ home, faults });
   const outbox = createLocalOutbox({ home, execution: record.name, stderr: options.stderr });
   const crashed = new Set<string>();
+  // When one Map iteration fails the execution ends at once, but the other iterations' handlers are still writing
+  // (as Lambdas run to completion on AWS). The run is only over, and a redrive safe to start, once they are done.
+  const inflight = new Set<Promise<unknown>>();
 
   const lambda = (handler: (payload: unknown) => Promise<unknown>) => async (input: unknown) => {
     const { Payload } = (input ?? {}) as { Payload?: unknown };
-    return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: (await handler(Payload)) ?? null };
+    const call = handler(Payload);
+    inflight.add(call);
+    try {
+      return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: (await call) ?? null };
+    } finally {
+      inflight.delete(call);
+    }
   };
   const transform = async (payload: unknown) => {
     const entity = (payload as { entity?: string } | undefined)?.entity;
@@ -279,6 +288,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     const inner = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : (thrown as Error);
     error = { name: inner?.name ?? "States.Runtime", cause: causeText(inner?.message ?? inner) };
   }
+  await Promise.allSettled([...inflight]);
   await consume;
   await writer.flush();
   await recordWrite;

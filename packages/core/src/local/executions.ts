@@ -59,6 +59,23 @@ export class ExecutionNotFoundError extends TunelakeError {
   readonly transient = false;
 }
 
+/** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
+export class ExecutionRecordCorruptError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** Parses a stored JSON file, naming the file and what to do when it is not JSON. */
+function parseStored<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ExecutionRecordCorruptError(
+      `${file} is not valid JSON (${(error as Error).message}). Restore it, or delete its execution folder to forget that execution.`,
+      { cause: error },
+    );
+  }
+}
+
 const recordFile = (home: string, name: string) => join(localPaths(home).execution(name), "execution.json");
 const historyFile = (home: string, name: string) => join(localPaths(home).execution(name), "history.json");
 
@@ -77,7 +94,7 @@ export async function listExecutions(home: string): Promise<ExecutionRecord[]> {
   const records: ExecutionRecord[] = [];
   for (const name of names) {
     const text = await readFile(recordFile(home, name), "utf8").catch(() => undefined);
-    if (text) records.push(JSON.parse(text) as ExecutionRecord);
+    if (text) records.push(parseStored<ExecutionRecord>(text, recordFile(home, name)));
   }
   return records.sort((a, b) => b.startDate.localeCompare(a.startDate) || b.name.localeCompare(a.name));
 }
@@ -90,14 +107,14 @@ export async function getExecution(home: string, name: string): Promise<Executio
       `No execution named "${name}" in ${localPaths(home).executions}. List them with: tunelake executions`,
     );
   }
-  return JSON.parse(text) as ExecutionRecord;
+  return parseStored<ExecutionRecord>(text, recordFile(home, name));
 }
 
 /** One execution's history events, oldest first. */
 export async function getHistory(home: string, name: string): Promise<HistoryEvent[]> {
   await getExecution(home, name);
   const text = await readFile(historyFile(home, name), "utf8").catch(() => "[]");
-  return JSON.parse(text) as HistoryEvent[];
+  return parseStored<HistoryEvent[]>(text, historyFile(home, name));
 }
 
 /** Writes an execution's record. */
@@ -172,7 +189,16 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const held = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as Partial<LockFile>;
+    const text = await readFile(path, "utf8").catch(() => "{}");
+    let held: Partial<LockFile>;
+    try {
+      held = JSON.parse(text) as Partial<LockFile>;
+    } catch {
+      // Empty while its owner is still writing it, or broken: either way another run may hold the date.
+      throw new ExecutionAlreadyRunningError(
+        `Run date ${date} is locked by ${path}, which cannot be read (yet). If no run of that date is going, delete it and run again.`,
+      );
+    }
     if (held.pid !== undefined && held.host === mine.host && isAlive(held.pid)) {
       throw new ExecutionAlreadyRunningError(
         `Execution ${held.name} for run date ${date} is still running (pid ${held.pid}, started ${held.startedAt}). ` +

@@ -3,7 +3,8 @@
  * `{ Crawler: { State, LastCrawl: { Status } } }`), backed by {@link crawlCuratedZone}. The crawler's state lives in
  * `<home>/catalog/crawler.json`, so a crawl left RUNNING by a dead process finishes on the next poll.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { crawlCuratedZone } from "./catalog.ts";
 import { localPaths } from "./paths.ts";
 
@@ -47,7 +48,10 @@ export function createLocalGlue(options: LocalGlueOptions) {
   };
   const write = async (file: CrawlerFile) => {
     await mkdir(paths.catalog, { recursive: true });
-    await writeFile(paths.crawlerFile, `${JSON.stringify(file, null, 2)}\n`);
+    // Write then rename: runs of other dates poll the same crawler and must never read half a file.
+    const tmp = `${paths.crawlerFile}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`);
+    await rename(tmp, paths.crawlerFile);
   };
 
   /** Starts a crawl; it reads the lake when it finishes, so whatever was written by then is registered. */

@@ -39,11 +39,21 @@ export async function* followPages(
       ? asPage(unwrap(await client.get(first.url, { user: options.user })), first.url)
       : asPage(first.page, "an embedded page");
   let seen = 0;
+  // A `next` link back to a page already read, or pages that never end with nothing on them, would loop forever.
+  const visited = new Set<string>("url" in first ? [first.url] : []);
   for (;;) {
     yield current;
     seen += current.items.length;
     if (!current.next || (options.maxItems !== undefined && seen >= options.maxItems)) return;
+    // An empty page has nothing after it, whatever its `next` or `total` say.
+    if (current.items.length === 0) return;
     const next = current.next;
+    if (visited.has(next)) {
+      throw new SpotifyServerError(
+        `Spotify's paging loops: the next link ${next} leads back to a page already read; run again later.`,
+      );
+    }
+    visited.add(next);
     current = asPage(unwrap(await client.get(next, { user: options.user })), next);
   }
 }

@@ -61,6 +61,7 @@ export const AlbumSchema = v.looseObject({
   label: nullishString,
   popularity: nullishNumber,
   external_ids: v.nullish(v.looseObject({ upc: v.optional(v.string()) })),
+  genres: v.nullish(v.array(v.string())),
 });
 export type Album = v.InferOutput<typeof AlbumSchema>;
 
@@ -136,18 +137,29 @@ export const PlaylistSchema = v.looseObject({
   snapshot_id: v.string(),
   collaborative: v.optional(v.boolean()),
   public: v.nullish(v.boolean()),
-  owner: v.looseObject({ id: v.string() }),
+  owner: v.looseObject({ id: v.string(), display_name: nullishString }),
+  description: nullishString,
+  images: v.nullish(v.array(ImageSchema)),
+  followers: v.nullish(v.looseObject({ total: nullishNumber })),
   tracks: v.optional(PlaylistEntriesRefSchema),
   items: v.optional(PlaylistEntriesRefSchema),
 });
 export type Playlist = v.InferOutput<typeof PlaylistSchema>;
 
-/** A playlist as it appears in search results: no entries needed. */
+/** A playlist as it appears in search results: no entries needed, but every field the transform reads is checked. */
 export const SimplifiedPlaylistSchema = v.looseObject({
   id: v.string(),
   name: v.string(),
   type: v.literal("playlist"),
-  owner: v.looseObject({ id: v.string() }),
+  owner: v.looseObject({ id: v.string(), display_name: nullishString }),
+  snapshot_id: nullishString,
+  description: nullishString,
+  collaborative: v.nullish(v.boolean()),
+  public: v.nullish(v.boolean()),
+  images: v.nullish(v.array(ImageSchema)),
+  followers: v.nullish(v.looseObject({ total: nullishNumber })),
+  tracks: v.nullish(PlaylistEntriesRefSchema),
+  items: v.nullish(PlaylistEntriesRefSchema),
 });
 
 export const PlayHistorySchema = v.looseObject({

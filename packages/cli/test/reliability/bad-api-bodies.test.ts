@@ -1,0 +1,360 @@
+/**
+ * Bad bodies from the API, through a rewriting proxy in front of the sample API (real HTTP): HTML instead of JSON,
+ * truncated JSON, JSON that is not a page, pages far larger than asked, paging that loops or never ends, items of the
+ * wrong shape and fields of the wrong type. Each is retried, counted as a reject, or fails with a clear error and a
+ * notification; none hangs or leaves curated files for the date.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { manifestKey, rejectsPrefix } from "@tunelake/core/lake";
+import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  fingerprint,
+  listFiles,
+  outbox,
+  redrivePipeline,
+  rowCounts,
+  runPipeline,
+  startSample,
+  suiteConfig,
+  type TableFingerprint,
+  tempHome,
+} from "./harness.ts";
+import { editJson, type Rewrite, type RewritingProxy, startProxy } from "./proxy.ts";
+
+const DATE = "2026-11-21";
+const isSearch = (p: string) => p.startsWith("/v1/search");
+const isPlaylist = (p: string) => /^\/v1\/playlists\/[0-9A-Za-z]{22}\?/.test(p);
+const isPlaylistItems = (p: string) => /^\/v1\/playlists\/[0-9A-Za-z]{22}\/items/.test(p);
+
+describe("bad API bodies", () => {
+  let server: SampleServer;
+  let proxy: RewritingProxy;
+  let clean: TableFingerprint[];
+  const homes: (() => Promise<void>)[] = [];
+  const newHome = async (label: string) => {
+    const { home, cleanup } = await tempHome(label);
+    homes.push(cleanup);
+    return home;
+  };
+  /** One run through the proxy with `rewrite`; one client retry so that a fault that never ends fails fast. */
+  const runThrough = async (home: string, rewrite: Rewrite, maxRetries = 1) => {
+    proxy.setRewrite(rewrite);
+    const config = await suiteConfig({ maxRetries });
+    try {
+      return await runPipeline({ home, server, config, spotify: proxy.env, date: DATE });
+    } finally {
+      proxy.setRewrite(undefined);
+    }
+  };
+  const curatedFiles = async (home: string) =>
+    (await listFiles(path.join(home, "lake", "curated"))).filter((f) => f.includes(`dt=${DATE}`));
+
+  beforeAll(async () => {
+    server = await startSample();
+    proxy = await startProxy(server);
+    const home = await newHome("clean");
+    const { record } = await runPipeline({ home, server, spotify: proxy.env, date: DATE });
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    clean = await fingerprint(home, DATE);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+    await Promise.all(homes.map((cleanup) => cleanup()));
+  });
+
+  it("retries an HTML error page served with status 200 and ends with the same tables as a clean run", async () => {
+    // Prepare
+    const home = await newHome("html");
+    const html: Rewrite = ({ n }, res) =>
+      n <= 3 ? { status: 200, headers: { "content-type": "text/html" }, body: "<html>Bad Gateway</html>" } : res;
+
+    // Act
+    const { record } = await runThrough(home, html);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+  });
+
+  it("retries requests whose connection is reset without an answer and ends with the same tables", async () => {
+    // Prepare
+    const home = await newHome("reset");
+    const reset: Rewrite = ({ n }, res) => (n <= 3 ? "reset" : res);
+
+    // Act
+    const { record } = await runThrough(home, reset, 6);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect((record.output as { extract: { retries: number } }).extract.retries).toBeGreaterThanOrEqual(3);
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+  });
+
+  it("renews an access token revoked in the middle of the run (401) and ends with the same tables", async () => {
+    // Prepare
+    const home = await newHome("revoked");
+    const revoke: Rewrite = ({ n }, res) => {
+      if (n === 5) server.revokeTokens();
+      return res;
+    };
+
+    // Act
+    const { record } = await runThrough(home, revoke, 6);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect((record.output as { extract: { retries: number } }).extract.retries).toBeGreaterThanOrEqual(1);
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+  });
+
+  it("fails with SpotifyServerError naming the endpoint when a body is always truncated, writes no curated file, and a redrive completes", async () => {
+    // Prepare
+    const home = await newHome("truncated");
+    const truncated: Rewrite = ({ path: p }, res) =>
+      isSearch(p) ? { ...res, body: res.body.slice(0, Math.floor(res.body.length / 2)) } : res;
+
+    // Act
+    const failed = await runThrough(home, truncated);
+    const leftBehind = await curatedFiles(home);
+    const notes = await outbox(home);
+    const redriven = await redrivePipeline({ home, server, spotify: proxy.env, name: DATE });
+
+    // Assess
+    expect(failed.record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: "SpotifyServerError" });
+    expect(failed.record.cause).toMatch(/GET \/search .*malformed JSON body/);
+    expect(leftBehind).toEqual([]);
+    expect(notes[0]?.Message).toContain("malformed JSON body");
+    expect(redriven.record.status, redriven.record.cause).toBe("SUCCEEDED");
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+  });
+
+  it("fails with a clear error when a page is valid JSON but not a paging object", async () => {
+    // Prepare
+    const home = await newHome("not-a-page");
+    const notAPage: Rewrite = ({ path: p }, res) =>
+      isSearch(p) ? { ...res, body: JSON.stringify({ albums: { items: "nope" } }) } : res;
+
+    // Act
+    const { record } = await runThrough(home, notAPage);
+
+    // Assess
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: "SpotifyServerError" });
+    expect(record.cause).toMatch(/not a paging object on GET \/search/);
+    expect(await curatedFiles(home)).toEqual([]);
+  });
+
+  it("fails fast with a clear error, instead of hanging, when a next link leads back to the same page", async () => {
+    // Prepare: the playlist's embedded entries say there is more; the entries page links to itself.
+    const home = await newHome("loop");
+    const loop: Rewrite = ({ path: p, url }, res) => {
+      if (isPlaylist(p)) {
+        return editJson(res, (json) => {
+          const page = json.items as Record<string, unknown>;
+          page.next = `${proxy.origin}${url.pathname.replace(/\?.*/, "")}/items?offset=0&limit=50`;
+        });
+      }
+      if (isPlaylistItems(p)) return editJson(res, (json) => ({ ...json, next: url.toString() }));
+      return res;
+    };
+
+    // Act
+    const started = Date.now();
+    const { record } = await runThrough(home, loop);
+
+    // Assess
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: "SpotifyServerError" });
+    expect(record.cause).toMatch(/paging loops: the next link .*\/items\?offset=0&limit=50 leads back/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("stops at the first empty page when next links never end (total says a billion), and completes", async () => {
+    // Prepare
+    const home = await newHome("endless");
+    const endless: Rewrite = ({ path: p, url }, res) => {
+      if (isPlaylist(p)) {
+        return editJson(res, (json) => {
+          const page = json.items as Record<string, unknown>;
+          const offset = (page.items as unknown[]).length;
+          page.total = 1_000_000_000;
+          page.next = `${proxy.origin}${url.pathname}/items?offset=${offset}&limit=50`;
+        });
+      }
+      if (isPlaylistItems(p)) {
+        const offset = Number(url.searchParams.get("offset"));
+        return editJson(res, (json) => {
+          const next = new URL(url);
+          next.searchParams.set("offset", String(offset + 50));
+          return { ...json, total: 1_000_000_000, next: next.toString() };
+        });
+      }
+      return res;
+    };
+
+    // Act
+    const { record } = await runThrough(home, endless);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(rowCounts(await fingerprint(home, DATE))).toEqual(rowCounts(clean));
+  });
+
+  it("takes a page far larger than asked (2,000 items, a 5 MB body) without losing or duplicating objects", async () => {
+    // Prepare: the search ignores its limit and pads the body.
+    const home = await newHome("huge");
+    const huge: Rewrite = ({ path: p }, res) =>
+      isSearch(p)
+        ? editJson(res, (json) => {
+            const page = json.albums as { items: unknown[]; total: number; next: string | null };
+            const items = Array.from({ length: 2000 }, (_, i) => page.items[i % page.items.length]);
+            return { albums: { ...page, items, total: 2000, next: null }, padding: "x".repeat(5 * 1024 * 1024) };
+          })
+        : res;
+
+    // Act
+    const { record } = await runThrough(home, huge);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    const counts = rowCounts(await fingerprint(home, DATE));
+    expect(counts.search_results).toBe(2000);
+    expect({ ...counts, search_results: 0 }).toEqual({ ...rowCounts(clean), search_results: 0 });
+  });
+
+  it("counts schema-invalid items (the sample API's invalidItems) as rejects, with their reasons, and keeps the rest", async () => {
+    // Prepare
+    const home = await newHome("invalid-items");
+    const broken = await startSample([], { faults: { invalidItems: true } });
+
+    // Act
+    const { record } = await runPipeline({ home, server: broken, date: DATE }).finally(() => broken.close());
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    const reported = (record.output as { extract: { rejects: number } }).extract.rejects;
+    expect(reported).toBeGreaterThan(0);
+    const raw = path.join(home, "lake", "raw");
+    const manifest = JSON.parse(await readFile(path.join(raw, manifestKey(DATE)), "utf8")) as {
+      rejects: { count: number };
+    };
+    expect(manifest.rejects.count).toBe(reported);
+    const files = (await listFiles(raw)).filter((f) => f.startsWith(rejectsPrefix(DATE)) && !f.includes("transform-"));
+    const lines = (
+      await Promise.all(files.map(async (f) => gunzipSync(await readFile(path.join(raw, f))).toString("utf8")))
+    )
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { _reason: string });
+    expect(lines).toHaveLength(reported);
+    expect(lines.every((l) => l._reason.length > 0)).toBe(true);
+    const counts = rowCounts(await fingerprint(home, DATE));
+    expect(Object.values(counts).filter((n) => n > 0)).toHaveLength(10);
+  });
+
+  /** Breaks the first album of a batch (`/albums?ids=`) or single (`/albums/{id}`) answer. */
+  const firstAlbum =
+    (edit: (album: Record<string, unknown>) => unknown): Rewrite =>
+    ({ path: p }, res) => {
+      if (p.startsWith("/v1/albums?")) {
+        return editJson(res, (json) => {
+          const albums = json.albums as Record<string, unknown>[];
+          if (albums[0]) albums[0] = (edit(albums[0]) ?? albums[0]) as Record<string, unknown>;
+        });
+      }
+      return res;
+    };
+
+  it.each([
+    [
+      "a playlist whose followers.total and images have the wrong type",
+      "playlists",
+      ((req, res) =>
+        isPlaylist(req.path)
+          ? editJson(res, (json) => ({ ...json, followers: { total: "lots" }, images: "none" }))
+          : res) as Rewrite,
+    ],
+    ["an album whose genres are not a list", "albums", firstAlbum((album) => ({ ...album, genres: "rock" }))],
+  ])("counts %s as a reject of %s at Extract, and the run completes", async (_label, entity, rewrite) => {
+    // Prepare
+    const home = await newHome(`types-${entity}`);
+
+    // Act
+    const { record } = await runThrough(home, rewrite);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    const raw = path.join(home, "lake", "raw");
+    const manifest = JSON.parse(await readFile(path.join(raw, manifestKey(DATE)), "utf8")) as {
+      rejects: { count: number; byEntity?: Record<string, number> };
+    };
+    expect(manifest.rejects.count).toBeGreaterThan(0);
+    expect(JSON.stringify(manifest.rejects)).toContain(entity);
+  });
+
+  it("counts an object of every kind with a field of the wrong type as a reject of its entity, and the run completes", async () => {
+    // Prepare: one broken object per endpoint, each with a different kind of wrong type.
+    const home = await newHome("types-all");
+    const first = (list: unknown, edit: Record<string, unknown>) => {
+      const items = list as Record<string, unknown>[];
+      if (items[0]) items[0] = { ...items[0], ...edit };
+    };
+    const everyKind: Rewrite = ({ path: p }, res) => {
+      if (res.status !== 200) return res;
+      if (p.startsWith("/v1/artists?")) return editJson(res, (j) => first(j.artists, { popularity: "high" }));
+      if (p.startsWith("/v1/tracks?")) return editJson(res, (j) => first(j.tracks, { explicit: "yes" }));
+      if (p.startsWith("/v1/albums?")) return editJson(res, (j) => first(j.albums, { total_tracks: "12" }));
+      if (/^\/v1\/artists\/\w+\/albums/.test(p)) return editJson(res, (j) => first(j.items, { artists: "x" }));
+      if (isPlaylist(p)) return editJson(res, (j) => ({ ...j, public: "yes" }));
+      if (isSearch(p)) {
+        return editJson(res, (j) => first((j.albums as { items: unknown }).items, { release_date_precision: 5 }));
+      }
+      if (p.startsWith("/v1/me/player/recently-played")) return editJson(res, (j) => first(j.items, { played_at: 1 }));
+      if (p.startsWith("/v1/me/top/")) return editJson(res, (j) => first(j.items, { popularity: { x: 1 } }));
+      return res;
+    };
+
+    // Act
+    const { record } = await runThrough(home, everyKind);
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    const manifest = JSON.parse(await readFile(path.join(home, "lake", "raw", manifestKey(DATE)), "utf8")) as {
+      rejects: { byEntity: Record<string, number> };
+    };
+    expect(Object.keys(manifest.rejects.byEntity).sort()).toEqual([
+      "albums",
+      "artist_albums",
+      "artists",
+      "playlists",
+      "recently_played",
+      "search_results",
+      "top_items",
+      "tracks",
+    ]);
+  });
+
+  it("fails the transform with an error naming the raw file and line when an album's embedded track has wrong types, and writes no albums file", async () => {
+    // Prepare: the track is rejected at Extract, but the album line keeps its embedded page as Spotify sent it.
+    const home = await newHome("embedded-types");
+    const rewrite = firstAlbum((album) => {
+      const tracks = album.tracks as { items: Record<string, unknown>[] };
+      tracks.items[0] = { ...tracks.items[0], duration_ms: "long", artists: "nobody" };
+    });
+
+    // Act
+    const { record } = await runThrough(home, rewrite);
+
+    // Assess
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "TransformError" });
+    expect(record.cause).toMatch(
+      /JSON transform error in file "[^"]+albums\/dt=2026-11-21\/part-00000\.ndjson\.gz", in line \d+/,
+    );
+    const written = await curatedFiles(home);
+    expect(written.filter((f) => f.startsWith("albums/") || f.startsWith("album_artists/"))).toEqual([]);
+    expect((await outbox(home))[0]?.Message).toContain("TransformError");
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * Bad raw files fed to the transform (`run --reprocess` over a raw zone someone or something broke): not gzip,
+ * truncated gzip, a line that is not JSON, fields of the wrong type, objects without ids. Each fails the Transform
+ * stage with a TransformError naming the file and line (curated files untouched, a notification, a redrive that
+ * completes once the file is fixed), or becomes a counted reject.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { cp, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { rawKey, rejectsKey } from "@tunelake/core/lake";
+import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  fingerprint,
+  listFiles,
+  outbox,
+  redrivePipeline,
+  runPipeline,
+  startSample,
+  type TableFingerprint,
+  tempHome,
+} from "./harness.ts";
+
+const DATE = "2026-11-21";
+const TRACKS_PART = rawKey("tracks", DATE, 0);
+const REPROCESS = { date: DATE, mode: "reprocess" as const };
+
+describe("bad raw files fed to the transform", () => {
+  let server: SampleServer;
+  let base: string;
+  let clean: TableFingerprint[];
+  let original: Buffer;
+  const homes: (() => Promise<void>)[] = [];
+  const newHome = async (label: string) => {
+    const { home, cleanup } = await tempHome(label);
+    homes.push(cleanup);
+    return home;
+  };
+  /** A home whose lake is a copy of the clean run's, with the raw tracks part replaced by `bytes`. */
+  const homeWithTracksPart = async (label: string, bytes: Buffer) => {
+    const home = await newHome(label);
+    await cp(path.join(base, "lake"), path.join(home, "lake"), { recursive: true });
+    await writeFile(path.join(home, "lake", "raw", TRACKS_PART), bytes);
+    return home;
+  };
+  /** Every curated Parquet file of the date with a hash of its bytes. */
+  const parquetFiles = async (home: string) => {
+    const dir = path.join(home, "lake", "curated");
+    const files = (await listFiles(dir)).filter((f) => f.includes(`dt=${DATE}`) && f.endsWith(".parquet"));
+    return Promise.all(
+      files.map(async (f) => [
+        f,
+        createHash("sha256")
+          .update(await readFile(path.join(dir, f)))
+          .digest("hex"),
+      ]),
+    );
+  };
+  const tracksLines = () => gunzipSync(original).toString("utf8").split("\n").filter(Boolean);
+
+  beforeAll(async () => {
+    server = await startSample();
+    base = await newHome("base");
+    const { record } = await runPipeline({ home: base, server, date: DATE });
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    clean = await fingerprint(base, DATE);
+    original = await readFile(path.join(base, "lake", "raw", TRACKS_PART));
+  });
+  afterAll(async () => {
+    await server.close();
+    await Promise.all(homes.map((cleanup) => cleanup()));
+  });
+
+  it.each([
+    ["is not gzip (plain NDJSON)", () => gunzipSync(original)],
+    ["is a truncated gzip", () => original.subarray(0, Math.floor(original.length / 2))],
+    ["is random bytes", () => randomBytes(2048)],
+    [
+      "has a line that is not JSON",
+      () => {
+        const lines = tracksLines();
+        return gzipSync(`${[lines[0], '{"id": "broken', ...lines.slice(1)].join("\n")}\n`);
+      },
+    ],
+  ])(
+    "fails Transform with a TransformError naming the file when the raw tracks part %s, leaves curated files untouched, and a redrive completes once it is fixed",
+    async (label, bytes) => {
+      // Prepare
+      const home = await homeWithTracksPart(label.replace(/\W+/g, "-"), bytes());
+      const before = await parquetFiles(home);
+
+      // Act
+      const failed = await runPipeline({ home, server, date: DATE, input: REPROCESS });
+      const after = await parquetFiles(home);
+      const notes = await outbox(home);
+      await writeFile(path.join(home, "lake", "raw", TRACKS_PART), original);
+      const redriven = await redrivePipeline({ home, server, name: DATE });
+
+      // Assess
+      expect(failed.record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "TransformError" });
+      expect(failed.record.cause).toContain(TRACKS_PART);
+      expect(after).toEqual(before);
+      expect(notes[0]?.Message).toContain("TransformError");
+      expect(redriven.record.status, redriven.record.cause).toBe("SUCCEEDED");
+      expect(await fingerprint(home, DATE)).toEqual(clean);
+    },
+  );
+
+  it.each([
+    ["duration_ms", "a string", "long"],
+    ["popularity", "an object", { value: 1 }],
+    ["album", "a number", 5],
+    ["artists", "a string", "nobody"],
+    ["external_ids", "a list", ["isrc"]],
+  ])(
+    "fails Transform naming the file and line when a raw track's %s is %s, and leaves curated files untouched",
+    async (field, _what, value) => {
+      // Prepare: the third line of the raw tracks part gets the wrong type.
+      const lines = tracksLines();
+      lines[2] = JSON.stringify({ ...(JSON.parse(lines[2] ?? "{}") as object), [field]: value });
+      const home = await homeWithTracksPart(`type-${field}`, gzipSync(`${lines.join("\n")}\n`));
+      const before = await parquetFiles(home);
+
+      // Act
+      const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
+
+      // Assess
+      expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "TransformError" });
+      expect(record.cause).toMatch(
+        /JSON transform error in file "[^"]+tracks\/dt=2026-11-21\/part-00000\.ndjson\.gz", in line \d+: /,
+      );
+      expect(await parquetFiles(home)).toEqual(before);
+    },
+  );
+
+  it("counts raw tracks without an id (missing or blank) as rejects with their reason, and keeps every other row", async () => {
+    // Prepare
+    const provenance = { _fetched_at: "2026-11-21T08:00:00.000Z", _source: "track:hand-made" };
+    const extra = [
+      JSON.stringify({ name: "No id", type: "track", ...provenance }),
+      JSON.stringify({ id: "   ", name: "Blank id", type: "track", ...provenance }),
+    ];
+    const home = await homeWithTracksPart("no-id", gzipSync(`${[...tracksLines(), ...extra].join("\n")}\n`));
+
+    // Act
+    const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+    const rejects = gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-tracks"))))
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { name: string; _reason: string });
+    expect(rejects.map((r) => [r.name, r._reason])).toEqual([
+      ["No id", "missing id"],
+      ["Blank id", "missing id"],
+    ]);
+    const tracks = (record.output as { transform: { tables: { table: string; rejects: number }[] }[] }).transform
+      .flatMap((t) => t.tables)
+      .find((t) => t.table === "tracks");
+    expect(tracks?.rejects).toBe(2);
+  });
+
+  it("refuses to reprocess a date whose raw zone is gone, keeping its curated tables instead of emptying them", async () => {
+    // Prepare: the curated tables of a clean run, and no raw data (never extracted, removed, or a mistyped date).
+    const home = await newHome("no-raw");
+    await cp(path.join(base, "lake", "curated"), path.join(home, "lake", "curated"), { recursive: true });
+    const before = await parquetFiles(home);
+
+    // Act
+    const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
+
+    // Assess
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "ConfigError" });
+    expect(record.cause).toContain(
+      `No raw data for run date ${DATE} in ${path.join(home, "lake", "raw")} (no _manifests/dt=${DATE}/manifest.json): extract it first with \`tunelake run --date ${DATE}\``,
+    );
+    expect(await parquetFiles(home)).toEqual(before);
+    expect((await outbox(home))[0]?.Message).toContain("No raw data");
+  });
+});

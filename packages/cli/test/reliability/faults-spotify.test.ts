@@ -1,0 +1,129 @@
+/**
+ * Faults of the Spotify API (the sample API's fault switches, as `--inject-fault spotify-*` sets them), end to end on
+ * the local engine: each is retried to success with the same tables as a clean run, or fails with a notification
+ * naming the cause and a redrive that completes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  fingerprint,
+  outbox,
+  redrivePipeline,
+  runPipeline,
+  startSample,
+  suiteConfig,
+  type TableFingerprint,
+  tempHome,
+} from "./harness.ts";
+
+const DATE = "2026-11-21";
+
+describe("Spotify faults on the local engine", () => {
+  let clean: TableFingerprint[];
+  const homes: (() => Promise<void>)[] = [];
+  const newHome = async (label: string) => {
+    const { home, cleanup } = await tempHome(label);
+    homes.push(cleanup);
+    return home;
+  };
+
+  beforeAll(async () => {
+    // Prepare: the tables of a clean run are what every retried run must end with.
+    const home = await newHome("clean");
+    const server = await startSample();
+    try {
+      const { record } = await runPipeline({ home, server, date: DATE });
+      expect(record.status, record.cause).toBe("SUCCEEDED");
+      clean = await fingerprint(home, DATE);
+    } finally {
+      await server.close();
+    }
+    expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(10);
+  });
+  afterAll(async () => {
+    await Promise.all(homes.map((cleanup) => cleanup()));
+  });
+
+  it.each([
+    ["spotify-429", "429 with Retry-After"],
+    ["spotify-5xx", "503 Service unavailable"],
+    ["spotify-malformed", "a truncated JSON body"],
+  ])("retries %s (%s) to success with the same tables as a clean run", async (fault) => {
+    // Prepare
+    const home = await newHome(fault);
+    const server = await startSample([fault]);
+
+    // Act
+    const { record } = await runPipeline({ home, server, date: DATE, faults: [fault] }).finally(() => server.close());
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect((record.output as { extract: { retries: number } }).extract.retries).toBeGreaterThan(0);
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+    expect(await outbox(home)).toEqual([]);
+  });
+
+  it("retries requests that time out (slow responses) to success with the same tables", async () => {
+    // Prepare: two responses take 1.5 s, the request timeout is 1 s.
+    const home = await newHome("slow");
+    const server = await startSample([], { faults: { slow: { ms: 1500, count: 2 } } });
+    const config = await suiteConfig({ requestTimeoutSeconds: 1 });
+
+    // Act
+    const { record } = await runPipeline({ home, server, config, date: DATE }).finally(() => server.close());
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect((record.output as { extract: { retries: number } }).extract.retries).toBeGreaterThanOrEqual(2);
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+  });
+
+  it("stops at once on QUOTA_EXCEEDED (spotify-quota), notifies when to retry, and a redrive completes", async () => {
+    // Prepare
+    const home = await newHome("quota");
+    const server = await startSample(["spotify-quota"]);
+    try {
+      // Act
+      const failed = await runPipeline({ home, server, date: DATE, faults: ["spotify-quota"] });
+      const notes = await outbox(home);
+      server.setFaults({});
+      const redriven = await redrivePipeline({ home, server, name: DATE });
+
+      // Assess
+      expect(failed.record).toMatchObject({ status: "FAILED", failedStage: "Extract" });
+      expect(failed.record.error).toBe("SpotifyQuotaExceededError");
+      expect(failed.record.cause).toMatch(/QUOTA_EXCEEDED.*Retry after \d{4}-\d\d-\d\dT/);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]?.Subject).toBe(`tunelake run ${DATE} failed at Extract`);
+      expect(notes[0]?.Message).toContain("SpotifyQuotaExceededError");
+      expect(notes[0]?.Message).toContain(`tunelake redrive ${DATE}`);
+      expect(failed.stderr.join("")).toContain("[NotifyFailure]");
+      expect(redriven.record.status, redriven.record.cause).toBe("SUCCEEDED");
+      expect(await fingerprint(home, DATE)).toEqual(clean);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails with SpotifyServerError when Spotify stays down (5xx on every request), and a redrive completes once it is back", async () => {
+    // Prepare: one client retry, then the state machine's retries of the Lambda: every attempt meets 503.
+    const home = await newHome("down");
+    const server = await startSample([], { faults: { serverError: { count: 1_000_000 } } });
+    const config = await suiteConfig({ maxRetries: 1 });
+    try {
+      // Act
+      const failed = await runPipeline({ home, server, config, date: DATE });
+      const notes = await outbox(home);
+      server.setFaults({});
+      const redriven = await redrivePipeline({ home, server, config, name: DATE });
+
+      // Assess
+      expect(failed.record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: "SpotifyServerError" });
+      expect(failed.record.cause).toMatch(/HTTP 503.*run again later/);
+      expect(notes[0]?.Message).toContain("SpotifyServerError");
+      expect(redriven.record.status, redriven.record.cause).toBe("SUCCEEDED");
+      expect(await fingerprint(home, DATE)).toEqual(clean);
+    } finally {
+      await server.close();
+    }
+  });
+});

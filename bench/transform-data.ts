@@ -8,6 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { DEFAULT_PART_SIZE } from "../packages/core/src/extract/raw-writer.ts";
 import { type RawEntity, rawKey } from "../packages/core/src/lake.ts";
 
 const gzipAsync = promisify(gzip);
@@ -273,12 +274,13 @@ export async function writeSyntheticRaw(rawDir: string, items: number, date = "2
     });
   }
 
-  // Parts of at most 20,000 lines, as the extract writes them.
+  // Parts of at most DEFAULT_PART_SIZE lines, as the extract writes them (several parts per large entity, which
+  // DuckDB decompresses and parses in parallel).
   let bytes = 0;
   const writes: Promise<void>[] = [];
   for (const [entity, list] of Object.entries(lines) as [RawEntity, string[]][]) {
-    for (let part = 0; part * 20_000 < list.length; part++) {
-      const text = `${list.slice(part * 20_000, (part + 1) * 20_000).join("\n")}\n`;
+    for (let part = 0; part * DEFAULT_PART_SIZE < list.length; part++) {
+      const text = `${list.slice(part * DEFAULT_PART_SIZE, (part + 1) * DEFAULT_PART_SIZE).join("\n")}\n`;
       bytes += Buffer.byteLength(text);
       const file = path.join(rawDir, ...rawKey(entity, date, part).split("/"));
       writes.push(

@@ -21,7 +21,7 @@ import {
 import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { sqlString, TransformSession } from "./duckdb-session.ts";
+import { RawLoadError, sqlString, TransformSession } from "./duckdb-session.ts";
 import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
 
 export interface TransformOptions {
@@ -35,6 +35,9 @@ export interface TransformOptions {
   /** DuckDB memory limit in MB; DuckDB's default (80% of RAM) when absent. */
   memoryLimitMb?: number;
   threads?: number;
+  /** Threads and memory limit while raw files are loaded (parsing parallelizes across files); default as above. */
+  loadThreads?: number;
+  loadMemoryLimitMb?: number;
   logger?: Logger;
 }
 
@@ -196,11 +199,13 @@ async function withSession<T>(
   const dir = await mkdtemp(path.join(options.workDir, "transform-"));
   try {
     const tables = entities.flatMap((entity) => TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]);
-    const files = await resolveRawFiles(options.raw, options.date, rawEntitiesFor(tables), path.join(dir, "raw"));
+    const entitiesRead = rawEntitiesFor(tables);
+    const files = await resolveRawFiles(options.raw, options.date, entitiesRead, path.join(dir, "raw"));
     const outDir = path.join(dir, "out");
     await mkdir(outDir, { recursive: true });
+    const { memoryLimitMb, threads, loadThreads, loadMemoryLimitMb } = options;
     const session = await TransformSession.open(
-      { dir, memoryLimitMb: options.memoryLimitMb, threads: options.threads },
+      { dir, memoryLimitMb, threads, loadThreads, loadMemoryLimitMb },
       files,
     ).catch((error: unknown) => {
       throw new TransformError(
@@ -210,6 +215,16 @@ async function withSession<T>(
       );
     });
     try {
+      await session.loadRaw(entitiesRead).catch((error: unknown) => {
+        const entity = error instanceof RawLoadError ? error.entity : undefined;
+        const affected = tables.filter((table) => entity === undefined || rawEntitiesFor([table]).includes(entity));
+        throw new TransformError(
+          `Transform ${entities.join(", ")} could not build table ${affected.join(", ")} for ${options.date}: ` +
+            `${(error as Error).message}. Check the raw objects under ${options.raw.location} for that date; ` +
+            "rerunning the transform is safe.",
+          { cause: error },
+        );
+      });
       return await work(session, outDir);
     } finally {
       session.close();

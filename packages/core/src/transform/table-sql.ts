@@ -143,6 +143,26 @@ const TYPES: Record<string, string> = {
 };
 const nullOf = (f: string): string => `NULL::${TYPES[f] ?? "VARCHAR"}`;
 
+/** String fields of tracks and albums: blank strings become NULL (`nz`). `image_url` is cleaned by first_image. */
+const STRING_FIELDS = new Set([
+  "id",
+  "name",
+  "type",
+  "uri",
+  "isrc",
+  "album_type",
+  "release_date",
+  "release_date_precision",
+]);
+
+/** A cleaned album field: blank to NULL, and a release date that does not parse to NULL (the album is kept). */
+const cleanAlbumField = (f: string, value: string): string =>
+  f === "release_date"
+    ? `CASE WHEN bad_rel_date(${value}) THEN NULL ELSE nz(${value}) END`
+    : STRING_FIELDS.has(f)
+      ? `nz(${value})`
+      : value;
+
 /**
  * The flat projection that loads raw playlist entries: the largest raw entity, so only the fields the tables use
  * are kept (one `item_*` set whether the entry came as `item` (2026) or `track` (pre-2026)), not nested copies.
@@ -150,40 +170,61 @@ const nullOf = (f: string): string => `NULL::${TYPES[f] ?? "VARCHAR"}`;
 export const PLAYLIST_ITEMS_LOAD = [
   // Timestamps stored as such (8 bytes, parsed once); the original string is kept only when it does not parse.
   "_playlist_id, _position, ts_utc(added_at) AS added_ts, CASE WHEN bad_ts(added_at) THEN added_at END AS added_at",
-  "added_by.id AS added_by_id, is_local AS entry_is_local, ts_utc(_fetched_at) AS _fetched_at",
+  "nz(added_by.id) AS added_by_id, is_local AS entry_is_local, ts_utc(_fetched_at) AS _fetched_at",
+  // Strings are cleaned here, once, not by each of the queries that read them (stg_tracks twice, playlist_items).
   ...[...TRACK_FIELDS, ...FULL_TRACK_FIELDS, "artists"]
     .filter((f) => f !== "uri")
-    .map((f) => `coalesce(${structTrack("item")(f)}, ${structTrack("track")(f)}) AS item_${f}`),
+    .map((f) => {
+      const value = `coalesce(${structTrack("item")(f)}, ${structTrack("track")(f)})`;
+      return `${STRING_FIELDS.has(f) ? `nz(${value})` : value} AS item_${f}`;
+    }),
   // The uri follows from type and id except for local files: keep it only then.
-  `CASE WHEN coalesce(item.uri, track.uri) IS DISTINCT FROM
-    spotify_uri(coalesce(item.type, track.type), coalesce(item.id, track.id)) THEN coalesce(item.uri, track.uri) END
+  `nz(CASE WHEN coalesce(item.uri, track.uri) IS DISTINCT FROM
+    spotify_uri(coalesce(item.type, track.type), coalesce(item.id, track.id)) THEN coalesce(item.uri, track.uri) END)
     AS item_uri`,
-  ...[...ALBUM_FIELDS, "artists"].map(
-    (f) => `coalesce(${structAlbum("item.album")(f)}, ${structAlbum("track.album")(f)}) AS item_album_${f}`,
-  ),
+  ...[...ALBUM_FIELDS, "artists"].map((f) => {
+    const value = `coalesce(${structAlbum("item.album")(f)}, ${structAlbum("track.album")(f)})`;
+    // The name stays as read: whether it is present tells an album object from none (see trackCols).
+    return `${f === "name" || !STRING_FIELDS.has(f) ? value : cleanAlbumField(f, value)} AS item_album_${f}`;
+  }),
 ].join(",\n  ");
 
 /** Per raw entity, the projection applied while loading it (default: every column as read). */
 export const RAW_LOAD: Partial<Record<RawEntity, string>> = { playlist_items: PLAYLIST_ITEMS_LOAD };
 
-/** Track columns of stg_tracks; `album` null for simplified tracks (their album id comes from `albumId`). */
-function trackCols(t: Get, album: Get | null, albumId: string, full: Full, prio: number, fetched: string): string {
-  const albumCol = (f: string) => `${album ? album(f) : nullOf(f)} AS album_${f}`;
+/**
+ * Track columns of stg_tracks; `album` null for simplified tracks (their album id comes from `albumId`). Strings are
+ * cleaned here (album fields included, so stg_albums reads them as they are) unless the source is already clean.
+ */
+function trackCols(
+  t: Get,
+  album: Get | null,
+  albumId: string,
+  full: Full,
+  prio: number,
+  fetched: string,
+  clean = false,
+): string {
+  const z = (value: string) => (clean ? value : `nz(${value})`);
+  const albumCol = (f: string) =>
+    `${album ? (clean ? album(f) : cleanAlbumField(f, album(f))) : nullOf(f)} AS album_${f}`;
   return [
-    `nz(${t("id")}) AS track_id, nz(${t("name")}) AS name, ${albumId} AS album_id`,
+    `${z(t("id"))} AS track_id, ${z(t("name"))} AS name, ${albumId} AS album_id`,
     `${t("duration_ms")} AS duration_ms, ${t("explicit")} AS explicit, ${t("disc_number")} AS disc_number`,
-    `${t("track_number")} AS track_number, coalesce(${t("is_local")}, false) AS is_local, nz(${t("uri")}) AS uri`,
-    `${full ? `nz(${t("isrc")})` : "NULL::VARCHAR"} AS isrc, ${full ? t("popularity") : "NULL::BIGINT"} AS popularity`,
+    `${t("track_number")} AS track_number, coalesce(${t("is_local")}, false) AS is_local, ${z(t("uri"))} AS uri`,
+    `${full ? z(t("isrc")) : "NULL::VARCHAR"} AS isrc, ${full ? t("popularity") : "NULL::BIGINT"} AS popularity`,
     `${t("artists")} AS artists`,
-    ...ALBUM_FIELDS.filter((f) => f !== "id").map(albumCol),
+    // Whether the track carried an album object (a present name, as read): only those are album copies.
+    `${album ? `${album("name")} IS NOT NULL` : "false"} AS has_album, nz(${album ? album("name") : "NULL::VARCHAR"}) AS album_name`,
+    ...ALBUM_FIELDS.filter((f) => f !== "id" && f !== "name").map(albumCol),
     albumCol("artists"),
     `${fetched} AS _fetched_at, fetch_rank(${full}, ${fetched}, ${prio}) AS _rank`,
   ].join(",\n    ");
 }
 
 /** A playable track (not an episode, not a local file) with an id. */
-const isTrack = (t: Get): string =>
-  `nz(${t("id")}) IS NOT NULL AND coalesce(${t("type")}, 'track') = 'track' AND NOT coalesce(${t("is_local")}, false)`;
+const isTrack = (t: Get, clean = false): string =>
+  `${clean ? t("id") : `nz(${t("id")})`} IS NOT NULL AND coalesce(${t("type")}, 'track') = 'track' AND NOT coalesce(${t("is_local")}, false)`;
 
 /** The entries page of a raw playlist: `items` (2026) or `tracks` (pre-2026). */
 const ENTRIES_PAGE = (p: string): string =>
@@ -195,8 +236,8 @@ const full = (o: string) => [structTrack(o), structAlbum(`${o}.album`), `nz(${o}
 const STG_TRACKS = `
 SELECT ${trackCols(...full("o"), 1, 9, "ts_utc(o._fetched_at)")}
   FROM raw_tracks o WHERE ${isTrack(structTrack("o"))}
-UNION ALL SELECT ${trackCols(flat("r.item_"), flat("r.item_album_"), "nz(r.item_album_id)", 1, 5, "r._fetched_at")}
-  FROM raw_playlist_items r WHERE ${isTrack(flat("r.item_"))}
+UNION ALL SELECT ${trackCols(flat("r.item_"), flat("r.item_album_"), "r.item_album_id", 1, 5, "r._fetched_at", true)}
+  FROM raw_playlist_items r WHERE ${isTrack(flat("r.item_"), true)}
 UNION ALL SELECT ${trackCols(...full("s.o"), 1, 4, "s.f")}
   FROM (SELECT coalesce(e.item, e.track) AS o, f FROM (
     SELECT unnest(page.items) AS e, f FROM (
@@ -226,14 +267,15 @@ SELECT track_id,
   arg_max(_fetched_at, _rank) AS _fetched_at
 FROM stg_tracks GROUP BY track_id`;
 
-/** Album columns; only a full AlbumObject (`full` 1) has label, popularity, upc and genres. */
-function albumCols(a: Get, full: Full, prio: number, fetched: string): string {
+/** Album columns; only a full AlbumObject (`full` 1) has label, popularity, upc and genres. `clean`: as stg_tracks. */
+function albumCols(a: Get, full: Full, prio: number, fetched: string, clean = false): string {
   const only = (f: string, type: string) => (full ? a(f) : `NULL::${type}`);
-  return `nz(${a("id")}) AS album_id, nz(${a("name")}) AS name, nz(${a("album_type")}) AS album_type,
-    CASE WHEN bad_rel_date(${a("release_date")}) THEN NULL ELSE nz(${a("release_date")}) END AS release_date,
-    nz(${a("release_date_precision")}) AS release_date_precision, ${a("total_tracks")} AS total_tracks,
-    nz(${only("label", "VARCHAR")}) AS label, ${only("popularity", "BIGINT")} AS popularity,
-    nz(${only("upc", "VARCHAR")}) AS upc, nz(${a("image_url")}) AS image_url,
+  const z = (value: string) => (clean ? value : `nz(${value})`);
+  return `${z(a("id"))} AS album_id, ${z(a("name"))} AS name, ${z(a("album_type"))} AS album_type,
+    ${clean ? a("release_date") : cleanAlbumField("release_date", a("release_date"))} AS release_date,
+    ${z(a("release_date_precision"))} AS release_date_precision, ${a("total_tracks")} AS total_tracks,
+    ${z(only("label", "VARCHAR"))} AS label, ${only("popularity", "BIGINT")} AS popularity,
+    ${z(only("upc", "VARCHAR"))} AS upc, ${z(a("image_url"))} AS image_url,
     ${only("genres", "VARCHAR[]")} AS genres, ${a("artists")} AS artists, ${fetched} AS _fetched_at,
     fetch_rank(${full}, ${fetched}, ${prio}) AS _rank`;
 }
@@ -246,8 +288,8 @@ UNION ALL SELECT ${albumCols(structAlbum("o"), 0, 5, "ts_utc(o._fetched_at)")}
   FROM raw_artist_albums o WHERE nz(o.id) IS NOT NULL
 UNION ALL SELECT ${albumCols(structAlbum("o"), 0, 6, "ts_utc(o._fetched_at)")}
   FROM raw_search_results o WHERE o._search_type = 'album' AND nz(o.id) IS NOT NULL
-UNION ALL SELECT ${albumCols((f) => (f === "id" ? "s.album_id" : `s.album_${f}`), 0, 3, "s._fetched_at")}
-  FROM stg_tracks s WHERE nz(s.album_id) IS NOT NULL AND s.album_name IS NOT NULL`;
+UNION ALL SELECT ${albumCols((f) => (f === "id" ? "s.album_id" : `s.album_${f}`), 0, 3, "s._fetched_at", true)}
+  FROM stg_tracks s WHERE s.album_id IS NOT NULL AND s.has_album`;
 
 const BEST_ALBUMS = `
 SELECT album_id,
@@ -358,10 +400,10 @@ FROM (SELECT playlist_id,
 
   playlist_items: bestRow(
     `SELECT nz(r._playlist_id)::VARCHAR AS playlist_id, r._position::INTEGER AS position,
-    CASE WHEN coalesce(r.entry_is_local, r.item_is_local, false) THEN NULL ELSE nz(r.item_id) END::VARCHAR AS item_id,
-    nz(r.item_type)::VARCHAR AS item_type, r.added_ts AS added_at, nz(r.added_by_id)::VARCHAR AS added_by,
-    coalesce(nz(r.item_uri), spotify_uri(r.item_type, r.item_id))::VARCHAR AS item_uri,
-    nz(r.item_name)::VARCHAR AS item_name, coalesce(r.entry_is_local, r.item_is_local)::BOOLEAN AS is_local,
+    CASE WHEN coalesce(r.entry_is_local, r.item_is_local, false) THEN NULL ELSE r.item_id END::VARCHAR AS item_id,
+    r.item_type::VARCHAR AS item_type, r.added_ts AS added_at, r.added_by_id::VARCHAR AS added_by,
+    coalesce(r.item_uri, spotify_uri(r.item_type, r.item_id))::VARCHAR AS item_uri,
+    r.item_name::VARCHAR AS item_name, coalesce(r.entry_is_local, r.item_is_local)::BOOLEAN AS is_local,
     r._fetched_at AS _fetched_at, fetch_rank(1, r._fetched_at, 9) AS _rank
   FROM raw_playlist_items r WHERE NOT ${rejected("playlist_items", "r")}
   UNION ALL SELECT playlist_id, (pos + coalesce(page_offset, 0))::INTEGER,

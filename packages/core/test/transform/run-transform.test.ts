@@ -422,6 +422,28 @@ describe("runTransform", () => {
     ]);
   });
 
+  it("loads raw files with their own threads and memory limit, then writes the same tables", async () => {
+    // Prepare
+    const out = new FsObjectStore(path.join(dir, "curated-load"));
+    // Act
+    const result = await runTransform({
+      entity: "playlists",
+      date: DATE,
+      raw,
+      curated: out,
+      workDir: path.join(dir, "w-load"),
+      threads: 1,
+      memoryLimitMb: 96,
+      loadThreads: 2,
+      loadMemoryLimitMb: 256,
+    });
+    // Assess
+    expect(result.tables.map((t) => [t.table, t.rows, t.rejects])).toEqual([
+      ["playlists", 3, 1],
+      ["playlist_items", 8, 2],
+    ]);
+  });
+
   it.each([
     ["an unknown entity", { entity: "nope", date: DATE }],
     ["an invalid date", { entity: "tracks", date: "2026-02-30" }],

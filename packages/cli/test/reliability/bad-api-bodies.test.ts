@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { manifestKey, rejectsPrefix } from "@tunelake/core/lake";
+import { manifestKey, rawKey, rejectsKey, rejectsPrefix } from "@tunelake/core/lake";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -337,7 +337,7 @@ describe("bad API bodies", () => {
     ]);
   });
 
-  it("fails the transform with an error naming the raw file and line when an album's embedded track has wrong types, and writes no albums file", async () => {
+  it("sets aside an album whose embedded track has wrong types as a counted transform reject, and the quality gate names the tracks it orphaned", async () => {
     // Prepare: the track is rejected at Extract, but the album line keeps its embedded page as Spotify sent it.
     const home = await newHome("embedded-types");
     const rewrite = firstAlbum((album) => {
@@ -348,13 +348,22 @@ describe("bad API bodies", () => {
     // Act
     const { record } = await runThrough(home, rewrite);
 
-    // Assess
-    expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "TransformError" });
-    expect(record.cause).toMatch(
-      /JSON transform error in file "[^"]+albums\/dt=2026-11-21\/part-00000\.ndjson\.gz", in line \d+/,
-    );
+    // Assess: the album lines are quarantined with their reason; the tracks read from those albums' further pages
+    // no longer resolve, and the gate says so instead of publishing orphans.
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Validate", error: "ValidationFailedError" });
+    expect(record.cause).toContain("tracks_album_id_resolves");
+    const rejects = gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-raw-albums"))))
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { _file: string; _reason: string; line: string });
+    expect(rejects.length).toBeGreaterThan(0);
+    for (const reject of rejects) {
+      expect(reject._file).toBe(rawKey("albums", DATE, 0));
+      expect(reject.line).toContain('"duration_ms":"long"');
+      expect(reject._reason).toMatch(/Expected|cast/i);
+    }
     const written = await curatedFiles(home);
-    expect(written.filter((f) => f.startsWith("albums/") || f.startsWith("album_artists/"))).toEqual([]);
-    expect((await outbox(home))[0]?.Message).toContain("TransformError");
+    expect(written.some((f) => f.startsWith(`albums/dt=${DATE}/`))).toBe(true);
   });
 });

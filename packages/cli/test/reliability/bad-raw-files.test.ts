@@ -1,8 +1,8 @@
 /**
  * Bad raw files fed to the transform (`run --reprocess` over a raw zone someone or something broke): not gzip,
- * truncated gzip, a line that is not JSON, fields of the wrong type, objects without ids. Each fails the Transform
- * stage with a TransformError naming the file and line (curated files untouched, a notification, a redrive that
- * completes once the file is fixed), or becomes a counted reject.
+ * truncated gzip, a line that is not JSON, fields of the wrong type, objects without ids. A broken file fails the
+ * Transform stage with a TransformError naming the file (curated files untouched, a notification, a redrive that
+ * completes once the file is fixed); a bad line becomes a counted reject with its reason, file and line.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
@@ -76,13 +76,6 @@ describe("bad raw files fed to the transform", () => {
     ["is not gzip (plain NDJSON)", () => gunzipSync(original)],
     ["is a truncated gzip", () => original.subarray(0, Math.floor(original.length / 2))],
     ["is random bytes", () => randomBytes(2048)],
-    [
-      "has a line that is not JSON",
-      () => {
-        const lines = tracksLines();
-        return gzipSync(`${[lines[0], '{"id": "broken', ...lines.slice(1)].join("\n")}\n`);
-      },
-    ],
   ])(
     "fails Transform with a TransformError naming the file when the raw tracks part %s, leaves curated files untouched, and a redrive completes once it is fixed",
     async (label, bytes) => {
@@ -107,6 +100,18 @@ describe("bad raw files fed to the transform", () => {
     },
   );
 
+  /** The transform's set-aside raw tracks lines, as written to the rejects area. */
+  const rawRejects = async (home: string) =>
+    gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-raw-tracks"))))
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { _reason: string; _file: string; _line: number; line: string });
+  const tracksRejects = (record: { output?: unknown }) =>
+    (record.output as { transform: { tables: { table: string; rejects: number }[] }[] }).transform
+      .flatMap((t) => t.tables)
+      .find((t) => t.table === "tracks")?.rejects;
+
   it.each([
     ["duration_ms", "a string", "long"],
     ["popularity", "an object", { value: 1 }],
@@ -114,25 +119,45 @@ describe("bad raw files fed to the transform", () => {
     ["artists", "a string", "nobody"],
     ["external_ids", "a list", ["isrc"]],
   ])(
-    "fails Transform naming the file and line when a raw track's %s is %s, and leaves curated files untouched",
+    "sets aside a raw track whose %s is %s as a counted reject naming file, line and reason, and builds every table",
     async (field, _what, value) => {
       // Prepare: the third line of the raw tracks part gets the wrong type.
       const lines = tracksLines();
       lines[2] = JSON.stringify({ ...(JSON.parse(lines[2] ?? "{}") as object), [field]: value });
       const home = await homeWithTracksPart(`type-${field}`, gzipSync(`${lines.join("\n")}\n`));
-      const before = await parquetFiles(home);
 
       // Act
       const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
 
       // Assess
-      expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "TransformError" });
-      expect(record.cause).toMatch(
-        /JSON transform error in file "[^"]+tracks\/dt=2026-11-21\/part-00000\.ndjson\.gz", in line \d+: /,
-      );
-      expect(await parquetFiles(home)).toEqual(before);
+      expect(record.status, record.cause).toBe("SUCCEEDED");
+      const rejects = await rawRejects(home);
+      expect(rejects).toHaveLength(1);
+      expect(rejects[0]).toMatchObject({ _file: TRACKS_PART, _line: 3, line: lines[2] });
+      expect(rejects[0]?._reason).toMatch(/\S/);
+      expect(tracksRejects(record)).toBe(1);
     },
   );
+
+  it("sets aside a raw line that is not JSON as a counted reject, and keeps every other row", async () => {
+    // Prepare
+    const lines = tracksLines();
+    const home = await homeWithTracksPart(
+      "not-json-line",
+      gzipSync(`${[lines[0], '{"id": "broken', ...lines.slice(1)].join("\n")}\n`),
+    );
+
+    // Act
+    const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(await fingerprint(home, DATE)).toEqual(clean);
+    expect(await rawRejects(home)).toEqual([
+      expect.objectContaining({ _file: TRACKS_PART, _line: 2, line: '{"id": "broken' }),
+    ]);
+    expect(tracksRejects(record)).toBe(1);
+  });
 
   it("counts raw tracks without an id (missing or blank) as rejects with their reason, and keeps every other row", async () => {
     // Prepare

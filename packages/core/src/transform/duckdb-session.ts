@@ -3,8 +3,10 @@
  * work directory, memory limit, threads, no extension downloads), raw tables loaded from gzip NDJSON with explicit
  * column types (all up front, each file read once), and staging tables built on demand, each at most once.
  */
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { RawEntity } from "../lake.ts";
 import { RAW_COLUMNS, renderType } from "./raw-columns.ts";
@@ -43,8 +45,34 @@ export class RawLoadError extends Error {
   }
 }
 
+/** A raw line DuckDB could not read with its entity's types (not JSON, or a field of another type): set aside. */
+export interface QuarantinedLine {
+  entity: RawEntity;
+  /** The raw key of the file (`tracks/dt=.../part-00000.ndjson.gz`) when it can be told from the path. */
+  file: string;
+  /** 1-based line number in that file. */
+  line: number;
+  reason: string;
+  text: string;
+}
+
+/** At most this many lines per raw entity are set aside; more means the day's data is broken, not a few objects. */
+export const MAX_QUARANTINED_LINES = 100;
+
+// DuckDB names the file and a line near the bad one: "JSON transform error in file "F", in line N: reason" or
+// "Malformed JSON in file "F", at byte B in line N: reason".
+const LINE_ERROR = /in file "([^"]+)", (?:at byte \d+ )?in line \d+: ([^\n]*)/;
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+
 export class TransformSession {
   private readonly built = new Set<string>();
+  /** Raw lines set aside while loading, with their reasons (the caller writes them to the rejects area). */
+  readonly quarantined: QuarantinedLine[] = [];
+  private quarantineFiles = 0;
+  /** For a file rewritten without set-aside lines: its raw key and each remaining line's original line number. */
+  private readonly rewritten = new Map<string, { key: string; lineNumbers: number[] }>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -138,20 +166,111 @@ export class TransformSession {
   private async loadRawTable(entity: RawEntity): Promise<void> {
     const columns = RAW_COLUMNS[entity];
     if (columns === undefined) throw new Error(`Unknown raw entity ${entity}`);
-    const files = this.files[entity] ?? [];
+    let files = this.files[entity] ?? [];
     const columnMap = Object.entries(columns).map(
       ([name, type]) => `${sqlString(name)}: ${sqlString(renderType(type))}`,
     );
     const read = (paths: string[]) =>
       `read_ndjson([${paths.map(sqlString).join(", ")}], columns = {${columnMap.join(", ")}},
         format = 'newline_delimited', compression = 'gzip', hive_partitioning = false)`;
-    // No files that day: the same typed columns with no rows, so every query still binds.
-    const empty = `(SELECT ${Object.entries(columns)
-      .map(([name, type]) => `NULL::${renderType(type)} AS "${name}"`)
-      .join(", ")} LIMIT 0)`;
-    await this.run(
-      `CREATE TEMP TABLE raw_${entity} AS SELECT ${RAW_LOAD[entity] ?? "*"} FROM ${files.length > 0 ? read(files) : empty}`,
-    );
+    const select = (from: string) => `SELECT ${RAW_LOAD[entity] ?? "*"} FROM ${from}`;
+    if (files.length === 0) {
+      // No files that day: the same typed columns with no rows, so every query still binds.
+      const empty = `(SELECT ${Object.entries(columns)
+        .map(([name, type]) => `NULL::${renderType(type)} AS "${name}"`)
+        .join(", ")} LIMIT 0)`;
+      await this.run(`CREATE TEMP TABLE raw_${entity} AS ${select(empty)}`);
+      return;
+    }
+    // The fast path reads every file once. Only when DuckDB names a bad line are lines set aside one by one (each
+    // with its reason) and the load retried, so a few malformed objects never fail a whole day.
+    for (;;) {
+      try {
+        await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
+        // Say which files, whatever DuckDB said (a truncated gzip names none), without its hints for SQL users.
+        const failure = () =>
+          new Error(`${message.split("\nTry setting")[0]} (reading ${files.map((f) => this.keyOf(f)).join(", ")})`, {
+            cause: error,
+          });
+        const match = LINE_ERROR.exec(message);
+        const file = match?.[1];
+        if (!match || !file || !files.includes(file)) throw failure();
+        const cleaned = await this.setAsideLines(entity, file, match[2] ?? "unreadable", (check) =>
+          this.lineFails(select(read([check]))),
+        ).catch(() => undefined);
+        if (!cleaned) throw failure();
+        files = files.map((f) => (f === file ? cleaned : f));
+      }
+    }
+  }
+
+  /**
+   * Finds every line of `file` that fails to load on its own (bisecting: halves that load are cleared in one read,
+   * so a file with a few bad lines costs about two reads), records each with `reason`, and writes the file without
+   * them. DuckDB's line number is not used: it counts per read buffer. Returns the new file, or undefined when no
+   * single line fails (the file as a whole is broken) or too many do.
+   */
+  private async setAsideLines(
+    entity: RawEntity,
+    file: string,
+    fallbackReason: string,
+    fails: (checkFile: string) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const lines = (await gunzipAsync(await readFile(file))).toString("utf8").split("\n");
+    const dir = path.join(this.options.dir, "quarantine");
+    await mkdir(dir, { recursive: true });
+    const failsAlone = async (indexes: number[]): Promise<string | undefined> => {
+      const check = path.join(dir, `check-${this.quarantineFiles++}.ndjson.gz`);
+      await writeFile(check, await gzipAsync(`${indexes.map((i) => lines[i]).join("\n")}\n`));
+      return fails(check);
+    };
+    const bad: { index: number; reason: string }[] = [];
+    const search = async (indexes: number[]): Promise<void> => {
+      if (indexes.length === 0 || bad.length > MAX_QUARANTINED_LINES) return;
+      const failure = await failsAlone(indexes);
+      if (failure === undefined) return;
+      if (indexes.length === 1) {
+        // DuckDB's own words for this line, without the file name and hints meant for SQL users.
+        const reason = LINE_ERROR.exec(failure)?.[2] ?? failure.split("\n")[0] ?? fallbackReason;
+        bad.push({ index: indexes[0] as number, reason });
+        return;
+      }
+      const mid = Math.ceil(indexes.length / 2);
+      await search(indexes.slice(0, mid));
+      await search(indexes.slice(mid));
+    };
+    await search(lines.flatMap((text, i) => (text.trim() === "" ? [] : [i])));
+    if (bad.length === 0 || bad.length > MAX_QUARANTINED_LINES) return undefined;
+    const origin = this.rewritten.get(file) ?? { key: this.keyOf(file), lineNumbers: lines.map((_, i) => i + 1) };
+    for (const { index, reason } of bad) {
+      const text = lines[index] ?? "";
+      this.quarantined.push({ entity, file: origin.key, line: origin.lineNumbers[index] ?? index + 1, reason, text });
+    }
+    const dropped = new Set(bad.map((b) => b.index));
+    const keep = (_: unknown, i: number) => !dropped.has(i);
+    const cleaned = path.join(dir, `${this.quarantineFiles++}-${path.basename(file)}`);
+    await writeFile(cleaned, await gzipAsync(lines.filter(keep).join("\n")));
+    this.rewritten.set(cleaned, { key: origin.key, lineNumbers: origin.lineNumbers.filter(keep) });
+    return cleaned;
+  }
+
+  /** The raw key a local path stands for (the path itself when it cannot be told). */
+  private keyOf(file: string): string {
+    return this.rewritten.get(file)?.key ?? /([a-z_]+\/dt=\d{4}-\d{2}-\d{2}\/[^/]+)$/.exec(file)?.[1] ?? file;
+  }
+
+  /** Why `sql` cannot be loaded, or undefined when it loads. */
+  private async lineFails(sql: string): Promise<string | undefined> {
+    try {
+      // Materialized: a count(*) alone would let DuckDB skip converting the columns, and so miss the error.
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE quarantine_check AS ${sql}`);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   private async setting(name: string): Promise<string> {

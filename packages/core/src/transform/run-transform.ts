@@ -4,6 +4,7 @@
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { TransformError, TunelakeError } from "../errors.ts";
 import {
   assertRunDate,
@@ -100,6 +101,36 @@ async function resolveRawFiles(
   return files;
 }
 
+/**
+ * Writes the raw lines the session set aside while loading (not JSON, or fields of another type) to
+ * `_rejects/dt=<date>/transform-raw-<entity>.ndjson.gz`, each with its reason, file and line; removes a stale file
+ * when a raw entity had none this time.
+ */
+async function writeQuarantined(
+  session: TransformSession,
+  raw: ObjectStore,
+  date: string,
+  entities: readonly RawEntity[],
+): Promise<{ lines: number; keys: string[] }> {
+  let lines = 0;
+  const keys: string[] = [];
+  for (const entity of entities) {
+    const key = rejectsKey(date, `transform-raw-${entity}`);
+    const set = session.quarantined.filter((q) => q.entity === entity);
+    if (set.length === 0) {
+      await raw.delete([key]);
+      continue;
+    }
+    const body = set
+      .map((q) => JSON.stringify({ _reason: q.reason, _file: q.file, _line: q.line, _entity: q.entity, line: q.text }))
+      .join("\n");
+    await raw.put(key, gzipSync(`${body}\n`), "application/gzip");
+    keys.push(key);
+    lines += set.length;
+  }
+  return { lines, keys };
+}
+
 /** Writes one entity's tables with an open session and uploads them; returns the result and report. */
 async function writeEntity(
   session: TransformSession,
@@ -149,6 +180,15 @@ async function writeEntity(
     tables.push({ table, rows, rejects, key });
     rejectTotal += rejects;
     logger.info("transform table written", { entity, date, table, rows, rejects, key });
+  }
+
+  const quarantined = await writeQuarantined(session, raw, date, rawEntitiesFor(TRANSFORM_ENTITIES[entity]));
+  rejectKeys.push(...quarantined.keys);
+  const first = tables[0];
+  if (quarantined.lines > 0 && first) {
+    // Counted against the entity's main table: those objects are what its rows would have been built from.
+    first.rejects += quarantined.lines;
+    rejectTotal += quarantined.lines;
   }
 
   const statsFile = path.join(outDir, `${TABLE_STATS}-${entity}.parquet`);

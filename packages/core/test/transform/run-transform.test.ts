@@ -453,10 +453,33 @@ describe("runTransform", () => {
     ).rejects.toThrow(/entity|date/);
   });
 
-  it("throws TransformError naming the table when a raw file is not JSON", async () => {
+  it("sets aside a raw line that is not JSON as a counted reject with its file, line and reason", async () => {
     // Prepare
     const date = "2026-11-22";
-    await raw.put(rawKey("recently_played", date, 0), gzipSync("{not json\n"));
+    const play = { played_at: "2026-11-22T10:00:00Z", track: { id: "4uLU6hMCjMI75M1A2tKUQC", name: "T" } };
+    const good = JSON.stringify({ ...play, _fetched_at: "2026-11-22T11:00:00Z", _source: "user:recently_played" });
+    await raw.put(rawKey("recently_played", date, 0), gzipSync(`${good}\n{not json\n`));
+
+    // Act
+    const result = await runTransform({ entity: "user", date, raw, curated, workDir: dir });
+
+    // Assess
+    expect(result.tables.find((t) => t.table === "plays")).toMatchObject({ rows: 1, rejects: 1 });
+    const rejects = gunzipSync((await raw.get(rejectsKey(date, "transform-raw-recently_played"))) ?? Buffer.alloc(0))
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rejects).toEqual([
+      expect.objectContaining({ _file: rawKey("recently_played", date, 0), _line: 2, line: "{not json" }),
+    ]);
+  });
+
+  it("throws TransformError naming the table when a raw file is not gzip", async () => {
+    // Prepare
+    const date = "2026-11-23";
+    await raw.put(rawKey("recently_played", date, 0), "{not gzip}\n");
+
     // Act / Assess
     const run = runTransform({ entity: "user", date, raw, curated, workDir: dir });
     await expect(run).rejects.toBeInstanceOf(TransformError);

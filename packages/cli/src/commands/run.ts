@@ -1,14 +1,11 @@
-import { loadConfig } from "@tunelake/core/config/load";
+import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import { runLocalExecution } from "@tunelake/core/local/engine";
-import { createConsoleLogger } from "@tunelake/core/logger";
-import { createLocalHandlers } from "@tunelake/functions/local";
-import { type GlobalOptions, printJson } from "../context.ts";
+import type { GlobalOptions } from "../context.ts";
 import { parseFaults } from "../faults.ts";
-import { createProgress } from "../progress.ts";
-import { resolveSource, type SourceFlag } from "../spotify-source.ts";
+import type { SourceFlag } from "../spotify-source.ts";
 import { cloudRunCommand } from "./cloud.ts";
-import { printSummary, summarize } from "./summary.ts";
+import { runLocally } from "./local-run.ts";
 
 export interface RunOptions {
   date?: string;
@@ -20,39 +17,18 @@ export interface RunOptions {
   stage?: string;
 }
 
-/** `tunelake run`: everything is checked (date, faults, config) before the first request. */
+/** `tunelake run`: everything is checked (faults, date, config) before the first request. */
 export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<void> {
   const faults = parseFaults(opts.injectFault);
   const date = assertRunDate(opts.date ?? todayUtc());
   const mode = opts.reprocess ? "reprocess" : "extract";
+  const resumeFrom = opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {};
   if (opts.stage) {
-    if (faults.length > 0) throw new Error("--inject-fault runs locally only; drop --stage.");
-    await cloudRunCommand(g, opts.stage, { date, mode, resumeFrom: opts.resumeFrom });
+    if (faults.length > 0) throw new ConfigError("--inject-fault runs locally only; drop --stage.");
+    await cloudRunCommand(g, opts.stage, { date, mode, ...resumeFrom });
     return;
   }
-  const config = await loadConfig(opts.config);
-  const source = await resolveSource(opts.source, faults);
-  if (source.banner) process.stderr.write(`${source.banner}\n`);
-  try {
-    const handlers = createLocalHandlers({
-      home: g.home,
-      config,
-      spotify: source.spotify,
-      dataSource: source.dataSource,
-      logger: createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
-    });
-    const record = await runLocalExecution({
-      home: g.home,
-      input: { date, mode, ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}) },
-      handlers,
-      faults,
-      onEvent: g.json ? undefined : createProgress(),
-    });
-    const summary = await summarize(g.home, record);
-    if (g.json) printJson(summary);
-    else printSummary(summary);
-    if (record.status !== "SUCCEEDED") process.exitCode = 1;
-  } finally {
-    await source.close();
-  }
+  await runLocally(g, { config: opts.config, source: opts.source, faults }, (handlers, onEvent) =>
+    runLocalExecution({ home: g.home, input: { date, mode, ...resumeFrom }, handlers, faults, onEvent }),
+  );
 }

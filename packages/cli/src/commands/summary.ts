@@ -14,7 +14,7 @@ export interface RunSummary {
   checks: { check: string; failedRows: number }[];
 }
 
-interface RecordLike {
+export interface RecordLike {
   name: string;
   status: string;
   input?: { date?: string };

@@ -1,0 +1,46 @@
+/** What `run` and `redrive` share locally: config, Spotify source, the in-process handlers, progress, the summary. */
+import { loadConfig } from "@tunelake/core/config/load";
+import type { LocalHandlers } from "@tunelake/core/local/engine";
+import { createConsoleLogger } from "@tunelake/core/logger";
+import { createLocalHandlers } from "@tunelake/functions/local";
+import { type GlobalOptions, printJson } from "../context.ts";
+import { createProgress } from "../progress.ts";
+import { resolveSource, type SourceFlag } from "../spotify-source.ts";
+import { printSummary, type RecordLike, summarize } from "./summary.ts";
+
+export interface LocalRunOptions {
+  config: string;
+  source: SourceFlag;
+  /** Faults for this run only (a redrive never gets any). */
+  faults?: readonly string[];
+}
+
+/**
+ * Loads and checks the config before anything else, starts the Spotify source, runs `execute` with the handlers the
+ * engine calls in-process, prints the summary (or JSON), and sets a non-zero exit code unless the run succeeded.
+ */
+export async function runLocally(
+  g: GlobalOptions,
+  options: LocalRunOptions,
+  execute: (handlers: LocalHandlers, onEvent: ((event: unknown) => void) | undefined) => Promise<RecordLike>,
+): Promise<void> {
+  const config = await loadConfig(options.config);
+  const source = await resolveSource(options.source, options.faults ?? []);
+  if (source.banner) process.stderr.write(`${source.banner}\n`);
+  try {
+    const handlers = createLocalHandlers({
+      home: g.home,
+      config,
+      spotify: source.spotify,
+      dataSource: source.dataSource,
+      logger: createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
+    });
+    const record = await execute(handlers, g.json ? undefined : createProgress());
+    const summary = await summarize(g.home, record);
+    if (g.json) printJson(summary);
+    else printSummary(summary);
+    if (record.status !== "SUCCEEDED") process.exitCode = 1;
+  } finally {
+    await source.close();
+  }
+}

@@ -3,6 +3,7 @@
  * metadata and its `next` links, or `/playlists/{id}/items` (2026; `/tracks` before) when the metadata carries only a
  * reference. Null entries (removed tracks), episodes and local files are kept as the data they are.
  */
+import { SpotifyRequestError } from "../errors.ts";
 import { followPages } from "../spotify/paging.ts";
 import { checkItem, PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
@@ -46,33 +47,38 @@ export async function extractPlaylist(ctx: ExtractContext, playlistId: string): 
   const entries = checked.value.items ?? checked.value.tracks;
   if (!entries) return out;
 
-  const collect = async (first: { url: string } | { page: unknown }) => {
+  const collect = async (first: { url: string } | { page: unknown }, user = false) => {
     const local = new Collected();
-    for await (const page of followPages(ctx.client, first)) {
+    for await (const page of followPages(ctx.client, first, { user })) {
       addEntries(local, playlistId, page.items, page.offset ?? 0, ctx.stamp());
     }
     return local;
   };
   if (Array.isArray(entries.items)) return out.merge([await collect({ page: entries })]);
-  if (!ctx.access.allowed("playlistItems")) {
-    noteSkipped(ctx);
-    return out;
-  }
   const url = new URL(entries.href);
   url.searchParams.set("limit", String(PAGE_LIMIT.large));
   url.searchParams.set("offset", "0");
-  const local = await ctx.access.use(
-    "playlistItems",
-    () => collect({ url: url.toString() }),
-    async () => {
+  // Without extended access, a user's own (or collaborative) playlists still give their entries to that user's token.
+  const asUser = async () => {
+    if (!ctx.client.hasUserToken) {
       noteSkipped(ctx);
       return new Collected();
-    },
-  );
+    }
+    try {
+      return await collect({ url: url.toString() }, true);
+    } catch (error) {
+      if (!(error instanceof SpotifyRequestError) || ![403, 404].includes(error.status)) throw error;
+      noteSkipped(ctx);
+      return new Collected();
+    }
+  };
+  if (!ctx.access.allowed("playlistItems")) return out.merge([await asUser()]);
+  const local = await ctx.access.use("playlistItems", () => collect({ url: url.toString() }), asUser);
   return out.merge([local]);
 }
 
 function noteSkipped(ctx: ExtractContext): void {
-  const note = "playlist entries: not readable with this app's access (only metadata was extracted)";
+  const note =
+    "playlist entries: not readable with this app's access (only metadata was extracted; the entries of your own playlists need SPOTIFY_REFRESH_TOKEN from `tunelake auth`)";
   if (!ctx.skipped.includes(note)) ctx.skipped.push(note);
 }

@@ -4,6 +4,7 @@ import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServer
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
 import { runExtract } from "../../src/extract/run-extract.ts";
 import { manifestKey, rawPrefix, rejectsKey } from "../../src/lake.ts";
+import { deriveId, SAMPLE_USER_ID } from "../../src/spotify/sample-data.ts";
 import {
   type SampleFaults,
   type SampleServer,
@@ -188,6 +189,31 @@ describe("runExtract: sources", () => {
     expect(entries.some((e) => e.item === null)).toBe(true);
     expect(entries.some((e) => e.item?.type === "episode")).toBe(true);
     expect(entries.some((e) => e.item?.is_local === true)).toBe(true);
+  });
+
+  it.each([
+    ["owned by the user", true],
+    ["owned by someone else", false],
+  ])("reads the entries of a playlist %s with the user's token in development: %s", async (_case, owned) => {
+    // Prepare: a playlist id whose sample owner is (or is not) the sample user.
+    const { server, store } = await setup({ profile: "development" });
+    const id = Array.from({ length: 200 }, (_, i) => deriveId("owner-test", "playlist", i)).find(
+      (candidate) => (server.data.playlistOwner(candidate) === SAMPLE_USER_ID) === owned,
+    )!;
+
+    // Act
+    const result = await extract(server, store, { playlists: [id] }, {}, true);
+
+    // Assess
+    const entries = await readLines(store, rawPrefix("playlist_items", DATE));
+    expect(result.objects.playlists).toBe(1);
+    if (owned) {
+      expect(entries).toHaveLength(server.data.playlistTotal(id));
+      expect(entries.every((e) => e._playlist_id === id)).toBe(true);
+    } else {
+      expect(entries).toHaveLength(0);
+      expect((await manifest(store)).skipped.join()).toMatch(/SPOTIFY_REFRESH_TOKEN/);
+    }
   });
 
   it("rejects an editorial playlist that development cannot read, and carries on", async () => {

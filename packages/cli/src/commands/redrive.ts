@@ -1,4 +1,5 @@
 import { redriveLocalExecution } from "@tunelake/core/local/engine";
+import { getExecution } from "@tunelake/core/local/executions";
 import type { GlobalOptions } from "../context.ts";
 import type { SourceFlag } from "../spotify-source.ts";
 import { cloudRedriveCommand } from "./cloud.ts";
@@ -11,6 +12,8 @@ export async function redriveCommand(
   opts: { config: string; source: SourceFlag; stage?: string },
 ): Promise<void> {
   if (opts.stage) return cloudRedriveCommand(g, opts.stage, name);
+  // An unknown name is said before any Spotify source starts.
+  await getExecution(g.home, name);
   await runLocally(g, { config: opts.config, source: opts.source }, (handlers, onEvent) =>
     redriveLocalExecution({ home: g.home, name, handlers, onEvent }),
   );

@@ -56,7 +56,7 @@ export interface QuarantinedLine {
   text: string;
 }
 
-/** At most this many lines per raw entity are set aside; more means the day's data is broken, not a few objects. */
+/** At most this many lines per raw file are set aside; more means the day's data is broken, not a few objects. */
 export const MAX_QUARANTINED_LINES = 100;
 
 // DuckDB names the file and a line near the bad one: "JSON transform error in file "F", in line N: reason" or

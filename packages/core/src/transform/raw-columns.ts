@@ -63,23 +63,6 @@ export const SIMPLE_ALBUM = {
 /** AlbumObject: the simplified fields plus those only full albums carry (label, popularity, upc, genres). */
 export const ALBUM = { ...SIMPLE_ALBUM, label: V, popularity: B, external_ids: { upc: V }, genres: [V] } as const;
 
-/** TrackObject, SimplifiedTrackObject and EpisodeObject (the fields a playlist entry needs of it). */
-export const TRACK = {
-  id: V,
-  name: V,
-  type: V,
-  uri: V,
-  duration_ms: B,
-  explicit: BOOL,
-  disc_number: B,
-  track_number: B,
-  is_local: BOOL,
-  popularity: B,
-  external_ids: { isrc: V },
-  artists: [SIMPLE_ARTIST],
-  album: SIMPLE_ALBUM,
-} as const;
-
 /** SimplifiedTrackObject, as embedded in an album's tracks page (no album, popularity or external ids). */
 export const SIMPLE_TRACK = {
   id: V,
@@ -93,6 +76,9 @@ export const SIMPLE_TRACK = {
   is_local: BOOL,
   artists: [SIMPLE_ARTIST],
 } as const;
+
+/** TrackObject, SimplifiedTrackObject and EpisodeObject (the fields a playlist entry needs of it). */
+export const TRACK = { ...SIMPLE_TRACK, popularity: B, external_ids: { isrc: V }, album: SIMPLE_ALBUM } as const;
 
 /** PlaylistTrackObject: `track` before 2026, `item` since; both read with the same type so they coalesce. */
 export const ENTRY = { added_at: V, added_by: { id: V }, is_local: BOOL, track: TRACK, item: TRACK } as const;

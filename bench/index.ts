@@ -23,6 +23,8 @@ if (!values.only || values.only === "extract") {
 }
 if (!values.only || values.only === "transform") {
   if (!values.json) process.stderr.write("bench: transform (DuckDB vs plain-JS baseline)...\n");
-  result.transform = await benchTransform(values.items ? { items: Number(values.items) } : {});
+  const { transform, readCeiling } = await benchTransform(values.items ? { items: Number(values.items) } : {});
+  result.transform = transform;
+  result.transformReadCeiling = readCeiling;
 }
 process.stdout.write(`${JSON.stringify(result, values.json ? undefined : null, values.json ? undefined : 2)}\n`);

@@ -1,6 +1,6 @@
 /**
  * One side of the transform benchmark, run in its own process so its peak RSS is its own:
- * `node --import tsx bench/transform-runner.ts <duckdb|baseline> <rawDir> <outDir> <date>`.
+ * `node --import tsx bench/transform-runner.ts <duckdb|read|baseline> <rawDir> <outDir> <date>`.
  * Prints one JSON line: wall time of the transform, peak RSS, rows per table.
  */
 import { readFileSync } from "node:fs";
@@ -45,12 +45,13 @@ function peakRssMb(): number {
 
 const [side, rawDir, outDir, date, items] = process.argv.slice(2);
 if (!side || !rawDir || !outDir || !date) {
-  throw new Error("usage: transform-runner <generate|duckdb|baseline> <rawDir> <outDir|items> <date> [items]");
+  throw new Error("usage: transform-runner <generate|duckdb|read|baseline> <rawDir> <outDir|items> <date> [items]");
 }
 
 // Reset after each side's imports: only the transform itself is timed.
 let started = performance.now();
 let rows: Record<string, number>;
+let settings: { threads: number; memoryLimitMb: number } | undefined;
 if (side === "generate") {
   // Generated in a child too, so the benchmark's parent process stays small while it spawns the measured sides.
   const { writeSyntheticRaw } = await import("./transform-data.ts");
@@ -60,19 +61,38 @@ if (side === "generate") {
   // Each side imports only its own code, so neither carries the other's modules (DuckDB's native library) in its RSS.
   const { FsObjectStore } = await import("../packages/core/src/storage/fs-store.ts");
   const { transformAll } = await import("../packages/core/src/transform/run-transform.ts");
+  settings = benchDuckDbSettings(Number(items ?? 200_000));
   started = performance.now();
   const results = await transformAll({
     date,
     raw: new FsObjectStore(rawDir),
     curated: new FsObjectStore(outDir),
     workDir: `${outDir}-work`,
-    ...benchDuckDbSettings(Number(items ?? 200_000)),
+    ...settings,
   });
   rows = Object.fromEntries(results.flatMap((r) => r.tables.map((t) => [t.table, t.rows])));
+} else if (side === "read") {
+  // Only the first step of ours: DuckDB reads the largest raw entity (playlist entries) into its flat load table,
+  // with the same settings. No table is built: its rate is the ceiling of our transform's rate.
+  const { readdir } = await import("node:fs/promises");
+  const path = await import("node:path");
+  const { rawPrefix } = await import("../packages/core/src/lake.ts");
+  const { TransformSession } = await import("../packages/core/src/transform/duckdb-session.ts");
+  const dir = path.join(rawDir, ...rawPrefix("playlist_items", date).split("/"));
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".ndjson.gz")).map((f) => path.join(dir, f));
+  settings = benchDuckDbSettings(Number(items ?? 200_000));
+  started = performance.now();
+  const session = await TransformSession.open({ dir: `${outDir}-work`, ...settings }, { playlist_items: files });
+  try {
+    await session.loadRaw(["playlist_items"]);
+    rows = { playlist_items: await session.count("SELECT count(*) FROM raw_playlist_items") };
+  } finally {
+    session.close();
+  }
 } else {
   const { baselineTransform } = await import("./transform-baseline.ts");
   started = performance.now();
   rows = (await baselineTransform(rawDir, date, outDir)).rows;
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ side, ms, peakRssMb: peakRssMb(), rows })}\n`);
+process.stdout.write(`${JSON.stringify({ side, ms, peakRssMb: peakRssMb(), rows, settings })}\n`);

@@ -12,6 +12,20 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
 
+/**
+ * How fast our transform could be at most: DuckDB reading the playlist entries (the largest raw entity) into its
+ * load table, with the same settings, and nothing else. Every table is built after that read, so
+ * `speedupCeiling` bounds `speedup` from above whatever the rest of the transform costs.
+ */
+export interface TransformReadCeiling {
+  readItemsPerSecond: number;
+  /** readItemsPerSecond / baselineItemsPerSecond of the same run. */
+  speedupCeiling: number;
+  /** DuckDB threads and memory limit (MB) both our sides ran with. */
+  threads: number;
+  memoryLimitMb: number;
+}
+
 export interface TransformBenchResult {
   /** Playlist entries in the synthetic day (N). */
   items: number;
@@ -27,10 +41,12 @@ interface SideResult {
   ms: number;
   peakRssMb: number;
   rows: Record<string, number>;
+  /** DuckDB settings of our sides. */
+  settings?: { threads: number; memoryLimitMb: number };
 }
 
 async function runSide(
-  side: "generate" | "duckdb" | "baseline",
+  side: "generate" | "duckdb" | "read" | "baseline",
   rawDir: string,
   outDir: string,
   date: string,
@@ -50,8 +66,13 @@ async function runSide(
   return JSON.parse(line) as SideResult;
 }
 
-/** Runs the transform benchmark; `items` is N, the number of playlist entries (at least 200,000 by default). */
-export async function benchTransform(opts: { items?: number } = {}): Promise<TransformBenchResult> {
+/**
+ * Runs the transform benchmark; `items` is N, the number of playlist entries (at least 200,000 by default). Returns
+ * the comparison with the baseline and the ceiling our first step (the raw read) puts on it.
+ */
+export async function benchTransform(
+  opts: { items?: number } = {},
+): Promise<{ transform: TransformBenchResult; readCeiling: TransformReadCeiling }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-transform-"));
   try {
     const rawDir = path.join(dir, "raw");
@@ -60,22 +81,35 @@ export async function benchTransform(opts: { items?: number } = {}): Promise<Tra
     const generated = await runSide("generate", rawDir, String(items), date, items);
     const day = { date, items: generated.rows.playlist_items ?? 0 };
     const ours = await runSide("duckdb", rawDir, path.join(dir, "curated"), day.date, items);
+    const read = await runSide("read", rawDir, path.join(dir, "read"), day.date, items);
     const baseline = await runSide("baseline", rawDir, path.join(dir, "baseline"), day.date, items);
     if (ours.rows.playlist_items !== baseline.rows.playlist_items) {
       throw new Error(
         `Benchmark sides disagree: ${ours.rows.playlist_items} vs ${baseline.rows.playlist_items} playlist_items rows.`,
       );
     }
+    if (read.rows.playlist_items !== day.items) {
+      throw new Error(`The read side loaded ${read.rows.playlist_items} of ${day.items} playlist entries.`);
+    }
     const itemsPerSecond = day.items / (ours.ms / 1000);
     const baselineItemsPerSecond = day.items / (baseline.ms / 1000);
+    const readItemsPerSecond = day.items / (read.ms / 1000);
     const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
     return {
-      items: day.items,
-      itemsPerSecond: Math.round(itemsPerSecond),
-      baselineItemsPerSecond: Math.round(baselineItemsPerSecond),
-      speedup: round(itemsPerSecond / baselineItemsPerSecond, 2),
-      peakRssMb: round(ours.peakRssMb),
-      baselinePeakRssMb: round(baseline.peakRssMb),
+      transform: {
+        items: day.items,
+        itemsPerSecond: Math.round(itemsPerSecond),
+        baselineItemsPerSecond: Math.round(baselineItemsPerSecond),
+        speedup: round(itemsPerSecond / baselineItemsPerSecond, 2),
+        peakRssMb: round(ours.peakRssMb),
+        baselinePeakRssMb: round(baseline.peakRssMb),
+      },
+      readCeiling: {
+        readItemsPerSecond: Math.round(readItemsPerSecond),
+        speedupCeiling: round(readItemsPerSecond / baselineItemsPerSecond, 2),
+        threads: ours.settings?.threads ?? 0,
+        memoryLimitMb: ours.settings?.memoryLimitMb ?? 0,
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip, gzipSync } from "node:zlib";
 import { type ColumnSource, parquetWriteFile, schemaFromColumnData } from "hyparquet-writer";
-import { RAW_ENTITIES, type RawEntity } from "../packages/core/src/lake.ts";
+import { RAW_ENTITIES, type RawEntity, rawPrefix } from "../packages/core/src/lake.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw API objects are untyped JSON, as in any plain-JS pipeline.
 type Json = any;
@@ -323,7 +323,7 @@ export async function baselineTransform(rawDir: string, date: string, outDir: st
   };
 
   for (const entity of RAW_ENTITIES) {
-    const dir = path.join(rawDir, entity, `dt=${date}`);
+    const dir = path.join(rawDir, ...rawPrefix(entity, date).split("/"));
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".ndjson.gz")).sort();
     for (const file of files) {
       const lines = createInterface({

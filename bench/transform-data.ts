@@ -34,8 +34,6 @@ export interface SyntheticDay {
   date: string;
   /** Playlist entries written (the benchmark's N). */
   items: number;
-  /** Uncompressed bytes of NDJSON written. */
-  bytes: number;
 }
 
 /** Writes the synthetic raw zone for `date` under `rawDir` (an FsObjectStore root). */
@@ -276,12 +274,10 @@ export async function writeSyntheticRaw(rawDir: string, items: number, date = "2
 
   // Parts of at most DEFAULT_PART_SIZE lines, as the extract writes them (several parts per large entity, which
   // DuckDB decompresses and parses in parallel).
-  let bytes = 0;
   const writes: Promise<void>[] = [];
   for (const [entity, list] of Object.entries(lines) as [RawEntity, string[]][]) {
     for (let part = 0; part * DEFAULT_PART_SIZE < list.length; part++) {
       const text = `${list.slice(part * DEFAULT_PART_SIZE, (part + 1) * DEFAULT_PART_SIZE).join("\n")}\n`;
-      bytes += Buffer.byteLength(text);
       const file = path.join(rawDir, ...rawKey(entity, date, part).split("/"));
       writes.push(
         (async () => {
@@ -292,5 +288,5 @@ export async function writeSyntheticRaw(rawDir: string, items: number, date = "2
     }
   }
   await Promise.all(writes);
-  return { date, items: written, bytes };
+  return { date, items: written };
 }

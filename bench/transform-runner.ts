@@ -74,15 +74,14 @@ if (side === "generate") {
 } else if (side === "read") {
   // Only the first step of ours: DuckDB reads the largest raw entity (playlist entries) into its flat load table,
   // with the same settings. No table is built: its rate is the ceiling of our transform's rate.
-  const { readdir } = await import("node:fs/promises");
-  const path = await import("node:path");
-  const { rawPrefix } = await import("../packages/core/src/lake.ts");
+  const { FsObjectStore } = await import("../packages/core/src/storage/fs-store.ts");
+  const { resolveRawFiles } = await import("../packages/core/src/transform/run-transform.ts");
   const { TransformSession } = await import("../packages/core/src/transform/duckdb-session.ts");
-  const dir = path.join(rawDir, ...rawPrefix("playlist_items", date).split("/"));
-  const files = (await readdir(dir)).filter((f) => f.endsWith(".ndjson.gz")).map((f) => path.join(dir, f));
+  const work = `${outDir}-work`;
+  const { files, keys } = await resolveRawFiles(new FsObjectStore(rawDir), date, ["playlist_items"], work);
   settings = benchDuckDbSettings(Number(items ?? 200_000));
   started = performance.now();
-  const session = await TransformSession.open({ dir: `${outDir}-work`, ...settings }, { playlist_items: files });
+  const session = await TransformSession.open({ dir: work, ...settings }, files, keys);
   try {
     await session.loadRaw(["playlist_items"]);
     rows = { playlist_items: await session.count("SELECT count(*) FROM raw_playlist_items") };

@@ -79,25 +79,25 @@ export async function benchTransform(
     const date = "2026-11-20";
     const items = opts.items ?? 200_000;
     const generated = await runSide("generate", rawDir, String(items), date, items);
-    const day = { date, items: generated.rows.playlist_items ?? 0 };
-    const ours = await runSide("duckdb", rawDir, path.join(dir, "curated"), day.date, items);
-    const read = await runSide("read", rawDir, path.join(dir, "read"), day.date, items);
-    const baseline = await runSide("baseline", rawDir, path.join(dir, "baseline"), day.date, items);
+    const written = generated.rows.playlist_items ?? 0;
+    const ours = await runSide("duckdb", rawDir, path.join(dir, "curated"), date, items);
+    const read = await runSide("read", rawDir, path.join(dir, "read"), date, items);
+    const baseline = await runSide("baseline", rawDir, path.join(dir, "baseline"), date, items);
     if (ours.rows.playlist_items !== baseline.rows.playlist_items) {
       throw new Error(
         `Benchmark sides disagree: ${ours.rows.playlist_items} vs ${baseline.rows.playlist_items} playlist_items rows.`,
       );
     }
-    if (read.rows.playlist_items !== day.items) {
-      throw new Error(`The read side loaded ${read.rows.playlist_items} of ${day.items} playlist entries.`);
+    if (read.rows.playlist_items !== written) {
+      throw new Error(`The read side loaded ${read.rows.playlist_items} of ${written} playlist entries.`);
     }
-    const itemsPerSecond = day.items / (ours.ms / 1000);
-    const baselineItemsPerSecond = day.items / (baseline.ms / 1000);
-    const readItemsPerSecond = day.items / (read.ms / 1000);
+    const itemsPerSecond = written / (ours.ms / 1000);
+    const baselineItemsPerSecond = written / (baseline.ms / 1000);
+    const readItemsPerSecond = written / (read.ms / 1000);
     const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
     return {
       transform: {
-        items: day.items,
+        items: written,
         itemsPerSecond: Math.round(itemsPerSecond),
         baselineItemsPerSecond: Math.round(baselineItemsPerSecond),
         speedup: round(itemsPerSecond / baselineItemsPerSecond, 2),

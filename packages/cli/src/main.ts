@@ -3,6 +3,7 @@
  * and subcommands, instead of hand-rolled argv handling); each command lives in ./commands.
  */
 import "@tunelake/core/polyfills";
+import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { Command, Option } from "commander";
 import { authCommand } from "./commands/auth.ts";
 import { definitionCommand } from "./commands/definition.ts";
@@ -12,6 +13,7 @@ import { redriveCommand } from "./commands/redrive.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { type GlobalOptions, reportError, resolveHome } from "./context.ts";
+import { FAULTS } from "./faults.ts";
 
 const program = new Command()
   .name("tunelake")
@@ -26,27 +28,22 @@ function globals(): GlobalOptions {
 }
 
 const stageOption = () => new Option("--stage <stage>", "operate the stack deployed with `sst deploy --stage`");
+const configOption = () => new Option("--config <file>", "sources config").default("tunelake.config.json");
+const sourceOption = () =>
+  new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto");
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 program
   .command("run")
   .description("run the pipeline's state machine for a date (locally unless --stage)")
   .option("--date <YYYY-MM-DD>", "run date (default: today, UTC)")
-  .option("--config <file>", "sources config", "tunelake.config.json")
-  .addOption(
-    new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto"),
-  )
+  .addOption(configOption())
+  .addOption(sourceOption())
   .option("--reprocess", "skip Extract: rebuild the curated tables from the raw zone", false)
-  .addOption(
-    new Option("--resume-from <stage>", "start at this stage").choices([
-      "Extract",
-      "Transform",
-      "StartCrawler",
-      "Validate",
-    ]),
-  )
+  .addOption(new Option("--resume-from <stage>", "start at this stage").choices(RESUMABLE_STAGES))
   .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
   .addOption(stageOption())
+  .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
   .action(async (opts) => runCommand(globals(), opts));
 
 program
@@ -73,10 +70,8 @@ program
   .command("redrive")
   .description("resume a failed execution at the stage that failed")
   .argument("<name>", "execution name")
-  .option("--config <file>", "sources config", "tunelake.config.json")
-  .addOption(
-    new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto"),
-  )
+  .addOption(configOption())
+  .addOption(sourceOption())
   .addOption(stageOption())
   .action(async (name: string, opts) => redriveCommand(globals(), name, opts));
 
@@ -101,8 +96,6 @@ program
 program.addHelpText(
   "after",
   `
-Faults for --inject-fault: spotify-429, spotify-5xx, spotify-quota, spotify-malformed, transform-crash,
-crawler-running, crawler-failed, crawler-stuck, validation-failed.
 With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.`,
 );
 

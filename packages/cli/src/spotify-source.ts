@@ -31,9 +31,6 @@ export interface ResolvedSource {
 
 /** Resolves `--source`; for the sample API, starts it with the injected spotify-* faults. */
 export async function resolveSource(flag: SourceFlag, faults: readonly string[] = []): Promise<ResolvedSource> {
-  if (!["auto", "spotify", "sample"].includes(flag)) {
-    throw new ConfigError(`--source must be auto, spotify or sample, got "${flag}".`);
-  }
   const useSpotify = flag === "spotify" || (flag === "auto" && hasSpotifyCredentials());
   if (useSpotify) {
     const spotify = readSpotifyEnv();

@@ -86,6 +86,13 @@ export const rejectsPrefix = (date: string): string => `_rejects/dt=${date}/`;
 export const rejectsKey = (date: string, entity: string): string => `${rejectsPrefix(date)}${entity}.ndjson.gz`;
 export const curatedPrefix = (table: string, date: string): string => `${table}/dt=${date}/`;
 export const curatedKey = (table: string, date: string): string => `${curatedPrefix(table, date)}part-00000.parquet`;
+/**
+ * Stats table written next to the curated tables, one part per transform entity with what it reported (read by the
+ * quality checks).
+ */
+export const TABLE_STATS = "table_stats";
+export const tableStatsKey = (date: string, entity: string): string =>
+  `${curatedPrefix(TABLE_STATS, date)}part-${entity}.parquet`;
 /** The transform's report per entity and date (rows and rejects per table), read by later stages and reruns. */
 export const transformReportKey = (date: string, entity: string): string =>
   `_reports/dt=${date}/transform-${entity}.json`;

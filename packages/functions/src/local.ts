@@ -5,6 +5,7 @@
 import path from "node:path";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import type { Config } from "@tunelake/core/config/schema";
+import { localPaths } from "@tunelake/core/local/paths";
 import type { Logger } from "@tunelake/core/logger";
 import { FsObjectStore } from "@tunelake/core/storage/fs-store";
 import { createExtractHandler } from "./extract.ts";
@@ -20,10 +21,8 @@ export interface LocalHandlerOptions {
 
 /** The local lake's stores. */
 export function localStores(home: string): { raw: FsObjectStore; curated: FsObjectStore } {
-  return {
-    raw: new FsObjectStore(path.join(home, "lake", "raw")),
-    curated: new FsObjectStore(path.join(home, "lake", "curated")),
-  };
+  const paths = localPaths(home);
+  return { raw: new FsObjectStore(paths.raw), curated: new FsObjectStore(paths.curated) };
 }
 
 /** Handlers for the engine's Lambda states, called in-process. */

@@ -15,15 +15,10 @@ import { printRows } from "./query.ts";
 export async function cloudRunCommand(
   g: GlobalOptions,
   stage: string,
-  input: { date: string; mode: string; resumeFrom?: string },
+  input: { date: string; reprocess: boolean; resumeFrom?: ResumableStage },
 ): Promise<void> {
   const outputs = await resolveStage(stage);
-  const started = await cloudStartRun({
-    stage: outputs,
-    date: input.date,
-    reprocess: input.mode === "reprocess",
-    ...(input.resumeFrom ? { resumeFrom: input.resumeFrom as ResumableStage } : {}),
-  });
+  const started = await cloudStartRun({ stage: outputs, ...input });
   if (g.json) return printJson(started);
   process.stdout.write(
     `Started ${started.name}\n${started.executionArn}\nFollow it with: npx tunelake history ${started.name} --stage ${stage}\n`,
@@ -49,7 +44,7 @@ export async function cloudHistoryCommand(g: GlobalOptions, stage: string, name:
   const events = await cloudHistory({ stage: await resolveStage(stage), name });
   if (g.json) return printJson({ events });
   for (const e of events) {
-    const detail = eventDetail(e as unknown as Parameters<typeof eventDetail>[0]);
+    const detail = eventDetail(e);
     process.stdout.write(`${String(e.id).padStart(4)}  ${e.timestamp}  ${e.type}  ${detail}\n`);
   }
 }

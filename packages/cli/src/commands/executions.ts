@@ -30,15 +30,8 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
   process.stdout.write(`${table.toString()}\n`);
 }
 
-interface HistoryEventLike {
-  id: number;
-  timestamp: string | number;
-  type: string;
-  [key: string]: unknown;
-}
-
 /** The detail a person wants per event: state name, error, cause. */
-export function eventDetail(event: HistoryEventLike): string {
+export function eventDetail(event: Record<string, unknown>): string {
   for (const [key, value] of Object.entries(event)) {
     if (!key.endsWith("EventDetails") || !value || typeof value !== "object") continue;
     const d = value as Record<string, unknown>;
@@ -59,7 +52,7 @@ export function eventDetail(event: HistoryEventLike): string {
 /** `tunelake history <name>`: a readable table, or `--json` the events as GetExecutionHistory returns them. */
 export async function historyCommand(g: GlobalOptions, name: string, opts: { stage?: string }): Promise<void> {
   if (opts.stage) return cloudHistoryCommand(g, opts.stage, name);
-  const events = (await getHistory(g.home, name)) as unknown as HistoryEventLike[];
+  const events = await getHistory(g.home, name);
   if (g.json) return printJson({ events });
   const table = newTable(["id", "time", "type", "detail"]);
   for (const e of events) {

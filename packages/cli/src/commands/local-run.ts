@@ -1,12 +1,13 @@
 /** What `run` and `redrive` share locally: config, Spotify source, the in-process handlers, progress, the summary. */
 import { loadConfig } from "@tunelake/core/config/load";
 import type { LocalHandlers } from "@tunelake/core/local/engine";
+import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import { createLocalHandlers } from "@tunelake/functions/local";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
-import { printSummary, type RecordLike, summarize } from "./summary.ts";
+import { printSummary, summarize } from "./summary.ts";
 
 export interface LocalRunOptions {
   config: string;
@@ -22,7 +23,7 @@ export interface LocalRunOptions {
 export async function runLocally(
   g: GlobalOptions,
   options: LocalRunOptions,
-  execute: (handlers: LocalHandlers, onEvent: ((event: unknown) => void) | undefined) => Promise<RecordLike>,
+  execute: (handlers: LocalHandlers, onEvent: ((event: unknown) => void) | undefined) => Promise<ExecutionRecord>,
 ): Promise<void> {
   const config = await loadConfig(options.config);
   const source = await resolveSource(options.source, options.faults ?? []);

@@ -1,6 +1,7 @@
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import { runLocalExecution } from "@tunelake/core/local/engine";
+import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import type { GlobalOptions } from "../context.ts";
 import { parseFaults } from "../faults.ts";
 import type { SourceFlag } from "../spotify-source.ts";
@@ -12,7 +13,7 @@ export interface RunOptions {
   config: string;
   source: SourceFlag;
   reprocess: boolean;
-  resumeFrom?: string;
+  resumeFrom?: ResumableStage;
   injectFault: string[];
   stage?: string;
 }
@@ -21,13 +22,13 @@ export interface RunOptions {
 export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<void> {
   const faults = parseFaults(opts.injectFault);
   const date = assertRunDate(opts.date ?? todayUtc());
-  const mode = opts.reprocess ? "reprocess" : "extract";
   const resumeFrom = opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {};
   if (opts.stage) {
     if (faults.length > 0) throw new ConfigError("--inject-fault runs locally only; drop --stage.");
-    await cloudRunCommand(g, opts.stage, { date, mode, ...resumeFrom });
+    await cloudRunCommand(g, opts.stage, { date, reprocess: opts.reprocess, ...resumeFrom });
     return;
   }
+  const mode = opts.reprocess ? "reprocess" : "extract";
   await runLocally(g, { config: opts.config, source: opts.source, faults }, (handlers, onEvent) =>
     runLocalExecution({ home: g.home, input: { date, mode, ...resumeFrom }, handlers, faults, onEvent }),
   );

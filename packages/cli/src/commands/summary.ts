@@ -1,12 +1,14 @@
 /** What a user wants to see after a run: the execution's outcome, rows per table, and the checks. */
+import { TABLE_STATS } from "@tunelake/core/lake";
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
+import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import pc from "picocolors";
 import { newTable } from "../table.ts";
 
 export interface RunSummary {
   execution: string;
   status: string;
-  date: string | undefined;
+  date: string;
   failedStage?: string;
   error?: string;
   cause?: string;
@@ -14,19 +16,9 @@ export interface RunSummary {
   checks: { check: string; failedRows: number }[];
 }
 
-export interface RecordLike {
-  name: string;
-  status: string;
-  input?: { date?: string };
-  date?: string;
-  failedStage?: string;
-  error?: string;
-  cause?: string;
-}
-
 /** Builds the summary from the execution record and the local catalog (table_stats, the checks). */
-export async function summarize(home: string, record: RecordLike): Promise<RunSummary> {
-  const date = record.date ?? record.input?.date;
+export async function summarize(home: string, record: ExecutionRecord): Promise<RunSummary> {
+  const { date } = record;
   const summary: RunSummary = {
     execution: record.name,
     status: record.status,
@@ -37,13 +29,12 @@ export async function summarize(home: string, record: RecordLike): Promise<RunSu
     ...(record.error ? { error: record.error } : {}),
     ...(record.cause ? { cause: record.cause } : {}),
   };
-  if (!date) return summary;
   const catalog = await openLocalCatalog(home);
   try {
     const tables = await catalog.tables();
-    if (tables.includes("table_stats")) {
+    if (tables.includes(TABLE_STATS)) {
       const rows = await catalog.query(
-        `SELECT table_name, sum(row_count) AS rows, sum(reject_count) AS rejects FROM table_stats WHERE dt = '${date}' GROUP BY table_name ORDER BY table_name`,
+        `SELECT table_name, sum(row_count) AS rows, sum(reject_count) AS rejects FROM ${TABLE_STATS} WHERE dt = '${date}' GROUP BY table_name ORDER BY table_name`,
       );
       summary.tables = rows.map((r) => ({
         table: String(r.table_name),
@@ -65,9 +56,7 @@ export function printSummary(s: RunSummary): void {
   const ok = s.status === "SUCCEEDED";
   const out: string[] = [];
   out.push("");
-  out.push(
-    `${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date ?? "?"}`,
-  );
+  out.push(`${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date}`);
   if (!ok) {
     out.push(`failed stage: ${s.failedStage ?? "?"}`);
     if (s.error) out.push(`error: ${s.error}`);

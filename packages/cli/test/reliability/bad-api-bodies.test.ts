@@ -7,20 +7,21 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { manifestKey, rawKey, rejectsKey, rejectsPrefix } from "@tunelake/core/lake";
+import { manifestKey, rawKey, rejectsPrefix } from "@tunelake/core/lake";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fingerprint,
   listFiles,
   outbox,
+  readRejects,
   redrivePipeline,
   rowCounts,
   runPipeline,
   startSample,
   suiteConfig,
   type TableFingerprint,
-  tempHome,
+  tempHomes,
 } from "./harness.ts";
 import { editJson, type Rewrite, type RewritingProxy, startProxy } from "./proxy.ts";
 
@@ -33,12 +34,7 @@ describe("bad API bodies", () => {
   let server: SampleServer;
   let proxy: RewritingProxy;
   let clean: TableFingerprint[];
-  const homes: (() => Promise<void>)[] = [];
-  const newHome = async (label: string) => {
-    const { home, cleanup } = await tempHome(label);
-    homes.push(cleanup);
-    return home;
-  };
+  const { newHome, cleanupAll } = tempHomes();
   /** One run through the proxy with `rewrite`; one client retry so that a fault that never ends fails fast. */
   const runThrough = async (home: string, rewrite: Rewrite, maxRetries = 1) => {
     proxy.setRewrite(rewrite);
@@ -63,7 +59,7 @@ describe("bad API bodies", () => {
   afterAll(async () => {
     await proxy.close();
     await server.close();
-    await Promise.all(homes.map((cleanup) => cleanup()));
+    await cleanupAll();
   });
 
   it("retries an HTML error page served with status 200 and ends with the same tables as a clean run", async () => {
@@ -352,11 +348,11 @@ describe("bad API bodies", () => {
     // no longer resolve, and the gate says so instead of publishing orphans.
     expect(record).toMatchObject({ status: "FAILED", failedStage: "Validate", error: "ValidationFailedError" });
     expect(record.cause).toContain("tracks_album_id_resolves");
-    const rejects = gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-raw-albums"))))
-      .toString("utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { _file: string; _reason: string; line: string });
+    const rejects = await readRejects<{ _file: string; _reason: string; line: string }>(
+      home,
+      DATE,
+      "transform-raw-albums",
+    );
     expect(rejects.length).toBeGreaterThan(0);
     for (const reject of rejects) {
       expect(reject._file).toBe(rawKey("albums", DATE, 0));

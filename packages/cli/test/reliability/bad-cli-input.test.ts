@@ -3,15 +3,14 @@
  * faults, bad environment. Each is refused before any request with exit code 2, a ConfigError that names what to fix
  * and no stack trace, and nothing is written to the lake or the executions store.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "@tunelake/core/config/load";
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate } from "@tunelake/core/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
-import { listFiles } from "./harness.ts";
+import { listFiles, tempHome } from "./harness.ts";
 
 const GOOD_ID = "4tZwfgrHOc3mvqYlEYSvVi";
 
@@ -66,13 +65,14 @@ const CONFIGS: [string, string, RegExp][] = [
 
 describe("bad input to the CLI is refused before any request", () => {
   let dir: string;
+  let cleanup: () => Promise<void>;
   let home: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-rel-cli-"));
+    ({ home: dir, cleanup } = await tempHome("cli"));
     home = path.join(dir, "home");
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
   });
 
   const expectRefused = async (result: { code: number; stdout: string; stderr: string }, message: RegExp) => {

@@ -8,18 +8,19 @@ import { createHash, randomBytes } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { rawKey, rejectsKey } from "@tunelake/core/lake";
+import { rawKey } from "@tunelake/core/lake";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fingerprint,
   listFiles,
   outbox,
+  readRejects,
   redrivePipeline,
   runPipeline,
   startSample,
   type TableFingerprint,
-  tempHome,
+  tempHomes,
 } from "./harness.ts";
 
 const DATE = "2026-11-21";
@@ -31,12 +32,7 @@ describe("bad raw files fed to the transform", () => {
   let base: string;
   let clean: TableFingerprint[];
   let original: Buffer;
-  const homes: (() => Promise<void>)[] = [];
-  const newHome = async (label: string) => {
-    const { home, cleanup } = await tempHome(label);
-    homes.push(cleanup);
-    return home;
-  };
+  const { newHome, cleanupAll } = tempHomes();
   /** A home whose lake is a copy of the clean run's, with the raw tracks part replaced by `bytes`. */
   const homeWithTracksPart = async (label: string, bytes: Buffer) => {
     const home = await newHome(label);
@@ -69,7 +65,7 @@ describe("bad raw files fed to the transform", () => {
   });
   afterAll(async () => {
     await server.close();
-    await Promise.all(homes.map((cleanup) => cleanup()));
+    await cleanupAll();
   });
 
   it.each([
@@ -101,12 +97,8 @@ describe("bad raw files fed to the transform", () => {
   );
 
   /** The transform's set-aside raw tracks lines, as written to the rejects area. */
-  const rawRejects = async (home: string) =>
-    gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-raw-tracks"))))
-      .toString("utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { _reason: string; _file: string; _line: number; line: string });
+  const rawRejects = (home: string) =>
+    readRejects<{ _reason: string; _file: string; _line: number; line: string }>(home, DATE, "transform-raw-tracks");
   const tracksRejects = (record: { output?: unknown }) =>
     (record.output as { transform: { tables: { table: string; rejects: number }[] }[] }).transform
       .flatMap((t) => t.tables)
@@ -174,19 +166,12 @@ describe("bad raw files fed to the transform", () => {
     // Assess
     expect(record.status, record.cause).toBe("SUCCEEDED");
     expect(await fingerprint(home, DATE)).toEqual(clean);
-    const rejects = gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(DATE, "transform-tracks"))))
-      .toString("utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { name: string; _reason: string });
+    const rejects = await readRejects<{ name: string; _reason: string }>(home, DATE, "transform-tracks");
     expect(rejects.map((r) => [r.name, r._reason])).toEqual([
       ["No id", "missing id"],
       ["Blank id", "missing id"],
     ]);
-    const tracks = (record.output as { transform: { tables: { table: string; rejects: number }[] }[] }).transform
-      .flatMap((t) => t.tables)
-      .find((t) => t.table === "tracks");
-    expect(tracks?.rejects).toBe(2);
+    expect(tracksRejects(record)).toBe(2);
   });
 
   it("refuses to reprocess a date whose raw zone is gone, keeping its curated tables instead of emptying them", async () => {

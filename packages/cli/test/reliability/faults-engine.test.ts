@@ -17,7 +17,7 @@ import {
   runPipeline,
   startSample,
   type TableFingerprint,
-  tempHome,
+  tempHomes,
 } from "./harness.ts";
 
 const DATE = "2026-11-21";
@@ -32,12 +32,7 @@ const taskErrors = (events: readonly HistoryEvent[]) =>
 describe("faults inside a run on the local engine", () => {
   let server: SampleServer;
   let clean: TableFingerprint[];
-  const homes: (() => Promise<void>)[] = [];
-  const newHome = async (label: string) => {
-    const { home, cleanup } = await tempHome(label);
-    homes.push(cleanup);
-    return home;
-  };
+  const { newHome, cleanupAll } = tempHomes();
 
   beforeAll(async () => {
     server = await startSample();
@@ -48,7 +43,7 @@ describe("faults inside a run on the local engine", () => {
   });
   afterAll(async () => {
     await server.close();
-    await Promise.all(homes.map((cleanup) => cleanup()));
+    await cleanupAll();
   });
 
   it.each([

@@ -12,19 +12,14 @@ import {
   startSample,
   suiteConfig,
   type TableFingerprint,
-  tempHome,
+  tempHomes,
 } from "./harness.ts";
 
 const DATE = "2026-11-21";
 
 describe("Spotify faults on the local engine", () => {
   let clean: TableFingerprint[];
-  const homes: (() => Promise<void>)[] = [];
-  const newHome = async (label: string) => {
-    const { home, cleanup } = await tempHome(label);
-    homes.push(cleanup);
-    return home;
-  };
+  const { newHome, cleanupAll } = tempHomes();
 
   beforeAll(async () => {
     // Prepare: the tables of a clean run are what every retried run must end with.
@@ -40,7 +35,7 @@ describe("Spotify faults on the local engine", () => {
     expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(10);
   });
   afterAll(async () => {
-    await Promise.all(homes.map((cleanup) => cleanup()));
+    await cleanupAll();
   });
 
   it.each([

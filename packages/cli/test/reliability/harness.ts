@@ -6,11 +6,12 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
 import { StorageError } from "@tunelake/core/errors";
-import { CURATED_TABLES } from "@tunelake/core/lake";
+import { CURATED_TABLES, rejectsKey } from "@tunelake/core/lake";
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
 import { type LocalRunInput, redriveLocalExecution, runLocalExecution } from "@tunelake/core/local/engine";
 import type { ExecutionRecord } from "@tunelake/core/local/executions";
@@ -21,9 +22,10 @@ import {
   sampleEnv,
   startSampleServer,
 } from "@tunelake/core/spotify/sample-server";
-import { FsObjectStore } from "@tunelake/core/storage/fs-store";
+import type { FsObjectStore } from "@tunelake/core/storage/fs-store";
 import type { ObjectStore } from "@tunelake/core/storage/object-store";
 import { createExtractHandler } from "@tunelake/functions/extract";
+import { localStores } from "@tunelake/functions/local";
 import { createTransformHandler } from "@tunelake/functions/transform";
 import { sampleFaultsFor } from "../../src/faults.ts";
 
@@ -53,6 +55,21 @@ export async function suiteConfig(extract: Partial<Config["extract"]> = {}): Pro
 export async function tempHome(label: string): Promise<{ home: string; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(path.join(os.tmpdir(), `tunelake-rel-${label}-`));
   return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** Temp homes for a test file: `newHome(label)` makes one, `cleanupAll()` (in afterAll) removes them all. */
+export function tempHomes(): { newHome: (label: string) => Promise<string>; cleanupAll: () => Promise<void> } {
+  const cleanups: (() => Promise<void>)[] = [];
+  return {
+    newHome: async (label) => {
+      const { home, cleanup } = await tempHome(label);
+      cleanups.push(cleanup);
+      return home;
+    },
+    cleanupAll: async () => {
+      await Promise.all(cleanups.map((cleanup) => cleanup()));
+    },
+  };
 }
 
 /** The sample API as the CLI starts it (extended profile, 2026 shape), with the CLI's fault switches for `faults`. */
@@ -129,8 +146,7 @@ export interface PipelineOptions {
 /** The real Extract and Transform handlers over `<home>/lake`, as createLocalHandlers builds them. */
 export async function handlersFor(options: PipelineOptions) {
   const config = options.config ?? (await suiteConfig());
-  const rawFs = new FsObjectStore(path.join(options.home, "lake", "raw"));
-  const curatedFs = new FsObjectStore(path.join(options.home, "lake", "curated"));
+  const { raw: rawFs, curated: curatedFs } = localStores(options.home);
   const raw = options.raw ? options.raw(rawFs) : rawFs;
   const curated = options.curated ? options.curated(curatedFs) : curatedFs;
   const spotify = options.spotify ?? sampleEnv(options.server, true);
@@ -240,6 +256,15 @@ export async function outbox(home: string): Promise<OutboxNote[]> {
   return Promise.all(
     files.map(async (file) => ({ file, ...(JSON.parse(await readFile(path.join(dir, file), "utf8")) as object) })),
   ) as Promise<OutboxNote[]>;
+}
+
+/** The lines a run set aside in the rejects area as `name` for `date` (gzipped NDJSON), parsed. */
+export async function readRejects<T = Record<string, unknown>>(home: string, date: string, name: string): Promise<T[]> {
+  return gunzipSync(await readFile(path.join(home, "lake", "raw", rejectsKey(date, name))))
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 
 /** Every file under `dir`, recursively, as paths relative to it. */

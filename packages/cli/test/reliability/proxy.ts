@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { type SampleServer, sampleEnv } from "@tunelake/core/spotify/sample-server";
 
 export interface ProxiedResponse {
   status: number;
@@ -80,13 +80,7 @@ export async function startProxy(server: SampleServer, initial?: Rewrite): Promi
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
   origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
-    env: {
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      refreshToken: server.refreshToken,
-      apiBaseUrl: `${origin}/v1`,
-      accountsBaseUrl: `${origin}/accounts`,
-    },
+    env: { ...sampleEnv(server, true), apiBaseUrl: `${origin}/v1`, accountsBaseUrl: `${origin}/accounts` },
     origin,
     setRewrite: (next) => {
       rewrite = next;

@@ -9,24 +9,19 @@ import { getExecution, listExecutions, saveExecution } from "@tunelake/core/loca
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
-import { fingerprint, listFiles, runPipeline, startSample, tempHome } from "./harness.ts";
+import { fingerprint, listFiles, runPipeline, startSample, tempHomes } from "./harness.ts";
 
 const DATE = "2026-11-21";
 
 describe("reruns and concurrent runs", () => {
   let server: SampleServer;
-  const homes: (() => Promise<void>)[] = [];
-  const newHome = async (label: string) => {
-    const { home, cleanup } = await tempHome(label);
-    homes.push(cleanup);
-    return home;
-  };
+  const { newHome, cleanupAll } = tempHomes();
   beforeAll(async () => {
     server = await startSample();
   });
   afterAll(async () => {
     await server.close();
-    await Promise.all(homes.map((cleanup) => cleanup()));
+    await cleanupAll();
   });
 
   it("gives identical tables (row counts and content hash) when a date runs three times and is reprocessed", async () => {

@@ -5,15 +5,14 @@
  * messages about credentials name what to fix, never the credential.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, tunelake } from "../helpers.ts";
-import { listFiles, startSample, suiteConfig } from "./harness.ts";
+import { listFiles, startSample, suiteConfig, tempHome } from "./harness.ts";
 
 const DATE = "2026-11-21";
 const FAILING_DATE = "2026-11-20";
@@ -42,6 +41,7 @@ describe("secrets never leak", () => {
   const refreshToken = `tlrefresh${randomBytes(12).toString("hex")}`;
   let server: SampleServer;
   let dir: string;
+  let cleanup: () => Promise<void>;
   let home: string;
   let config: string;
   const outputs: [string, CliResult][] = [];
@@ -68,7 +68,7 @@ describe("secrets never leak", () => {
 
   beforeAll(async () => {
     server = await startSample([], { clientSecret: secret, refreshToken });
-    dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-rel-secrets-"));
+    ({ home: dir, cleanup } = await tempHome("secrets"));
     home = path.join(dir, "home");
     config = path.join(dir, "tunelake.config.json");
     await writeFile(config, JSON.stringify(await suiteConfig()));
@@ -93,7 +93,7 @@ describe("secrets never leak", () => {
   });
   afterAll(async () => {
     await server.close();
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
   });
 
   it("ran with the credentials: the user-scoped tables (refresh token) are filled", async () => {

@@ -7,10 +7,7 @@
  * {@link CHECKS_PARAMETER_COUNT} times), inline rather than in a CTE so Athena prunes the `dt` partitions.
  * One row per check: `check_name, failed_rows`, worst first, so the state machine looks at the first data row only.
  */
-import { CURATED_TABLES, type CuratedTable } from "../lake.ts";
-
-/** The table every transform writes with what it reported: `table_stats/dt=<date>/part-<entity>.parquet`. */
-export const TABLE_STATS_TABLE = "table_stats";
+import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
 
 /** Keys per curated table: non-null and unique per run date. */
 export const TABLE_KEYS: Record<CuratedTable, readonly string[]> = {
@@ -92,9 +89,7 @@ export function checkNames(): string[] {
 export function buildChecksSql(): string {
   const ctes = [
     ...CURATED_TABLES.map((t) => `${dated(t)} AS (SELECT * FROM ${q(t)} WHERE "dt" = ?)`),
-    `stats AS (SELECT "table_name", sum("row_count") AS row_count, sum("reject_count") AS reject_count FROM ${q(
-      TABLE_STATS_TABLE,
-    )} WHERE "dt" = ? GROUP BY "table_name")`,
+    `stats AS (SELECT "table_name", sum("row_count") AS row_count, sum("reject_count") AS reject_count FROM ${q(TABLE_STATS)} WHERE "dt" = ? GROUP BY "table_name")`,
   ];
   const rows: string[] = [];
   for (const t of CURATED_TABLES) {

@@ -17,7 +17,7 @@ import {
 import { assertRunDate, todayUtc } from "../lake.ts";
 import type { ResumableStage } from "../workflow/state-names.ts";
 import { CloudExecutionNotFoundError, CloudRunAlreadyActiveError, NotResumableError } from "./cloud-errors.ts";
-import { type CloudStageOptions, withStage } from "./cloud-stage.ts";
+import { type CloudStage, type CloudStageOptions, withStage } from "./cloud-stage.ts";
 import { failedStageFromHistory } from "./failed-stage.ts";
 
 /** An execution as `tunelake executions --stage S` shows it. */
@@ -81,12 +81,9 @@ function toExecution(item: ExecutionListItem, stateMachineArn: string): CloudExe
   };
 }
 
-async function listAll(sfn: SFNClient, stateMachineArn: string, status?: "RUNNING"): Promise<CloudExecution[]> {
+async function listAll(sfn: SFNClient, stateMachineArn: string): Promise<CloudExecution[]> {
   const out: CloudExecution[] = [];
-  const pages = paginateListExecutions(
-    { client: sfn },
-    { stateMachineArn, ...(status ? { statusFilter: status } : {}) },
-  );
+  const pages = paginateListExecutions({ client: sfn }, { stateMachineArn });
   for await (const page of pages)
     for (const item of page.executions ?? []) out.push(toExecution(item, stateMachineArn));
   return out.sort((a, b) => b.startDate.localeCompare(a.startDate) || b.name.localeCompare(a.name));
@@ -153,36 +150,44 @@ async function runningDate(sfn: SFNClient, execution: CloudExecution): Promise<s
  */
 export async function cloudStartRun(options: CloudStartRunOptions): Promise<CloudExecutionDetails> {
   const date = assertRunDate(options.date ?? todayUtc());
-  return withStage(options, async ({ outputs, clients: { sfn } }) => {
-    const stateMachineArn = outputs.stateMachineArn;
-    for (const running of await listAll(sfn, stateMachineArn, "RUNNING")) {
-      if ((await runningDate(sfn, running)) === date) {
-        throw new CloudRunAlreadyActiveError(
-          `Execution "${running.name}" of ${date} is still RUNNING on stage ${outputs.stage}: wait for it (tunelake executions --stage ${outputs.stage}) or stop it in the Step Functions console, then run again.`,
-          running.name,
-        );
-      }
+  return withStage(options, (stage) => startRun(stage, { ...options, date }));
+}
+
+/** {@link cloudStartRun} on an opened stage, for a checked run date. */
+async function startRun(
+  { outputs, clients: { sfn } }: CloudStage,
+  options: { date: string; reprocess?: boolean; resumeFrom?: ResumableStage },
+): Promise<CloudExecutionDetails> {
+  const { date } = options;
+  const stateMachineArn = outputs.stateMachineArn;
+  const executions = await listAll(sfn, stateMachineArn);
+  for (const running of executions.filter((e) => e.status === "RUNNING")) {
+    if ((await runningDate(sfn, running)) === date) {
+      throw new CloudRunAlreadyActiveError(
+        `Execution "${running.name}" of ${date} is still RUNNING on stage ${outputs.stage}: wait for it (tunelake executions --stage ${outputs.stage}) or stop it in the Step Functions console, then run again.`,
+        running.name,
+      );
     }
-    const input = {
-      date,
-      mode: options.reprocess ? "reprocess" : "extract",
-      ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
-    };
-    const taken = new Set((await listAll(sfn, stateMachineArn)).map((e) => e.name));
-    for (let n = 1; n < 1000; n++) {
-      const name = n === 1 ? date : `${date}-${n}`;
-      if (taken.has(name)) continue;
-      try {
-        await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-      } catch (error) {
-        // Someone else took the name between our list and our start: try the next one.
-        if (error instanceof ExecutionAlreadyExists || (error as Error).name === "ExecutionAlreadyExists") continue;
-        throw error;
-      }
-      return describe(sfn, stateMachineArn, name);
+  }
+  const input = {
+    date,
+    mode: options.reprocess ? "reprocess" : "extract",
+    ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
+  };
+  const taken = new Set(executions.map((e) => e.name));
+  for (let n = 1; n < 1000; n++) {
+    const name = n === 1 ? date : `${date}-${n}`;
+    if (taken.has(name)) continue;
+    try {
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    } catch (error) {
+      // Someone else took the name between our list and our start: try the next one.
+      if (error instanceof ExecutionAlreadyExists || (error as Error).name === "ExecutionAlreadyExists") continue;
+      throw error;
     }
-    throw new CloudRunAlreadyActiveError(`Too many executions of ${date}: use another stage or date.`, date);
-  });
+    return describe(sfn, stateMachineArn, name);
+  }
+  throw new CloudRunAlreadyActiveError(`Too many executions of ${date}: use another stage or date.`, date);
 }
 
 /** Executions of the stage's state machine, newest first. */
@@ -197,8 +202,8 @@ export async function cloudDescribeExecution(
   return withStage(options, ({ outputs, clients }) => describe(clients.sfn, outputs.stateMachineArn, options.name));
 }
 
-async function history(sfn: SFNClient, stateMachineArn: string, name: string): Promise<CloudHistoryEvent[]> {
-  await describe(sfn, stateMachineArn, name);
+/** Every history event of an execution known to exist (see {@link history}). */
+async function historyEvents(sfn: SFNClient, stateMachineArn: string, name: string): Promise<CloudHistoryEvent[]> {
   const events: CloudHistoryEvent[] = [];
   const pages = paginateGetExecutionHistory(
     { client: sfn, pageSize: 1000 },
@@ -208,6 +213,12 @@ async function history(sfn: SFNClient, stateMachineArn: string, name: string): P
     for (const event of page.events ?? []) events.push({ ...event, timestamp: iso(event.timestamp) ?? "" });
   }
   return events;
+}
+
+/** An execution's history; an unknown name fails as DescribeExecution does. */
+async function history(sfn: SFNClient, stateMachineArn: string, name: string): Promise<CloudHistoryEvent[]> {
+  await describe(sfn, stateMachineArn, name);
+  return historyEvents(sfn, stateMachineArn, name);
 }
 
 /** An execution's whole history (every page of GetExecutionHistory), oldest event first. */
@@ -220,27 +231,28 @@ export async function cloudHistory(options: CloudStageOptions & { name: string }
  * `resumeFrom` (AWS's own RedriveExecution would restart at the Fail state the Catch led to).
  */
 export async function cloudRedrive(options: CloudStageOptions & { name: string }): Promise<CloudRedriveResult> {
-  const { failed, found } = await withStage(options, async ({ outputs, clients: { sfn } }) => {
-    const failed = await describe(sfn, outputs.stateMachineArn, options.name);
+  return withStage(options, async (stage) => {
+    const { sfn } = stage.clients;
+    const { stateMachineArn } = stage.outputs;
+    const failed = await describe(sfn, stateMachineArn, options.name);
     if (failed.status === "RUNNING" || failed.status === "SUCCEEDED") {
       throw new NotResumableError(
         `Execution "${options.name}" is ${failed.status}: only FAILED, TIMED_OUT or ABORTED runs can be redriven.`,
       );
     }
-    return { failed, found: failedStageFromHistory(await history(sfn, outputs.stateMachineArn, options.name)) };
+    const found = failedStageFromHistory(await historyEvents(sfn, stateMachineArn, options.name));
+    if (!found || found.stage === "Prepare") {
+      throw new NotResumableError(
+        found
+          ? `Execution "${options.name}" failed on its input (${failed.cause ?? failed.error ?? "invalid input"}): start a new run with \`tunelake run --date <date> --stage <stage>\`.`
+          : `Execution "${options.name}" has no stage to resume in its history: start a new run with \`tunelake run --date ${failed.date} --stage <stage>\`.`,
+      );
+    }
+    const execution = await startRun(stage, {
+      date: assertRunDate(found.date ?? failed.date),
+      reprocess: found.mode === "reprocess",
+      resumeFrom: found.stage,
+    });
+    return { redriveOf: options.name, resumedFrom: found.stage, execution };
   });
-  if (!found || found.stage === "Prepare") {
-    throw new NotResumableError(
-      found
-        ? `Execution "${options.name}" failed on its input (${failed.cause ?? failed.error ?? "invalid input"}): start a new run with \`tunelake run --date <date> --stage <stage>\`.`
-        : `Execution "${options.name}" has no stage to resume in its history: start a new run with \`tunelake run --date ${failed.date} --stage <stage>\`.`,
-    );
-  }
-  const execution = await cloudStartRun({
-    ...options,
-    date: found.date ?? failed.date,
-    reprocess: found.mode === "reprocess",
-    resumeFrom: found.stage,
-  });
-  return { redriveOf: options.name, resumedFrom: found.stage, execution };
 }

@@ -97,30 +97,27 @@ export async function cloudQuery(sql: string, options: CloudQueryOptions): Promi
     const dataScannedBytes = await waitForQuery(athena, id, options);
 
     let columns: ColumnInfo[] = [];
+    let named: { name: string; type: string }[] = [];
     const rows: Record<string, unknown>[] = [];
     let first = true;
     for await (const page of paginateGetQueryResults({ client: athena, pageSize: 1000 }, { QueryExecutionId: id })) {
-      if (first) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+      if (first) {
+        columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        named = columns.map((c, i) => ({ name: c.Label ?? c.Name ?? `_col${i}`, type: c.Type ?? "varchar" }));
+      }
       let pageRows = page.ResultSet?.Rows ?? [];
       // SELECT results start with a header row (DDL results do not).
       if (first && isHeader(pageRows[0], columns)) pageRows = pageRows.slice(1);
       first = false;
       for (const row of pageRows) {
-        rows.push(
-          Object.fromEntries(
-            columns.map((c, i) => [
-              c.Label ?? c.Name ?? `_col${i}`,
-              athenaValue(c.Type ?? "varchar", row.Data?.[i]?.VarCharValue),
-            ]),
-          ),
-        );
+        rows.push(Object.fromEntries(named.map((c, i) => [c.name, athenaValue(c.type, row.Data?.[i]?.VarCharValue)])));
         if (options.maxRows !== undefined && rows.length >= options.maxRows) break;
       }
       if (options.maxRows !== undefined && rows.length >= options.maxRows) break;
     }
     return {
       queryExecutionId: id,
-      columns: columns.map((c, i) => ({ name: c.Label ?? c.Name ?? `_col${i}`, type: c.Type ?? "varchar" })),
+      columns: named,
       rows,
       ...(dataScannedBytes !== undefined ? { dataScannedBytes } : {}),
     };

@@ -3,7 +3,7 @@
  * `failure: { stage, Error, Cause }`, to NotifyFailure and then Failed; an execution that timed out, was aborted or
  * failed outside a Catch has no such state, so the last stage it entered is used instead.
  */
-import { RESUMABLE_STAGES, type ResumableStage, STATE_NAMES as S } from "../workflow/state-names.ts";
+import { RESUMABLE_STAGES, type ResumableStage, STATE_NAMES as S, stageOfState } from "../workflow/state-names.ts";
 
 /** The history fields read here (GetExecutionHistory's event shape). */
 export interface StateEnteredEvent {
@@ -19,26 +19,6 @@ export interface FailedStage {
   /** `extract` or `reprocess`, when known. */
   mode?: string;
 }
-
-/** The stage each state belongs to (the states a redrive can restart from). */
-const STAGE_OF_STATE: Record<string, ResumableStage | "Prepare"> = {
-  [S.Prepare]: "Prepare",
-  [S.ApplyInput]: "Prepare",
-  [S.Route]: "Prepare",
-  [S.InvalidInput]: "Prepare",
-  [S.Extract]: "Extract",
-  [S.Transform]: "Transform",
-  [S.TransformEntity]: "Transform",
-  [S.StartCrawler]: "StartCrawler",
-  [S.WaitForCrawler]: "StartCrawler",
-  [S.GetCrawler]: "StartCrawler",
-  [S.CheckCrawler]: "StartCrawler",
-  [S.CountCrawlerPoll]: "StartCrawler",
-  [S.CrawlerSucceeded]: "StartCrawler",
-  [S.Validate]: "Validate",
-  [S.GetValidationResults]: "Validate",
-  [S.CheckValidation]: "Validate",
-};
 
 function parseState(input: string | undefined): Record<string, unknown> | undefined {
   if (!input) return undefined;
@@ -73,7 +53,7 @@ export function failedStageFromHistory(events: readonly StateEnteredEvent[]): Fa
   }
   for (let i = events.length - 1; i >= 0; i--) {
     const name = events[i]?.stateEnteredEventDetails?.name;
-    const stage = name ? STAGE_OF_STATE[name] : undefined;
+    const stage = name ? stageOfState(name) : undefined;
     if (stage) return { stage, date, mode };
   }
   return undefined;

@@ -2,7 +2,9 @@
  * What extraction tasks produce: raw lines and rejects, kept in memory in the order of the plan so that a rerun writes
  * byte-identical files however the concurrent requests happened to finish.
  */
+import type * as v from "valibot";
 import type { RawEntity } from "../lake.ts";
+import { checkItem } from "../spotify/schemas.ts";
 
 /** One raw line: the API object as returned plus `_`-prefixed provenance fields, already serialized. */
 export interface RawRecord {
@@ -19,16 +21,15 @@ export interface RejectRecord {
   item: unknown;
 }
 
+/** The `_`-prefixed fields stored with an API object: always `_fetched_at` and `_source`, plus entity-specific ones. */
+export type Provenance = { _fetched_at: string; _source: string } & Record<string, unknown>;
+
 export class Collected {
   readonly raw: RawRecord[] = [];
   readonly rejects: RejectRecord[] = [];
 
   /** Adds an API object with its provenance (`_fetched_at`, `_source` and entity-specific fields). */
-  add(
-    entity: RawEntity,
-    object: unknown,
-    provenance: { _fetched_at: string; _source: string } & Record<string, unknown>,
-  ) {
+  add(entity: RawEntity, object: unknown, provenance: Provenance) {
     // Serialized at once, so the work overlaps with requests in flight and the parsed response can be freed; the
     // provenance is appended to the object's JSON text rather than copied into a new object (a hot path).
     const body = JSON.stringify(object);
@@ -39,6 +40,26 @@ export class Collected {
 
   reject(entity: RawEntity, reason: string, source: string, fetchedAt: string, item: unknown): void {
     this.rejects.push({ entity, reason, source, fetchedAt, item });
+  }
+
+  /**
+   * Adds `item` with its provenance when it fits `schema`, else rejects it (with the schema's reason and the
+   * provenance's `_source` and `_fetched_at`). Returns the parsed item, or undefined when it was rejected (the
+   * schemas used here are all objects, so a parsed item is never undefined).
+   */
+  addChecked<S extends v.GenericSchema>(
+    entity: RawEntity,
+    schema: S,
+    item: unknown,
+    provenance: Provenance,
+  ): v.InferOutput<S> | undefined {
+    const checked = checkItem(schema, item);
+    if (!checked.ok) {
+      this.reject(entity, checked.reason, provenance._source, provenance._fetched_at, item);
+      return undefined;
+    }
+    this.add(entity, item, provenance);
+    return checked.value;
   }
 
   /** Appends `others` in their order. */

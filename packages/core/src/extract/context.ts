@@ -4,7 +4,6 @@
  */
 import type { ExtractOptions } from "../config/schema.ts";
 import { SpotifyRequestError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
 import type { SpotifyClient } from "../spotify/client.ts";
 import type { AccessState, Capability } from "./access.ts";
 
@@ -14,7 +13,6 @@ export interface ExtractContext {
   options: ExtractOptions;
   /** The `_fetched_at` value for an object received now. */
   stamp: () => string;
-  logger: Logger;
   /** Sources skipped and why, for the manifest. */
   skipped: string[];
 }

@@ -7,7 +7,6 @@ import { followPages } from "../spotify/paging.ts";
 import {
   AlbumSchema,
   ArtistSchema,
-  checkItem,
   SimplifiedAlbumSchema,
   SimplifiedTrackSchema,
   TrackSchema,
@@ -33,13 +32,8 @@ function keepValid<S extends v.GenericSchema>(
       out.reject(entity, NOT_FOUND, source, fetchedAt, { id });
       continue;
     }
-    const checked = checkItem(schema, object);
-    if (!checked.ok) {
-      out.reject(entity, checked.reason, source, fetchedAt, object);
-      continue;
-    }
-    out.add(entity, object, { _fetched_at: fetchedAt, _source: source });
-    kept.push({ id, value: checked.value });
+    const value = out.addChecked(entity, schema, object, { _fetched_at: fetchedAt, _source: source });
+    if (value !== undefined) kept.push({ id, value });
   }
   return kept;
 }
@@ -57,14 +51,12 @@ export async function extractArtistAlbums(
   ctx: ExtractContext,
   artistId: string,
 ): Promise<{ out: Collected; albumIds: string[] }> {
-  const out = new Collected();
-  const albumIds: string[] = [];
   const max = ctx.options.maxAlbumsPerArtist;
-  if (max === 0) return { out, albumIds };
+  if (max === 0) return { out: new Collected(), albumIds: [] };
   const source = `artist:${artistId}`;
   const walk = (pageLimit: number) => async () => {
-    const local = new Collected();
-    const ids: string[] = [];
+    const out = new Collected();
+    const albumIds: string[] = [];
     const limit = Math.min(pageLimit, max);
     const groups = ctx.options.includeGroups.join(",");
     const url = `/artists/${artistId}/albums?include_groups=${groups}&market=${ctx.options.market}&limit=${limit}&offset=0`;
@@ -74,21 +66,17 @@ export async function extractArtistAlbums(
       for (const item of page.items) {
         if (position >= max) break;
         position++;
-        const checked = checkItem(SimplifiedAlbumSchema, item);
-        if (!checked.ok) {
-          local.reject("artist_albums", checked.reason, source, fetchedAt, item);
-          continue;
-        }
-        local.add("artist_albums", item, { _fetched_at: fetchedAt, _source: source, _artist_id: artistId });
-        ids.push(checked.value.id);
+        const album = out.addChecked("artist_albums", SimplifiedAlbumSchema, item, {
+          _fetched_at: fetchedAt,
+          _source: source,
+          _artist_id: artistId,
+        });
+        if (album) albumIds.push(album.id);
       }
     }
-    return { local, ids };
+    return { out, albumIds };
   };
-  const { local, ids } = await ctx.access.usePages(max, walk);
-  out.merge([local]);
-  albumIds.push(...ids);
-  return { out, albumIds };
+  return ctx.access.usePages(max, walk);
 }
 
 /** Full albums and all their tracks: the embedded first page, then the album's further track pages. */
@@ -111,15 +99,12 @@ export async function extractAlbums(
         const fetchedAt = ctx.stamp();
         const offset = page.offset ?? 0;
         page.items.forEach((item, i) => {
-          const checked = checkItem(SimplifiedTrackSchema, item);
-          if (!checked.ok) out.reject("album_tracks", checked.reason, source, fetchedAt, item);
-          else
-            out.add("album_tracks", item, {
-              _fetched_at: fetchedAt,
-              _source: source,
-              _album_id: one.id,
-              _position: offset + i,
-            });
+          out.addChecked("album_tracks", SimplifiedTrackSchema, item, {
+            _fetched_at: fetchedAt,
+            _source: source,
+            _album_id: one.id,
+            _position: offset + i,
+          });
         });
       }
     }),

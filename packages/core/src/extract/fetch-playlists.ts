@@ -5,7 +5,7 @@
  */
 import { SpotifyRequestError } from "../errors.ts";
 import { followPages } from "../spotify/paging.ts";
-import { checkItem, PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
+import { PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
 import { Collected } from "./collected.ts";
 import { type ExtractContext, getOne } from "./context.ts";
@@ -16,15 +16,12 @@ const UNAVAILABLE =
 function addEntries(out: Collected, playlistId: string, items: readonly unknown[], offset: number, fetchedAt: string) {
   const source = `playlist:${playlistId}`;
   items.forEach((item, i) => {
-    const checked = checkItem(PlaylistEntrySchema, item);
-    if (!checked.ok) out.reject("playlist_items", checked.reason, source, fetchedAt, item);
-    else
-      out.add("playlist_items", item, {
-        _fetched_at: fetchedAt,
-        _source: source,
-        _playlist_id: playlistId,
-        _position: offset + i,
-      });
+    out.addChecked("playlist_items", PlaylistEntrySchema, item, {
+      _fetched_at: fetchedAt,
+      _source: source,
+      _playlist_id: playlistId,
+      _position: offset + i,
+    });
   });
 }
 
@@ -38,13 +35,9 @@ export async function extractPlaylist(ctx: ExtractContext, playlistId: string): 
     out.reject("playlists", UNAVAILABLE, source, fetchedAt, { id: playlistId });
     return out;
   }
-  const checked = checkItem(PlaylistSchema, json);
-  if (!checked.ok) {
-    out.reject("playlists", checked.reason, source, fetchedAt, json);
-    return out;
-  }
-  out.add("playlists", json, { _fetched_at: fetchedAt, _source: source });
-  const entries = checked.value.items ?? checked.value.tracks;
+  const playlist = out.addChecked("playlists", PlaylistSchema, json, { _fetched_at: fetchedAt, _source: source });
+  if (!playlist) return out;
+  const entries = playlist.items ?? playlist.tracks;
   if (!entries) return out;
 
   const collect = async (first: { url: string } | { page: unknown }, user = false) => {
@@ -72,7 +65,6 @@ export async function extractPlaylist(ctx: ExtractContext, playlistId: string): 
       return new Collected();
     }
   };
-  if (!ctx.access.allowed("playlistItems")) return out.merge([await asUser()]);
   const local = await ctx.access.use("playlistItems", () => collect({ url: url.toString() }), asUser);
   return out.merge([local]);
 }

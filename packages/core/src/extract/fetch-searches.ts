@@ -4,7 +4,7 @@
  */
 import type { SearchSource } from "../config/schema.ts";
 import { asPage } from "../spotify/paging.ts";
-import { checkItem, SEARCH_ITEM_SCHEMAS } from "../spotify/schemas.ts";
+import { SEARCH_ITEM_SCHEMAS } from "../spotify/schemas.ts";
 import { Collected } from "./collected.ts";
 import type { ExtractContext } from "./context.ts";
 
@@ -29,21 +29,17 @@ export async function extractSearch(ctx: ExtractContext, search: SearchSource): 
       const fetchedAt = ctx.stamp();
       const page = asPage(json?.[`${search.type}s`], "GET /search");
       page.items.forEach((item, i) => {
-        const rank = offset + i + 1;
         if (item === null) {
           out.reject("search_results", "null item in search results", source, fetchedAt, item);
           return;
         }
-        const checked = checkItem(SEARCH_ITEM_SCHEMAS[search.type], item);
-        if (!checked.ok) out.reject("search_results", checked.reason, source, fetchedAt, item);
-        else
-          out.add("search_results", item, {
-            _fetched_at: fetchedAt,
-            _source: source,
-            _query: search.query,
-            _search_type: search.type,
-            _rank: rank,
-          });
+        out.addChecked("search_results", SEARCH_ITEM_SCHEMAS[search.type], item, {
+          _fetched_at: fetchedAt,
+          _source: source,
+          _query: search.query,
+          _search_type: search.type,
+          _rank: offset + i + 1,
+        });
       });
       if (!page.next) break;
     }

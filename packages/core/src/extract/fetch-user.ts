@@ -3,7 +3,7 @@
  */
 import type { Sources } from "../config/schema.ts";
 import { followPages } from "../spotify/paging.ts";
-import { ArtistSchema, checkItem, PlayHistorySchema, TrackSchema } from "../spotify/schemas.ts";
+import { ArtistSchema, PlayHistorySchema, TrackSchema } from "../spotify/schemas.ts";
 import { Collected } from "./collected.ts";
 import type { ExtractContext } from "./context.ts";
 
@@ -27,9 +27,7 @@ export async function extractUser(ctx: ExtractContext, user: Sources["user"]): P
         )) {
           const fetchedAt = ctx.stamp();
           for (const item of page.items) {
-            const checked = checkItem(PlayHistorySchema, item);
-            if (!checked.ok) out.reject("recently_played", checked.reason, source, fetchedAt, item);
-            else out.add("recently_played", item, { _fetched_at: fetchedAt, _source: source });
+            out.addChecked("recently_played", PlayHistorySchema, item, { _fetched_at: fetchedAt, _source: source });
           }
         }
         return out;
@@ -50,16 +48,13 @@ export async function extractUser(ctx: ExtractContext, user: Sources["user"]): P
         for await (const page of followPages(ctx.client, { url }, { user: true })) {
           const fetchedAt = ctx.stamp();
           page.items.forEach((item, i) => {
-            const checked = checkItem(schema, item);
-            if (!checked.ok) out.reject("top_items", checked.reason, source, fetchedAt, item);
-            else
-              out.add("top_items", item, {
-                _fetched_at: fetchedAt,
-                _source: source,
-                _time_range: range,
-                _item_type: type === "tracks" ? "track" : "artist",
-                _rank: (page.offset ?? 0) + i + 1,
-              });
+            out.addChecked("top_items", schema, item, {
+              _fetched_at: fetchedAt,
+              _source: source,
+              _time_range: range,
+              _item_type: type === "tracks" ? "track" : "artist",
+              _rank: (page.offset ?? 0) + i + 1,
+            });
           });
         }
         return out;

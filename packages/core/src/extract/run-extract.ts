@@ -3,12 +3,11 @@
  * fetched with the access the app has; each id once; everything is written at the end (replacing the date), with
  * rejects and a manifest. Returns the small summary the state machine passes on.
  */
-import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
-import { formatIssues } from "../config/load.ts";
-import { type Config, ConfigSchema } from "../config/schema.ts";
+import { parseConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../errors.ts";
-import { assertRunDate, manifestKey, RAW_ENTITIES } from "../lake.ts";
+import { assertRunDate, manifestKey } from "../lake.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { ExtractResult } from "../pipeline-types.ts";
 import { createSpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
@@ -42,14 +41,7 @@ export interface RunExtractOptions {
 /** Extracts every configured source for `date` into `store`. Throws ConfigError before any request. */
 export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult> {
   const date = assertRunDate(opts.date);
-  const parsed = v.safeParse(ConfigSchema, opts.config);
-  if (!parsed.success) {
-    throw new ConfigError(
-      "The extract config is invalid; fix these entries and run again:",
-      formatIssues(parsed.issues),
-    );
-  }
-  const config = parsed.output;
+  const config = parseConfig(opts.config, "The extract config");
   if (!opts.spotify.clientId || !opts.spotify.clientSecret) {
     throw new ConfigError(
       "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET, or run with --source sample.",
@@ -61,7 +53,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const startedAt = now().toISOString();
   const plan = planExtract(config);
   const skipped: string[] = [];
-  if (wantsUserSources(config.sources.user) && !opts.spotify.refreshToken) {
+  const userWanted = wantsUserSources(config.sources.user);
+  const userReady = userWanted && Boolean(opts.spotify.refreshToken);
+  if (userWanted && !userReady) {
     skipped.push("user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)");
     logger.warn("user sources skipped: SPOTIFY_REFRESH_TOKEN is not set; run `tunelake auth`");
   }
@@ -76,7 +70,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     ...opts.client,
   });
   const access = new AccessState(extract.accessProfile, logger);
-  const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), logger, skipped };
+  const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), skipped };
   logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile });
 
   // Albums are fetched as soon as the config or an artist names them, alongside everything else.
@@ -94,9 +88,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     extractTracks(ctx, plan.tracks),
     Promise.all(plan.playlists.map((id) => extractPlaylist(ctx, id))),
     Promise.all(plan.searches.map((search) => extractSearch(ctx, search))),
-    skipped.length === 0 && wantsUserSources(config.sources.user)
-      ? extractUser(ctx, config.sources.user)
-      : Promise.resolve(new Collected()),
+    userReady ? extractUser(ctx, config.sources.user) : Promise.resolve(new Collected()),
   ]);
   await albumQueue.finish();
   const albums = albumQueue.collect([...plan.albums, ...artistAlbums.flatMap((a) => a.albumIds)]);
@@ -138,7 +130,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     date,
     manifestKey: key,
     accessProfile: access.effective,
-    objects: Object.fromEntries(RAW_ENTITIES.map((e) => [e, written.objects[e]])),
+    objects: written.objects,
     keys: written.keys,
     requests: stats.requests,
     retries: stats.retries,

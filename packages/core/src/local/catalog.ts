@@ -3,11 +3,11 @@
  * `_`, `dt=` subfolders as a string partition) in `<home>/catalog/tables.json`, and {@link openLocalCatalog} serves
  * those tables to DuckDB under the same names Athena uses.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type CheckResult, runChecksLocally } from "../checks/run-checks.ts";
+import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
 
@@ -83,11 +83,8 @@ export async function crawlCuratedZone(home: string): Promise<CatalogFile> {
   }
   const catalog: CatalogFile = { crawledAt: new Date().toISOString(), tables };
   await mkdir(paths.catalog, { recursive: true });
-  // Write then rename, so a query never reads half a catalog.
-  // A temp name of its own: two runs in one process may crawl at the same time (runs of different dates).
-  const tmp = `${paths.catalogFile}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(catalog, null, 2)}\n`);
-  await rename(tmp, paths.catalogFile);
+  // A query never reads half a catalog, and two runs in one process may crawl at once (runs of different dates).
+  await writeJsonAtomic(paths.catalogFile, catalog);
   return catalog;
 }
 

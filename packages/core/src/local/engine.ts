@@ -9,10 +9,16 @@ import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { ConfigError } from "../errors.ts";
 import { assertRunDate, todayUtc } from "../lake.ts";
 import { type DefinitionSubstitutions, renderDefinition } from "../workflow/definition.ts";
-import { RESUMABLE_STAGES, STATE_NAMES as S, type StateMachineDefinition } from "../workflow/state-names.ts";
+import {
+  RESUMABLE_STAGES,
+  STATE_NAMES as S,
+  type StateMachineDefinition,
+  stageOfState,
+} from "../workflow/state-names.ts";
 import { createLocalAthena } from "./athena.ts";
 import {
   type ExecutionRecord,
+  failedExecution,
   getExecution,
   getHistory,
   type HistoryEvent,
@@ -22,7 +28,7 @@ import {
   saveHistory,
 } from "./executions.ts";
 import { createLocalGlue, LOCAL_CRAWLER_NAME } from "./glue.ts";
-import { causeText, createHistoryRecorder, type InterpreterEvent } from "./history.ts";
+import { causeText, createHistoryRecorder, type InterpreterEvent, LOCAL_ROLE_ARN } from "./history.ts";
 import { createLocalOutbox } from "./outbox.ts";
 
 /** The Lambda handlers, called in-process with the Lambda payload; they return what the Lambda would. */
@@ -89,34 +95,6 @@ const executionArn = (name: string) =>
 /** The entity whose first Transform attempt the `transform-crash` fault crashes. */
 export const CRASHING_ENTITY = "tracks";
 
-/** The stage a state belongs to: what a redrive resumes. */
-export function stageOf(stateName: string): string | undefined {
-  switch (stateName) {
-    case S.Prepare:
-    case S.ApplyInput:
-    case S.Route:
-      return S.Prepare;
-    case S.Extract:
-      return S.Extract;
-    case S.Transform:
-    case S.TransformEntity:
-      return S.Transform;
-    case S.StartCrawler:
-    case S.WaitForCrawler:
-    case S.GetCrawler:
-    case S.CheckCrawler:
-    case S.CountCrawlerPoll:
-    case S.CrawlerSucceeded:
-      return S.StartCrawler;
-    case S.Validate:
-    case S.GetValidationResults:
-    case S.CheckValidation:
-      return S.Validate;
-    default:
-      return undefined;
-  }
-}
-
 /** Writes the history at most one write at a time, always ending with the latest events. */
 function createHistoryWriter(home: string, name: string, events: () => readonly HistoryEvent[]) {
   let running: Promise<void> | undefined;
@@ -158,15 +136,14 @@ async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
     return await executeOnce(options);
   } catch (error) {
     const broken = error instanceof Error ? error : new Error(String(error));
-    await saveExecution(options.home, {
-      ...options.record,
-      status: "FAILED",
-      stopDate: new Date().toISOString(),
-      error: broken.name,
-      cause: broken.message,
-      failedStage: options.record.failedStage ?? options.record.currentStage ?? S.Extract,
-      pid: undefined,
-    });
+    await saveExecution(
+      options.home,
+      failedExecution(options.record, {
+        error: broken.name,
+        cause: broken.message,
+        failedStage: options.record.failedStage ?? options.record.currentStage ?? S.Extract,
+      }),
+    );
     throw error;
   }
 }
@@ -209,15 +186,16 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     return handlers.transform(payload);
   };
 
-  const taskNames = [
-    S.Extract,
-    S.TransformEntity,
-    S.StartCrawler,
-    S.GetCrawler,
-    S.Validate,
-    S.GetValidationResults,
-    S.NotifyFailure,
-  ];
+  // The Task states served in-process; their names also key the retry overrides.
+  const taskHandlers = {
+    [S.Extract]: lambda((p) => handlers.extract(p)) as never,
+    [S.TransformEntity]: lambda(transform) as never,
+    [S.StartCrawler]: glue.startCrawler as never,
+    [S.GetCrawler]: glue.getCrawler as never,
+    [S.Validate]: athena.startQueryExecutionSync as never,
+    [S.GetValidationResults]: athena.getQueryResults as never,
+    [S.NotifyFailure]: outbox.publish as never,
+  };
   const retryIntervalMs = options.retryIntervalMs;
   const machine = new StateMachine(definition as never);
   const execution = machine.run(options.input as never, {
@@ -225,24 +203,16 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
       Execution: {
         Id: record.executionArn,
         Name: record.name,
-        RoleArn: "arn:aws:iam::000000000000:role/tunelake-local",
+        RoleArn: LOCAL_ROLE_ARN,
       },
       StateMachine: { Id: stateMachineArn, Name: STATE_MACHINE_NAME },
     },
     overrides: {
-      taskResourceLocalHandlers: {
-        [S.Extract]: lambda((p) => handlers.extract(p)) as never,
-        [S.TransformEntity]: lambda(transform) as never,
-        [S.StartCrawler]: glue.startCrawler as never,
-        [S.GetCrawler]: glue.getCrawler as never,
-        [S.Validate]: athena.startQueryExecutionSync as never,
-        [S.GetValidationResults]: athena.getQueryResults as never,
-        [S.NotifyFailure]: outbox.publish as never,
-      },
+      taskResourceLocalHandlers: taskHandlers,
       waitTimeOverrides: { [S.WaitForCrawler]: options.crawlerPollMs ?? 100 },
       ...(retryIntervalMs === undefined
         ? {}
-        : { retryIntervalOverrides: Object.fromEntries(taskNames.map((n) => [n, retryIntervalMs])) }),
+        : { retryIntervalOverrides: Object.fromEntries(Object.keys(taskHandlers).map((n) => [n, retryIntervalMs])) }),
     },
   });
 
@@ -262,7 +232,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
         if (event.state.name === S.Failed) {
           failure = (event.state.input as { failure?: typeof failure } | null)?.failure;
         }
-        const stage = stageOf(event.state.name);
+        const stage = stageOfState(event.state.name);
         if (stage && stage !== record.currentStage) {
           record = { ...record, currentStage: stage };
           const snapshot = record;
@@ -294,13 +264,14 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   await recordWrite;
 
   const stopDate = new Date().toISOString();
-  if (error) {
-    const failedStage = failure?.stage ?? record.currentStage ?? S.Extract;
-    record = { ...record, status: "FAILED", stopDate, error: error.name, cause: error.cause, failedStage };
-  } else {
-    record = { ...record, status: "SUCCEEDED", stopDate, output, failedStage: undefined };
-  }
-  record = { ...record, pid: undefined };
+  record = error
+    ? failedExecution(record, {
+        stopDate,
+        error: error.name,
+        cause: error.cause,
+        failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
+      })
+    : { ...record, status: "SUCCEEDED", stopDate, output, failedStage: undefined, pid: undefined };
   await saveExecution(home, record);
   return record;
 }

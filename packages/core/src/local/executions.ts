@@ -4,10 +4,11 @@
  * a per-date lock file refuses a second live run of a date, as Step Functions refuses a duplicate execution name.
  */
 
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { TunelakeError } from "../errors.ts";
+import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
@@ -79,10 +80,27 @@ function parseStored<T>(text: string, file: string): T {
 const recordFile = (home: string, name: string) => join(localPaths(home).execution(name), "execution.json");
 const historyFile = (home: string, name: string) => join(localPaths(home).execution(name), "history.json");
 
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+/** How an execution failed: what {@link failedExecution} records. */
+export interface ExecutionFailure {
+  error: string;
+  cause: string;
+  /** The stage a redrive resumes at. */
+  failedStage: string;
+  /** Default: now. */
+  stopDate?: string;
+}
+
+/** The record brought to FAILED: stopped, no longer owned by a process. */
+export function failedExecution(record: ExecutionRecord, failure: ExecutionFailure): ExecutionRecord {
+  return {
+    ...record,
+    status: "FAILED",
+    stopDate: failure.stopDate ?? new Date().toISOString(),
+    error: failure.error,
+    cause: failure.cause,
+    failedStage: failure.failedStage,
+    pid: undefined,
+  };
 }
 
 /** Every execution, newest first. */
@@ -159,15 +177,14 @@ function isAlive(pid: number): boolean {
 async function abandon(home: string, name: string, pid: number): Promise<void> {
   const record = await getExecution(home, name).catch(() => undefined);
   if (record?.status !== "RUNNING") return;
-  await saveExecution(home, {
-    ...record,
-    status: "FAILED",
-    stopDate: new Date().toISOString(),
-    error: "States.Runtime",
-    cause: `The process (pid ${pid}) running this execution exited before it finished. Redrive it: tunelake redrive ${name}`,
-    failedStage: record.failedStage ?? record.currentStage ?? "Extract",
-    pid: undefined,
-  });
+  await saveExecution(
+    home,
+    failedExecution(record, {
+      error: "States.Runtime",
+      cause: `The process (pid ${pid}) running this execution exited before it finished. Redrive it: tunelake redrive ${name}`,
+      failedStage: record.failedStage ?? record.currentStage ?? "Extract",
+    }),
+  );
 }
 
 /**

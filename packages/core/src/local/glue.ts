@@ -3,9 +3,9 @@
  * `{ Crawler: { State, LastCrawl: { Status } } }`), backed by {@link crawlCuratedZone}. The crawler's state lives in
  * `<home>/catalog/crawler.json`, so a crawl left RUNNING by a dead process finishes on the next poll.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { crawlCuratedZone } from "./catalog.ts";
+import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
 export const LOCAL_CRAWLER_NAME = "tunelake-local-crawler";
@@ -48,10 +48,8 @@ export function createLocalGlue(options: LocalGlueOptions) {
   };
   const write = async (file: CrawlerFile) => {
     await mkdir(paths.catalog, { recursive: true });
-    // Write then rename: runs of other dates poll the same crawler and must never read half a file.
-    const tmp = `${paths.crawlerFile}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`);
-    await rename(tmp, paths.crawlerFile);
+    // Runs of other dates poll the same crawler and must never read half a file.
+    await writeJsonAtomic(paths.crawlerFile, file);
   };
 
   /** Starts a crawl; it reads the lake when it finishes, so whatever was written by then is registered. */

@@ -63,13 +63,15 @@ export function causeText(cause: unknown): string {
   return cause === undefined ? "" : JSON.stringify(cause);
 }
 
+/** The role the local engine's executions run as (a fake ARN: nothing assumes it). */
+export const LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/tunelake-local";
+
 export interface HistoryRecorderOptions {
   definition: StateMachineDefinition;
   /** Events already in the history (a redrive appends). */
   previous: readonly HistoryEvent[];
   /** Set on a redrive: the interpreter's ExecutionStarted becomes ExecutionRedriven. */
   redriveCount?: number;
-  roleArn?: string;
 }
 
 /** Converts interpreter events one by one, numbering them after the events already recorded. */
@@ -115,7 +117,7 @@ export function createHistoryRecorder(options: HistoryRecorderOptions) {
             executionStartedEventDetails: {
               input: json(event.input),
               inputDetails: payload(event.input),
-              roleArn: options.roleArn ?? "arn:aws:iam::000000000000:role/tunelake-local",
+              roleArn: LOCAL_ROLE_ARN,
             },
           });
         }

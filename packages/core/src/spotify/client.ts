@@ -51,8 +51,6 @@ export interface SpotifyClient {
   /** GETs an API path (`/artists/{id}`) or an absolute `next` link and returns the parsed JSON. */
   get(pathOrUrl: string, options?: { user?: boolean }): Promise<unknown>;
   stats(): SpotifyClientStats;
-  /** The refresh token in use (Spotify may hand out a new one when refreshing). */
-  currentRefreshToken(): string | undefined;
 }
 
 type Attempt = { ok: true; response: Response; text: string } | { ok: false; error: Error };
@@ -280,6 +278,5 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     hasUserToken: Boolean(env.refreshToken),
     get,
     stats: () => ({ ...stats, byEndpoint: { ...stats.byEndpoint } }),
-    currentRefreshToken: () => refreshToken,
   };
 }

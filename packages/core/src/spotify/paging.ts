@@ -12,8 +12,6 @@ export interface PageOptions {
   user?: boolean;
   /** Stop once this many items were read (the last page is not cut). */
   maxItems?: number;
-  /** Picks the paging object out of a response, e.g. `(json) => json.albums` for search. */
-  unwrap?: (json: unknown) => unknown;
 }
 
 /** Checks that `input` is a paging object; a broken envelope is a Spotify fault, not bad data. */
@@ -33,10 +31,9 @@ export async function* followPages(
   first: { url: string } | { page: unknown },
   options: PageOptions = {},
 ): AsyncGenerator<Paging> {
-  const unwrap = options.unwrap ?? ((json: unknown) => json);
   let current: Paging =
     "url" in first
-      ? asPage(unwrap(await client.get(first.url, { user: options.user })), first.url)
+      ? asPage(await client.get(first.url, { user: options.user }), first.url)
       : asPage(first.page, "an embedded page");
   let seen = 0;
   // A `next` link back to a page already read, or pages that never end with nothing on them, would loop forever.
@@ -54,6 +51,6 @@ export async function* followPages(
       );
     }
     visited.add(next);
-    current = asPage(unwrap(await client.get(next, { user: options.user })), next);
+    current = asPage(await client.get(next, { user: options.user }), next);
   }
 }

@@ -169,13 +169,6 @@ export const PlayHistorySchema = v.looseObject({
 });
 export type PlayHistory = v.InferOutput<typeof PlayHistorySchema>;
 
-export const RecentlyPlayedPageSchema = v.looseObject({
-  href: v.string(),
-  items: v.array(v.unknown()),
-  limit: v.number(),
-  next: v.nullable(v.string()),
-});
-
 /** The item schema of each search type (search pages are keyed by the plural, e.g. `albums`). */
 export const SEARCH_ITEM_SCHEMAS = {
   album: SimplifiedAlbumSchema,

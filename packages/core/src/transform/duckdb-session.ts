@@ -48,7 +48,7 @@ export class RawLoadError extends Error {
 /** A raw line DuckDB could not read with its entity's types (not JSON, or a field of another type): set aside. */
 export interface QuarantinedLine {
   entity: RawEntity;
-  /** The raw key of the file (`tracks/dt=.../part-00000.ndjson.gz`) when it can be told from the path. */
+  /** The raw key of the file (`tracks/dt=.../part-00000.ndjson.gz`) when the session was given it, else its path. */
   file: string;
   /** 1-based line number in that file. */
   line: number;
@@ -78,11 +78,19 @@ export class TransformSession {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly files: Partial<Record<RawEntity, string[]>>,
+    private readonly keys: ReadonlyMap<string, string>,
     private readonly options: SessionOptions,
   ) {}
 
-  /** Opens DuckDB; `files` are the local gzip NDJSON files per raw entity (absent or empty: no objects that day). */
-  static async open(options: SessionOptions, files: Partial<Record<RawEntity, string[]>>): Promise<TransformSession> {
+  /**
+   * Opens DuckDB; `files` are the local gzip NDJSON files per raw entity (absent or empty: no objects that day),
+   * `keys` the raw key of each file (named in quarantined lines and errors).
+   */
+  static async open(
+    options: SessionOptions,
+    files: Partial<Record<RawEntity, string[]>>,
+    keys: ReadonlyMap<string, string> = new Map(),
+  ): Promise<TransformSession> {
     const home = path.join(options.dir, "duckdb-home");
     const temp = path.join(options.dir, "duckdb-tmp");
     await Promise.all([mkdir(home, { recursive: true }), mkdir(temp, { recursive: true })]);
@@ -98,7 +106,7 @@ export class TransformSession {
     if (options.threads !== undefined) config.threads = threadsSetting(options.threads);
     const instance = await DuckDBInstance.create(":memory:", config);
     const connection = await instance.connect();
-    const session = new TransformSession(instance, connection, files, options);
+    const session = new TransformSession(instance, connection, files, keys, options);
     await session.run(MACROS_SQL);
     return session;
   }
@@ -257,9 +265,9 @@ export class TransformSession {
     return cleaned;
   }
 
-  /** The raw key a local path stands for (the path itself when it cannot be told). */
+  /** The raw key a local path stands for (the path itself when it is not known). */
   private keyOf(file: string): string {
-    return this.rewritten.get(file)?.key ?? /([a-z_]+\/dt=\d{4}-\d{2}-\d{2}\/[^/]+)$/.exec(file)?.[1] ?? file;
+    return this.rewritten.get(file)?.key ?? this.keys.get(file) ?? file;
   }
 
   /** Why `sql` cannot be loaded, or undefined when it loads. */

@@ -15,8 +15,11 @@ import {
   type RawEntity,
   rawPrefix,
   rejectsKey,
+  TABLE_STATS,
   TRANSFORM_ENTITIES,
+  TRANSFORM_ENTITY_NAMES,
   type TransformEntity,
+  tableStatsKey,
   transformReportKey,
 } from "../lake.ts";
 import { type Logger, silentLogger } from "../logger.ts";
@@ -41,11 +44,6 @@ export interface TransformOptions {
   loadMemoryLimitMb?: number;
   logger?: Logger;
 }
-
-/** Stats table written next to the curated tables, one part per transform entity (read by the quality checks). */
-export const TABLE_STATS = "table_stats";
-export const tableStatsKey = (date: string, entity: string): string =>
-  `${curatedPrefix(TABLE_STATS, date)}part-${entity}.parquet`;
 
 /** The JSON report stored at `transformReportKey(date, entity)` in the curated store. */
 export interface TransformReport extends TransformResult {
@@ -74,21 +72,25 @@ export function rawEntitiesFor(tables: readonly CuratedTable[]): RawEntity[] {
   return RAW_ENTITIES.filter((entity) => seen.has(`raw_${entity}`));
 }
 
-/** Local paths of a date's raw files per entity: the files themselves when the store is local, else downloads. */
-async function resolveRawFiles(
+/**
+ * Local paths of a date's raw files per entity (the files themselves when the store is local, else downloads), and
+ * the raw key of each path.
+ */
+export async function resolveRawFiles(
   raw: ObjectStore,
   date: string,
   entities: readonly RawEntity[],
   downloadDir: string,
-): Promise<Partial<Record<RawEntity, string[]>>> {
+): Promise<{ files: Partial<Record<RawEntity, string[]>>; keys: Map<string, string> }> {
   const files: Partial<Record<RawEntity, string[]>> = {};
+  const keyOf = new Map<string, string>();
   const downloads: { key: string; file: string }[] = [];
   for (const entity of entities) {
     const keys = (await raw.list(rawPrefix(entity, date))).filter((key) => key.endsWith(".ndjson.gz"));
     files[entity] = keys.map((key) => {
-      if (raw.localPath) return raw.localPath(key);
-      const file = path.join(downloadDir, ...key.split("/"));
-      downloads.push({ key, file });
+      const file = raw.localPath ? raw.localPath(key) : path.join(downloadDir, ...key.split("/"));
+      if (!raw.localPath) downloads.push({ key, file });
+      keyOf.set(file, key);
       return file;
     });
   }
@@ -98,7 +100,7 @@ async function resolveRawFiles(
     for (let item = downloads[next++]; item; item = downloads[next++]) await raw.download(item.key, item.file);
   };
   await Promise.all(Array.from({ length: Math.min(8, downloads.length) }, worker));
-  return files;
+  return { files, keys: keyOf };
 }
 
 /**
@@ -231,7 +233,7 @@ async function withSession<T>(
   for (const entity of entities) {
     if (!(entity in TRANSFORM_ENTITIES)) {
       throw new TransformError(
-        `Unknown transform entity "${entity}": use one of ${Object.keys(TRANSFORM_ENTITIES).join(", ")}.`,
+        `Unknown transform entity "${entity}": use one of ${TRANSFORM_ENTITY_NAMES.join(", ")}.`,
       );
     }
   }
@@ -240,13 +242,14 @@ async function withSession<T>(
   try {
     const tables = entities.flatMap((entity) => TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]);
     const entitiesRead = rawEntitiesFor(tables);
-    const files = await resolveRawFiles(options.raw, options.date, entitiesRead, path.join(dir, "raw"));
+    const { files, keys } = await resolveRawFiles(options.raw, options.date, entitiesRead, path.join(dir, "raw"));
     const outDir = path.join(dir, "out");
     await mkdir(outDir, { recursive: true });
     const { memoryLimitMb, threads, loadThreads, loadMemoryLimitMb } = options;
     const session = await TransformSession.open(
       { dir, memoryLimitMb, threads, loadThreads, loadMemoryLimitMb },
       files,
+      keys,
     ).catch((error: unknown) => {
       throw new TransformError(
         `Could not start DuckDB for the transform of ${options.date}: ${(error as Error).message}. ` +
@@ -289,7 +292,7 @@ export async function runTransform(options: TransformOptions): Promise<Transform
 export async function transformAll(
   options: Omit<TransformOptions, "entity"> & { entities?: readonly TransformEntity[] },
 ): Promise<TransformResult[]> {
-  const entities = options.entities ?? (Object.keys(TRANSFORM_ENTITIES) as TransformEntity[]);
+  const entities = options.entities ?? TRANSFORM_ENTITY_NAMES;
   return withSession(options, entities, async (session, outDir) => {
     const results: TransformResult[] = [];
     for (const entity of entities) results.push(await writeEntity(session, { ...options, entity, outDir }));

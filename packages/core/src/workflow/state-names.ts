@@ -52,3 +52,28 @@ export const STATE_NAMES = {
 /** Stages a run can resume from (`resumeFrom`); each starts from the date alone, reading what it needs from the lake. */
 export const RESUMABLE_STAGES = ["Extract", "Transform", "StartCrawler", "Validate"] as const;
 export type ResumableStage = (typeof RESUMABLE_STAGES)[number];
+
+/** The stage each state belongs to: the stage a redrive restarts from (`Prepare` when the input itself was invalid). */
+const STAGE_OF_STATE: Readonly<Record<string, ResumableStage | "Prepare">> = {
+  [STATE_NAMES.Prepare]: "Prepare",
+  [STATE_NAMES.ApplyInput]: "Prepare",
+  [STATE_NAMES.Route]: "Prepare",
+  [STATE_NAMES.InvalidInput]: "Prepare",
+  [STATE_NAMES.Extract]: "Extract",
+  [STATE_NAMES.Transform]: "Transform",
+  [STATE_NAMES.TransformEntity]: "Transform",
+  [STATE_NAMES.StartCrawler]: "StartCrawler",
+  [STATE_NAMES.WaitForCrawler]: "StartCrawler",
+  [STATE_NAMES.GetCrawler]: "StartCrawler",
+  [STATE_NAMES.CheckCrawler]: "StartCrawler",
+  [STATE_NAMES.CountCrawlerPoll]: "StartCrawler",
+  [STATE_NAMES.CrawlerSucceeded]: "StartCrawler",
+  [STATE_NAMES.Validate]: "Validate",
+  [STATE_NAMES.GetValidationResults]: "Validate",
+  [STATE_NAMES.CheckValidation]: "Validate",
+};
+
+/** The stage a state belongs to, or undefined for states outside any stage (failure handling, Succeeded). */
+export function stageOfState(stateName: string): ResumableStage | "Prepare" | undefined {
+  return Object.hasOwn(STAGE_OF_STATE, stateName) ? STAGE_OF_STATE[stateName] : undefined;
+}

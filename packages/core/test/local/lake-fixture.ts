@@ -4,9 +4,18 @@
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { CURATED_TABLES, type CuratedTable, TRANSFORM_ENTITIES, type TransformEntity } from "../../src/lake.ts";
+import {
+  type CuratedTable,
+  curatedKey,
+  manifestKey,
+  rawKey,
+  TRANSFORM_ENTITIES,
+  TRANSFORM_ENTITY_NAMES,
+  type TransformEntity,
+  tableStatsKey,
+} from "../../src/lake.ts";
 import type { LocalHandlers } from "../../src/local/engine.ts";
 
 /** One SELECT per table: a consistent small dataset that passes every check. */
@@ -57,12 +66,12 @@ export async function writeCuratedFixture(home: string, date: string, options: F
     tables: { table: string; rows: number; rejects: number; key: string }[];
   }[] = [];
   try {
-    for (const entity of options.entities ?? (Object.keys(TRANSFORM_ENTITIES) as TransformEntity[])) {
+    for (const entity of options.entities ?? TRANSFORM_ENTITY_NAMES) {
       const tables = [];
       for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
         const sql = options.tables?.[table] ?? VALID_TABLES[table];
-        const key = `${table}/dt=${date}/part-00000.parquet`;
-        await mkdir(join(curated, table, `dt=${date}`), { recursive: true });
+        const key = curatedKey(table, date);
+        await mkdir(dirname(join(curated, key)), { recursive: true });
         await connection.run(`COPY (${sql}) TO ${sqlString(join(curated, key))} (FORMAT parquet, COMPRESSION zstd)`);
         const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${sql})`);
         const rows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
@@ -74,10 +83,11 @@ export async function writeCuratedFixture(home: string, date: string, options: F
         .join(", ");
       results.push({ entity, tables });
       if (options.omitStats?.includes(entity)) continue;
-      await mkdir(join(curated, "table_stats", `dt=${date}`), { recursive: true });
+      const statsFile = join(curated, ...tableStatsKey(date, entity).split("/"));
+      await mkdir(dirname(statsFile), { recursive: true });
       await connection.run(
         `COPY (SELECT * FROM (VALUES ${values}) t(table_name, row_count, reject_count, entity)) TO ${sqlString(
-          join(curated, "table_stats", `dt=${date}`, `part-${entity}.parquet`),
+          statsFile,
         )} (FORMAT parquet)`,
       );
     }
@@ -116,10 +126,10 @@ export function fixtureHandlers(
       const { date } = input as { date: string };
       return {
         date,
-        manifestKey: `_manifests/dt=${date}/manifest.json`,
+        manifestKey: manifestKey(date),
         accessProfile: "development",
         objects: { artists: 2, albums: 2 },
-        keys: [`artists/dt=${date}/part-00000.ndjson.gz`],
+        keys: [rawKey("artists", date, 0)],
         requests: 3,
         retries: 0,
         rejects: 0,
@@ -138,5 +148,3 @@ export function fixtureHandlers(
   };
   return { handlers, calls };
 }
-
-export { CURATED_TABLES };

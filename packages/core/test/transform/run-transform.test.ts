@@ -12,12 +12,13 @@ import {
   type RawEntity,
   rawKey,
   rejectsKey,
+  tableStatsKey,
   transformReportKey,
 } from "../../src/lake.ts";
 import type { TransformResult } from "../../src/pipeline-types.ts";
 import { FsObjectStore } from "../../src/storage/fs-store.ts";
 import type { ObjectStore } from "../../src/storage/object-store.ts";
-import { runTransform, tableStatsKey, transformAll } from "../../src/transform/run-transform.ts";
+import { runTransform, transformAll } from "../../src/transform/run-transform.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const DATE = "2026-11-20";

@@ -25,6 +25,7 @@ import {
 import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
+import { projectDefinedColumns } from "./curated-tables.ts";
 import { RawLoadError, sqlString, TransformSession } from "./duckdb-session.ts";
 import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
 
@@ -145,7 +146,7 @@ async function writeEntity(
   const rejectKeys: string[] = [];
   let rejectTotal = 0;
   for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
-    const sql = TABLE_SQL[table];
+    const sql = projectDefinedColumns(table, TABLE_SQL[table]);
     const file = path.join(outDir, `${table}.parquet`);
     let rows: number;
     let rejects = 0;
@@ -198,8 +199,7 @@ async function writeEntity(
     .map((t) => `(${sqlString(t.table)}, ${t.rows}::BIGINT, ${t.rejects}::BIGINT, ${sqlString(entity)})`)
     .join(", ");
   await session.run(
-    `COPY (SELECT table_name::VARCHAR AS table_name, row_count::BIGINT AS row_count, reject_count::BIGINT AS reject_count,
-      entity::VARCHAR AS entity FROM (VALUES ${values}) t(table_name, row_count, reject_count, entity))
+    `COPY (${projectDefinedColumns(TABLE_STATS, `SELECT * FROM (VALUES ${values}) t(table_name, row_count, reject_count, entity)`)})
       TO ${sqlString(statsFile)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   const statsKey = tableStatsKey(date, entity);

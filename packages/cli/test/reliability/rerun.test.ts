@@ -129,7 +129,7 @@ describe("reruns and concurrent runs", () => {
     await expect(readFile(path.join(locks, `${DATE}.lock`))).rejects.toThrow();
   });
 
-  it("refuses a run while the date's lock file cannot be read (being written, or broken), naming the file", async () => {
+  it("refuses a run while the date's lock file cannot be read (broken: locks are linked into place whole), naming the file", async () => {
     // Prepare
     const home = await newHome("lock-unreadable");
     const lock = path.join(home, "executions", ".locks", `${DATE}.lock`);
@@ -143,9 +143,7 @@ describe("reruns and concurrent runs", () => {
     await expect(run).rejects.toThrow(
       expect.objectContaining({
         name: "ExecutionAlreadyRunningError",
-        message: expect.stringContaining(
-          `${lock}, which cannot be read (yet). If no run of that date is going, delete it`,
-        ),
+        message: expect.stringContaining(`${lock}, which cannot be read. If no run of that date is going, delete it`),
       }),
     );
     expect(await listExecutions(home)).toEqual([]);

@@ -4,7 +4,7 @@
  * a per-date lock file refuses a second live run of a date, as Step Functions refuses a duplicate execution name.
  */
 
-import { mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { TunelakeError } from "../errors.ts";
@@ -198,22 +198,28 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
   const path = join(dir, `${date}.lock`);
   const mine: LockFile = { pid: process.pid, host: hostname(), name, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written whole to a private file first, then hard-linked into place: link(2) fails with EEXIST when the lock
+    // exists and is atomic, so a competing run never reads a half-written lock.
+    const draft = `${path}.${process.pid}.${attempt}.tmp`;
+    await writeFile(draft, JSON.stringify(mine));
     try {
-      await writeFile(path, JSON.stringify(mine), { flag: "wx" });
+      await link(draft, path);
       return async () => {
         await unlink(path).catch(() => undefined);
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      await unlink(draft).catch(() => undefined);
     }
     const text = await readFile(path, "utf8").catch(() => "{}");
     let held: Partial<LockFile>;
     try {
       held = JSON.parse(text) as Partial<LockFile>;
     } catch {
-      // Empty while its owner is still writing it, or broken: either way another run may hold the date.
+      // Locks are linked into place whole, so this one is broken: another run may still hold the date.
       throw new ExecutionAlreadyRunningError(
-        `Run date ${date} is locked by ${path}, which cannot be read (yet). If no run of that date is going, delete it and run again.`,
+        `Run date ${date} is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
       );
     }
     if (held.pid !== undefined && held.host === mine.host && isAlive(held.pid)) {

@@ -119,7 +119,7 @@ function lambdaEnvironment(fn: CfnResource, buckets: Record<string, string>): Re
 describe.skipIf(!gate.ok)(
   `the deploy bundles under Node 22, read-only, as a non-root user, with no HOME${gate.ok ? "" : ` (skipped: ${gate.reason})`}`,
   () => {
-    const sandbox = mkdtempSync(path.join(os.tmpdir(), "tunelake-lambda-"));
+    let sandbox: string;
     const buckets = { RAW_BUCKET: "tunelake-raw", CURATED_BUCKET: "tunelake-curated" };
     let s3rver: S3rver;
     let s3: S3Client;
@@ -130,6 +130,7 @@ describe.skipIf(!gate.ok)(
 
     beforeAll(async () => {
       if (!gate.ok) return;
+      sandbox = mkdtempSync(path.join(os.tmpdir(), "tunelake-lambda-"));
       chmodSync(sandbox, 0o755);
       node = gate.node;
       s3rver = new S3rver({
@@ -189,7 +190,8 @@ describe.skipIf(!gate.ok)(
       s3?.destroy();
       await s3rver?.close();
       await spotify?.close();
-      if (existsSync(sandbox)) chmodTree(sandbox, 0o755, 0o644);
+      if (!sandbox || !existsSync(sandbox)) return;
+      chmodTree(sandbox, 0o755, 0o644);
       rmSync(sandbox, { recursive: true, force: true });
     });
 

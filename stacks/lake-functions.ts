@@ -8,17 +8,17 @@ import type { Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
-import { type Config, Function as SstFunction } from "sst/constructs";
+import { type App, type Config, Function as SstFunction } from "sst/constructs";
 import { CURATED_TABLES, RAW_ENTITIES, TABLE_STATS } from "../packages/core/src/lake.ts";
 import { DUCKDB_EXTERNALS, installDuckdbBinding, type LambdaArchitecture } from "./duckdb-bundle.ts";
 import type { LakeBuckets } from "./lake-buckets.ts";
 
 /**
- * One architecture for every function. x86_64 rather than Graviton (~20% cheaper per GB-second): the installed
- * @duckdb/node-api 1.5.6-r.1 has no linux-arm64 binding on npm (that package stops at 1.5.5-r.5), and the binding
- * must match the API's version exactly. Switch to "arm_64" once a matching binding is published.
+ * One architecture for every function: Graviton, about 20% cheaper per GB-second than x86_64. DuckDB publishes its
+ * linux-arm64 binding at the API's exact version (package-lock.json lists it; stacks/test/lockfile.test.ts checks),
+ * and the handlers have no other native code.
  */
-export const LAMBDA_ARCHITECTURE: LambdaArchitecture = "x86_64";
+export const LAMBDA_ARCHITECTURE: LambdaArchitecture = "arm_64";
 /** Lambda runtime (DESIGN §7: Node 22+). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
 
@@ -41,7 +41,7 @@ export interface LakeFunctionsProps {
   secrets: Config.Secret[];
   /** The sources config file, passed to extract as `TUNELAKE_CONFIG`. */
   configFile: string;
-  /** True for `npm run synth`: bundle with esbuild but do not download the DuckDB binding. */
+  /** True for `npm run synth`: bundle with esbuild, but take the DuckDB binding from this machine or npm's cache only. */
   offline: boolean;
 }
 
@@ -72,6 +72,8 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
   const { raw, curated } = props.buckets;
   const rawEntityFolders = [...RAW_ENTITIES];
   const curatedFolders = [...CURATED_TABLES, ...CURATED_SIDE_FOLDERS];
+  // `sst dev` (app mode "dev") builds the live functions in SST's start mode, to run on this machine.
+  const buildMode = (stack.node.root as App).mode === "dev" ? "start" : "deploy";
 
   const extract = new SstFunction(stack, "Extract", {
     handler: "packages/functions/src/extract.handler",
@@ -104,7 +106,13 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     diskSize: "8192 MB",
     environment: { RAW_BUCKET: raw.bucketName, CURATED_BUCKET: curated.bucketName },
     nodejs: { format: "esm", esbuild: { external: DUCKDB_EXTERNALS } },
-    hooks: { afterBuild: installDuckdbBinding(LAMBDA_ARCHITECTURE, { offline: props.offline, log: console.log }) },
+    hooks: {
+      afterBuild: installDuckdbBinding(LAMBDA_ARCHITECTURE, {
+        mode: buildMode,
+        offline: props.offline,
+        log: console.log,
+      }),
+    },
     permissions: [
       new PolicyStatement({
         actions: ["s3:GetObject"],

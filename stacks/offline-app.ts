@@ -3,7 +3,8 @@
  * bootstrap bucket first, so this builds SST's `App` directly, the way SST's own construct tests do: a project
  * record instead of `initProject`, a fixed account id, and SST's test switch (NODE_ENV=test) only around
  * `app.finish()`, where it skips the bootstrap-bucket lookup that uploads sourcemaps. Functions are still bundled
- * with esbuild; only the DuckDB binding download is left to `sst deploy` (context `tunelake:offline`).
+ * with esbuild; the DuckDB binding comes from this machine or npm's cache (context `tunelake:offline`), unless
+ * `npmInstall` asks for the deploy's npm install.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,6 +34,11 @@ export interface OfflineSynthOptions {
    * instead of bundling them. Everything else in the template is the same; tests of IAM and resources use it for speed.
    */
   bundle?: boolean;
+  /**
+   * `true` installs the transform's DuckDB packages with npm for the Lambda platform, as `sst deploy` does (npm's
+   * cache, else the registry); by default the synth stays offline (this machine's packages or npm's cache only).
+   */
+  npmInstall?: boolean;
 }
 
 export interface OfflineSynth {
@@ -56,8 +62,15 @@ function sstVersions(): { version: string; cdkVersion: string; constructsVersion
   };
 }
 
-/** Builds the app for a stage and returns its cloud assembly and templates. */
-export async function synthOffline(options: OfflineSynthOptions = {}): Promise<OfflineSynth> {
+/**
+ * Builds the app's stacks offline and calls `fn` with the app, in the repository root (handler paths such as
+ * "packages/functions/src/extract.handler" are relative to it, as under `sst`). `mode: "dev"` builds the app as
+ * `sst dev` does (live functions, built on demand in SST's start mode); `app.finish()` is left to `fn`.
+ */
+export async function withOfflineApp<T>(
+  options: OfflineSynthOptions & { mode?: "deploy" | "dev" },
+  fn: (app: App, workDir: string) => Promise<T>,
+): Promise<T> {
   const stage = options.stage ?? "offline";
   const region = options.region ?? "us-east-1";
   const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "tunelake-synth-"));
@@ -65,7 +78,6 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
   // SST's Logger opens `<out>/debug.log` lazily, once per process, and keeps writing to it: the folder must exist and
   // outlive this synth (cleanup removes only the cloud assembly), or the stream fails later as an uncaught error.
   mkdirSync(out, { recursive: true });
-  // Handler paths ("packages/functions/src/extract.handler") are relative to the project root, as under `sst`.
   const cwd = process.cwd();
   process.chdir(REPO_ROOT);
   // As `sst` does (project.ts): SST passes CDK props that jsii reports as deprecated on every synth.
@@ -85,7 +97,7 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
     } as unknown as Parameters<typeof setProject>[0]);
     const app = new App(
       {
-        mode: "deploy",
+        mode: options.mode ?? "deploy",
         stage,
         name: APP_NAME,
         region,
@@ -95,12 +107,21 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
       {
         outdir: path.join(workDir, "cdk.out"),
         context: {
-          [CONTEXT.offline]: true,
+          [CONTEXT.offline]: options.npmInstall !== true,
           ...(options.alertEmail ? { [CONTEXT.alertEmail]: options.alertEmail } : {}),
         },
       },
     );
     await config.stacks(app);
+    return await fn(app, workDir);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** Builds the app for a stage and returns its cloud assembly and templates. */
+export async function synthOffline(options: OfflineSynthOptions = {}): Promise<OfflineSynth> {
+  return withOfflineApp(options, async (app, workDir) => {
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = "test";
     try {
@@ -120,7 +141,5 @@ export async function synthOffline(options: OfflineSynthOptions = {}): Promise<O
         if (!options.workDir) rmSync(path.join(workDir, "cdk.out"), { recursive: true, force: true });
       },
     };
-  } finally {
-    process.chdir(cwd);
-  }
+  });
 }

@@ -28,7 +28,7 @@ try {
   writeFileSync(asl, `${definitionJson()}\n`);
   console.log(`wrote ${asl}`);
   console.log(
-    "Offline synth: Lambda code bundled with esbuild; the DuckDB binding is copied from node_modules when this host has the Lambda platform's package, else `sst deploy` installs it.",
+    "Offline synth: Lambda code bundled with esbuild; the DuckDB binding comes from node_modules when this host has the Lambda platform's package, else from npm's cache, else `sst deploy` installs it.",
   );
 } finally {
   synth.cleanup();

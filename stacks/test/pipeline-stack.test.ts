@@ -35,7 +35,9 @@ let json: Json;
 let template: Template;
 
 beforeAll(async () => {
-  const result = await synthTestStage();
+  // The deploy's npm install of the transform's DuckDB packages (from npm's cache when it has them, else the registry),
+  // so the asset is the one `sst deploy` uploads.
+  const result = await synthTestStage({ npmInstall: true });
   synth = result.synth;
   json = result.template;
   template = Template.fromJSON(json);
@@ -105,12 +107,13 @@ describe("functions", () => {
   it.each([
     ["Spotify", { MemorySize: 1024, EphemeralStorage: { Size: 1024 } }],
     ["raw zone", { MemorySize: 4096, EphemeralStorage: { Size: 8192 } }],
-  ])("the function for %s runs Node 22 on the one architecture, sized for a large day", (prefix, sizing) => {
+  ])("the function for %s runs Node 22 on Graviton (arm64), sized for a large day", (prefix, sizing) => {
     const [, fn] = lakeFunction(json, prefix);
 
+    expect(LAMBDA_ARCHITECTURE).toBe("arm_64");
     expect(props(fn)).toMatchObject({
       Runtime: "nodejs22.x",
-      Architectures: [LAMBDA_ARCHITECTURE === "arm_64" ? "arm64" : "x86_64"],
+      Architectures: ["arm64"],
       Timeout: 900,
       TracingConfig: { Mode: "Active" },
       ...sizing,
@@ -135,7 +138,7 @@ describe("functions", () => {
     expect(Object.keys(transformEnv).filter((key) => key.startsWith("SST_Secret"))).toEqual([]);
   });
 
-  it("bundles extract without DuckDB and transform with the binding of the Lambda platform at the API's version", () => {
+  it("bundles extract without DuckDB and transform with the linux-arm64 binding at the API's version", () => {
     const transformDir = functionAssetDir(synth, lakeFunction(json, "raw zone")[1]);
     const extractDir = functionAssetDir(synth, lakeFunction(json, "Spotify")[1]);
 
@@ -145,13 +148,17 @@ describe("functions", () => {
     expect(manifest.dependencies).toEqual(duckdbPackages(LAMBDA_ARCHITECTURE));
     const versions = new Set(Object.values(manifest.dependencies as Record<string, string>));
     expect(versions.size).toBe(1);
-    const cpu = LAMBDA_ARCHITECTURE === "arm_64" ? "arm64" : "x64";
-    const platformPackage = path.join(transformDir, "node_modules/@duckdb", `node-bindings-linux-${cpu}`);
-    // Offline synth copies the binding only when this host has it (linux-x64 here and in CI); deploys install it.
-    if (existsSync(path.join(__dirname, "../../node_modules/@duckdb", `node-bindings-linux-${cpu}`))) {
-      expect(existsSync(path.join(platformPackage, "duckdb.node"))).toBe(true);
-      const installed = JSON.parse(readFileSync(path.join(platformPackage, "package.json"), "utf8")) as Json;
-      expect(versions.has(String(installed.version))).toBe(true);
+    const platformPackage = path.join(transformDir, "node_modules/@duckdb/node-bindings-linux-arm64");
+    // ELF header: e_machine (bytes 18-19, little-endian) is 183 for AArch64 (62 would be x86-64).
+    expect(readFileSync(path.join(platformPackage, "duckdb.node")).readUInt16LE(18)).toBe(183);
+    const installed = JSON.parse(readFileSync(path.join(platformPackage, "package.json"), "utf8")) as Json;
+    expect(installed).toMatchObject({ os: ["linux"], cpu: ["arm64"] });
+    expect(versions.has(String(installed.version))).toBe(true);
+    for (const name of ["node-api", "node-bindings"]) {
+      const pkg = JSON.parse(
+        readFileSync(path.join(transformDir, "node_modules/@duckdb", name, "package.json"), "utf8"),
+      );
+      expect(versions.has(String((pkg as Json).version))).toBe(true);
     }
     expect(existsSync(path.join(extractDir, "node_modules"))).toBe(false);
     expect(DUCKDB_EXTERNALS).toContain("@duckdb/node-api");

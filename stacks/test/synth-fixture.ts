@@ -16,9 +16,9 @@ export interface CfnResource {
 
 /** Synthesizes the test stage (offline) and returns the pipeline stack's template with the synth. */
 export async function synthTestStage(
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; npmInstall?: boolean } = {},
 ): Promise<{ synth: OfflineSynth; template: Json; stackName: string }> {
-  const synth = await synthOffline({ stage: TEST_STAGE, alertEmail: TEST_ALERT_EMAIL, bundle: options.bundle });
+  const synth = await synthOffline({ stage: TEST_STAGE, alertEmail: TEST_ALERT_EMAIL, ...options });
   const stackName = pipelineStackName(TEST_STAGE);
   const template = synth.templates[stackName];
   if (!template) throw new Error(`No template for ${stackName}; got ${Object.keys(synth.templates).join(", ")}`);

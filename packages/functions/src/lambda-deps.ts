@@ -2,6 +2,8 @@
  * Dependencies of the handlers when they run in AWS Lambda: S3 buckets from the environment, Spotify credentials from
  * SST Config secrets (SSM, read at cold start), the sources config from TUNELAKE_CONFIG. Checked once, before any call.
  */
+import os from "node:os";
+import path from "node:path";
 import { hasSpotifyCredentials, readSpotifyEnv } from "@tunelake/core/config/env";
 import { parseConfig } from "@tunelake/core/config/load";
 import { ConfigError } from "@tunelake/core/errors";
@@ -55,7 +57,8 @@ export async function transformDeps(): Promise<TransformDeps> {
   return {
     raw: new S3ObjectStore({ bucket: requireEnv("RAW_BUCKET") }),
     curated: new S3ObjectStore({ bucket: requireEnv("CURATED_BUCKET") }),
-    workDir: "/tmp/tunelake",
+    // /tmp in Lambda (TMPDIR is unset there); the Lambda-bundle test points TMPDIR at a folder its user may write.
+    workDir: path.join(os.tmpdir(), "tunelake"),
     // Leave room for Node and the S3 SDK next to DuckDB.
     memoryLimitMb: memory > 0 ? Math.floor(memory * 0.7) : undefined,
     logger: createLambdaLogger("tunelake-transform"),

@@ -116,6 +116,21 @@ describe("tunelake snowflake ddl", () => {
     expect(parsed.placeholders).toEqual(["roleArn"]);
   });
 
+  it("reload prints a forced COPY of the date's files for every table, and refuses a date that does not exist", async () => {
+    const result = await tunelake(["snowflake", "reload", "--date", "2026-11-21", "--schema", "spotify"]);
+    const bad = await tunelake(["snowflake", "reload", "--date", "2026-02-30"]);
+
+    expect(result.code, result.stderr).toBe(0);
+    const copies = statements(result.stdout);
+    expect(copies).toHaveLength(CATALOG_TABLES.length);
+    for (const [i, table] of CATALOG_TABLES.entries()) {
+      expect(copies[i]).toMatch(new RegExp(`^COPY INTO TUNELAKE\\.SPOTIFY\\.${table.toUpperCase()}_LOADS\\n`));
+      expect(copies[i]).toContain("PATTERN = '.*dt=2026-11-21/[^/]*[.]parquet'\n  FORCE = TRUE");
+    }
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Invalid run date "2026-02-30"');
+  });
+
   it("refuses a database name Snowflake would need quoted, with exit status 2", async () => {
     const result = await tunelake(["snowflake", "ddl", "--database", "my db"]);
 

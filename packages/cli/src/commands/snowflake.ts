@@ -1,7 +1,7 @@
 /** `tunelake snowflake ddl`: the Snowflake SQL that loads the curated zone with Snowpipe (docs/snowflake.md). */
 import { createCloudClients, resolveStage } from "@tunelake/core/cloud/index";
 import { ConfigError } from "@tunelake/core/errors";
-import { PLACEHOLDERS, snowflakeDdl, snowflakeScript } from "@tunelake/core/snowflake/ddl";
+import { PLACEHOLDERS, snowflakeDdl, snowflakeReload, snowflakeScript } from "@tunelake/core/snowflake/ddl";
 import { Command } from "commander";
 import { type GlobalOptions, printJson } from "../context.ts";
 
@@ -49,5 +49,14 @@ export function snowflakeCommand(globals: () => GlobalOptions): Command {
     .option("--role-arn <arn>", `the stack's SnowflakeRoleArn output (else ${PLACEHOLDERS.roleArn} or --stage)`)
     .option("--bucket <name>", `the curated bucket (else ${PLACEHOLDERS.bucket} or --stage)`)
     .action(async (opts: SnowflakeDdlCommandOptions) => snowflakeDdlCommand(globals(), opts));
+  snowflake
+    .command("reload")
+    .description("print the forced COPY that loads a rerun date's rewritten files (Snowpipe skips known file names)")
+    .requiredOption("--date <YYYY-MM-DD>", "the date that was run again")
+    .option("--database <name>", "Snowflake database", "TUNELAKE")
+    .option("--schema <name>", "Snowflake schema", "CURATED")
+    .action((opts: { date: string; database: string; schema: string }) => {
+      process.stdout.write(snowflakeReload(opts.date, opts));
+    });
   return snowflake;
 }

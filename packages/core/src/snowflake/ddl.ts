@@ -9,7 +9,7 @@
  * INCLUDE_METADATA; `DT` is a virtual column of the table computed from that path (`<table>/dt=<date>/...`).
  */
 import { ConfigError } from "../errors.ts";
-import type { CuratedTable, TABLE_STATS } from "../lake.ts";
+import { assertRunDate, type CuratedTable, type TABLE_STATS } from "../lake.ts";
 import { CATALOG_TABLES, type ColumnType, curatedTable } from "../transform/curated-tables.ts";
 
 /**
@@ -40,6 +40,7 @@ export const PLACEHOLDERS = { roleArn: "<ROLE_ARN>", bucket: "<CURATED_BUCKET>" 
 export const LOAD_COLUMNS = {
   sourceFile: { name: "_SOURCE_FILE", type: "VARCHAR", metadata: "METADATA$FILENAME" },
   fileLastModified: { name: "_FILE_LAST_MODIFIED", type: "TIMESTAMP_NTZ", metadata: "METADATA$FILE_LAST_MODIFIED" },
+  fileRowNumber: { name: "_FILE_ROW_NUMBER", type: "NUMBER(19,0)", metadata: "METADATA$FILE_ROW_NUMBER" },
 } as const;
 
 /** The path part Snowflake gives as METADATA$FILENAME holds `dt=<YYYY-MM-DD>/`; the virtual `DT` column extracts it. */
@@ -130,6 +131,7 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
 
   const qualified = (name: string) => `${database}.${schema}.${name}`;
   const fileFormat = qualified("TUNELAKE_PARQUET");
+  const names = { database, schema, integration, fileFormat };
   const location = (table: string) => `s3://${bucket}/${table}/`;
 
   const statements: SnowflakeStatement[] = [
@@ -165,13 +167,9 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
 
   for (const table of CATALOG_TABLES) {
     const def = curatedTable(table);
-    const name = table.toUpperCase();
-    const stage = qualified(`${name}_STAGE`);
-    const loads = qualified(`${name}_LOADS`);
-    const view = qualified(name);
-    const pipe = qualified(`${name}_PIPE`);
+    const { stage, loads, view, pipe } = tableObjects(names, table);
     const columns = def.columns.map((c) => `  ${column(c.name)} ${snowflakeType(c.type)}`);
-    const { sourceFile, fileLastModified } = LOAD_COLUMNS;
+    const { sourceFile, fileLastModified, fileRowNumber } = LOAD_COLUMNS;
     statements.push(
       {
         kind: "stage",
@@ -194,6 +192,7 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
             ...columns,
             `  "${sourceFile.name}" ${sourceFile.type}`,
             `  "${fileLastModified.name}" ${fileLastModified.type}`,
+            `  "${fileRowNumber.name}" ${fileRowNumber.type}`,
             `  "DT" VARCHAR(10) AS (${DT_EXPRESSION})`,
           ].join(",\n"),
           `) COMMENT = ${literal(`Every Snowpipe load of curated ${table}, reruns included; query the view ${view}`)}`,
@@ -203,13 +202,15 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
         kind: "view",
         object: view,
         table,
-        // A rerun of a date rewrites that date's files (same keys, newer last-modified) and Snowpipe loads them again:
-        // only the newest version of each file counts.
+        // A rerun of a date rewrites that date's files (same keys, newer last-modified); a file can also be loaded
+        // twice (Snowpipe after 14 days, or a forced reload next to it). Only the newest version of each file counts,
+        // each of its rows once.
         sql: [
           `CREATE OR REPLACE VIEW ${view} AS`,
           `SELECT ${[...def.columns.map((c) => column(c.name)), '"DT"'].join(", ")}`,
           `FROM ${loads}`,
           `QUALIFY "${fileLastModified.name}" = MAX("${fileLastModified.name}") OVER (PARTITION BY "${sourceFile.name}")`,
+          `  AND ROW_NUMBER() OVER (PARTITION BY "${sourceFile.name}", "${fileLastModified.name}", "${fileRowNumber.name}" ORDER BY "${fileRowNumber.name}") = 1`,
         ].join("\n"),
       },
       {
@@ -221,17 +222,45 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
           "  AUTO_INGEST = TRUE",
           `  COMMENT = ${literal(`Loads new ${table} files from S3 event notifications`)}`,
           "AS",
-          `COPY INTO ${loads}`,
-          `  FROM @${stage}`,
-          `  FILE_FORMAT = (FORMAT_NAME = ${literal(fileFormat)})`,
-          "  MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE",
-          `  INCLUDE_METADATA = (${sourceFile.name} = ${sourceFile.metadata}, ${fileLastModified.name} = ${fileLastModified.metadata})`,
-          `  PATTERN = ${literal(PIPE_PATTERN)}`,
+          copyInto(names, table, PIPE_PATTERN),
         ].join("\n"),
       },
     );
   }
-  return { statements, names: { database, schema, integration, fileFormat }, placeholders };
+  return { statements, names, placeholders };
+}
+
+/** The Snowflake objects of one curated table: its stage, load table, view (named as the table) and pipe. */
+function tableObjects(names: SnowflakeDdl["names"], table: string) {
+  const qualified = (suffix: string) => `${names.database}.${names.schema}.${table.toUpperCase()}${suffix}`;
+  return { stage: qualified("_STAGE"), loads: qualified("_LOADS"), view: qualified(""), pipe: qualified("_PIPE") };
+}
+
+/** The COPY of one table's stage into its load table: the pipe's, and the forced reload's. */
+function copyInto(names: SnowflakeDdl["names"], table: string, pattern: string, force = false): string {
+  const { stage, loads } = tableObjects(names, table);
+  const metadata = Object.values(LOAD_COLUMNS).map((c) => `${c.name} = ${c.metadata}`);
+  return [
+    `COPY INTO ${loads}`,
+    `  FROM @${stage}`,
+    `  FILE_FORMAT = (FORMAT_NAME = ${literal(names.fileFormat)})`,
+    "  MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE",
+    `  INCLUDE_METADATA = (${metadata.join(", ")})`,
+    `  PATTERN = ${literal(pattern)}`,
+    ...(force ? ["  FORCE = TRUE"] : []),
+  ].join("\n");
+}
+
+/**
+ * After a rerun of a date: Snowpipe ignores a file whose name it loaded in the last 14 days even when its content
+ * changed, so the rewritten files are loaded with a forced COPY per table (run on a warehouse). The view then shows
+ * only the new version; running it twice is harmless.
+ */
+export function snowflakeReload(date: string, options: Omit<SnowflakeDdlOptions, "roleArn" | "bucket"> = {}): string {
+  const { names } = snowflakeDdl(options);
+  const day = assertRunDate(date);
+  const copies = CATALOG_TABLES.map((t) => `${copyInto(names, t, `.*dt=${day}/[^/]*[.]parquet`, true)};\n`);
+  return `${[`-- tunelake: reload ${day} into Snowflake after a rerun of that date (docs/snowflake.md).`, "", ...copies].join("\n")}`;
 }
 
 /** The whole script as `tunelake snowflake ddl` prints it: a header, the statements, then the follow-up steps. */

@@ -15,6 +15,7 @@ import {
   SNOWFLAKE_TYPES,
   type SnowflakeStatement,
   snowflakeDdl,
+  snowflakeReload,
   snowflakeScript,
 } from "../../src/snowflake/ddl.ts";
 import { FsObjectStore } from "../../src/storage/fs-store.ts";
@@ -43,6 +44,13 @@ function parseSnowflake(sql: string): void {
     throw new Error(`Snowflake grammar refused: ${String((error as Error).message).slice(0, 300)}\n${sql}`);
   }
 }
+
+/** The statements of a printed script, comments dropped. */
+const statementsOf = (script: string): string[] =>
+  script
+    .split(/;\n/)
+    .map((s) => s.replace(/^--.*$/gm, "").trim())
+    .filter((s) => s.length > 0);
 
 /** `"COL" TYPE` lines of a load table, in order (the virtual DT column excluded). */
 function tableColumns(sql: string): [string, string][] {
@@ -130,6 +138,7 @@ describe("statements the grammar does not cover, checked against Snowflake's doc
     expect(metadata).toEqual([
       `${LOAD_COLUMNS.sourceFile.name} = METADATA$FILENAME`,
       `${LOAD_COLUMNS.fileLastModified.name} = METADATA$FILE_LAST_MODIFIED`,
+      `${LOAD_COLUMNS.fileRowNumber.name} = METADATA$FILE_ROW_NUMBER`,
     ]);
     for (const m of metadata) expect(names).toContain(m.split(" = ")[0]);
     expect(copy).toContain(`PATTERN = '${PIPE_PATTERN}'`);
@@ -159,9 +168,96 @@ describe("the duplicate-free design for reruns", () => {
     const columns = curatedTable(table).columns.map((c) => `"${c.name.toUpperCase()}"`);
     expect(view.object).toBe(`TUNELAKE.CURATED.${table.toUpperCase()}`);
     expect(view.sql).toContain(`SELECT ${[...columns, '"DT"'].join(", ")}\nFROM ${one("table", table).object}\n`);
-    expect(view.sql).toMatch(
-      /QUALIFY "_FILE_LAST_MODIFIED" = MAX\("_FILE_LAST_MODIFIED"\) OVER \(PARTITION BY "_SOURCE_FILE"\)$/,
+    expect(view.sql).toContain(
+      'QUALIFY "_FILE_LAST_MODIFIED" = MAX("_FILE_LAST_MODIFIED") OVER (PARTITION BY "_SOURCE_FILE")',
     );
+  });
+
+  it("the view, run by DuckDB, shows each row of the newest version of each file once, whatever was loaded", async () => {
+    // Prepare: album_artists' load table in DuckDB (same columns; DT a generated column with DuckDB's regexp_extract),
+    // then the loads Snowflake can end up with: a first load, the same file loaded twice, a rerun's new version of
+    // the file (fewer rows) loaded twice, and another date
+    const duck = await DuckDBInstance.create(":memory:");
+    const db = await duck.connect();
+    try {
+      const pattern = DT_EXPRESSION.match(/'([^']+)'/)?.[1];
+      const columns = curatedTable("album_artists").columns.map(
+        (c) => `"${c.name.toUpperCase()}" ${COLUMN_TYPES[c.type].duckdb}`,
+      );
+      await db.run(`ATTACH ':memory:' AS tunelake; CREATE SCHEMA tunelake.curated;
+        CREATE TABLE tunelake.curated.album_artists_loads (${columns.join(", ")}, "_SOURCE_FILE" VARCHAR,
+          "_FILE_LAST_MODIFIED" TIMESTAMP, "_FILE_ROW_NUMBER" BIGINT,
+          "DT" VARCHAR AS (regexp_extract("_SOURCE_FILE", '${pattern}', 1)))`);
+      const load = (file: string, modified: string, rows: [string, number][]) =>
+        db.run(
+          `INSERT INTO tunelake.curated.album_artists_loads ("ALBUM_ID", "ARTIST_ID", "ARTIST_POSITION", "_SOURCE_FILE", "_FILE_LAST_MODIFIED", "_FILE_ROW_NUMBER") VALUES ${rows
+            .map(
+              ([artist, position], i) =>
+                `('al', '${artist}', ${position}, '${file}', TIMESTAMP '${modified}', ${i + 1})`,
+            )
+            .join(", ")}`,
+        );
+      const day1 = curatedKey("album_artists", "2026-11-20");
+      const day2 = "dt=2026-11-21/part-00000.parquet"; // as METADATA$FILENAME gives it relative to the stage
+      const v1: [string, number][] = [
+        ["a", 0],
+        ["b", 1],
+        ["c", 2],
+      ];
+      const v2: [string, number][] = [
+        ["a", 0],
+        ["d", 1],
+      ];
+      await load(day1, "2026-11-20 06:10:00", v1);
+      await load(day1, "2026-11-20 06:10:00", v1);
+      await load(day2, "2026-11-21 06:10:00", [
+        ["x", 0],
+        ["y", 1],
+      ]);
+      await load(day1, "2026-11-22 09:00:00", v2);
+      await load(day1, "2026-11-22 09:00:00", v2);
+
+      // Act
+      await db.run(one("view", "album_artists").sql);
+      const rows = (
+        await db.runAndReadAll(
+          'SELECT "DT" AS dt, "ARTIST_ID" AS artist FROM tunelake.curated.album_artists ORDER BY 1, 2',
+        )
+      ).getRowObjectsJson();
+
+      // Assess
+      expect(rows).toEqual([
+        { dt: "2026-11-20", artist: "a" },
+        { dt: "2026-11-20", artist: "d" },
+        { dt: "2026-11-21", artist: "x" },
+        { dt: "2026-11-21", artist: "y" },
+      ]);
+    } finally {
+      db.closeSync();
+      duck.closeSync();
+    }
+  });
+
+  it("reloads a rerun date with a forced COPY per table, limited to that date's files", () => {
+    // Act
+    const reload = snowflakeReload("2026-11-21", { database: "analytics" });
+    const copies = statementsOf(reload);
+
+    // Assess
+    expect(copies).toHaveLength(CATALOG_TABLES.length);
+    for (const [i, table] of CATALOG_TABLES.entries()) {
+      const copy = copies[i] ?? "";
+      const pipeCopy = one("pipe", table).sql.split("\nAS\n")[1] ?? "";
+      expect(copy.split("\n")[0]).toBe(`COPY INTO ANALYTICS.CURATED.${table.toUpperCase()}_LOADS`);
+      expect(copy).toMatch(/\n {2}FORCE = TRUE$/);
+      // the pipe's COPY (names aside) with the date's pattern and FORCE
+      const same = (sql: string) => sql.replaceAll("ANALYTICS.", "TUNELAKE.").replace(/\n {2}PATTERN = .*/s, "");
+      expect(same(copy)).toBe(same(pipeCopy));
+      const pattern = new RegExp(`^${copy.match(/PATTERN = '([^']+)'/)?.[1]}$`);
+      expect(pattern.test(curatedKey("plays", "2026-11-21"))).toBe(true);
+      expect(pattern.test(curatedKey("plays", "2026-11-20"))).toBe(false);
+    }
+    expect(() => snowflakeReload("2026-02-30")).toThrow(ConfigError);
   });
 
   it("extracts dt from the file path the way the view and the table need it", async () => {
@@ -309,7 +405,7 @@ describe("column types against the Parquet files the transform writes", () => {
     // Act
     const file = curated.localPath(table === TABLE_STATS ? tableStatsKey(DATE, "artists") : curatedKey(table, DATE));
     const parquet = await parquetColumns(file);
-    const declared = tableColumns(one("table", table).sql).slice(0, -2); // the two metadata columns come last
+    const declared = tableColumns(one("table", table).sql).slice(0, -Object.keys(LOAD_COLUMNS).length); // last
 
     // Assess: same names (MATCH_BY_COLUMN_NAME) in the same order, and the type the Parquet type loads as
     expect(declared).toEqual(parquet.map((c) => [c.name.toUpperCase(), snowflakeTypeForParquet(c)]));

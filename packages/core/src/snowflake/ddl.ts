@@ -1,12 +1,13 @@
 /**
  * The Snowflake SQL that loads the curated zone with Snowpipe (docs/snowflake.md): a storage integration that assumes
  * the stack's Snowflake role, a Parquet file format, and per curated table (and `table_stats`) an external stage on
- * its prefix, a table that keeps every load, a view that keeps only the latest load of each file, and an auto-ingest
- * pipe. Columns and types come from the curated table definitions, the same ones the transform and the Glue tables use.
+ * its prefix, a table that keeps every load, a view that keeps each row of the newest version of each file once, and
+ * an auto-ingest pipe; and the forced reload of a rerun date (Snowpipe skips a file name it loaded in the last 14
+ * days). Columns and types come from the curated table definitions, the same ones the transform and Glue tables use.
  *
  * Why the pipe does not compute `dt` in the COPY: Snowflake refuses MATCH_BY_COLUMN_NAME together with a COPY
- * transformation (a SELECT), so the pipe loads by column name and records the file's path and last-modified time with
- * INCLUDE_METADATA; `DT` is a virtual column of the table computed from that path (`<table>/dt=<date>/...`).
+ * transformation (a SELECT), so the pipe loads by column name and records the file's path, last-modified time and row
+ * number with INCLUDE_METADATA; `DT` is a virtual column of the table computed from that path (`<table>/dt=<date>/...`).
  */
 import { ConfigError } from "../errors.ts";
 import { assertRunDate, type CuratedTable, type TABLE_STATS } from "../lake.ts";

@@ -8,6 +8,7 @@ import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";
 import { createLakeCatalog } from "./lake-catalog.ts";
 import { createLakeFunctions } from "./lake-functions.ts";
+import { createLakeSnowflake, readSnowflakeSettings } from "./lake-snowflake.ts";
 import { createLakeStateMachine } from "./lake-state-machine.ts";
 
 /** CDK context keys the offline synth (stacks/synth.ts) and the stack tests set. */
@@ -60,6 +61,9 @@ export function Pipeline({ stack, app }: StackContext): void {
   // Names, not tokens, where CloudFormation would otherwise create the resource after a dependent one.
   stateMachine.node.addDependency(catalog.crawler, athena.workGroup);
   createFailureRule(stack, { stage: app.stage, stateMachine, topic: alerts.topic });
+  // Opt-in Snowpipe feed (docs/snowflake.md): off unless TUNELAKE_SNOWFLAKE* is set.
+  const snowflake = readSnowflakeSettings();
+  if (snowflake) createLakeSnowflake(stack, { stage: app.stage, curated: buckets.curated, settings: snowflake });
 
   stack.addOutputs({
     [K.stateMachineArn]: stateMachine.stateMachineArn,

@@ -12,6 +12,7 @@ import { queryCommand } from "./commands/query.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { snowflakeCommand } from "./commands/snowflake.ts";
 import { type GlobalOptions, reportError, resolveHome } from "./context.ts";
 import { FAULTS } from "./faults.ts";
 
@@ -92,6 +93,8 @@ program
   .option("--port <port>", "local port of the redirect URI http://127.0.0.1:PORT/callback", "8888")
   .option("--scopes <scopes>", "space-separated scopes", "user-read-recently-played user-top-read")
   .action(async (opts) => authCommand(globals(), opts));
+
+program.addCommand(snowflakeCommand(globals));
 
 program.addHelpText(
   "after",

@@ -10,7 +10,12 @@ import {
   type DescribeStacksCommandOutput,
 } from "@aws-sdk/client-cloudformation";
 import { StageNotFoundError } from "./cloud-errors.ts";
-import { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "./stage-outputs.ts";
+import {
+  OPTIONAL_STAGE_OUTPUT_KEYS,
+  pipelineStackName,
+  STAGE_OUTPUT_KEYS,
+  type StageOutputs,
+} from "./stage-outputs.ts";
 
 export interface ResolveStageOptions {
   /** Project root holding `.sst/outputs.json` (default: the current directory). */
@@ -31,6 +36,10 @@ function fromOutputMap(stage: string, outputs: Record<string, string | undefined
   const resolved = Object.fromEntries(
     Object.entries(STAGE_OUTPUT_KEYS).map(([field, key]) => [field, outputs[key] as string]),
   ) as Omit<StageOutputs, "stage">;
+  for (const [field, key] of Object.entries(OPTIONAL_STAGE_OUTPUT_KEYS)) {
+    const value = outputs[key];
+    if (value) resolved[field as keyof typeof OPTIONAL_STAGE_OUTPUT_KEYS] = value;
+  }
   return { ...resolved, stage };
 }
 

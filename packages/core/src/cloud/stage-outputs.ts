@@ -16,8 +16,16 @@ export const STAGE_OUTPUT_KEYS = {
   transformFunction: "TransformFunctionName",
 } as const;
 
+/** Outputs only some stages publish (opt-in stack settings); a stage without them is still complete. */
+export const OPTIONAL_STAGE_OUTPUT_KEYS = {
+  /** The role Snowflake's storage integration assumes (docs/snowflake.md). */
+  snowflakeRoleArn: "SnowflakeRoleArn",
+} as const;
+
 /** What the CLI needs to operate one deployed stage. */
-export type StageOutputs = { -readonly [K in keyof typeof STAGE_OUTPUT_KEYS]: string } & { stage: string };
+export type StageOutputs = { -readonly [K in keyof typeof STAGE_OUTPUT_KEYS]: string } & {
+  -readonly [K in keyof typeof OPTIONAL_STAGE_OUTPUT_KEYS]?: string;
+} & { stage: string };
 
 /** The stack id inside the SST app; the CloudFormation stack name is `<stage>-tunelake-Pipeline`. */
 export const PIPELINE_STACK_ID = "Pipeline";

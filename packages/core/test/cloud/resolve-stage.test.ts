@@ -7,7 +7,12 @@ import { createCloudClients } from "../../src/cloud/cloud-clients.ts";
 import { StageNotFoundError } from "../../src/cloud/cloud-errors.ts";
 import { openStage } from "../../src/cloud/cloud-stage.ts";
 import { resolveStage } from "../../src/cloud/resolve-stage.ts";
-import { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "../../src/cloud/stage-outputs.ts";
+import {
+  OPTIONAL_STAGE_OUTPUT_KEYS,
+  pipelineStackName,
+  STAGE_OUTPUT_KEYS,
+  type StageOutputs,
+} from "../../src/cloud/stage-outputs.ts";
 import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, type MotoServer, startMoto } from "./moto-server.ts";
 import { motoStageOutputs } from "./stand-in.ts";
 
@@ -45,6 +50,29 @@ describe("resolveStage from .sst/outputs.json", () => {
 
     // Assess
     expect(outputs).toEqual(expected);
+  });
+
+  it("adds the optional Snowflake role output when the stage publishes it, and leaves it out otherwise", async () => {
+    // Prepare
+    const base = motoStageOutputs("snow", "arn:aws:states:us-east-1:123456789012:stateMachine:snow-tunelake-pipeline");
+    const roleArn = "arn:aws:iam::123456789012:role/snow-tunelake-snowflake";
+    const dir = await mkdtemp(path.join(root, "optional-"));
+    await mkdir(path.join(dir, ".sst"));
+    await writeFile(
+      path.join(dir, ".sst", "outputs.json"),
+      JSON.stringify({
+        [pipelineStackName("snow")]: { ...asSstOutputs(base), [OPTIONAL_STAGE_OUTPUT_KEYS.snowflakeRoleArn]: roleArn },
+        [pipelineStackName("plain")]: asSstOutputs({ ...base, stage: "plain" }),
+      }),
+    );
+
+    // Act
+    const withRole = await resolveStage("snow", { root: dir });
+    const without = await resolveStage("plain", { root: dir });
+
+    // Assess
+    expect(withRole).toEqual({ ...base, snowflakeRoleArn: roleArn });
+    expect(without).not.toHaveProperty("snowflakeRoleArn");
   });
 
   it.each([

@@ -1,0 +1,62 @@
+/** `tunelake snowflake ddl`: the Snowflake SQL that loads the curated zone with Snowpipe (docs/snowflake.md). */
+import { createCloudClients, resolveStage } from "@tunelake/core/cloud/index";
+import { ConfigError } from "@tunelake/core/errors";
+import { PLACEHOLDERS, snowflakeDdl, snowflakeReload, snowflakeScript } from "@tunelake/core/snowflake/ddl";
+import { Command } from "commander";
+import { type GlobalOptions, printJson } from "../context.ts";
+
+export interface SnowflakeDdlCommandOptions {
+  stage?: string;
+  database?: string;
+  schema?: string;
+  roleArn?: string;
+  bucket?: string;
+}
+
+/** Prints the script; with `--stage` the role ARN and the bucket come from the stage's outputs. */
+export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCommandOptions): Promise<void> {
+  let { roleArn, bucket } = opts;
+  if (opts.stage && (!roleArn || !bucket)) {
+    const outputs = await resolveStage(opts.stage, { cloudFormation: createCloudClients().cloudFormation });
+    bucket ??= outputs.curatedBucket;
+    roleArn ??= outputs.snowflakeRoleArn;
+    if (!roleArn) {
+      throw new ConfigError(
+        `Stage "${opts.stage}" has no Snowflake role: deploy it with TUNELAKE_SNOWFLAKE=on (\`TUNELAKE_SNOWFLAKE=on npx sst deploy --stage ${opts.stage}\`, docs/snowflake.md), or pass --role-arn.`,
+      );
+    }
+  }
+  const ddl = snowflakeDdl({ database: opts.database, schema: opts.schema, stage: opts.stage, roleArn, bucket });
+  if (g.json) {
+    printJson(ddl);
+    return;
+  }
+  for (const p of ddl.placeholders) {
+    process.stderr.write(`tunelake: ${PLACEHOLDERS[p]} is a placeholder: replace it, or pass --stage or its flag.\n`);
+  }
+  process.stdout.write(snowflakeScript(ddl));
+}
+
+/** The `snowflake` command group, registered in main.ts. */
+export function snowflakeCommand(globals: () => GlobalOptions): Command {
+  const snowflake = new Command("snowflake").description("load the curated zone into Snowflake with Snowpipe");
+  snowflake
+    .command("ddl")
+    .description("print the Snowflake SQL: integration, file format, and per table a stage, table, view and pipe")
+    .option("--stage <stage>", "take the role ARN and the curated bucket from this deployed stage")
+    .option("--database <name>", "Snowflake database", "TUNELAKE")
+    .option("--schema <name>", "Snowflake schema", "CURATED")
+    .option("--role-arn <arn>", `the stack's SnowflakeRoleArn output (else ${PLACEHOLDERS.roleArn} or --stage)`)
+    .option("--bucket <name>", `the curated bucket (else ${PLACEHOLDERS.bucket} or --stage)`)
+    .action(async (opts: SnowflakeDdlCommandOptions) => snowflakeDdlCommand(globals(), opts));
+  snowflake
+    .command("reload")
+    .description("print the forced COPY that loads a rerun date's rewritten files (Snowpipe skips known file names)")
+    .requiredOption("--date <YYYY-MM-DD>", "the date that was run again")
+    .option("--database <name>", "Snowflake database", "TUNELAKE")
+    .option("--schema <name>", "Snowflake schema", "CURATED")
+    .action((opts: { date: string; database: string; schema: string }) => {
+      process.stdout.write(snowflakeReload(opts.date, opts));
+    });
+  return snowflake;
+}

@@ -87,10 +87,10 @@ const tableName = (text: string): string => {
   return last.replace(/^"(.*)"$/, "$1").toLowerCase();
 };
 
-const position = (node: ParserRuleContext) => ({
-  line: node.start?.line ?? 0,
-  column: (node.start?.column ?? 0) + 1,
-});
+const position = (node: ParseTree) => {
+  const start = (node as Partial<ParserRuleContext>).start;
+  return { line: start?.line ?? 0, column: (start?.column ?? 0) + 1 };
+};
 
 /** Parses with the Trino grammar and throws {@link TrinoSqlError} on any syntax Trino does not have. */
 export function parseTrinoSql(sql: string): ParserRuleContext {
@@ -104,7 +104,7 @@ export function parseTrinoSql(sql: string): ParserRuleContext {
     if (rule(node) === "functionName") {
       const name = tableName(node.getText());
       if (DUCKDB_ONLY_FUNCTION.test(name)) {
-        issues.push({ ...position(node as ParserRuleContext), message: `${name}() is a DuckDB function, not Trino` });
+        issues.push({ ...position(node), message: `${name}() is a DuckDB function, not Trino` });
       }
     }
   }
@@ -186,7 +186,7 @@ function parameterPlaces(tree: ParseTree): TrinoAnalysis["parameters"] {
       }
       if (r === "querySpecification" || r === "joinCriteria" || r === "selectItem") break;
     }
-    out.push({ ...position(node as ParserRuleContext), inWhere });
+    out.push({ ...position(node), inWhere });
   }
   return out;
 }

@@ -1,35 +1,71 @@
 /**
- * The Glue Data Catalog side: one database per stage and a crawler that keeps one table per curated folder, with
- * `dt` partitions, registering only new date folders on each run.
+ * The Glue Data Catalog side: one database per stage, one table per curated table declared from the code's column
+ * definitions (packages/core/src/transform/curated-tables.ts: Parquet, the transform's columns and types, `dt` as a
+ * string partition key), and a crawler over those tables (catalog targets) that registers each new `dt` partition.
+ *
+ * The tables belong to the stack, not to the crawler: a table exists from the first deploy, even on a day with no
+ * rows (Athena answers 0 rows, never TABLE_NOT_FOUND), and a column added in code reaches Athena with the next deploy.
+ * The crawler never changes a table (`UpdateBehavior` LOG: a file whose schema differs from its table is only logged
+ * in CloudWatch, /aws-glue/crawlers) and its partitions take the table's schema (`InheritFromTable`).
  */
 import { Aws, type Stack } from "aws-cdk-lib";
-import { CfnCrawler, CfnDatabase } from "aws-cdk-lib/aws-glue";
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { CfnCrawler, CfnDatabase, CfnTable } from "aws-cdk-lib/aws-glue";
+import { type IRole, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { CfnResource as CfnLakeFormationResource, CfnPrincipalPermissions } from "aws-cdk-lib/aws-lakeformation";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
+import {
+  CATALOG_TABLES,
+  curatedTable,
+  glueType,
+  PARTITION_KEY,
+} from "../packages/core/src/transform/curated-tables.ts";
 
-/** Curated folders the crawler skips: `_reports/` and any other `_`-prefixed side folder are not tables. */
-export const CRAWLER_EXCLUSIONS = ["_*/**", "_*", "**/_*", "**/_*/**"];
+/** How Athena reads the curated files: Parquet through the Hive Parquet SerDe. */
+export const PARQUET_STORAGE = {
+  inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+  outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+  serdeInfo: {
+    serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    parameters: { "serialization.format": "1" },
+  },
+} as const;
 
 /**
- * Crawler `Configuration`: a table per folder at level 2 (`s3://bucket/<table>/`), compatible schemas combined
- * rather than split into one table per partition, partitions inheriting the table's schema, a partition index on
- * `dt`, and new columns merged into the existing table.
+ * Crawler `Configuration`: partitions inherit the declared table's schema. (Grouping and table-level options are for
+ * S3 targets, where the crawler makes the tables; with catalog targets the tables are the stack's.)
  */
 export const CRAWLER_CONFIGURATION = {
   Version: 1.0,
-  Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas", TableLevelConfiguration: 2 },
-  CrawlerOutput: {
-    Partitions: { AddOrUpdateBehavior: "InheritFromTable" },
-    Tables: { AddOrUpdateBehavior: "MergeNewColumns" },
-  },
-  CreatePartitionIndex: true,
+  CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
 } as const;
+
+/**
+ * Glue requires DeleteBehavior LOG for catalog targets; UpdateBehavior LOG keeps the declared schema (the stack,
+ * not the crawler, changes tables). Catalog targets are always crawled in full (CRAWL_EVERYTHING): the incremental
+ * CRAWL_NEW_FOLDERS_ONLY mode is for S3 targets only, and there it skips, yet reports SUCCEEDED for, new folders whose
+ * schema changed.
+ */
+export const CRAWLER_SCHEMA_CHANGE_POLICY = { updateBehavior: "LOG", deleteBehavior: "LOG" } as const;
+export const CRAWLER_RECRAWL_POLICY = { recrawlBehavior: "CRAWL_EVERYTHING" } as const;
+
+/** The declared table's description for Glue (Glue column comments are at most 255 characters). */
+const comment = (text: string) => (text.length > 255 ? `${text.slice(0, 252)}...` : text);
+
+/** A construct id per table: `GlueTablePlaylistItems`. */
+const tableId = (name: string) =>
+  `GlueTable${name
+    .split("_")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("")}`;
 
 export interface LakeCatalog {
   database: CfnDatabase;
   databaseName: string;
   crawler: CfnCrawler;
   crawlerName: string;
+  crawlerRole: Role;
+  /** The declared tables, by name. */
+  tables: Record<string, CfnTable>;
   crawlerArn: string;
   /** ARNs a reader of the curated tables needs on the catalog: the catalog, the database and its tables. */
   catalogReadArns: string[];
@@ -40,7 +76,10 @@ export function glueDatabaseName(stage: string): string {
   return `tunelake_${stage.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`;
 }
 
-/** Creates the database, the crawler and the crawler's role (read curated, write this database, its own logs). */
+/**
+ * Creates the database, its declared tables, the crawler and the crawler's role (read curated, add partitions to this
+ * database's tables, its own logs).
+ */
 export function createLakeCatalog(stack: Stack, props: { stage: string; curated: Bucket }): LakeCatalog {
   const databaseName = glueDatabaseName(props.stage);
   const crawlerName = `${props.stage}-tunelake-curated`;
@@ -72,13 +111,12 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
             actions: ["s3:ListBucket", "s3:GetBucketLocation"],
             resources: [props.curated.bucketArn],
           }),
+          // Tables are the stack's: the crawler reads them and adds or updates partitions, never tables.
           new PolicyStatement({
             actions: [
               "glue:GetDatabase",
               "glue:GetTable",
               "glue:GetTables",
-              "glue:CreateTable",
-              "glue:UpdateTable",
               "glue:GetPartition",
               "glue:GetPartitions",
               "glue:BatchGetPartition",
@@ -86,8 +124,6 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
               "glue:BatchCreatePartition",
               "glue:UpdatePartition",
               "glue:BatchUpdatePartition",
-              "glue:CreatePartitionIndex",
-              "glue:GetPartitionIndexes",
             ],
             resources: [catalogArn, databaseArn, tablesArn],
           }),
@@ -103,26 +139,112 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
     },
   });
 
+  const tables: Record<string, CfnTable> = {};
+  for (const name of CATALOG_TABLES) {
+    const definition = curatedTable(name);
+    const table = new CfnTable(stack, tableId(name), {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName,
+      tableInput: {
+        name,
+        description: definition.description,
+        tableType: "EXTERNAL_TABLE",
+        parameters: { classification: "parquet", EXTERNAL: "TRUE", "parquet.compression": "ZSTD" },
+        partitionKeys: [{ name: PARTITION_KEY.name, type: PARTITION_KEY.type, comment: PARTITION_KEY.description }],
+        storageDescriptor: {
+          columns: definition.columns.map((c) => ({
+            name: c.name,
+            type: glueType(c.type),
+            comment: comment(c.description),
+          })),
+          location: `s3://${props.curated.bucketName}/${name}/`,
+          ...PARQUET_STORAGE,
+        },
+      },
+    });
+    table.addDependency(database);
+    tables[name] = table;
+  }
+
   const crawler = new CfnCrawler(stack, "CuratedCrawler", {
     name: crawlerName,
-    description: "tunelake: one table per curated folder, dt partitions; started by the state machine",
+    description: "tunelake: registers new dt partitions of the declared curated tables; started by the state machine",
     role: role.roleArn,
-    databaseName,
-    targets: { s3Targets: [{ path: `s3://${props.curated.bucketName}/`, exclusions: CRAWLER_EXCLUSIONS }] },
-    // New dt= folders only: a daily crawl stays cheap as the lake grows.
-    recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
-    // Glue requires LOG/LOG with CRAWL_NEW_FOLDERS_ONLY; schema growth is handled by MergeNewColumns above.
-    schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+    targets: { catalogTargets: [{ databaseName, tables: [...CATALOG_TABLES] }] },
+    recrawlPolicy: { ...CRAWLER_RECRAWL_POLICY },
+    schemaChangePolicy: { ...CRAWLER_SCHEMA_CHANGE_POLICY },
     configuration: JSON.stringify(CRAWLER_CONFIGURATION),
   });
-  crawler.addDependency(database);
+  for (const table of Object.values(tables)) crawler.addDependency(table);
 
   return {
     database,
     databaseName,
     crawler,
     crawlerName,
+    crawlerRole: role,
+    tables,
     crawlerArn,
     catalogReadArns: [catalogArn, databaseArn, tablesArn],
   };
+}
+
+/**
+ * Lake Formation (opt-in, for accounts whose Data Catalog Lake Formation governs): registers the curated bucket,
+ * grants the crawler role data-location access and DESCRIBE/SELECT/ALTER on the tables (it adds partitions), grants
+ * the readers (the state machine role, which runs Validate on Athena) DESCRIBE/SELECT, and lets every one of them
+ * call `lakeformation:GetDataAccess`, the credential vending that Athena and Glue use under Lake Formation.
+ */
+export function grantLakeFormation(
+  stack: Stack,
+  props: { catalog: LakeCatalog; curated: Bucket; readers: readonly IRole[] },
+): void {
+  const { catalog } = props;
+  const location = new CfnLakeFormationResource(stack, "LakeFormationCuratedLocation", {
+    resourceArn: props.curated.bucketArn,
+    useServiceLinkedRole: true,
+  });
+  const tables = { catalogId: Aws.ACCOUNT_ID, databaseName: catalog.databaseName, tableWildcard: {} };
+  const grant = (
+    id: string,
+    principal: string,
+    resource: CfnPrincipalPermissions.ResourceProperty,
+    permissions: string[],
+  ) => {
+    const permission = new CfnPrincipalPermissions(stack, id, {
+      principal: { dataLakePrincipalIdentifier: principal },
+      resource,
+      permissions,
+      permissionsWithGrantOption: [],
+    });
+    permission.addDependency(catalog.database);
+    for (const table of Object.values(catalog.tables)) permission.addDependency(table);
+    return permission;
+  };
+  const crawlerRoleArn = catalog.crawlerRole.roleArn;
+  grant(
+    "LakeFormationCrawlerLocation",
+    crawlerRoleArn,
+    { dataLocation: { catalogId: Aws.ACCOUNT_ID, resourceArn: props.curated.bucketArn } },
+    ["DATA_LOCATION_ACCESS"],
+  ).addDependency(location);
+  grant(
+    "LakeFormationCrawlerDatabase",
+    crawlerRoleArn,
+    { database: { catalogId: Aws.ACCOUNT_ID, name: catalog.databaseName } },
+    ["DESCRIBE"],
+  );
+  grant("LakeFormationCrawlerTables", crawlerRoleArn, { table: tables }, ["DESCRIBE", "SELECT", "ALTER"]);
+  const getDataAccess = new PolicyStatement({ actions: ["lakeformation:GetDataAccess"], resources: ["*"] });
+  catalog.crawlerRole.addToPrincipalPolicy(getDataAccess);
+  props.readers.forEach((reader, i) => {
+    grant(
+      `LakeFormationReader${i}Database`,
+      reader.roleArn,
+      { database: { catalogId: Aws.ACCOUNT_ID, name: catalog.databaseName } },
+      ["DESCRIBE"],
+    );
+    grant(`LakeFormationReader${i}Tables`, reader.roleArn, { table: tables }, ["DESCRIBE", "SELECT"]);
+    reader.addToPrincipalPolicy(getDataAccess);
+  });
 }

@@ -6,7 +6,7 @@ import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/cloud/stage-outputs
 import { createFailureRule, createLakeAlerts } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";
-import { createLakeCatalog } from "./lake-catalog.ts";
+import { createLakeCatalog, grantLakeFormation } from "./lake-catalog.ts";
 import { createLakeFunctions } from "./lake-functions.ts";
 import { createLakeSnowflake, readSnowflakeSettings } from "./lake-snowflake.ts";
 import { createLakeStateMachine } from "./lake-state-machine.ts";
@@ -17,6 +17,8 @@ export const CONTEXT = {
   offline: "tunelake:offline",
   /** Alert email; otherwise the `TUNELAKE_ALERT_EMAIL` environment variable (e.g. in `.env.prod`). */
   alertEmail: "tunelake:alertEmail",
+  /** `true`: grant Lake Formation permissions (docs/deploy.md); otherwise `TUNELAKE_LAKE_FORMATION=true`. Off by default. */
+  lakeFormation: "tunelake:lakeFormation",
 } as const;
 
 /** The Spotify credentials: set them with `npx sst secrets set <NAME> <value> --stage <stage>`. */
@@ -58,6 +60,10 @@ export function Pipeline({ stack, app }: StackContext): void {
     topic: alerts.topic,
     topicKey: alerts.key,
   });
+  const lakeFormation = app.node.tryGetContext(CONTEXT.lakeFormation) ?? process.env.TUNELAKE_LAKE_FORMATION === "true";
+  if (lakeFormation === true || lakeFormation === "true") {
+    grantLakeFormation(stack, { catalog, curated: buckets.curated, readers: [stateMachine.role] });
+  }
   // Names, not tokens, where CloudFormation would otherwise create the resource after a dependent one.
   stateMachine.node.addDependency(catalog.crawler, athena.workGroup);
   createFailureRule(stack, { stage: app.stage, stateMachine, topic: alerts.topic });

@@ -4,6 +4,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NAMED_QUERIES } from "../../packages/core/src/cloud/named-queries.ts";
 import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/cloud/stage-outputs.ts";
+import { CATALOG_TABLES, curatedTable, glueType } from "../../packages/core/src/transform/curated-tables.ts";
 import {
   buildDefinition,
   DEFINITION_SUBSTITUTIONS,
@@ -12,7 +13,7 @@ import {
 } from "../../packages/core/src/workflow/definition.ts";
 import { DUCKDB_EXTERNALS, duckdbPackages } from "../duckdb-bundle.ts";
 import { LAKE_LIFECYCLE } from "../lake-buckets.ts";
-import { CRAWLER_EXCLUSIONS } from "../lake-catalog.ts";
+import { PARQUET_STORAGE } from "../lake-catalog.ts";
 import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { SPOTIFY_SECRETS } from "../pipeline.ts";
@@ -220,25 +221,48 @@ describe("state machine", () => {
 });
 
 describe("catalog and Athena", () => {
-  it("crawls the curated bucket into one table per folder with dt partitions and new folders only", () => {
+  it("declares a Parquet Glue table per curated table and table_stats, with the defined columns, partitioned by dt", () => {
+    const tables = resourcesOfType(json, "AWS::Glue::Table").map(([, r]) => props(r));
+    const databaseId = resourcesOfType(json, "AWS::Glue::Database")[0]![0];
+
+    expect(tables.map((t) => (t.TableInput as Json).Name).sort()).toEqual([...CATALOG_TABLES].sort());
+    for (const name of CATALOG_TABLES) {
+      const table = tables.find((t) => (t.TableInput as Json).Name === name)!;
+      const input = table.TableInput as Json;
+      const storage = input.StorageDescriptor as Json;
+      expect(table.DatabaseName).toBe(`tunelake_${TEST_STAGE}`);
+      expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: "dt", Type: "string" })]);
+      expect((storage.Columns as Json[]).map((c) => [c.Name, c.Type])).toEqual(
+        curatedTable(name).columns.map((c) => [c.name, glueType(c.type)]),
+      );
+      expect(storage).toMatchObject({
+        InputFormat: PARQUET_STORAGE.inputFormat,
+        OutputFormat: PARQUET_STORAGE.outputFormat,
+        SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+      });
+      const location = JSON.stringify(storage.Location);
+      expect(location).toContain(bucketId("CuratedBucket"));
+      expect(location).toContain(`/${name}/`);
+    }
+    expect(JSON.stringify(resourcesOfType(json, "AWS::Glue::Table")[0]![1].DependsOn)).toContain(databaseId);
+  });
+
+  it("crawls those tables (catalog targets) in full, registering partitions and never changing a table", () => {
     const [, crawler] = resourcesOfType(json, "AWS::Glue::Crawler")[0]!;
     const config = JSON.parse(String(props(crawler).Configuration)) as Json;
+    const tableIds = resourcesOfType(json, "AWS::Glue::Table").map(([id]) => id);
 
     expect(props(crawler)).toMatchObject({
-      DatabaseName: `tunelake_${TEST_STAGE}`,
-      RecrawlPolicy: { RecrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+      RecrawlPolicy: { RecrawlBehavior: "CRAWL_EVERYTHING" },
       SchemaChangePolicy: { UpdateBehavior: "LOG", DeleteBehavior: "LOG" },
     });
     expect(props(crawler).Schedule).toBeUndefined();
-    const target = (props(crawler).Targets as { S3Targets: Json[] }).S3Targets[0]!;
-    expect(JSON.stringify(target.Path)).toContain(bucketId("CuratedBucket"));
-    expect(target.Exclusions).toEqual(CRAWLER_EXCLUSIONS);
-    expect(config).toMatchObject({
-      Version: 1,
-      Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas", TableLevelConfiguration: 2 },
-      CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
-      CreatePartitionIndex: true,
-    });
+    const targets = props(crawler).Targets as { CatalogTargets: Json[]; S3Targets?: unknown };
+    expect(targets.S3Targets).toBeUndefined();
+    expect(targets.CatalogTargets).toEqual([{ DatabaseName: `tunelake_${TEST_STAGE}`, Tables: [...CATALOG_TABLES] }]);
+    expect(config).toEqual({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } } });
+    // The tables exist before the crawler is created (catalog targets must exist).
+    for (const id of tableIds) expect(crawler.DependsOn).toContain(id);
   });
 
   it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {

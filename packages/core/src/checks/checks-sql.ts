@@ -4,8 +4,15 @@
  * `UNION ALL`, `CASE`, `count`, `sum`, `abs`, `CAST(... AS BIGINT)`, double-quoted identifiers.
  *
  * The only parameter is the run date: one `?` per table read (Athena `ExecutionParameters` `["'2026-11-21'", ...]`,
- * {@link CHECKS_PARAMETER_COUNT} times), inline rather than in a CTE so Athena prunes the `dt` partitions.
+ * {@link CHECKS_PARAMETER_COUNT} times), always in a WHERE clause (Athena accepts `?` nowhere else) and next to the
+ * table it filters, so Athena prunes the `dt` partitions.
  * One row per check: `check_name, failed_rows`, worst first, so the state machine looks at the first data row only.
+ *
+ * Athena runs it on Trino, which inlines WITH queries and refuses plans above 100 stages: the SQL reads each curated
+ * table at most twice and `table_stats` once, counted with CTEs inlined (src/checks/trino-sql.ts measures it; the
+ * test of this file enforces it). One query rather than a Map of per-table queries: one Athena execution per run
+ * keeps one query id holding every result, one `GetValidationResults` and the worst-first ordering the state
+ * machine's Choice reads, and at about 14 table reads it is far below the stage limit.
  */
 import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
 
@@ -64,12 +71,13 @@ export const VALUE_CHECKS: readonly { name: string; table: CuratedTable; badRow:
 ];
 
 const q = (identifier: string) => `"${identifier}"`;
-const dated = (table: string) => `${table}__run`;
-const check = (name: string, failedRows: string) =>
-  `  SELECT '${name}' AS check_name, CAST(${failedRows} AS BIGINT) AS failed_rows`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** How many `?` the checks SQL has: all are the run date. */
-export const CHECKS_PARAMETER_COUNT = CURATED_TABLES.length + 1;
+/** The references whose rows are in `table`: checked in the same scan as the table's own checks. */
+const referencesFrom = (table: CuratedTable) => REFERENCE_CHECKS.filter((r) => r.from === table);
+
+/** How many `?` the checks SQL has: all are the run date (one per table scan, one per referenced table, stats). */
+export const CHECKS_PARAMETER_COUNT = CURATED_TABLES.length + REFERENCE_CHECKS.length + 1;
 
 /** The names of every check, in the order the SQL lists them (results are sorted by failed rows). */
 export function checkNames(): string[] {
@@ -85,59 +93,76 @@ export function checkNames(): string[] {
   ];
 }
 
-/** The checks SQL with one `?` for the run date. */
-export function buildChecksSql(): string {
-  const ctes = [
-    ...CURATED_TABLES.map((t) => `${dated(t)} AS (SELECT * FROM ${q(t)} WHERE "dt" = ?)`),
-    `stats AS (SELECT "table_name", sum("row_count") AS row_count, sum("reject_count") AS reject_count FROM ${q(TABLE_STATS)} WHERE "dt" = ? GROUP BY "table_name")`,
+/**
+ * One scan of a curated table for the run date that measures all its checks at once: rows grouped by the key give
+ * the row count (`sum(n)`), the duplicates (`sum(n - 1)`), the NULL keys, and per group the bad values and the
+ * unresolved references (each referenced table joined as the DISTINCT set of its ids, so no row is multiplied; its
+ * only column is `ref_id`, so the conditions' bare column names are the scanned table's).
+ * The result is one row per check of the table: `table_name, measure, check_name, failed_rows`, where `measure` says
+ * whether `failed_rows` is final (`own`) or is the actual row count that the stats comparison turns into a result.
+ */
+function tableScan(table: CuratedTable): string {
+  const keys = TABLE_KEYS[table];
+  const refs = referencesFrom(table);
+  const values = VALUE_CHECKS.filter((v) => v.table === table);
+  const joins = refs.map(
+    (r, i) =>
+      `LEFT JOIN (SELECT DISTINCT ${q(r.toColumn)} AS ref_id FROM ${q(r.to)} WHERE "dt" = ?) AS r${i} ON r${i}.ref_id = f.${q(r.column)}`,
+  );
+  const perGroup = [
+    ...keys.map((k) => `f.${q(k)} AS ${q(k)}`),
+    "count(*) AS n",
+    ...values.map((v, i) => `sum(CASE WHEN ${v.badRow} THEN 1 ELSE 0 END) AS value_${i}`),
+    ...refs.map(
+      (r, i) =>
+        `sum(CASE WHEN f.${q(r.column)} IS NOT NULL${r.where ? ` AND ${r.where}` : ""} AND r${i}.ref_id IS NULL THEN 1 ELSE 0 END) AS ref_${i}`,
+    ),
   ];
-  const rows: string[] = [];
-  for (const t of CURATED_TABLES) {
-    const actual = `(SELECT count(*) FROM ${dated(t)})`;
-    const reported = `(SELECT max(row_count) FROM stats WHERE "table_name" = '${t}')`;
-    const rejected = `(SELECT max(reject_count) FROM stats WHERE "table_name" = '${t}')`;
-    const keys = TABLE_KEYS[t].map(q);
-    // A missing report counts as one failed row: the transform of this table did not finish.
-    rows.push(check(`${t}_row_count_matches_report`, `coalesce(abs(${actual} - ${reported}), 1)`));
-    // The source produced data (rows or rejects were reported) but the table is empty.
-    rows.push(
-      check(
-        `${t}_not_empty`,
-        `CASE WHEN ${actual} = 0 AND (coalesce(${reported}, 0) > 0 OR coalesce(${rejected}, 0) > 0) THEN 1 ELSE 0 END`,
-      ),
-    );
-    rows.push(
-      check(
-        `${t}_key_not_null`,
-        `(SELECT count(*) FROM ${dated(t)} WHERE ${keys.map((k) => `${k} IS NULL`).join(" OR ")})`,
-      ),
-    );
-    rows.push(
-      check(
-        `${t}_key_unique`,
-        `coalesce((SELECT sum(n - 1) FROM (SELECT count(*) AS n FROM ${dated(t)} GROUP BY ${keys.join(
-          ", ",
-        )} HAVING count(*) > 1) AS duplicates), 0)`,
-      ),
-    );
-  }
-  for (const r of REFERENCE_CHECKS) {
-    const where = [`f.${q(r.column)} IS NOT NULL`, ...(r.where ? [`f.${r.where}`] : [])].join(" AND ");
-    rows.push(
-      check(
-        r.name,
-        `(SELECT count(*) FROM ${dated(r.from)} AS f WHERE ${where} AND NOT EXISTS (SELECT 1 FROM ${dated(
-          r.to,
-        )} AS t WHERE t.${q(r.toColumn)} = f.${q(r.column)}))`,
-      ),
-    );
-  }
-  for (const v of VALUE_CHECKS) {
-    rows.push(check(v.name, `(SELECT count(*) FROM ${dated(v.table)} WHERE ${v.badRow})`));
-  }
+  const grouped = `SELECT ${perGroup.join(", ")} FROM ${q(table)} AS f ${joins.join(" ")} WHERE f."dt" = ? GROUP BY ${keys
+    .map((k) => `f.${q(k)}`)
+    .join(", ")}`;
+  const measures = [
+    "coalesce(sum(n), 0) AS actual_rows",
+    "coalesce(sum(n - 1), 0) AS duplicate_rows",
+    `coalesce(sum(CASE WHEN ${keys.map((k) => `${q(k)} IS NULL`).join(" OR ")} THEN n ELSE 0 END), 0) AS null_key_rows`,
+    ...values.map((_, i) => `coalesce(sum(value_${i}), 0) AS value_${i}`),
+    ...refs.map((_, i) => `coalesce(sum(ref_${i}), 0) AS ref_${i}`),
+  ];
+  const checks: [measure: string, name: string, failedRows: string][] = [
+    ["row_count", `${table}_row_count_matches_report`, "m.actual_rows"],
+    ["not_empty", `${table}_not_empty`, "m.actual_rows"],
+    ["own", `${table}_key_not_null`, "m.null_key_rows"],
+    ["own", `${table}_key_unique`, "m.duplicate_rows"],
+    ...refs.map((r, i): [string, string, string] => ["own", r.name, `m.ref_${i}`]),
+    ...values.map((v, i): [string, string, string] => ["own", v.name, `m.value_${i}`]),
+  ];
+  const names = `(VALUES ${checks.map(([measure, name]) => `(${literal(measure)}, ${literal(name)})`).join(", ")}) AS c(measure, check_name)`;
+  const picked = `CASE c.check_name ${checks.map(([, name, value]) => `WHEN ${literal(name)} THEN ${value}`).join(" ")} END`;
+  return `  SELECT ${literal(table)} AS table_name, c.measure, c.check_name, CAST(${picked} AS BIGINT) AS failed_rows
+  FROM (SELECT ${measures.join(", ")} FROM (${grouped}) AS g) AS m
+  CROSS JOIN ${names}`;
+}
+
+/**
+ * The checks SQL with one `?` per table read for the run date ({@link CHECKS_PARAMETER_COUNT}).
+ *
+ * Trino inlines every reference to a WITH query, so the SQL references each CTE once: each curated table is read
+ * once for its own checks and once more only when another table's references point at it, `table_stats` once.
+ */
+export function buildChecksSql(): string {
+  const stats = `SELECT "table_name", sum("row_count") AS reported_rows, sum("reject_count") AS rejected_rows FROM ${q(
+    TABLE_STATS,
+  )} WHERE "dt" = ? GROUP BY "table_name"`;
+  // A missing report counts as one failed row: the transform of this table did not finish. A table is empty
+  // against its report when the source produced data (rows or rejects were reported) but it has no rows.
+  const result = `CASE s.measure
+    WHEN 'row_count' THEN coalesce(abs(s.failed_rows - st.reported_rows), 1)
+    WHEN 'not_empty' THEN CASE WHEN s.failed_rows = 0 AND (coalesce(st.reported_rows, 0) > 0 OR coalesce(st.rejected_rows, 0) > 0) THEN 1 ELSE 0 END
+    ELSE s.failed_rows END`;
   return [
-    `WITH ${ctes.join(",\n")},`,
-    `checks AS (\n${rows.join("\n  UNION ALL\n")}\n)`,
+    `WITH stats AS (${stats}),`,
+    `scans AS (\n${CURATED_TABLES.map(tableScan).join("\n  UNION ALL\n")}\n),`,
+    `checks AS (SELECT s.check_name, CAST(${result} AS BIGINT) AS failed_rows FROM scans AS s LEFT JOIN stats AS st ON st."table_name" = s.table_name)`,
     "SELECT check_name, failed_rows FROM checks ORDER BY failed_rows DESC, check_name",
   ].join("\n");
 }

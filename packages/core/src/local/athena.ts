@@ -1,12 +1,15 @@
 /**
  * The Athena stand-in behind Validate (`startQueryExecution.sync`) and GetValidationResults (`getQueryResults`):
- * binds `ExecutionParameters` as Athena does, runs the SQL on DuckDB over the local catalog, keeps the result under
- * `<home>/athena/<id>.json` and answers in Athena's shapes.
+ * refuses what Athena refuses before running anything (SQL the Trino grammar does not parse, a `?` outside a WHERE
+ * clause, a plan above Trino's stage limit: src/checks/trino-sql.ts), binds `ExecutionParameters` as Athena does,
+ * runs the SQL on DuckDB over the local catalog, keeps the result under `<home>/athena/<id>.json` and answers in
+ * Athena's shapes.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bindExecutionParameters } from "../checks/checks-sql.ts";
+import { athenaRefusals } from "../checks/trino-sql.ts";
 import { type CatalogColumn, openLocalCatalog } from "./catalog.ts";
 import { ServiceError } from "./glue.ts";
 import { toVarChar } from "./json-values.ts";
@@ -71,10 +74,13 @@ export function createLocalAthena(options: LocalAthenaOptions) {
       if (!QueryString) throw new ServiceError("Athena.InvalidRequestException", "QueryString is required.");
       const id = randomUUID();
       const submitted = new Date().toISOString();
-      const sql = bindExecutionParameters(QueryString, ExecutionParameters);
+      const refusals = athenaRefusals(QueryString);
+      const sql = refusals.length > 0 ? QueryString : bindExecutionParameters(QueryString, ExecutionParameters);
       const catalog = await openLocalCatalog(options.home);
       let stored: StoredQuery;
       try {
+        // Athena fails such a query as a whole (state FAILED), never with partial results.
+        if (refusals.length > 0) throw new Error(refusals.join(" "));
         const result = await catalog.queryTable(sql);
         const types = result.columns.map((c) => athenaType(c.type));
         let rows = result.rows.map((row) => row.map((value, i) => athenaText(toVarChar(value), types[i])));

@@ -16,6 +16,11 @@ interface CrawlerFile {
   runningPolls: number;
   /** The running crawl will end FAILED (the `crawler-failed` fault). */
   willFail?: boolean;
+  /**
+   * The running crawl is someone else's that started before this run's Transform wrote (the `crawler-running`
+   * fault): it ends SUCCEEDED without registering anything new, so a run that accepted it would miss its own files.
+   */
+  stale?: boolean;
   lastCrawl?: { Status: "SUCCEEDED" | "FAILED"; ErrorMessage?: string; StartTime: string };
   startTime?: string;
 }
@@ -53,8 +58,9 @@ export function createLocalGlue(options: LocalGlueOptions) {
   };
 
   /** Starts a crawl; it reads the lake when it finishes, so whatever was written by then is registered. */
-  const begin = async (previous: CrawlerFile): Promise<void> => {
+  const begin = async (previous: CrawlerFile, stale = false): Promise<void> => {
     await write({
+      ...(stale ? { stale } : {}),
       // Glue keeps showing the previous crawl's LastCrawl while a new one runs.
       ...(previous.lastCrawl ? { lastCrawl: previous.lastCrawl } : {}),
       state: "RUNNING",
@@ -69,6 +75,8 @@ export function createLocalGlue(options: LocalGlueOptions) {
     let lastCrawl: CrawlerFile["lastCrawl"];
     if (current.willFail) {
       lastCrawl = { Status: "FAILED", ErrorMessage: "Injected fault crawler-failed: the crawl failed.", StartTime };
+    } else if (current.stale) {
+      lastCrawl = { Status: "SUCCEEDED", StartTime };
     } else {
       try {
         await crawlCuratedZone(options.home);
@@ -90,9 +98,9 @@ export function createLocalGlue(options: LocalGlueOptions) {
     async startCrawler(_input: unknown): Promise<Record<string, never>> {
       const current = await read();
       if (faults.has("crawler-running") && !runningFaultUsed && current.state !== "RUNNING") {
-        // Someone else's crawl is under way: it will register our partitions too, so the run only waits for it.
+        // Someone else's crawl, started before our files were written: the run must wait for it, then crawl again.
         runningFaultUsed = true;
-        await begin(current);
+        await begin(current, true);
         throw new ServiceError(
           "Glue.CrawlerRunningException",
           `Crawler with name ${LOCAL_CRAWLER_NAME} has already started (injected fault crawler-running).`,

@@ -228,8 +228,10 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         TimeoutSeconds: 300,
         Retry: glueRetry(),
         Catch: [
-          // A crawl already under way (the schedule, a person, an earlier attempt) will also register our partitions.
-          { ErrorEquals: ["Glue.CrawlerRunningException"], ResultPath: null, Next: S.WaitForCrawler },
+          // A crawl already under way (a person, an earlier attempt) may have started before Transform wrote today's
+          // files: the error is kept at $.crawlerRunning, so the loop waits for that crawl to end and then starts
+          // the crawler again (RestartCrawler); only a crawl this run started is accepted.
+          { ErrorEquals: ["Glue.CrawlerRunningException"], ResultPath: "$.crawlerRunning", Next: S.WaitForCrawler },
           ...catchAll(S.StartCrawlerFailed),
         ],
         Next: S.WaitForCrawler,
@@ -253,6 +255,13 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           {
             And: [
               { Variable: "$.glue.Crawler.State", StringEquals: "READY" },
+              { Variable: "$.crawlerRunning.Error", IsPresent: true },
+            ],
+            Next: S.RestartCrawler,
+          },
+          {
+            And: [
+              { Variable: "$.glue.Crawler.State", StringEquals: "READY" },
               { Variable: "$.glue.Crawler.LastCrawl.Status", IsPresent: true },
               { Variable: "$.glue.Crawler.LastCrawl.Status", StringEquals: "SUCCEEDED" },
             ],
@@ -268,6 +277,14 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           { Variable: "$.crawler.polls", NumericGreaterThanEquals: pollLimit, Next: S.CrawlerPollLimitReached },
         ],
         Default: S.CountCrawlerPoll,
+      },
+      [S.RestartCrawler]: {
+        Type: "Pass",
+        Comment:
+          "The crawl that was running when StartCrawler was called has ended; start one that surely sees today's files.",
+        Parameters: { "restartedAfter.$": "$.crawlerRunning.Error" },
+        ResultPath: "$.crawlerRunning",
+        Next: S.StartCrawler,
       },
       [S.CountCrawlerPoll]: {
         Type: "Pass",

@@ -7,7 +7,8 @@ import {
   checksParameters,
 } from "../../src/checks/checks-sql.ts";
 import { failedChecks, runChecksLocally } from "../../src/checks/run-checks.ts";
-import type { CuratedTable } from "../../src/lake.ts";
+import { analyzeTrinoSql, TRINO_MAX_STAGES } from "../../src/checks/trino-sql.ts";
+import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../../src/lake.ts";
 import { crawlCuratedZone, openLocalCatalog } from "../../src/local/catalog.ts";
 import { type FixtureOptions, tempHome, VALID_TABLES, writeCuratedFixture } from "../local/lake-fixture.ts";
 
@@ -152,5 +153,27 @@ describe("checks SQL", () => {
     expect(bound).not.toContain("?");
     expect(bound).toContain(`"dt" = '${DATE}'`);
     expect(() => bindExecutionParameters(sql, ["'x'"])).toThrow(/ExecutionParameters/);
+  });
+
+  it("parses with the Trino grammar and, with CTEs inlined, reads each curated table at most twice and table_stats once", () => {
+    // Act
+    const analysis = analyzeTrinoSql(buildChecksSql());
+
+    // Assess
+    for (const table of CURATED_TABLES) {
+      expect(analysis.tableReads[table], table).toBeGreaterThanOrEqual(1);
+      expect(analysis.tableReads[table], table).toBeLessThanOrEqual(2);
+    }
+    expect(analysis.tableReads[TABLE_STATS]).toBe(1);
+    expect(Object.keys(analysis.tableReads).sort()).toEqual([...CURATED_TABLES, TABLE_STATS].sort());
+    expect(analysis.estimatedStages).toBeLessThan(TRINO_MAX_STAGES / 2);
+  });
+
+  it("puts every ? in a WHERE clause, one per table read", () => {
+    const analysis = analyzeTrinoSql(buildChecksSql());
+
+    expect(analysis.parameters).toHaveLength(CHECKS_PARAMETER_COUNT);
+    expect(analysis.parameters.filter((p) => !p.inWhere)).toEqual([]);
+    expect(analysis.totalReads).toBe(CHECKS_PARAMETER_COUNT);
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SpotifyQuotaExceededError, SpotifyServerError, TransformError } from "../../src/errors.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../src/lake.ts";
-import { openLocalCatalog } from "../../src/local/catalog.ts";
+import { openLocalCatalog, readCatalog } from "../../src/local/catalog.ts";
 import {
   CRASHING_ENTITY,
   type RunLocalExecutionOptions,
@@ -171,6 +171,16 @@ describe("local engine", () => {
     const history = await getHistory(home, DATE);
     expect(taskFailures(history)).toEqual(["Glue.CrawlerRunningException"]);
     expect(entered(history)).not.toContain("StartCrawlerFailed");
+    // The running crawl had started before Transform wrote: the run waits for it, then crawls again itself.
+    const crawlerStates = entered(history).filter((s) =>
+      ["StartCrawler", "CheckCrawler", "RestartCrawler", "Validate"].includes(s),
+    );
+    expect(crawlerStates[0]).toBe("StartCrawler");
+    expect(crawlerStates.indexOf("RestartCrawler")).toBeGreaterThan(0);
+    expect(crawlerStates.filter((s) => s === "StartCrawler")).toHaveLength(2);
+    expect(crawlerStates.at(-1)).toBe("Validate");
+    const tracks = (await readCatalog(home))?.tables.find((t) => t.name === "tracks");
+    expect(tracks?.partitions).toContain(DATE);
   });
 
   it("fails at the crawler poll limit (crawler-stuck), notifying; redrive waits for that crawl and succeeds", async () => {

@@ -93,4 +93,34 @@ describe("Glue and Athena stand-ins", () => {
     // Assess
     expect(results.ResultSet.Rows[1]).toEqual({ Data: [{ VarCharValue: INJECTED_CHECK_NAME }, { VarCharValue: "1" }] });
   });
+
+  it.each([
+    [
+      "a ? outside a WHERE clause",
+      "SELECT count(*) AS n FROM tracks t WHERE t.track_id IN (SELECT ? AS x)",
+      "INVALID_PARAMETER_USAGE",
+    ],
+    ["DuckDB-only syntax", "SELECT track_id::varchar AS t FROM tracks WHERE dt = ?", "SYNTAX_ERROR"],
+    [
+      "a plan above Trino's stage limit",
+      `WITH c AS (SELECT count(*) AS n FROM tracks WHERE dt = ?)\nSELECT n FROM c${"\nUNION ALL SELECT n FROM c".repeat(59)}`,
+      "QUERY_HAS_TOO_MANY_STAGES",
+    ],
+  ])("fails %s as Athena does, though DuckDB would run it", async (_name, sql, reason) => {
+    // Prepare
+    await crawlCuratedZone(home);
+    const athena = createLocalAthena({ home });
+    const parameters = Array.from({ length: sql.split("?").length - 1 }, () => "'2026-11-21'");
+
+    // Act
+    const failure = await athena
+      .startQueryExecutionSync({ QueryString: sql, ExecutionParameters: parameters })
+      .catch((e: Error) => e);
+
+    // Assess
+    expect(failure).toMatchObject({ name: "States.TaskFailed" });
+    const status = JSON.parse((failure as Error).message).QueryExecution.Status;
+    expect(status.State).toBe("FAILED");
+    expect(status.StateChangeReason).toContain(reason);
+  });
 });

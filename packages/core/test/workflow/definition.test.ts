@@ -129,6 +129,19 @@ describe("state machine definition", () => {
     expect(catchers[0]).toMatchObject({ ErrorEquals: ["Glue.CrawlerRunningException"], Next: "WaitForCrawler" });
   });
 
+  it("after Glue.CrawlerRunningException waits for that crawl to end, then starts the crawler again", () => {
+    const catcher = (states.StartCrawler!.Catch as { ErrorEquals: string[]; ResultPath: string }[])[0]!;
+    const first = (states.CheckCrawler!.Choices as { Next: string }[])[0];
+
+    expect(catcher.ResultPath).toBe("$.crawlerRunning");
+    expect(JSON.stringify(first)).toContain('"Variable":"$.crawlerRunning.Error","IsPresent":true');
+    expect(JSON.stringify(first)).toContain('"StringEquals":"READY"');
+    expect(first?.Next).toBe("RestartCrawler");
+    expect(states.RestartCrawler).toMatchObject({ Type: "Pass", ResultPath: "$.crawlerRunning", Next: "StartCrawler" });
+    // The restart replaces the caught error, so the next READY goes on to the crawl's own status.
+    expect(JSON.stringify(states.RestartCrawler?.Parameters)).not.toContain('"Error"');
+  });
+
   it("maps Transform over the transform entities", () => {
     const prepare = JSON.stringify(states.Prepare?.Parameters);
     expect(prepare).toContain(JSON.stringify(TRANSFORM_ENTITY_NAMES));

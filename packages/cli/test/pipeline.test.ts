@@ -41,15 +41,7 @@ describe("tunelake run on the sample API (end to end, the real binary)", () => {
     // Assess
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stderr).toContain("SAMPLE DATA");
-    for (const state of [
-      "Prepare",
-      "Extract",
-      "Transform",
-      "StartCrawler",
-      "GetCrawler",
-      "Validate",
-      "GetValidationResults",
-    ]) {
+    for (const state of ["Extract", "Transform", "StartCrawler", "GetCrawler", "Validate", "GetValidationResults"]) {
       expect(result.stderr).toContain(state);
     }
     expect(result.stdout).toContain("SUCCEEDED");

@@ -139,7 +139,13 @@ describe("what the summary says to do next", () => {
     checks: [],
   };
   it.each([
-    ["a failed check", { failedStage: "Validate", error: "ValidationFailedError" }, [], /--reprocess/, /tunelake redrive/],
+    [
+      "a failed check",
+      { failedStage: "Validate", error: "ValidationFailedError" },
+      [],
+      /--reprocess/,
+      /tunelake redrive/,
+    ],
     [
       "an injected failed check",
       { failedStage: "Validate", error: "ValidationFailedError" },

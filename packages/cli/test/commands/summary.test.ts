@@ -58,6 +58,26 @@ describe("the run summary of the real CLI", () => {
     expect(result.stderr).toMatch(/✗ Extract/);
   });
 
+  it("fails within 20 s naming an accounts URL that cannot be reached, without retry warnings", async () => {
+    // Act
+    const home = await newHome("unreachable");
+    const started = Date.now();
+    const result = await tunelake(["--home", home, "run", "--date", DATE, "--source", "spotify"], {
+      SPOTIFY_CLIENT_ID: "fake-client-id",
+      SPOTIFY_CLIENT_SECRET: "fake-client-secret",
+      SPOTIFY_ACCOUNTS_BASE_URL: "http://127.0.0.1:9",
+    });
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("error: SpotifyConnectionError");
+    expect(result.stdout).toContain("http://127.0.0.1:9/api/token");
+    expect(result.stderr).not.toMatch(/retrying/);
+    // Tried once: the state machine does not retry an unreachable host as if it were a rate limit.
+    expect(result.stderr.match(/attempt failed/g)).toHaveLength(1);
+  });
+
   it("prints the summary as JSON with --json, from the same execution", async () => {
     // Act
     const home = await newHome("json");

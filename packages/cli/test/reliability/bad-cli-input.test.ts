@@ -185,8 +185,8 @@ describe("bad input to the CLI is refused before any request", () => {
     // Act
     const result = await tunelake(["--home", home, "redrive", "2026-01-01"]);
 
-    // Assess
-    expect(result.code).toBe(1);
+    // Assess: a name that does not exist is bad input (2), not a failed pipeline (1).
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ExecutionNotFoundError: No execution named "2026-01-01".*tunelake executions/);
   });
 });

@@ -77,7 +77,7 @@ program
 program
   .command("history")
   .description("show an execution's event history")
-  .argument("<name>", "execution name (the run date, with a suffix for reruns)")
+  .argument("<name>", "execution name (the run date, with a suffix for reruns), or latest for the newest")
   .addOption(stageOption())
   .addOption(jsonOption())
   .action(async (name: string, opts) => historyCommand(globals(), name, opts));
@@ -85,7 +85,7 @@ program
 program
   .command("redrive")
   .description("resume a failed execution at the stage that failed")
-  .argument("<name>", "execution name")
+  .argument("<name>", "execution name, or latest for the newest")
   .addOption(configOption())
   .addOption(sourceOption())
   .addOption(stageOption())

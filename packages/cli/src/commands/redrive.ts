@@ -16,7 +16,7 @@ export async function redriveCommand(
   if (opts.stage) return cloudRedriveCommand(g, opts.stage, name);
   // An unknown name is said before any Spotify source starts.
   await getExecution(g.home, name);
-  await runLocally(g, { config: opts.config, source: opts.source }, (handlers, onEvent) =>
-    redriveLocalExecution({ home: g.home, name, handlers, onEvent }),
+  await runLocally(g, { config: opts.config, source: opts.source }, (handlers, onEvent, signal) =>
+    redriveLocalExecution({ home: g.home, name, handlers, onEvent, signal }),
   );
 }

@@ -11,6 +11,7 @@ import { definitionCommand } from "./commands/definition.ts";
 import { executionsCommand, historyCommand } from "./commands/executions.ts";
 import { queryCommand } from "./commands/query.ts";
 import { redriveCommand } from "./commands/redrive.ts";
+import { reprocessCommand } from "./commands/reprocess.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { EXIT_CODES, type GlobalOptions, quietOnBrokenPipe, reportError, resolveHome } from "./context.ts";
@@ -91,6 +92,16 @@ program
   .addOption(stageOption())
   .addOption(jsonOption())
   .action(async (name: string, opts) => redriveCommand(globals(), name, opts));
+
+program
+  .command("reprocess")
+  .description("rebuild the curated tables of a range of dates from the raw zone (one reprocess execution per date)")
+  .requiredOption("--from <YYYY-MM-DD>", "first date")
+  .requiredOption("--to <YYYY-MM-DD>", "last date (included)")
+  .option("--concurrency <n>", "dates rebuilt at once, locally (1-8)", "2")
+  .addOption(stageOption())
+  .addOption(jsonOption())
+  .action(async (opts) => reprocessCommand(globals(), opts));
 
 program
   .command("definition")

@@ -42,7 +42,9 @@ describe("tunelake reprocess", () => {
     // Assess
     expect(result.code, result.stderr + result.stdout).toBe(0);
     for (const date of DATES) {
-      expect(result.stdout).toMatch(new RegExp(`${date}  SUCCEEDED  ${date}-reprocess  10 tables, \\d+ rows, (\\d+)/\\1 checks passed`));
+      expect(result.stdout).toMatch(
+        new RegExp(`${date}  SUCCEEDED  ${date}-reprocess  10 tables, \\d+ rows, (\\d+)/\\1 checks passed`),
+      );
       expect(await fingerprint(home, date)).toEqual(before.get(date));
     }
     expect(result.stdout).toMatch(/2026-11-18 {2}SKIPPED {2}no raw data/);

@@ -6,6 +6,7 @@
  */
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
 import pc from "picocolors";
+import { type ExtractProgress, startExtractProgress } from "./extract-progress.ts";
 
 interface EventLike {
   type: string;
@@ -57,7 +58,9 @@ const oneLine = (text: string, max = 200) => {
 /** Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean). */
 export function createProgress(
   write: (line: string) => void = (l) => process.stderr.write(l),
+  extract: { planned: number; tty: boolean } | undefined = undefined,
 ): (event: unknown) => void {
+  let extractBar: ExtractProgress | undefined;
   // Start times by state and Map item (`TransformEntity#tracks`): iterations run concurrently.
   const started = new Map<string, number>();
   const keyOf = (name: string, entity: unknown) => `${name}#${typeof entity === "string" ? entity : ""}`;
@@ -79,11 +82,16 @@ export function createProgress(
       }
       started.set(keyOf(name, input?.entity), now);
       if (ANNOUNCED.has(name)) write(`${pc.cyan("▸")} ${name}\n`);
+      if (name === S.Extract && extract) extractBar = startExtractProgress({ ...extract, write });
     } else if (event.type === "TaskStateExited" || event.type === "MapStateExited") {
       const name = event.stateExitedEventDetails?.name ?? "?";
       const output = parse(event.stateExitedEventDetails?.output);
       const entity = name === S.TransformEntity ? output?.entity : undefined;
       const key = keyOf(name, entity);
+      if (name === S.Extract) {
+        extractBar?.stop();
+        extractBar = undefined;
+      }
       const since = started.get(key);
       started.delete(key);
       const took = since === undefined ? "" : pc.dim(` ${((now - since) / 1000).toFixed(1)}s`);

@@ -5,6 +5,7 @@ import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import { createLocalHandlers } from "@tunelake/functions/local";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
 import { printSummary, summarize } from "./summary.ts";
@@ -51,7 +52,10 @@ export async function runLocally(
     });
     let record: ExecutionRecord;
     try {
-      record = await execute(handlers, g.json ? undefined : createProgress(), stop.signal);
+      const progress = g.json
+        ? undefined
+        : createProgress(undefined, { planned: plannedRequests(config), tty: Boolean(process.stderr.isTTY) });
+      record = await execute(handlers, progress, stop.signal);
     } finally {
       for (const [name, listener] of listeners) process.removeListener(name, listener);
     }

@@ -4,6 +4,7 @@
  * network errors, timeouts and malformed bodies. Errors are tunelake's named errors so the state machine can match
  * them. Secrets and tokens never appear in messages or logs: only endpoints, statuses and Spotify's own messages.
  */
+import { channel } from "node:diagnostics_channel";
 import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
 import {
@@ -62,6 +63,18 @@ interface CachedToken {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every API attempt is published on this diagnostics channel (`{ endpoint, status }`, status 0 for a network error):
+ * the CLI's progress bar subscribes to it, so progress needs no plumbing through the extract code, and nothing is
+ * published when nobody listens.
+ */
+export const SPOTIFY_REQUEST_CHANNEL = "tunelake:spotify-request";
+export interface SpotifyRequestMessage {
+  endpoint: string;
+  status: number;
+}
+const requestChannel = channel(SPOTIFY_REQUEST_CHANNEL);
 
 /**
  * Error codes that mean the host cannot be reached at all (nothing listens, the name does not resolve, no route):
@@ -257,6 +270,10 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           return { ok: false, error: error as Error };
         }
       });
+      if (requestChannel.hasSubscribers) {
+        const message: SpotifyRequestMessage = { endpoint, status: outcome.ok ? outcome.response.status : 0 };
+        requestChannel.publish(message);
+      }
       if (!outcome.ok) {
         const code = unreachableCode(outcome.error);
         if (code && unreachable++ >= UNREACHABLE_RETRIES) {

@@ -2,10 +2,11 @@
 import type { SSTConfig } from "sst";
 import { APP_NAME, PIPELINE_STACK_ID } from "./packages/core/src/cloud/stage-outputs.ts";
 import { Pipeline } from "./stacks/pipeline.ts";
+import { readDeploySettings } from "./stacks/settings.ts";
 
 export default {
   config() {
-    return { name: APP_NAME, region: process.env.AWS_REGION ?? "us-east-1" };
+    return { name: APP_NAME, region: readDeploySettings().region };
   },
   stacks(app) {
     app.stack(Pipeline, { id: PIPELINE_STACK_ID });

@@ -1,9 +1,14 @@
 /**
- * Failure alerts: an encrypted SNS topic (the state machine's NotifyFailure publishes to it) with an optional email
- * subscription, and an EventBridge rule that also reports executions that end without reaching NotifyFailure
- * (timed out, aborted, or failed outside a Catch).
+ * Failure alerts, one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic with an
+ * optional email subscription. A FAILED execution is reported by the state machine's own NotifyFailure state (every
+ * Catch leads there, and its message has the failed stage, the error, the cause and the redrive command); the
+ * EventBridge rule covers only what NotifyFailure cannot see, executions that end TIMED_OUT or ABORTED. A failure
+ * outside any Catch (States.Runtime, a definition bug) and a schedule that did not run are caught by the missed-run
+ * alarm: no execution succeeded for 26 hours.
  */
-import { Aws, type Stack } from "aws-cdk-lib";
+import { Aws, Duration, type Stack } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { EventField, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
 import { SnsTopic } from "aws-cdk-lib/aws-events-targets";
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -12,8 +17,8 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 
-/** Terminal statuses that page someone. */
-export const ALERT_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+/** Terminal statuses the rule reports: those that never reach NotifyFailure (FAILED always does). */
+export const ALERT_STATUSES = ["TIMED_OUT", "ABORTED"] as const;
 
 /** Key administration for the account, spelled out: the usual default key policy grants `kms:*`. */
 const KEY_ADMIN_ACTIONS = [
@@ -62,6 +67,13 @@ export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): 
           conditions: { StringEquals: { "kms:ViaService": `sns.${Aws.REGION}.amazonaws.com` } },
         }),
         new PolicyStatement({
+          sid: "CloudWatchAlarmsPublish",
+          principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          resources: ["*"],
+          conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+        }),
+        new PolicyStatement({
           sid: "EventBridgePublishes",
           principals: [new ServicePrincipal("events.amazonaws.com")],
           actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
@@ -80,7 +92,7 @@ export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): 
   return { topic, key };
 }
 
-/** The EventBridge rule: executions of this state machine that end FAILED, TIMED_OUT or ABORTED -> the topic. */
+/** The EventBridge rule: executions of this state machine that end TIMED_OUT or ABORTED -> the topic. */
 export function createFailureRule(
   stack: Stack,
   props: { stage: string; stateMachine: IStateMachine; topic: Topic },
@@ -89,7 +101,7 @@ export function createFailureRule(
   const status = EventField.fromPath("$.detail.status");
   const arn = EventField.fromPath("$.detail.executionArn");
   return new Rule(stack, "FailureRule", {
-    description: "tunelake: notify on failed, timed out and aborted executions",
+    description: "tunelake: notify on timed out and aborted executions (NotifyFailure reports failed ones)",
     eventPattern: {
       source: ["aws.states"],
       detailType: ["Step Functions Execution Status Change"],
@@ -103,4 +115,33 @@ export function createFailureRule(
       }),
     ],
   });
+}
+
+/**
+ * The missed-run alarm: no execution of the state machine SUCCEEDED in the last `hours` hours (the schedule did not
+ * fire, was disabled, or every run failed) -> the topic. Hourly periods with missing data counted as breaching, so a
+ * state machine that never runs alarms too.
+ */
+export function createMissedRunAlarm(
+  stack: Stack,
+  props: { stage: string; stateMachine: IStateMachine; topic: Topic; hours: number },
+): Alarm {
+  const succeeded = new Metric({
+    namespace: "AWS/States",
+    metricName: "ExecutionsSucceeded",
+    dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn },
+    statistic: "Sum",
+    period: Duration.hours(1),
+  });
+  const alarm = new Alarm(stack, "MissedRunAlarm", {
+    alarmDescription: `tunelake ${props.stage}: no execution succeeded in the last ${props.hours} hours. Check the schedule and the latest runs: tunelake executions --stage ${props.stage}`,
+    metric: succeeded,
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: props.hours,
+    datapointsToAlarm: props.hours,
+    treatMissingData: TreatMissingData.BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(props.topic));
+  return alarm;
 }

@@ -37,6 +37,9 @@ export interface LakeFunctions {
 
 export interface LakeFunctionsProps {
   buckets: LakeBuckets;
+  /** Memory sizes in MB (stacks/settings.ts). */
+  extractMemoryMb?: number;
+  transformMemoryMb?: number;
   /** The Spotify credentials (SST `Config.Secret`s); only the extract function is bound to them. */
   secrets: Config.Secret[];
   /** The sources config file, passed to extract as `TUNELAKE_CONFIG`. */
@@ -81,7 +84,7 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     runtime: LAMBDA_RUNTIME,
     architecture: LAMBDA_ARCHITECTURE,
     // Network-bound (paged API calls, 429 back-off); memory mostly buys CPU for gzip.
-    memorySize: "1024 MB",
+    memorySize: `${props.extractMemoryMb ?? 1024} MB`,
     timeout: "15 minutes",
     diskSize: "1024 MB",
     environment: { RAW_BUCKET: raw.bucketName, TUNELAKE_CONFIG: readConfigEnv(props.configFile) },
@@ -101,7 +104,7 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     runtime: LAMBDA_RUNTIME,
     architecture: LAMBDA_ARCHITECTURE,
     // DuckDB: a large day is a few GB of JSON per entity; memory is DuckDB's working set, /tmp its spill space.
-    memorySize: "4096 MB",
+    memorySize: `${props.transformMemoryMb ?? 4096} MB`,
     timeout: "15 minutes",
     diskSize: "8192 MB",
     environment: { RAW_BUCKET: raw.bucketName, CURATED_BUCKET: curated.bucketName },

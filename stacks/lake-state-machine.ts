@@ -21,6 +21,8 @@ export const SCHEDULE_INPUT = {} as const;
 
 export interface LakeStateMachineProps {
   stage: string;
+  /** EventBridge schedule expression of the daily run (stacks/settings.ts); default {@link DAILY_SCHEDULE}. */
+  schedule?: string;
   extract: SstFunction;
   transform: SstFunction;
   crawlerName: string;
@@ -124,7 +126,7 @@ export function createLakeStateMachine(stack: Stack, props: LakeStateMachineProp
 
   new Rule(stack, "DailySchedule", {
     description: "tunelake: the daily run (date = the execution's start date, mode extract)",
-    schedule: Schedule.cron({ ...DAILY_SCHEDULE }),
+    schedule: props.schedule ? Schedule.expression(props.schedule) : Schedule.cron({ ...DAILY_SCHEDULE }),
     targets: [new SfnStateMachine(stateMachine, { input: RuleTargetInput.fromObject(SCHEDULE_INPUT) })],
   });
 

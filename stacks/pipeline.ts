@@ -3,13 +3,14 @@ import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
 import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/cloud/stage-outputs.ts";
-import { createFailureRule, createLakeAlerts } from "./lake-alerts.ts";
+import { createFailureRule, createLakeAlerts, createMissedRunAlarm } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";
 import { createLakeCatalog, grantLakeFormation } from "./lake-catalog.ts";
 import { createLakeFunctions } from "./lake-functions.ts";
 import { createLakeSnowflake, readSnowflakeSettings } from "./lake-snowflake.ts";
 import { createLakeStateMachine } from "./lake-state-machine.ts";
+import { readDeploySettings } from "./settings.ts";
 
 /** CDK context keys the offline synth (stacks/synth.ts) and the stack tests set. */
 export const CONTEXT = {
@@ -27,16 +28,18 @@ export const SPOTIFY_SECRETS = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "S
 /** The SST stack function (`app.stack(Pipeline)` in sst.config.ts). */
 export function Pipeline({ stack, app }: StackContext): void {
   const offline = app.node.tryGetContext(CONTEXT.offline) === true;
-  const alertEmail =
-    (app.node.tryGetContext(CONTEXT.alertEmail) as string | undefined) ?? process.env.TUNELAKE_ALERT_EMAIL;
+  const settings = readDeploySettings();
+  const alertEmail = (app.node.tryGetContext(CONTEXT.alertEmail) as string | undefined) ?? settings.alertEmail;
 
   const buckets = createLakeBuckets(stack);
   const secrets = SPOTIFY_SECRETS.map((name) => new Config.Secret(stack, name));
   const { extract, transform } = createLakeFunctions(stack, {
     buckets,
     secrets,
-    configFile: path.join(useProject().paths.root, "tunelake.config.json"),
+    configFile: path.resolve(useProject().paths.root, settings.sourcesFile),
     offline,
+    extractMemoryMb: settings.extractMemoryMb,
+    transformMemoryMb: settings.transformMemoryMb,
   });
   const catalog = createLakeCatalog(stack, { stage: app.stage, curated: buckets.curated });
   const athena = createLakeAthena(stack, {
@@ -47,6 +50,7 @@ export function Pipeline({ stack, app }: StackContext): void {
   const alerts = createLakeAlerts(stack, { alertEmail: alertEmail || undefined });
   const { stateMachine } = createLakeStateMachine(stack, {
     stage: app.stage,
+    schedule: settings.schedule,
     extract,
     transform,
     crawlerName: catalog.crawlerName,
@@ -70,6 +74,7 @@ export function Pipeline({ stack, app }: StackContext): void {
   // Opt-in Snowpipe feed (docs/snowflake.md): off unless TUNELAKE_SNOWFLAKE* is set.
   const snowflake = readSnowflakeSettings();
   if (snowflake) createLakeSnowflake(stack, { stage: app.stage, curated: buckets.curated, settings: snowflake });
+  createMissedRunAlarm(stack, { stage: app.stage, stateMachine, topic: alerts.topic, hours: settings.missedRunHours });
 
   stack.addOutputs({
     [K.stateMachineArn]: stateMachine.stateMachineArn,

@@ -312,7 +312,7 @@ describe("alerts and outputs", () => {
     });
   });
 
-  it("notifies the topic when an execution of this state machine fails, times out or is aborted", () => {
+  it("notifies the topic once per failed execution: NotifyFailure for FAILED, the rule only for TIMED_OUT and ABORTED", () => {
     const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
     const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
 
@@ -320,8 +320,28 @@ describe("alerts and outputs", () => {
     expect(props(rule).EventPattern).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [ref(machineId)] },
+      detail: { status: ["TIMED_OUT", "ABORTED"], stateMachineArn: [ref(machineId)] },
     });
+    // The only rule with an event pattern: no second path for FAILED.
+    expect(resourcesOfType(json, "AWS::Events::Rule").filter(([, r]) => props(r).EventPattern)).toHaveLength(1);
+    // Every Catch of the definition ends in NotifyFailure, which publishes to this topic, then Failed.
+    const definition = buildDefinition();
+    expect(definition.States.NotifyFailure).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Next: "Failed" });
+    const catchTargets = new Set<string>();
+    const visit = (states: Record<string, Json>) => {
+      for (const state of Object.values(states)) {
+        for (const c of (state.Catch as { Next: string }[] | undefined) ?? []) catchTargets.add(c.Next);
+        const inner = (state.ItemProcessor as { States?: Record<string, Json> } | undefined)?.States;
+        if (inner) visit(inner);
+      }
+    };
+    visit(definition.States as unknown as Record<string, Json>);
+    for (const target of catchTargets) {
+      const state = definition.States[target];
+      if (!state) continue; // a Map iteration's own Fail state: the Map's Catch takes over
+      const next = state.Type === "Pass" ? String(state.Next) : target;
+      expect(["NotifyFailure", "Failed", "WaitForCrawler"]).toContain(next);
+    }
     const target = (props(rule).Targets as Json[])[0]!;
     expect(target.Arn).toEqual(ref(topicId));
     const inputTemplate = String((target.InputTransformer as Json).InputTemplate);
@@ -335,6 +355,29 @@ describe("alerts and outputs", () => {
         ]),
       }),
     });
+  });
+
+  it("alarms to the same topic when no execution succeeded in the last 26 hours (missed or failing schedule)", () => {
+    const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
+    const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
+    const [keyId, key] = resourcesOfType(json, "AWS::KMS::Key")[0]!;
+
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/States",
+      MetricName: "ExecutionsSucceeded",
+      Dimensions: [{ Name: "StateMachineArn", Value: ref(machineId) }],
+      Statistic: "Sum",
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+      AlarmActions: [ref(topicId)],
+    });
+    // The topic is encrypted: CloudWatch must be allowed to use its key, or the alarm's message is dropped.
+    expect(JSON.stringify(props(key).KeyPolicy)).toContain("cloudwatch.amazonaws.com");
+    expect(keyId).toBeTruthy();
   });
 
   it("outputs every name the CLI's cloud mode reads", () => {

@@ -3,6 +3,25 @@ import path from "node:path";
 import { redact } from "@tunelake/core/config/env";
 import { TunelakeError } from "@tunelake/core/errors";
 
+/** The CLI's exit statuses (README "Exit status"). */
+export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as const;
+
+/** Errors that mean the input was wrong (usage, config, a name that does not exist), not that something failed. */
+const BAD_INPUT_ERRORS = new Set(["ConfigError", "ExecutionNotFoundError"]);
+
+/**
+ * Output piped into a reader that stops early (`tunelake executions | head -1`): stop quietly, as Unix tools do,
+ * instead of dying with an EPIPE stack trace.
+ */
+export function quietOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_CODES.success);
+      throw error;
+    });
+  }
+}
+
 export interface GlobalOptions {
   home: string;
   json: boolean;
@@ -30,7 +49,7 @@ export function reportError(error: unknown, json: boolean): void {
     if (!known && process.env.TUNELAKE_DEBUG && err.stack)
       process.stderr.write(`${redact(err.stack, knownSecrets())}\n`);
   }
-  process.exitCode = err.name === "ConfigError" ? 2 : 1;
+  process.exitCode = BAD_INPUT_ERRORS.has(err.name) ? EXIT_CODES.badInput : EXIT_CODES.pipelineFailure;
 }
 
 /** Writes a JSON value as one document on stdout. */

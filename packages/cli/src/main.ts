@@ -3,21 +3,32 @@
  * and subcommands, instead of hand-rolled argv handling); each command lives in ./commands.
  */
 import "@tunelake/core/polyfills";
+import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { authCommand } from "./commands/auth.ts";
 import { definitionCommand } from "./commands/definition.ts";
 import { executionsCommand, historyCommand } from "./commands/executions.ts";
 import { queryCommand } from "./commands/query.ts";
 import { redriveCommand } from "./commands/redrive.ts";
+import { reprocessCommand } from "./commands/reprocess.ts";
 import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { snowflakeCommand } from "./commands/snowflake.ts";
-import { type GlobalOptions, reportError, resolveHome } from "./context.ts";
+import { EXIT_CODES, type GlobalOptions, quietOnBrokenPipe, reportError, resolveHome } from "./context.ts";
 import { FAULTS } from "./faults.ts";
+
+quietOnBrokenPipe();
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 const program = new Command()
   .name("tunelake")
+  .version(version, "-V, --version", "print the tunelake version")
+  // Usage errors exit 2 (bad input), like a ConfigError; help and --version exit 0.
+  .exitOverride()
   .description("Spotify Web API -> analytics-ready data lake. Runs locally (files + DuckDB) or on AWS (--stage).")
   .option("--home <dir>", "local state: lake, catalog, executions (env TUNELAKE_HOME)", undefined)
   .option("--json", "machine-readable output", false)
@@ -33,6 +44,8 @@ const configOption = () => new Option("--config <file>", "sources config").defau
 const sourceOption = () =>
   new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto");
 const collect = (value: string, previous: string[]) => [...previous, value];
+/** `--json` listed in the help of each command that has it (the global option is what parses it). */
+const jsonOption = () => new Option("--json", "machine-readable output on stdout");
 
 program
   .command("run")
@@ -45,6 +58,7 @@ program
   .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
   .addOption(stageOption())
   .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
+  .addOption(jsonOption())
   .action(async (opts) => runCommand(globals(), opts));
 
 program
@@ -52,29 +66,43 @@ program
   .description("run SQL on the curated tables (DuckDB locally, Athena with --stage)")
   .argument("<sql>", "SQL; the tables are named as in Athena")
   .addOption(stageOption())
+  .addOption(jsonOption())
   .action(async (sql: string, opts) => queryCommand(globals(), sql, opts));
 
 program
   .command("executions")
   .description("list executions, newest first")
   .addOption(stageOption())
+  .addOption(jsonOption())
   .action(async (opts) => executionsCommand(globals(), opts));
 
 program
   .command("history")
   .description("show an execution's event history")
-  .argument("<name>", "execution name (the run date, with a suffix for reruns)")
+  .argument("<name>", "execution name (the run date, with a suffix for reruns), or latest for the newest")
   .addOption(stageOption())
+  .addOption(jsonOption())
   .action(async (name: string, opts) => historyCommand(globals(), name, opts));
 
 program
   .command("redrive")
   .description("resume a failed execution at the stage that failed")
-  .argument("<name>", "execution name")
+  .argument("<name>", "execution name, or latest for the newest")
   .addOption(configOption())
   .addOption(sourceOption())
   .addOption(stageOption())
+  .addOption(jsonOption())
   .action(async (name: string, opts) => redriveCommand(globals(), name, opts));
+
+program
+  .command("reprocess")
+  .description("rebuild the curated tables of a range of dates from the raw zone (one reprocess execution per date)")
+  .requiredOption("--from <YYYY-MM-DD>", "first date")
+  .requiredOption("--to <YYYY-MM-DD>", "last date (included)")
+  .option("--concurrency <n>", "dates rebuilt at once, locally (1-8)", "2")
+  .addOption(stageOption())
+  .addOption(jsonOption())
+  .action(async (opts) => reprocessCommand(globals(), opts));
 
 program
   .command("definition")
@@ -92,6 +120,7 @@ program
   .description("authorize a Spotify user (authorization-code flow) and print a refresh token for user-scoped sources")
   .option("--port <port>", "local port of the redirect URI http://127.0.0.1:PORT/callback", "8888")
   .option("--scopes <scopes>", "space-separated scopes", "user-read-recently-played user-top-read")
+  .addOption(jsonOption())
   .action(async (opts) => authCommand(globals(), opts));
 
 program.addCommand(snowflakeCommand(globals));
@@ -99,11 +128,17 @@ program.addCommand(snowflakeCommand(globals));
 program.addHelpText(
   "after",
   `
-With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.`,
+With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.
+Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pipeline (or a command) failed, ${EXIT_CODES.badInput} bad input (usage, config, unknown execution).`,
 );
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  reportError(error, program.opts<{ json?: boolean }>().json ?? false);
+  if (error instanceof CommanderError) {
+    // Commander has already printed the message (and the help after an error).
+    process.exitCode = error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.badInput;
+  } else {
+    reportError(error, program.opts<{ json?: boolean }>().json ?? false);
+  }
 }

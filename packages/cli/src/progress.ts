@@ -1,24 +1,42 @@
 /**
- * Live progress while a local execution runs: one line per state as it starts and ends, from the execution's
- * history events (the same events `tunelake history` shows).
+ * Live progress while a local execution runs, from the execution's history events (the same events `tunelake history`
+ * shows): one line as each stage starts and one as each task ends, with a cross where a task failed (for a Map
+ * iteration, the entity that failed, read from the state's own output) and for the states that record a failure.
+ * The plumbing states (Pass, Choice, Wait) are left out: `tunelake history` has them all.
  */
+import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
 import pc from "picocolors";
+import { type ExtractProgress, startExtractProgress } from "./extract-progress.ts";
 
 interface EventLike {
   type: string;
-  timestamp?: string | number | Date;
   stateEnteredEventDetails?: { name?: string; input?: string };
   stateExitedEventDetails?: { name?: string; output?: string };
   [key: string]: unknown;
 }
 
-function describeInput(input: string | undefined): string {
-  if (!input) return "";
+/** Stages announced when they start (the others show when they end). */
+const ANNOUNCED: ReadonlySet<string> = new Set([S.Extract, S.Transform, S.StartCrawler, S.Validate]);
+
+/** States that only exist to record a failure: shown with a cross and the error. */
+const FAILURE_STATES: ReadonlySet<string> = new Set([
+  S.InvalidInput,
+  S.ExtractFailed,
+  S.TransformFailed,
+  S.StartCrawlerFailed,
+  S.CrawlerFailed,
+  S.CrawlerPollLimitReached,
+  S.ValidateFailed,
+  S.ValidationFailed,
+]);
+
+function parse(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
   try {
-    const parsed = JSON.parse(input) as { entity?: string };
-    return parsed.entity ? ` ${pc.dim(parsed.entity)}` : "";
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
   } catch {
-    return "";
+    return undefined;
   }
 }
 
@@ -32,38 +50,64 @@ function failureOf(event: EventLike): string | undefined {
   return undefined;
 }
 
+const oneLine = (text: string, max = 200) => {
+  const line = text.replace(/\s+/g, " ");
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+};
+
 /** Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean). */
 export function createProgress(
   write: (line: string) => void = (l) => process.stderr.write(l),
+  extract: { planned: number; tty: boolean } | undefined = undefined,
 ): (event: unknown) => void {
+  let extractBar: ExtractProgress | undefined;
+  // Start times by state and Map item (`TransformEntity#tracks`): iterations run concurrently.
   const started = new Map<string, number>();
-  // States whose task failed (then were caught): they exit with a cross, not a tick.
-  const failed = new Set<string>();
+  const keyOf = (name: string, entity: unknown) => `${name}#${typeof entity === "string" ? entity : ""}`;
+  const label = (name: string, entity: unknown) => (typeof entity === "string" ? `${name} ${pc.dim(entity)}` : name);
   return (raw) => {
     const event = raw as EventLike;
     const now = Date.now();
     if (event.type.endsWith("StateEntered")) {
       const name = event.stateEnteredEventDetails?.name ?? "?";
-      const key = `${name}${describeInput(event.stateEnteredEventDetails?.input)}`;
-      started.set(key, now);
-      write(`${pc.cyan("▸")} ${key}\n`);
-    } else if (event.type.endsWith("StateExited")) {
+      const input = parse(event.stateEnteredEventDetails?.input);
+      if (FAILURE_STATES.has(name)) {
+        const failure = input?.error as { Error?: string } | undefined;
+        write(`${pc.red("✗")} ${name}${failure?.Error ? `: ${failure.Error}` : ""}\n`);
+        return;
+      }
+      if (name === S.TransformEntityFailed) {
+        write(`${pc.red("✗")} ${label(S.TransformEntity, input?.entity)} failed\n`);
+        return;
+      }
+      started.set(keyOf(name, input?.entity), now);
+      if (ANNOUNCED.has(name)) write(`${pc.cyan("▸")} ${name}\n`);
+      if (name === S.Extract && extract) extractBar = startExtractProgress({ ...extract, write });
+    } else if (event.type === "TaskStateExited" || event.type === "MapStateExited") {
       const name = event.stateExitedEventDetails?.name ?? "?";
-      const match = [...started.keys()].find((k) => k === name || k.startsWith(`${name} `));
-      const since = match ? started.get(match) : undefined;
-      if (match) started.delete(match);
+      const output = parse(event.stateExitedEventDetails?.output);
+      const entity = name === S.TransformEntity ? output?.entity : undefined;
+      const key = keyOf(name, entity);
+      if (name === S.Extract) {
+        extractBar?.stop();
+        extractBar = undefined;
+      }
+      const since = started.get(key);
+      started.delete(key);
       const took = since === undefined ? "" : pc.dim(` ${((now - since) / 1000).toFixed(1)}s`);
-      const wasCaught = failed.delete(name);
-      write(`${wasCaught ? pc.red("✗") : pc.green("✓")} ${match ?? name}${took}\n`);
+      if (name === S.NotifyFailure) {
+        write(`${pc.yellow("✉")} ${name}${took}\n`);
+        return;
+      }
+      // A caught error is kept at `$.error` of the state's output (the definition's Catch ResultPath).
+      const failed = output !== undefined && "error" in output;
+      write(`${failed ? pc.red("✗") : pc.green("✓")} ${label(name, entity)}${took}\n`);
     } else if (event.type === "ExecutionRedriven") {
       write(`${pc.yellow("↻")} redriven\n`);
-    } else {
+    } else if (event.type === "TaskFailed") {
+      // A failed attempt: retried, or caught (then the state ends with a cross). The summary has the final error.
       const failure = failureOf(event);
-      if (failure) {
-        const open = [...started.keys()].at(-1);
-        if (open && event.type === "TaskFailed") failed.add(open.split(" ")[0] ?? open);
-        write(`  ${pc.red(event.type)}: ${failure}\n`);
-      }
+      if (failure) write(`  ${pc.red("attempt failed")}: ${oneLine(failure)}\n`);
     }
   };
 }

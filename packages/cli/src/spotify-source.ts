@@ -2,7 +2,7 @@
  * Where the Spotify data comes from: the real API when credentials are set (or `--source spotify`), otherwise the
  * built-in sample API, a deterministic fake Spotify on 127.0.0.1 (DESIGN §5).
  */
-import { hasSpotifyCredentials, readSpotifyEnv, type SpotifyEnv } from "@tunelake/core/config/env";
+import { readSpotifyEnv, requestsSpotifyCredentials, type SpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
 import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/core/spotify/sample-server";
 import { sampleFaultsFor } from "./faults.ts";
@@ -31,7 +31,8 @@ export interface ResolvedSource {
 
 /** Resolves `--source`; for the sample API, starts it with the injected spotify-* faults. */
 export async function resolveSource(flag: SourceFlag, faults: readonly string[] = []): Promise<ResolvedSource> {
-  const useSpotify = flag === "spotify" || (flag === "auto" && hasSpotifyCredentials());
+  // `--source sample` is the explicit way to sample data; `auto` refuses half-set credentials instead of guessing.
+  const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials());
   if (useSpotify) {
     const spotify = readSpotifyEnv();
     if (faults.some((f) => f.startsWith("spotify-"))) {

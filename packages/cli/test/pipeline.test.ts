@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { getExecution } from "@tunelake/core/local/executions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tunelake } from "./helpers.ts";
 
@@ -41,15 +42,7 @@ describe("tunelake run on the sample API (end to end, the real binary)", () => {
     // Assess
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stderr).toContain("SAMPLE DATA");
-    for (const state of [
-      "Prepare",
-      "Extract",
-      "Transform",
-      "StartCrawler",
-      "GetCrawler",
-      "Validate",
-      "GetValidationResults",
-    ]) {
+    for (const state of ["Extract", "Transform", "StartCrawler", "GetCrawler", "Validate", "GetValidationResults"]) {
       expect(result.stderr).toContain(state);
     }
     expect(result.stdout).toContain("SUCCEEDED");
@@ -103,8 +96,10 @@ describe("tunelake run on the sample API (end to end, the real binary)", () => {
     // Act
     const failed = await tunelake(["--home", home, "run", "--date", date, "--inject-fault", "crawler-failed"]);
     const outbox = await readdir(path.join(home, "outbox"));
-    const redrive = await tunelake(["--home", home, "redrive", date]);
-    const history = await tunelake(["--home", home, "history", date, "--json"]);
+    // As the README has it: `latest` is the newest execution, the one that just failed.
+    const redrive = await tunelake(["--home", home, "redrive", "latest"]);
+    const history = await tunelake(["--home", home, "history", "latest", "--json"]);
+    const record = await getExecution(home, date);
 
     // Assess
     expect(failed.code).not.toBe(0);
@@ -123,6 +118,7 @@ describe("tunelake run on the sample API (end to end, the real binary)", () => {
     expect(after.some((e) => e.stateEnteredEventDetails?.name === "Extract")).toBe(false);
     expect(after.some((e) => e.stateEnteredEventDetails?.name === "StartCrawler")).toBe(true);
     expect(events.at(-1)?.type).toBe("ExecutionSucceeded");
+    expect(record).toMatchObject({ status: "SUCCEEDED", redriveCount: 1 });
   });
 
   it("refuses an invalid config before any request, with an exit code and a message saying what to fix", async () => {

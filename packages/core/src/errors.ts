@@ -53,6 +53,32 @@ export class SpotifyServerError extends TunelakeError {
   readonly transient = true;
 }
 
+/**
+ * The accounts service or the Web API cannot be reached at all (connection refused, the name does not resolve, no
+ * route): a wrong base URL or an offline machine, which retrying for minutes does not fix. Terminal.
+ */
+export class SpotifyConnectionError extends TunelakeError {
+  readonly transient = false;
+  readonly url: string;
+  readonly code: string;
+  constructor(fields: { url: string; code: string; variable: string }, options?: { cause?: unknown }) {
+    const what =
+      fields.code === "ECONNREFUSED"
+        ? "the connection was refused"
+        : fields.code === "BAD_PORT"
+          ? "fetch never connects to that port, a blocked one"
+          : fields.code === "ENOTFOUND" || fields.code === "EAI_AGAIN"
+            ? "the host name does not resolve"
+            : "there is no route to the host";
+    super(
+      `Cannot reach Spotify at ${fields.url} (${fields.code}: ${what}). Check ${fields.variable} (unset it for Spotify's own URL) and the network, then run again.`,
+      options,
+    );
+    this.url = fields.url;
+    this.code = fields.code;
+  }
+}
+
 /** Credentials were refused (401/400 on the token endpoint). */
 export class SpotifyAuthError extends TunelakeError {
   readonly transient = false;
@@ -93,6 +119,7 @@ export const TERMINAL_ERROR_NAMES = [
   "ConfigError",
   "SpotifyQuotaExceededError",
   "SpotifyAuthError",
+  "SpotifyConnectionError",
   "SpotifyRequestError",
   "TransformError",
   "ValidationFailedError",

@@ -1,6 +1,7 @@
 import { getHistory, listExecutions } from "@tunelake/core/local/executions";
 import pc from "picocolors";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { resolveExecutionName } from "../execution-name.ts";
 import { newTable } from "../table.ts";
 import { cloudExecutionsCommand, cloudHistoryCommand } from "./cloud.ts";
 
@@ -50,7 +51,8 @@ export function eventDetail(event: Record<string, unknown>): string {
 }
 
 /** `tunelake history <name>`: a readable table, or `--json` the events as GetExecutionHistory returns them. */
-export async function historyCommand(g: GlobalOptions, name: string, opts: { stage?: string }): Promise<void> {
+export async function historyCommand(g: GlobalOptions, given: string, opts: { stage?: string }): Promise<void> {
+  const name = await resolveExecutionName(g.home, given, opts.stage);
   if (opts.stage) return cloudHistoryCommand(g, opts.stage, name);
   const events = await getHistory(g.home, name);
   if (g.json) return printJson({ events });

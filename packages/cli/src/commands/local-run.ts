@@ -5,6 +5,7 @@ import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import { createLocalHandlers } from "@tunelake/functions/local";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
 import { printSummary, summarize } from "./summary.ts";
@@ -23,7 +24,11 @@ export interface LocalRunOptions {
 export async function runLocally(
   g: GlobalOptions,
   options: LocalRunOptions,
-  execute: (handlers: LocalHandlers, onEvent: ((event: unknown) => void) | undefined) => Promise<ExecutionRecord>,
+  execute: (
+    handlers: LocalHandlers,
+    onEvent: ((event: unknown) => void) | undefined,
+    signal: AbortSignal,
+  ) => Promise<ExecutionRecord>,
 ): Promise<void> {
   const config = await loadConfig(options.config);
   const source = await resolveSource(options.source, options.faults ?? []);
@@ -36,11 +41,33 @@ export async function runLocally(
       dataSource: source.dataSource,
       logger: createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
     });
-    const record = await execute(handlers, g.json ? undefined : createProgress());
+    // Ctrl-C (or a kill) ends the execution ABORTED, recorded and unlocked, instead of leaving it RUNNING; a second
+    // one exits at once (the listeners are gone, so Node's default applies).
+    const stop = new AbortController();
+    const signals = { SIGINT: 130, SIGTERM: 143 } as const;
+    const listeners = Object.keys(signals).map((name) => {
+      const listener = () => stop.abort(name);
+      process.once(name, listener);
+      return [name, listener] as const;
+    });
+    let record: ExecutionRecord;
+    try {
+      const progress = g.json
+        ? undefined
+        : createProgress(undefined, { planned: plannedRequests(config), tty: Boolean(process.stderr.isTTY) });
+      record = await execute(handlers, progress, stop.signal);
+    } finally {
+      for (const [name, listener] of listeners) process.removeListener(name, listener);
+    }
     const summary = await summarize(g.home, record);
     if (g.json) printJson(summary);
     else printSummary(summary);
     if (record.status !== "SUCCEEDED") process.exitCode = 1;
+    if (stop.signal.aborted) {
+      // Handlers that were still running are abandoned (the record says ABORTED): exit now, as a killed process would.
+      await source.close();
+      process.exit(signals[stop.signal.reason as keyof typeof signals] ?? 1);
+    }
   } finally {
     await source.close();
   }

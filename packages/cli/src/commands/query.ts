@@ -1,3 +1,4 @@
+import { ConfigError } from "@tunelake/core/errors";
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { newTable } from "../table.ts";
@@ -5,6 +6,9 @@ import { cloudQueryCommand } from "./cloud.ts";
 
 /** `tunelake query "<SQL>"`: the same table names as in Athena. */
 export async function queryCommand(g: GlobalOptions, sql: string, opts: { stage?: string }): Promise<void> {
+  if (!sql.trim()) {
+    throw new ConfigError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
+  }
   if (opts.stage) {
     await cloudQueryCommand(g, opts.stage, sql);
     return;

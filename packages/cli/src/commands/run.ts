@@ -29,7 +29,7 @@ export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<vo
     return;
   }
   const mode = opts.reprocess ? "reprocess" : "extract";
-  await runLocally(g, { config: opts.config, source: opts.source, faults }, (handlers, onEvent) =>
-    runLocalExecution({ home: g.home, input: { date, mode, ...resumeFrom }, handlers, faults, onEvent }),
+  await runLocally(g, { config: opts.config, source: opts.source, faults }, (handlers, onEvent, signal) =>
+    runLocalExecution({ home: g.home, input: { date, mode, ...resumeFrom }, handlers, faults, onEvent, signal }),
   );
 }

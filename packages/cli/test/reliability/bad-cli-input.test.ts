@@ -169,12 +169,24 @@ describe("bad input to the CLI is refused before any request", () => {
     await expectRefused(result, /Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET/);
   });
 
+  it.each([
+    [{ SPOTIFY_CLIENT_ID: "x" }, /SPOTIFY_CLIENT_SECRET is not/],
+    [{ SPOTIFY_CLIENT_SECRET: "some-secret" }, /SPOTIFY_CLIENT_ID is not/],
+    [{ SPOTIFY_CLIENT_ID: "x", SPOTIFY_CLIENT_SECRET: "" }, /SPOTIFY_CLIENT_SECRET is set but empty/],
+  ])("exits 2 on half-set credentials %j instead of falling back to sample data", async (env, message) => {
+    // Act
+    const result = await tunelake(["--home", home, "run", "--date", "2026-11-21"], env);
+
+    // Assess
+    await expectRefused(result, message);
+  });
+
   it("refuses to redrive an execution that does not exist, saying how to list them", async () => {
     // Act
     const result = await tunelake(["--home", home, "redrive", "2026-01-01"]);
 
-    // Assess
-    expect(result.code).toBe(1);
+    // Assess: a name that does not exist is bad input (2), not a failed pipeline (1).
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ExecutionNotFoundError: No execution named "2026-01-01".*tunelake executions/);
   });
 });

@@ -26,16 +26,42 @@ function baseUrl(value: string | undefined, fallback: string, name: string): str
   return raw.replace(/\/+$/, "");
 }
 
+const CREDENTIAL_VARIABLES = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"] as const;
+
+/**
+ * Whether `env` asks for the real Spotify API: true when both client credentials are set, false when neither is.
+ * Anything in between (one of the two, or one set to an empty value) is a ConfigError naming the variable to fix,
+ * so that a typo never falls back to sample data silently.
+ */
+export function requestsSpotifyCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  const present = CREDENTIAL_VARIABLES.filter((name) => env[name] !== undefined);
+  if (present.length === 0) return false;
+  const empty = present.filter((name) => !env[name]?.trim());
+  if (empty.length > 0) {
+    throw new ConfigError(
+      `${empty.join(" and ")} ${empty.length > 1 ? "are" : "is"} set but empty: give ${empty.length > 1 ? "them values" : "it a value"} (from developer.spotify.com/dashboard), or unset ${CREDENTIAL_VARIABLES.join(" and ")} and run with --source sample for sample data.`,
+    );
+  }
+  const missing = CREDENTIAL_VARIABLES.filter((name) => env[name] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${present.join(", ")} is set but ${missing.join(", ")} is not: set ${missing.join(", ")} too (from developer.spotify.com/dashboard), or unset ${present.join(", ")} and run with --source sample for sample data.`,
+    );
+  }
+  return true;
+}
+
 /** True when client credentials are present in `env`. */
 export function hasSpotifyCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.SPOTIFY_CLIENT_ID?.trim() && env.SPOTIFY_CLIENT_SECRET?.trim());
 }
 
-/** Reads Spotify settings from `env`; throws ConfigError when credentials are missing or half-set. */
+/** Reads Spotify settings from `env`; throws ConfigError naming the variable when credentials are missing or half-set. */
 export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv {
+  const given = requestsSpotifyCredentials(env);
   const clientId = env.SPOTIFY_CLIENT_ID?.trim();
   const clientSecret = env.SPOTIFY_CLIENT_SECRET?.trim();
-  if (!clientId || !clientSecret) {
+  if (!given || !clientId || !clientSecret) {
     throw new ConfigError(
       "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), or run with --source sample.",
     );

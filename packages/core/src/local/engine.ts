@@ -5,7 +5,7 @@
  * FAILED one can be redriven in the same record, resuming at the stage that failed.
  */
 import "../polyfills.ts";
-import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
+import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { ConfigError } from "../errors.ts";
 import { assertRunDate, todayUtc } from "../lake.ts";
 import { type DefinitionSubstitutions, renderDefinition } from "../workflow/definition.ts";
@@ -53,6 +53,11 @@ export interface LocalEngineTuning {
   retryIntervalMs?: number;
   /** Where NotifyFailure's line goes (default stderr). */
   stderr?: (line: string) => void;
+  /**
+   * Stops the execution (Ctrl-C): it ends ABORTED at once, with an ExecutionAborted event, and can be redriven at
+   * the stage it was in. Handlers still running are not awaited: the caller exits, as a stopped Lambda would.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunLocalExecutionOptions extends LocalEngineTuning {
@@ -252,18 +257,39 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
 
   let output: unknown;
   let error: { name: string; cause: string } | undefined;
+  let aborted = false;
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener("abort", abort, { once: true });
   try {
     output = await execution.result;
   } catch (thrown) {
+    if (thrown instanceof ExecutionAbortedError) aborted = true;
     const inner = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : (thrown as Error);
     error = { name: inner?.name ?? "States.Runtime", cause: causeText(inner?.message ?? inner) };
   }
-  await Promise.allSettled([...inflight]);
+  options.signal?.removeEventListener("abort", abort);
+  if (!aborted) await Promise.allSettled([...inflight]);
   await consume;
   await writer.flush();
   await recordWrite;
 
   const stopDate = new Date().toISOString();
+  if (aborted) {
+    const stage = record.currentStage ?? S.Extract;
+    const reason = options.signal?.reason;
+    record = {
+      ...record,
+      status: "ABORTED",
+      stopDate,
+      error: "States.Aborted",
+      cause: `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} during ${stage}. Resume it there: tunelake redrive ${record.name}`,
+      failedStage: stage,
+      pid: undefined,
+    };
+    await saveExecution(home, record);
+    return record;
+  }
   record = error
     ? failedExecution(record, {
         stopDate,
@@ -323,7 +349,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
 }
 
 /**
- * Resumes a FAILED execution at the stage that failed, in the same record: history is appended after an
+ * Resumes a FAILED (or ABORTED) execution at the stage that failed (or was stopped in), in the same record: history is appended after an
  * `ExecutionRedriven` event, stages that had succeeded are not run again, and the first run's faults do not apply.
  */
 export async function redriveLocalExecution(options: RedriveLocalExecutionOptions): Promise<ExecutionRecord> {
@@ -332,9 +358,9 @@ export async function redriveLocalExecution(options: RedriveLocalExecutionOption
   const release = await lockRunDate(home, before.date, name);
   try {
     const record = await getExecution(home, name);
-    if (record.status !== "FAILED") {
+    if (record.status !== "FAILED" && record.status !== "ABORTED") {
       throw new ConfigError(
-        `Execution ${name} is ${record.status}: only a FAILED execution can be redriven. Start a new run instead: tunelake run --date ${record.date}`,
+        `Execution ${name} is ${record.status}: only a FAILED or ABORTED execution can be redriven. Start a new run instead: tunelake run --date ${record.date}`,
       );
     }
     const stage = record.failedStage;

@@ -11,7 +11,7 @@ import { TunelakeError } from "../errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
-export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
 
 /** What `tunelake executions` lists and `tunelake redrive` resumes. */
 export interface ExecutionRecord {

@@ -4,10 +4,12 @@
  * network errors, timeouts and malformed bodies. Errors are tunelake's named errors so the state machine can match
  * them. Secrets and tokens never appear in messages or logs: only endpoints, statuses and Spotify's own messages.
  */
+import { channel } from "node:diagnostics_channel";
 import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
 import {
   SpotifyAuthError,
+  SpotifyConnectionError,
   SpotifyQuotaExceededError,
   SpotifyRateLimitError,
   SpotifyRequestError,
@@ -62,6 +64,47 @@ interface CachedToken {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Every API attempt is published on this diagnostics channel (`{ endpoint, status }`, status 0 for a network error):
+ * the CLI's progress bar subscribes to it, so progress needs no plumbing through the extract code, and nothing is
+ * published when nobody listens.
+ */
+export const SPOTIFY_REQUEST_CHANNEL = "tunelake:spotify-request";
+export interface SpotifyRequestMessage {
+  endpoint: string;
+  status: number;
+}
+const requestChannel = channel(SPOTIFY_REQUEST_CHANNEL);
+
+/**
+ * Error codes that mean the host cannot be reached at all (nothing listens, the name does not resolve, no route):
+ * waiting minutes will not fix a wrong base URL or a machine that is offline, so these fail the run in seconds.
+ */
+const UNREACHABLE_CODES = new Set([
+  "BAD_PORT",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/** Quick retries of an unreachable host before giving up: rides out a blip, stays well within 10 s. */
+const UNREACHABLE_RETRIES = 2;
+const UNREACHABLE_BACKOFF_MS = 500;
+
+/** The code of a connection-level failure of fetch (undici puts it on `cause`), if it is one of {@link UNREACHABLE_CODES}. */
+export function unreachableCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return code;
+    // The fetch standard blocks some ports (1, 9, 25...): undici fails at once with "bad port", no code.
+    if ((e as { message?: unknown }).message === "bad port") return "BAD_PORT";
+    const inner = (e as { errors?: unknown[] }).errors?.[0] as { code?: unknown } | undefined;
+    if (typeof inner?.code === "string" && UNREACHABLE_CODES.has(inner.code)) return inner.code;
+  }
+  return undefined;
+}
+
 /** `GET /artists/{id}/albums` for a URL under the API base: ids and the query string are left out. */
 export function endpointOf(apiBaseUrl: string, url: string): string {
   const base = new URL(apiBaseUrl).pathname.replace(/\/+$/, "");
@@ -84,9 +127,10 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
   const stats: SpotifyClientStats = { requests: 0, byEndpoint: {}, retries: 0, tokenRequests: 0 };
   let refreshToken = env.refreshToken;
   const tokens: { app?: Promise<CachedToken>; user?: Promise<CachedToken> } = {};
+  const pendingTokens = new Set<Promise<CachedToken>>();
   /** Set once Spotify says stop (quota, refused credentials): later calls fail at once instead of asking again. */
   let stopped: Error | undefined;
-  const stop = (error: SpotifyQuotaExceededError | SpotifyAuthError): never => {
+  const stop = (error: SpotifyQuotaExceededError | SpotifyAuthError | SpotifyConnectionError): never => {
     stopped ??= error;
     throw error;
   };
@@ -102,11 +146,13 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     );
     const basic = Buffer.from(`${env.clientId}:${env.clientSecret}`).toString("base64");
     const what = user ? "the refresh token (SPOTIFY_REFRESH_TOKEN)" : "the client credentials";
+    const tokenUrl = `${env.accountsBaseUrl}/api/token`;
+    let unreachable = 0;
     for (let attempt = 0; ; attempt++) {
       let problem: string;
       try {
         stats.tokenRequests++;
-        const response = await fetch(`${env.accountsBaseUrl}/api/token`, {
+        const response = await fetch(tokenUrl, {
           method: "POST",
           headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
           body,
@@ -137,6 +183,15 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
         }
       } catch (error) {
         if (error instanceof SpotifyAuthError) throw error;
+        const code = unreachableCode(error);
+        if (code && unreachable++ >= UNREACHABLE_RETRIES) {
+          throw new SpotifyConnectionError({ url: tokenUrl, code, variable: "SPOTIFY_ACCOUNTS_BASE_URL" });
+        }
+        if (code) {
+          stats.retries++;
+          await sleep(UNREACHABLE_BACKOFF_MS * unreachable);
+          continue;
+        }
         problem =
           error instanceof SyntaxError ? "malformed token response" : `network error (${(error as Error).name})`;
       }
@@ -151,18 +206,31 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     }
   };
 
+  /**
+   * One token request in flight per kind (single-flight): every caller waiting while it runs shares its outcome,
+   * success or failure, instead of each worker asking (and retrying) on its own.
+   */
   const tokenFor = async (user: boolean, forceNew: boolean): Promise<string> => {
     const slot = user ? "user" : "app";
     const cached = tokens[slot];
-    if (!forceNew && cached) {
-      const token = await cached.catch(() => undefined);
-      if (token && Date.now() < token.renewAt) return token.value;
+    if (cached && (!forceNew || pendingTokens.has(cached))) {
+      const token = await cached;
+      if (!forceNew && Date.now() < token.renewAt) return token.value;
+      if (forceNew) return token.value;
+      // Expired: renew, unless another caller already started the renewal.
+      const current = tokens[slot];
+      if (current && current !== cached) return (await current).value;
     }
     const fresh = requestToken(user);
     tokens[slot] = fresh;
-    fresh.catch(() => {
-      if (tokens[slot] === fresh) delete tokens[slot];
-    });
+    pendingTokens.add(fresh);
+    fresh.then(
+      () => pendingTokens.delete(fresh),
+      () => {
+        pendingTokens.delete(fresh);
+        if (tokens[slot] === fresh) delete tokens[slot];
+      },
+    );
     return (await fresh).value;
   };
 
@@ -179,10 +247,15 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     }
     const endpoint = endpointOf(env.apiBaseUrl, url);
     let renewedAfter401 = false;
+    let unreachable = 0;
     for (let attempt = 0; ; attempt++) {
+      // Another request may have stopped the client while this one waited to retry.
+      if (stopped) throw stopped;
       let problem: string;
       const token = await tokenFor(user, false).catch((error: unknown) =>
-        error instanceof SpotifyAuthError ? stop(error) : Promise.reject(error),
+        error instanceof SpotifyAuthError || error instanceof SpotifyConnectionError
+          ? stop(error)
+          : Promise.reject(error),
       );
       const outcome = await limiter.run(async (): Promise<Attempt> => {
         stats.requests++;
@@ -197,7 +270,20 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           return { ok: false, error: error as Error };
         }
       });
+      if (requestChannel.hasSubscribers) {
+        const message: SpotifyRequestMessage = { endpoint, status: outcome.ok ? outcome.response.status : 0 };
+        requestChannel.publish(message);
+      }
       if (!outcome.ok) {
+        const code = unreachableCode(outcome.error);
+        if (code && unreachable++ >= UNREACHABLE_RETRIES) {
+          stop(new SpotifyConnectionError({ url: env.apiBaseUrl, code, variable: "SPOTIFY_API_BASE_URL" }));
+        }
+        if (code) {
+          stats.retries++;
+          await sleep(UNREACHABLE_BACKOFF_MS * unreachable);
+          continue;
+        }
         problem = outcome.error.name === "TimeoutError" ? `timed out after ${timeoutMs / 1000}s` : "network error";
       } else {
         const { response, text } = outcome;
@@ -268,6 +354,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           `Spotify failed on ${endpoint} ${attempt + 1} times (last: ${problem}); it may be down: run again later (tunelake redrive resumes the stage).`,
         );
       }
+      if (stopped) throw stopped;
       stats.retries++;
       logger.warn("spotify request failed; retrying", { endpoint, problem, attempt: attempt + 1 });
       await sleep(backoff(attempt));

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasSpotifyCredentials, readSpotifyEnv, redact } from "../../src/config/env.ts";
+import { hasSpotifyCredentials, readSpotifyEnv, redact, requestsSpotifyCredentials } from "../../src/config/env.ts";
 import { configJsonSchema } from "../../src/config/json-schema.ts";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -95,6 +95,25 @@ describe("readSpotifyEnv", () => {
   it("requires both client id and secret, and says where to get them", () => {
     expect(() => readSpotifyEnv({ SPOTIFY_CLIENT_ID: "abc" })).toThrow(/SPOTIFY_CLIENT_SECRET/);
     expect(hasSpotifyCredentials({ SPOTIFY_CLIENT_ID: "abc" })).toBe(false);
+  });
+
+  it.each([
+    [{ SPOTIFY_CLIENT_ID: "abc" }, /SPOTIFY_CLIENT_ID is set but SPOTIFY_CLIENT_SECRET is not/],
+    [{ SPOTIFY_CLIENT_SECRET: "abc" }, /SPOTIFY_CLIENT_SECRET is set but SPOTIFY_CLIENT_ID is not/],
+    [{ SPOTIFY_CLIENT_ID: "abc", SPOTIFY_CLIENT_SECRET: "" }, /SPOTIFY_CLIENT_SECRET is set but empty/],
+    [{ SPOTIFY_CLIENT_ID: " ", SPOTIFY_CLIENT_SECRET: "abc" }, /SPOTIFY_CLIENT_ID is set but empty/],
+    [
+      { SPOTIFY_CLIENT_ID: "", SPOTIFY_CLIENT_SECRET: "" },
+      /SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set but empty/,
+    ],
+  ])("refuses half-set or empty credentials %j, naming the variable to fix", (env, message) => {
+    expect(() => requestsSpotifyCredentials(env)).toThrow(message);
+    expect(() => readSpotifyEnv(env)).toThrow(message);
+  });
+
+  it("asks for the real API only when both credentials are set, and for the sample API when neither is", () => {
+    expect(requestsSpotifyCredentials({})).toBe(false);
+    expect(requestsSpotifyCredentials({ SPOTIFY_CLIENT_ID: "id", SPOTIFY_CLIENT_SECRET: "secret" })).toBe(true);
   });
 
   it("rejects a base URL that is not http(s)", () => {

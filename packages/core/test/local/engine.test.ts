@@ -399,7 +399,7 @@ describe("local engine", () => {
     const refusal = redriveLocalExecution({ home, name: DATE, handlers, ...fast() });
 
     // Assess
-    await expect(refusal).rejects.toThrow(/only a FAILED execution can be redriven/);
+    await expect(refusal).rejects.toThrow(/only a FAILED or ABORTED execution can be redriven/);
   });
 
   it("refuses an unknown resumeFrom before anything runs", async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SpotifyServerError } from "../../src/errors.ts";
+import { SpotifyConnectionError, SpotifyServerError, TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
 import { createSpotifyClient } from "../../src/spotify/client.ts";
 import { deriveId } from "../../src/spotify/sample-data.ts";
 import { type SampleServer, sampleEnv, startSampleServer } from "../../src/spotify/sample-server.ts";
@@ -88,5 +88,100 @@ describe("token endpoint faults", () => {
     expect(error).toBeInstanceOf(SpotifyServerError);
     expect((error as Error).message).toMatch(/access token.*run again later/);
     expect((error as Error).message).not.toContain("token-test-secret-7f3a9c");
+  });
+});
+
+describe("one token request at a time, and hosts that cannot be reached", () => {
+  let sample: SampleServer;
+  let slow: Server;
+  let slowUrl: string;
+  let tokenCalls = 0;
+  let answer503 = true;
+
+  beforeAll(async () => {
+    sample = await startSampleServer({ clientSecret: "token-test-secret-7f3a9c" });
+    // A token endpoint that takes 100 ms, then answers 503 (or passes through to the sample API).
+    slow = createServer(async (req, res) => {
+      tokenCalls++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (answer503) {
+        res.writeHead(503, { "content-type": "application/json" }).end('{"error":"server_error"}');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(`${sample.accountsBaseUrl}/api/token`, {
+        method: "POST",
+        headers: { authorization: req.headers.authorization ?? "", "content-type": req.headers["content-type"] ?? "" },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => slow.close(resolve));
+    await sample.close();
+  });
+
+  const ids = Array.from({ length: 8 }, (_, i) => deriveId("flight", "artist", i));
+
+  it("sends one token request for eight concurrent API requests", async () => {
+    // Prepare
+    answer503 = false;
+    tokenCalls = 0;
+    const spotify = createSpotifyClient({ ...sampleEnv(sample), accountsBaseUrl: slowUrl }, { concurrency: 8 });
+
+    // Act
+    await Promise.all(ids.map((id) => spotify.get(`/artists/${id}`)));
+
+    // Assess
+    expect(tokenCalls).toBe(1);
+    expect(spotify.stats().tokenRequests).toBe(1);
+  });
+
+  it("shares one failing token request's retries between eight concurrent API requests", async () => {
+    // Prepare
+    answer503 = true;
+    tokenCalls = 0;
+    const spotify = createSpotifyClient(
+      { ...sampleEnv(sample), accountsBaseUrl: slowUrl },
+      { concurrency: 8, maxRetries: 2, backoffBaseMs: 5, backoffMaxMs: 10 },
+    );
+
+    // Act
+    const outcomes = await Promise.allSettled(ids.map((id) => spotify.get(`/artists/${id}`)));
+
+    // Assess: one request and its two retries, not three per worker.
+    expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof SpotifyServerError)).toBe(true);
+    expect(tokenCalls).toBe(3);
+  });
+
+  it.each([
+    ["a port nothing listens on (connection refused)", "accounts", "http://127.0.0.1:1", /ECONNREFUSED|BAD_PORT/],
+    ["a port fetch blocks", "accounts", "http://127.0.0.1:9", /BAD_PORT/],
+    ["a host name that does not resolve", "accounts", "http://tunelake-no-such-host.invalid", /ENOTFOUND|EAI_AGAIN/],
+    ["a refused API host", "api", "http://127.0.0.1:1/v1", /ECONNREFUSED|BAD_PORT/],
+  ])("fails fast with SpotifyConnectionError naming the URL on %s", async (_case, which, url, code) => {
+    // Prepare
+    const env = sampleEnv(sample);
+    const spotify = createSpotifyClient(
+      which === "accounts" ? { ...env, accountsBaseUrl: url } : { ...env, apiBaseUrl: url },
+      { concurrency: 8 },
+    );
+    const started = Date.now();
+
+    // Act
+    const outcomes = await Promise.allSettled(ids.map((id) => spotify.get(`/artists/${id}`)));
+
+    // Assess
+    const reasons = outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error) : undefined));
+    expect(reasons.every((r) => r instanceof SpotifyConnectionError)).toBe(true);
+    expect(reasons[0]?.message).toContain(url);
+    expect(reasons[0]?.message).toMatch(code);
+    expect(reasons[0]?.message).toContain(which === "accounts" ? "SPOTIFY_ACCOUNTS_BASE_URL" : "SPOTIFY_API_BASE_URL");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(TRANSIENT_ERROR_NAMES as readonly string[]).not.toContain("SpotifyConnectionError");
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * `tunelake reprocess --from D1 --to D2`: rebuilds the curated tables of a range of dates from the raw zone (after a
+ * transform change), one execution per date in `reprocess` mode (Extract is skipped), a few dates at a time.
+ * Locally each execution is named `<date>-reprocess` (then `-2`...), so it never takes a daily run's name.
+ */
+import path from "node:path";
+import { cloudStartRun, resolveStage } from "@tunelake/core/cloud/index";
+import { ConfigError } from "@tunelake/core/errors";
+import { assertRunDate, manifestKey } from "@tunelake/core/lake";
+import { type LocalHandlers, runLocalExecution } from "@tunelake/core/local/engine";
+import { nextExecutionName } from "@tunelake/core/local/executions";
+import { createConsoleLogger } from "@tunelake/core/logger";
+import { localStores } from "@tunelake/functions/local";
+import { createTransformHandler } from "@tunelake/functions/transform";
+import pc from "picocolors";
+import { type GlobalOptions, printJson } from "../context.ts";
+import { type RunSummary, summarize } from "./summary.ts";
+
+/** The most dates one command rebuilds: a year, so that a typo in a year does not start thousands of runs. */
+export const MAX_REPROCESS_DATES = 366;
+
+export interface ReprocessOptions {
+  from: string;
+  to: string;
+  concurrency: string;
+  stage?: string;
+}
+
+/** Every date from `from` to `to`, both included. */
+export function datesBetween(from: string, to: string): string[] {
+  const start = assertRunDate(from);
+  const end = assertRunDate(to);
+  if (end < start) throw new ConfigError(`--to ${end} is before --from ${start}: give the earlier date first.`);
+  const dates: string[] = [];
+  for (let d = new Date(`${start}T00:00:00Z`); d.toISOString().slice(0, 10) <= end; d.setUTCDate(d.getUTCDate() + 1)) {
+    dates.push(d.toISOString().slice(0, 10));
+    if (dates.length > MAX_REPROCESS_DATES) {
+      throw new ConfigError(`${start}..${end} is more than ${MAX_REPROCESS_DATES} dates: reprocess it in parts.`);
+    }
+  }
+  return dates;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping the order of `items` in the results. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+type DateOutcome = { date: string; skipped: string } | RunSummary;
+
+function describeOutcome(o: DateOutcome): string {
+  if ("skipped" in o) return `${o.date}  ${pc.yellow("SKIPPED")}  ${o.skipped}`;
+  const head = `${o.date}  ${o.status === "SUCCEEDED" ? pc.green(o.status) : pc.red(o.status)}  ${o.execution}`;
+  if (o.status !== "SUCCEEDED") {
+    return `${head}  failed at ${o.failedStage ?? "?"}${o.failedEntity ? ` (${o.failedEntity})` : ""}: ${o.error ?? ""}\n    next: ${o.next ?? ""}`;
+  }
+  const rows = o.tables.reduce((n, t) => n + t.rows, 0);
+  const failed = o.checks.filter((c) => c.failedRows > 0).length;
+  return `${head}  ${o.tables.length} tables, ${rows} rows, ${o.checks.length - failed}/${o.checks.length} checks passed`;
+}
+
+export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions): Promise<void> {
+  const dates = datesBetween(opts.from, opts.to);
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8) {
+    throw new ConfigError(`--concurrency must be 1-8, got "${opts.concurrency}".`);
+  }
+  if (opts.stage) {
+    // On a stage each date is its own execution (the service runs them side by side): start them one by one.
+    const outputs = await resolveStage(opts.stage);
+    const started = [];
+    for (const date of dates) {
+      const execution = await cloudStartRun({ stage: outputs, date, reprocess: true });
+      started.push(execution);
+      if (!g.json) process.stdout.write(`${date}  started ${execution.name}\n`);
+    }
+    if (g.json) printJson(started);
+    else process.stdout.write(`Follow them with: npx tunelake executions --stage ${opts.stage}\n`);
+    return;
+  }
+
+  const { raw, curated } = localStores(g.home);
+  const logger = createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn");
+  const handlers: LocalHandlers = {
+    extract: async () => {
+      throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess command.");
+    },
+    transform: createTransformHandler(async () => ({
+      raw,
+      curated,
+      workDir: path.join(g.home, "tmp"),
+      threads: 2,
+      memoryLimitMb: 1024,
+      logger,
+    })),
+  };
+  // Names are chosen one at a time, so that two dates starting together never pick the same one.
+  let naming = Promise.resolve();
+  const nameFor = (date: string) => {
+    const name = naming.then(() => nextExecutionName(g.home, `${date}-reprocess`));
+    naming = name.then(() => undefined);
+    return name;
+  };
+  const stop = new AbortController();
+  const onSignal = (signal: string) => stop.abort(signal);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let outcomes: DateOutcome[];
+  try {
+    outcomes = await mapBounded(dates, concurrency, async (date): Promise<DateOutcome> => {
+      if (stop.signal.aborted) return { date, skipped: "not started: stopped" };
+      if ((await raw.list(manifestKey(date))).length === 0) {
+        const outcome = {
+          date,
+          skipped: `no raw data (no ${manifestKey(date)}): extract it with tunelake run --date ${date}`,
+        };
+        if (!g.json) process.stdout.write(`${describeOutcome(outcome)}\n`);
+        return outcome;
+      }
+      const record = await runLocalExecution({
+        home: g.home,
+        name: await nameFor(date),
+        input: { date, mode: "reprocess" },
+        handlers,
+        signal: stop.signal,
+        // Each date's NotifyFailure line would interleave with the others: the per-date line says it all.
+        stderr: () => undefined,
+      });
+      const summary = await summarize(g.home, record);
+      if (!g.json) process.stdout.write(`${describeOutcome(summary)}\n`);
+      return summary;
+    });
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+  if (g.json) printJson(outcomes);
+  const failed = outcomes.filter((o) => !("skipped" in o) && o.status !== "SUCCEEDED").length;
+  const done = outcomes.filter((o) => !("skipped" in o) && o.status === "SUCCEEDED").length;
+  if (!g.json) {
+    process.stdout.write(
+      `\nreprocessed ${done} of ${dates.length} dates${failed > 0 ? pc.red(`, ${failed} failed`) : ""}${
+        dates.length - done - failed > 0 ? `, ${dates.length - done - failed} skipped` : ""
+      }\n`,
+    );
+  }
+  if (failed > 0 || stop.signal.aborted) process.exitCode = 1;
+}

@@ -1,0 +1,73 @@
+/**
+ * Deploy-time settings of a stage, in one place with their defaults (docs/deploy.md "Settings"). Each is read from the
+ * environment when `sst deploy` (or the offline synth) runs, so a change takes a deploy; the Spotify secrets are not
+ * here (`sst secrets set`, no deploy needed).
+ */
+
+export interface DeploySettings {
+  /** EventBridge schedule expression of the daily run (UTC). */
+  schedule: string;
+  /** AWS region of the stage. */
+  region: string;
+  /** E-mail subscribed to the failure topic (none: subscribe later in the SNS console). */
+  alertEmail: string | undefined;
+  /** Sources config baked into the Extract function, relative to the repository root. */
+  sourcesFile: string;
+  /** Memory of the Extract and Transform functions, in MB (Transform's is DuckDB's working set). */
+  extractMemoryMb: number;
+  transformMemoryMb: number;
+  /** The missed-run alarm fires when no execution succeeded for this many hours. */
+  missedRunHours: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<DeploySettings> = {
+  schedule: "cron(0 6 * * ? *)",
+  region: "us-east-1",
+  alertEmail: undefined,
+  sourcesFile: "tunelake.config.json",
+  extractMemoryMb: 1024,
+  transformMemoryMb: 4096,
+  missedRunHours: 26,
+};
+
+/** The environment variable of each setting. */
+export const SETTING_VARIABLES: Readonly<Record<keyof DeploySettings, string>> = {
+  schedule: "TUNELAKE_SCHEDULE",
+  region: "AWS_REGION",
+  alertEmail: "TUNELAKE_ALERT_EMAIL",
+  sourcesFile: "TUNELAKE_SOURCES_FILE",
+  extractMemoryMb: "TUNELAKE_EXTRACT_MEMORY_MB",
+  transformMemoryMb: "TUNELAKE_TRANSFORM_MEMORY_MB",
+  missedRunHours: "TUNELAKE_MISSED_RUN_HOURS",
+};
+
+function integer(env: NodeJS.ProcessEnv, key: keyof DeploySettings, min: number, max: number): number {
+  const name = SETTING_VARIABLES[key];
+  const raw = env[name]?.trim();
+  if (!raw) return DEFAULT_SETTINGS[key] as number;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name}="${raw}" must be an integer from ${min} to ${max}; unset it for the default.`);
+  }
+  return value;
+}
+
+/** Reads the settings from `env`, with the defaults for what is unset; a malformed value stops the deploy. */
+export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): DeploySettings {
+  const schedule = env[SETTING_VARIABLES.schedule]?.trim() || DEFAULT_SETTINGS.schedule;
+  if (!/^(cron|rate)\(.+\)$/.test(schedule)) {
+    throw new Error(
+      `${SETTING_VARIABLES.schedule}="${schedule}" is not an EventBridge schedule expression such as ${DEFAULT_SETTINGS.schedule} or rate(1 day).`,
+    );
+  }
+  return {
+    schedule,
+    region: env[SETTING_VARIABLES.region]?.trim() || DEFAULT_SETTINGS.region,
+    alertEmail: env[SETTING_VARIABLES.alertEmail]?.trim() || undefined,
+    sourcesFile: env[SETTING_VARIABLES.sourcesFile]?.trim() || DEFAULT_SETTINGS.sourcesFile,
+    extractMemoryMb: integer(env, "extractMemoryMb", 128, 10240),
+    transformMemoryMb: integer(env, "transformMemoryMb", 128, 10240),
+    // CloudWatch evaluates at most 7 days of hourly periods.
+    missedRunHours: integer(env, "missedRunHours", 1, 168),
+  };
+}

@@ -22,15 +22,22 @@ interface RejectSpec {
 }
 
 const missingId: RejectRule = { when: (r) => `nz(${r}.id) IS NULL`, reason: "missing id" };
+/** An object whose `type` names another entity (a missing or null `type` is not checked). */
+const otherType = (type: string): RejectRule => ({
+  when: (r) => `nz(${r}.type) IS DISTINCT FROM '${type}' AND nz(${r}.type) IS NOT NULL`,
+  reason: `type is not ${type}`,
+});
 
+/**
+ * Validation by identity (docs/tables.md): a raw object is rejected only when it cannot be identified or placed (no
+ * id or key field, a `type` of another entity). Any other field missing, null or of another type is NULL in its
+ * column, and the object is kept.
+ */
 const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
-  artists: { from: "raw_artists", rules: [missingId] },
-  albums: {
-    from: "raw_albums",
-    rules: [missingId, { when: (r) => `bad_rel_date(${r}.release_date)`, reason: "unparseable release_date" }],
-  },
-  tracks: { from: "raw_tracks", rules: [missingId] },
-  playlists: { from: "raw_playlists", rules: [missingId] },
+  artists: { from: "raw_artists", rules: [missingId, otherType("artist")] },
+  albums: { from: "raw_albums", rules: [missingId, otherType("album")] },
+  tracks: { from: "raw_tracks", rules: [missingId, otherType("track")] },
+  playlists: { from: "raw_playlists", rules: [missingId, otherType("playlist")] },
   playlist_items: {
     from: "raw_playlist_items",
     rules: [
@@ -38,7 +45,6 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
         when: (r) => `nz(${r}._playlist_id) IS NULL OR ${r}._position IS NULL`,
         reason: "missing _playlist_id or _position",
       },
-      { when: (r) => `${r}.added_at IS NOT NULL`, reason: "unparseable added_at" },
     ],
   },
   search_results: {
@@ -47,6 +53,10 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
       {
         when: (r) => `nz(${r}._query) IS NULL OR nz(${r}._search_type) IS NULL OR ${r}._rank IS NULL`,
         reason: "missing _query, _search_type or _rank",
+      },
+      {
+        when: (r) => `nz(${r}.type) IS NOT NULL AND nz(${r}.type) IS DISTINCT FROM nz(${r}._search_type)`,
+        reason: "type is not the searched type",
       },
     ],
   },
@@ -68,6 +78,10 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
         reason: "missing _time_range, _item_type or _rank",
       },
       missingId,
+      {
+        when: (r) => `nz(${r}.type) IS NOT NULL AND nz(${r}.type) <> rtrim(nz(${r}._item_type), 's')`,
+        reason: "type is not the listed item type",
+      },
     ],
   },
 };

@@ -119,6 +119,11 @@ describe("transformAll on every raw shape", () => {
       ["al5", "al6", "al7", "al8"].map((id) => ({ album_id: id, name: `Album ${id}` })),
     ],
     [
+      "albums: an unparseable release_date is NULL (with its year), the album is kept",
+      "SELECT album_id, name, release_date, release_year, total_tracks FROM albums WHERE album_id = 'al_bad'",
+      [{ album_id: "al_bad", name: "Album al_bad", release_date: null, release_year: null, total_tracks: 2 }],
+    ],
+    [
       "album_artists: positions from the album's artist list",
       "SELECT album_id, artist_id, artist_position FROM album_artists WHERE album_id IN ('al2', 'al7') ORDER BY 1, 3",
       [
@@ -258,6 +263,15 @@ describe("transformAll on every raw shape", () => {
           is_local: false,
           added_at: "2026-11-03 06:30:00",
         },
+        {
+          // An unparseable added_at is NULL, the entry is kept (validation by identity).
+          position: 6,
+          item_id: "t6",
+          item_type: "track",
+          item_uri: "spotify:track:t6",
+          is_local: false,
+          added_at: null,
+        },
       ],
     ],
     [
@@ -321,14 +335,14 @@ describe("transformAll on every raw shape", () => {
 
   it.each<[CuratedTable, number, number, string[]]>([
     ["artists", 7, 1, ["missing id"]],
-    ["albums", 9, 1, ["unparseable release_date"]],
+    ["albums", 10, 0, []],
     ["tracks", 8, 1, ["missing id"]],
     ["playlists", 3, 1, ["missing id"]],
-    ["playlist_items", 8, 2, ["missing _playlist_id or _position", "unparseable added_at"]],
+    ["playlist_items", 9, 1, ["missing _playlist_id or _position"]],
     ["search_results", 5, 1, ["missing _query, _search_type or _rank"]],
     ["plays", 2, 1, ["missing or unparseable played_at"]],
     ["top_items", 2, 1, ["missing id"]],
-    ["album_artists", 10, 0, []],
+    ["album_artists", 11, 0, []],
     ["track_artists", 10, 0, []],
   ])("%s: %i rows, %i rejects written to the raw rejects area", async (table, rowCount, rejectCount, reasons) => {
     // Assess
@@ -419,7 +433,7 @@ describe("runTransform", () => {
     // Assess
     expect(result.tables.map((t) => [t.table, t.rows, t.rejects])).toEqual([
       ["playlists", 3, 1],
-      ["playlist_items", 8, 2],
+      ["playlist_items", 9, 1],
     ]);
   });
 
@@ -441,7 +455,7 @@ describe("runTransform", () => {
     // Assess
     expect(result.tables.map((t) => [t.table, t.rows, t.rejects])).toEqual([
       ["playlists", 3, 1],
-      ["playlist_items", 8, 2],
+      ["playlist_items", 9, 1],
     ]);
   });
 

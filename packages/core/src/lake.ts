@@ -93,6 +93,13 @@ export const curatedKey = (table: string, date: string): string => `${curatedPre
 export const TABLE_STATS = "table_stats";
 export const tableStatsKey = (date: string, entity: string): string =>
   `${curatedPrefix(TABLE_STATS, date)}part-${entity}.parquet`;
+/**
+ * Column coverage written next to table_stats, one part per transform entity: per table and column, how many rows
+ * have a value (see docs/tables.md).
+ */
+export const COLUMN_STATS = "column_stats";
+export const columnStatsKey = (date: string, entity: string): string =>
+  `${curatedPrefix(COLUMN_STATS, date)}part-${entity}.parquet`;
 /** The transform's report per entity and date (rows and rejects per table), read by later stages and reruns. */
 export const transformReportKey = (date: string, entity: string): string =>
   `_reports/dt=${date}/transform-${entity}.json`;

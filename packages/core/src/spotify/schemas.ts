@@ -26,8 +26,7 @@ export type Paging = v.InferOutput<typeof PagingSchema>;
  * not an object, no string `id`, or a `type` that is not its entity's. Every other field is kept as Spotify sent it,
  * whatever its presence or type, and the transform reads a missing, null or mistyped field as NULL.
  */
-const identified = <T extends string>(type: T) =>
-  ({ id: v.string(), type: v.nullish(v.literal(type)) }) as const;
+const identified = <T extends string>(type: T) => ({ id: v.string(), type: v.nullish(v.literal(type)) }) as const;
 
 /** A field the extractor reads only to follow pages: a malformed one is dropped (the object itself is kept). */
 const optionalOrDropped = <S extends v.GenericSchema>(schema: S) => v.fallback(v.optional(schema), undefined);

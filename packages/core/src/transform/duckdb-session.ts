@@ -136,6 +136,11 @@ export class TransformSession {
     await this.connection.run(sql);
   }
 
+  /** Runs a query and returns its rows as value arrays. */
+  async rows(sql: string): Promise<unknown[][]> {
+    return (await this.connection.runAndReadAll(sql)).getRows();
+  }
+
   /** Runs a statement and returns its first value as a number (e.g. the row count COPY reports). */
   async count(sql: string): Promise<number> {
     const reader = await this.connection.runAndReadAll(sql);

@@ -8,6 +8,7 @@ import { TransformError } from "../../src/errors.ts";
 import {
   CURATED_TABLES,
   type CuratedTable,
+  columnStatsKey,
   curatedKey,
   type RawEntity,
   rawKey,
@@ -368,6 +369,31 @@ describe("transformAll on every raw shape", () => {
     for (const line of lines) expect(line._fetched_at).toBeTypeOf("string");
   });
 
+  it("writes column_stats: per table and column, the rows with a value and the rows in all", async () => {
+    // Assess
+    const coverage = await rows(
+      `SELECT table_name, column_name, non_null_count::INTEGER AS filled, row_count::INTEGER AS n, entity
+       FROM read_parquet('${curated.location}/column_stats/dt=${DATE}/*.parquet')
+       WHERE table_name = 'albums' AND column_name IN ('album_id', 'release_date') ORDER BY column_name`,
+    );
+    const counted = await rows("SELECT count(*)::INTEGER AS n, count(release_date)::INTEGER AS filled FROM albums");
+    expect(coverage).toEqual([
+      { table_name: "albums", column_name: "album_id", filled: counted[0]?.n, n: counted[0]?.n, entity: "albums" },
+      {
+        table_name: "albums",
+        column_name: "release_date",
+        filled: counted[0]?.filled,
+        n: counted[0]?.n,
+        entity: "albums",
+      },
+    ]);
+    expect(counted[0]?.filled).toBeLessThan(Number(counted[0]?.n));
+    const tables = await rows(
+      `SELECT DISTINCT table_name FROM read_parquet('${curated.location}/column_stats/dt=${DATE}/*.parquet') ORDER BY 1`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual([...CURATED_TABLES].sort());
+  });
+
   it("returns the curated, stats and report keys per entity and stores the report", async () => {
     const tracks = results.find((r) => r.entity === "tracks");
     expect(tracks).toMatchObject({ date: DATE, rows: 18 });
@@ -375,6 +401,7 @@ describe("transformAll on every raw shape", () => {
       curatedKey("tracks", DATE),
       curatedKey("track_artists", DATE),
       tableStatsKey(DATE, "tracks"),
+      columnStatsKey(DATE, "tracks"),
       transformReportKey(DATE, "tracks"),
     ]);
     const report = JSON.parse(String(await curated.get(transformReportKey(DATE, "tracks"))));

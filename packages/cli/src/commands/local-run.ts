@@ -7,6 +7,7 @@ import { createLocalHandlers } from "@tunelake/functions/local";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
+import { printSparseColumns } from "./coverage.ts";
 import { printSummary, summarize } from "./summary.ts";
 
 export interface LocalRunOptions {
@@ -40,6 +41,7 @@ export async function runLocally(
     const summary = await summarize(g.home, record);
     if (g.json) printJson(summary);
     else printSummary(summary);
+    if (!g.json && record.status === "SUCCEEDED") await printSparseColumns(g.home, record.date);
     if (record.status !== "SUCCEEDED") process.exitCode = 1;
   } finally {
     await source.close();

@@ -18,6 +18,7 @@ import {
   type SampleShape,
   SPOTIFY_ID_RE,
 } from "./sample-data.ts";
+import { driftResponse } from "./sample-drift.ts";
 
 /** Faults the server injects into API requests (the token and authorize endpoints are never faulted). */
 export interface SampleFaults {
@@ -33,6 +34,11 @@ export interface SampleFaults {
   malformed?: { count: number };
   /** Items of paging objects at positions where `position % every === 3` (default every 7) break the schema. */
   invalidItems?: boolean | { every?: number };
+  /**
+   * API drift (see sample-drift.ts): objects lose non-key fields, have them null or of another type, and gain
+   * unknown ones, reproducibly for a seed (default 1).
+   */
+  drift?: boolean | { seed?: number };
 }
 
 export interface SampleServerOptions {
@@ -440,7 +446,9 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
       const token = auth(req);
       const { malformed } = await applyFaults();
-      const body = JSON.stringify(api(req, url, token));
+      const answer = api(req, url, token);
+      const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
+      const body = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
       send(200, malformed ? body.slice(0, Math.max(1, Math.floor(body.length / 2))) : body);
     } catch (error) {
       if (error instanceof OAuthError) {

@@ -228,8 +228,9 @@ function trackCols(
     `${t("track_number")} AS track_number, coalesce(${t("is_local")}, false) AS is_local, ${z(t("uri"))} AS uri`,
     `${full ? z(t("isrc")) : "NULL::VARCHAR"} AS isrc, ${full ? t("popularity") : "NULL::BIGINT"} AS popularity`,
     `${t("artists")} AS artists`,
-    // Whether the track carried an album object (a present name, as read): only those are album copies.
-    `${album ? `${album("name")} IS NOT NULL` : "false"} AS has_album, nz(${album ? album("name") : "NULL::VARCHAR"}) AS album_name`,
+    // Whether the track carried an album object with an id: only those are album copies (any other album field may
+    // be missing, see docs/tables.md).
+    `${album ? `${z(album("id"))} IS NOT NULL` : "false"} AS has_album, nz(${album ? album("name") : "NULL::VARCHAR"}) AS album_name`,
     ...ALBUM_FIELDS.filter((f) => f !== "id" && f !== "name").map(albumCol),
     albumCol("artists"),
     `${fetched} AS _fetched_at, fetch_rank(${full}, ${fetched}, ${prio}) AS _rank`,

@@ -326,13 +326,28 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         if (!token.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
         if (id === "player" && sub === "recently-played") {
           const limit = intParam(url, "limit", 20, 1, 50);
-          const items = d.recentlyPlayed(limit);
+          // Like Spotify: `after` / `before` (Unix ms, exclusive) select plays newer / older than the cursor.
+          const ms = (name: string) =>
+            url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
+          const [afterMs, beforeMs] = [ms("after"), ms("before")];
+          if (afterMs !== undefined && beforeMs !== undefined) {
+            throw new HttpError(400, "Only one of after and before may be set");
+          }
+          const items = d
+            .recentlyPlayed(50)
+            .filter((play) => {
+              const at = Date.parse(String(play.played_at));
+              return (afterMs === undefined || at > afterMs) && (beforeMs === undefined || at < beforeMs);
+            })
+            .slice(0, limit);
+          const times = items.map((play) => Date.parse(String(play.played_at)));
           return corrupt({
             href: url.toString(),
             items,
             limit,
             next: null,
-            cursors: { after: String(Date.parse("2026-11-20T23:00:00Z")), before: null },
+            cursors:
+              items.length > 0 ? { after: String(Math.max(...times)), before: String(Math.min(...times)) } : null,
           });
         }
         if (id === "top" && (sub === "artists" || sub === "tracks") && !extra) {

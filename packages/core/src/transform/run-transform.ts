@@ -154,6 +154,9 @@ async function writeEntity(
   const rejectKeys: string[] = [];
   const coverage: string[] = [];
   let rejectTotal = 0;
+  if ((TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]).includes("plays")) {
+    await loadOtherPlays(session, curated, date, outDir);
+  }
   for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
     const sql = projectDefinedColumns(table, TABLE_SQL[table]);
     const file = path.join(outDir, `${table}.parquet`);
@@ -242,6 +245,36 @@ async function writeEntity(
   };
   await curated.put(reportKey, `${JSON.stringify(report, null, 2)}\n`, "application/json");
   return result;
+}
+
+/**
+ * `other_plays`: the `played_at` of every play stored in another date's partition of `plays`. `plays` is a fact
+ * (docs/tables.md): a play is kept only in the partition of the run that first stored it, so a later date does not
+ * repeat it and a rerun of a date keeps what it had.
+ */
+async function loadOtherPlays(
+  session: TransformSession,
+  curated: ObjectStore,
+  date: string,
+  outDir: string,
+): Promise<void> {
+  const own = curatedPrefix("plays", date);
+  const keys = (await curated.list("plays/")).filter((key) => key.endsWith(".parquet") && !key.startsWith(own));
+  const files: string[] = [];
+  for (const key of keys) {
+    if (curated.localPath) {
+      files.push(curated.localPath(key));
+    } else {
+      const file = path.join(outDir, "other-plays", ...key.split("/"));
+      await curated.download(key, file);
+      files.push(file);
+    }
+  }
+  const from =
+    files.length === 0
+      ? "(SELECT NULL::TIMESTAMP AS played_at LIMIT 0)"
+      : `read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = false)`;
+  await session.run(`CREATE OR REPLACE TEMP TABLE other_plays AS SELECT DISTINCT played_at FROM ${from}`);
 }
 
 /**

@@ -444,7 +444,9 @@ FROM (SELECT playlist_id,
     `SELECT ts_utc(played_at) AS played_at, nz(track.id)::VARCHAR AS track_id, nz(context.uri)::VARCHAR AS context_uri,
     nz(context.type)::VARCHAR AS context_type, ts_utc(_fetched_at) AS _fetched_at,
     fetch_rank(1, ts_utc(_fetched_at), 9) AS _rank
-  FROM raw_recently_played o WHERE NOT ${rejected("plays", "o")}`,
+  FROM raw_recently_played o WHERE NOT ${rejected("plays", "o")}
+    -- A fact: a play already stored in another run date's partition stays there (other_plays, see run-transform.ts).
+    AND NOT EXISTS (SELECT 1 FROM other_plays p WHERE p.played_at = ts_utc(o.played_at))`,
     "played_at, track_id",
   ),
 

@@ -517,6 +517,55 @@ describe("runTransform", () => {
     ]);
   });
 
+  it("keeps a play only in the partition that first stored it: later dates skip it, reruns keep what they had", async () => {
+    // Prepare: three plays seen on day 1, two of them again (and one new) on day 2.
+    const lake = new FsObjectStore(path.join(dir, "curated-plays"));
+    const plays = (date: string, times: string[]) =>
+      raw.put(
+        rawKey("recently_played", date, 0),
+        gzipSync(
+          `${times
+            .map((t) =>
+              JSON.stringify({
+                played_at: t,
+                track: { id: "4uLU6hMCjMI75M1A2tKUQC", type: "track" },
+                _fetched_at: `${date}T23:00:00Z`,
+                _source: "user:recently_played",
+              }),
+            )
+            .join("\n")}\n`,
+        ),
+      );
+    await plays("2026-12-01", ["2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z"]);
+    await plays("2026-12-02", ["2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z", "2026-12-02T09:00:00Z"]);
+    const transform = async (date: string) =>
+      (await runTransform({ entity: "user", date, raw, curated: lake, workDir: dir })).tables.find(
+        (t) => t.table === "plays",
+      )?.rows;
+    const stored = async () => {
+      const result = await db.runAndReadAll(
+        `SELECT dt, strftime(played_at, '%d %H') AS at FROM read_parquet('${lake.location}/plays/*/*.parquet', hive_partitioning = true) ORDER BY 1, 2`,
+      );
+      return result.getRowObjectsJson();
+    };
+
+    // Act
+    const counts = [await transform("2026-12-01"), await transform("2026-12-02")];
+    const first = await stored();
+    const reruns = [await transform("2026-12-02"), await transform("2026-12-01")];
+
+    // Assess
+    expect(counts).toEqual([3, 1]);
+    expect(first).toEqual([
+      { dt: "2026-12-01", at: "01 10" },
+      { dt: "2026-12-01", at: "01 11" },
+      { dt: "2026-12-01", at: "01 12" },
+      { dt: "2026-12-02", at: "02 09" },
+    ]);
+    expect(reruns).toEqual([1, 3]);
+    expect(await stored()).toEqual(first);
+  });
+
   it("throws TransformError naming the table when a raw file is not gzip", async () => {
     // Prepare
     const date = "2026-11-23";

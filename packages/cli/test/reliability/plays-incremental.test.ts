@@ -45,7 +45,7 @@ describe("plays across run dates", () => {
         "SELECT count(*)::INTEGER AS n, count(DISTINCT played_at)::INTEGER AS distinct_plays FROM plays",
       );
       const byDate = await catalog.query("SELECT dt, count(*)::INTEGER AS n FROM plays GROUP BY dt ORDER BY dt");
-      return { ...all, byDate };
+      return { n: Number(all?.n), distinct_plays: Number(all?.distinct_plays), byDate };
     } finally {
       catalog.close();
     }

@@ -1,5 +1,5 @@
 /**
- * The lake layout (DESIGN §3, a contract): raw and curated keys, identical on S3 and on disk,
+ * The lake layout (README "The lake", a contract): raw and curated keys, identical on S3 and on disk,
  * and the raw entities and curated tables the pipeline knows.
  */
 import { ConfigError } from "./errors.ts";
@@ -32,7 +32,7 @@ export const RAW_ENTITIES = [
 ] as const;
 export type RawEntity = (typeof RAW_ENTITIES)[number];
 
-/** Curated tables (DESIGN §4, a contract). */
+/** Curated tables (docs/tables.md, a contract). */
 export const CURATED_TABLES = [
   "artists",
   "albums",

@@ -354,7 +354,7 @@ export const STAGING_SQL: Record<string, string> = {
   best_albums: BEST_ALBUMS,
 };
 
-/** The SELECT that produces each curated table, with the DESIGN §4 columns first and explicit types. */
+/** The SELECT that produces each curated table (columns and types as in docs/tables.md, cast by curated-tables.ts). */
 export const TABLE_SQL: Record<CuratedTable, string> = {
   artists: `
 SELECT artist_id::VARCHAR AS artist_id, name::VARCHAR AS name, genres::VARCHAR[] AS genres,

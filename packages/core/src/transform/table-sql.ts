@@ -182,8 +182,8 @@ const cleanAlbumField = (f: string, value: string): string =>
  * are kept (one `item_*` set whether the entry came as `item` (2026) or `track` (pre-2026)), not nested copies.
  */
 export const PLAYLIST_ITEMS_LOAD = [
-  // Timestamps stored as such (8 bytes, parsed once); the original string is kept only when it does not parse.
-  "_playlist_id, _position, ts_utc(added_at) AS added_ts, CASE WHEN bad_ts(added_at) THEN added_at END AS added_at",
+  // Timestamps stored as such (8 bytes, parsed once); one that does not parse is NULL (the raw zone keeps it).
+  "_playlist_id, _position, ts_utc(added_at) AS added_ts",
   "nz(added_by.id) AS added_by_id, is_local AS entry_is_local, ts_utc(_fetched_at) AS _fetched_at",
   // Strings are cleaned here, once, not by each of the queries that read them (stg_tracks twice, playlist_items).
   ...[...TRACK_FIELDS, ...FULL_TRACK_FIELDS, "artists"]

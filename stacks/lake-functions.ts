@@ -9,7 +9,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { type App, type Config, Function as SstFunction } from "sst/constructs";
-import { CURATED_TABLES, RAW_ENTITIES, TABLE_STATS } from "../packages/core/src/lake.ts";
+import { COLUMN_STATS, CURATED_TABLES, RAW_ENTITIES, TABLE_STATS } from "../packages/core/src/lake.ts";
 import { DUCKDB_EXTERNALS, installDuckdbBinding, type LambdaArchitecture } from "./duckdb-bundle.ts";
 import type { LakeBuckets } from "./lake-buckets.ts";
 
@@ -24,8 +24,8 @@ export const LAMBDA_RUNTIME = "nodejs22.x";
 
 /** Raw-zone folders besides the entities (DESIGN §3). */
 const RAW_SIDE_FOLDERS = { manifests: "_manifests", rejects: "_rejects" } as const;
-/** Curated-zone folders besides the tables: per-table statistics and the transform reports. */
-const CURATED_SIDE_FOLDERS = [TABLE_STATS, "_reports"] as const;
+/** Curated-zone folders besides the tables: per-table and per-column statistics and the transform reports. */
+const CURATED_SIDE_FOLDERS = [TABLE_STATS, COLUMN_STATS, "_reports"] as const;
 
 /** Lambda's limit for all environment variables together is 4 KB; the sources config must fit in it. */
 const MAX_CONFIG_ENV_BYTES = 3072;

@@ -10,6 +10,8 @@ export const FAULTS = {
   "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
   "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
   "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
+  "spotify-drift":
+    "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
   "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
   "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
   "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",
@@ -37,5 +39,6 @@ export function sampleFaultsFor(faults: readonly string[]): SampleServerOptions[
   if (faults.includes("spotify-5xx")) out.serverError = { count: 3 };
   if (faults.includes("spotify-quota")) out.quota = true;
   if (faults.includes("spotify-malformed")) out.malformed = { count: 2 };
+  if (faults.includes("spotify-drift")) out.drift = true;
   return out;
 }

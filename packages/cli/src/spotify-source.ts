@@ -40,10 +40,12 @@ export async function resolveSource(flag: SourceFlag, faults: readonly string[] 
     }
     return { spotify, dataSource: "spotify", close: async () => {} };
   }
+  // TUNELAKE_SAMPLE_SHAPE=drift (2026 shape), drift-2025 or drift-2026: the spotify-drift fault on that shape.
+  const shape = sampleSetting("TUNELAKE_SAMPLE_SHAPE", ["2026", "2025", "drift", "drift-2025", "drift-2026"] as const);
   const server = await startSampleServer({
     profile: sampleSetting("TUNELAKE_SAMPLE_PROFILE", ["extended", "development"] as const),
-    shape: sampleSetting("TUNELAKE_SAMPLE_SHAPE", ["2026", "2025"] as const),
-    faults: sampleFaultsFor(faults),
+    shape: shape.endsWith("2025") ? "2025" : "2026",
+    faults: { ...sampleFaultsFor(faults), ...(shape.startsWith("drift") ? { drift: true } : {}) },
   });
   // The sample API also hands out a user refresh token, so user-scoped sources work on sample data too.
   return { spotify: sampleEnv(server, true), dataSource: "sample", banner: SAMPLE_BANNER, close: () => server.close() };

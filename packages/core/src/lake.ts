@@ -1,5 +1,5 @@
 /**
- * The lake layout (DESIGN §3, a contract): raw and curated keys, identical on S3 and on disk,
+ * The lake layout (README "The lake", a contract): raw and curated keys, identical on S3 and on disk,
  * and the raw entities and curated tables the pipeline knows.
  */
 import { ConfigError } from "./errors.ts";
@@ -32,7 +32,7 @@ export const RAW_ENTITIES = [
 ] as const;
 export type RawEntity = (typeof RAW_ENTITIES)[number];
 
-/** Curated tables (DESIGN §4, a contract). */
+/** Curated tables (docs/tables.md, a contract). */
 export const CURATED_TABLES = [
   "artists",
   "albums",
@@ -93,6 +93,13 @@ export const curatedKey = (table: string, date: string): string => `${curatedPre
 export const TABLE_STATS = "table_stats";
 export const tableStatsKey = (date: string, entity: string): string =>
   `${curatedPrefix(TABLE_STATS, date)}part-${entity}.parquet`;
+/**
+ * Column coverage written next to table_stats, one part per transform entity: per table and column, how many rows
+ * have a value (see docs/tables.md).
+ */
+export const COLUMN_STATS = "column_stats";
+export const columnStatsKey = (date: string, entity: string): string =>
+  `${curatedPrefix(COLUMN_STATS, date)}part-${entity}.parquet`;
 /** The transform's report per entity and date (rows and rejects per table), read by later stages and reruns. */
 export const transformReportKey = (date: string, entity: string): string =>
   `_reports/dt=${date}/transform-${entity}.json`;

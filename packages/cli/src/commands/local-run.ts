@@ -8,6 +8,7 @@ import { type GlobalOptions, printJson } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
+import { printSparseColumns } from "./coverage.ts";
 import { printSummary, summarize } from "./summary.ts";
 
 export interface LocalRunOptions {
@@ -62,6 +63,7 @@ export async function runLocally(
     const summary = await summarize(g.home, record);
     if (g.json) printJson(summary);
     else printSummary(summary);
+    if (!g.json && record.status === "SUCCEEDED") await printSparseColumns(g.home, record.date);
     if (record.status !== "SUCCEEDED") process.exitCode = 1;
     if (stop.signal.aborted) {
       // Handlers that were still running are abandoned (the record says ABORTED): exit now, as a killed process would.

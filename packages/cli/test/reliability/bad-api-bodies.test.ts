@@ -7,14 +7,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { manifestKey, rawKey, rejectsPrefix } from "@tunelake/core/lake";
+import { manifestKey, type RawEntity, rawPrefix, rejectsPrefix, transformReportKey } from "@tunelake/core/lake";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fingerprint,
   listFiles,
   outbox,
-  readRejects,
   redrivePipeline,
   rowCounts,
   runPipeline,
@@ -264,6 +263,14 @@ describe("bad API bodies", () => {
       return res;
     };
 
+  /** The raw objects of `entity` for the date, as stored (all parts). */
+  const rawText = async (home: string, entity: RawEntity) => {
+    const dir = path.join(home, "lake", "raw");
+    const parts = (await listFiles(dir)).filter((f) => f.startsWith(rawPrefix(entity, DATE)));
+    const texts = await Promise.all(parts.map(async (f) => gunzipSync(await readFile(path.join(dir, f))).toString()));
+    return texts.join("");
+  };
+
   it.each([
     [
       "a playlist whose followers.total and images have the wrong type",
@@ -272,26 +279,36 @@ describe("bad API bodies", () => {
         isPlaylist(req.path)
           ? editJson(res, (json) => ({ ...json, followers: { total: "lots" }, images: "none" }))
           : res) as Rewrite,
+      '"followers":{"total":"lots"}',
     ],
-    ["an album whose genres are not a list", "albums", firstAlbum((album) => ({ ...album, genres: "rock" }))],
-  ])("counts %s as a reject of %s at Extract, and the run completes", async (_label, entity, rewrite) => {
-    // Prepare
-    const home = await newHome(`types-${entity}`);
+    [
+      "an album whose genres are not a list",
+      "albums",
+      firstAlbum((album) => ({ ...album, genres: "rock" })),
+      '"genres":"rock"',
+    ],
+  ] as const)(
+    "keeps %s (validation by identity): stored in raw as sent, no reject, the same rows as a clean run",
+    async (_label, entity, rewrite, marker) => {
+      // Prepare
+      const home = await newHome(`types-${entity}`);
 
-    // Act
-    const { record } = await runThrough(home, rewrite);
+      // Act
+      const { record } = await runThrough(home, rewrite);
 
-    // Assess
-    expect(record.status, record.cause).toBe("SUCCEEDED");
-    const raw = path.join(home, "lake", "raw");
-    const manifest = JSON.parse(await readFile(path.join(raw, manifestKey(DATE)), "utf8")) as {
-      rejects: { count: number; byEntity?: Record<string, number> };
-    };
-    expect(manifest.rejects.count).toBeGreaterThan(0);
-    expect(JSON.stringify(manifest.rejects)).toContain(entity);
-  });
+      // Assess
+      expect(record.status, record.cause).toBe("SUCCEEDED");
+      const raw = path.join(home, "lake", "raw");
+      const manifest = JSON.parse(await readFile(path.join(raw, manifestKey(DATE)), "utf8")) as {
+        rejects: { count: number; byEntity?: Record<string, number> };
+      };
+      expect(manifest.rejects.byEntity?.[entity] ?? 0).toBe(0);
+      expect(await rawText(home, entity)).toContain(marker);
+      expect(rowCounts(await fingerprint(home, DATE))).toEqual(rowCounts(clean));
+    },
+  );
 
-  it("counts an object of every kind with a field of the wrong type as a reject of its entity, and the run completes", async () => {
+  it("keeps an object of every kind with a non-key field of the wrong type, rejects only the play whose key (played_at) is unreadable, and the run completes", async () => {
     // Prepare: one broken object per endpoint, each with a different kind of wrong type.
     const home = await newHome("types-all");
     const first = (list: unknown, edit: Record<string, unknown>) => {
@@ -321,20 +338,23 @@ describe("bad API bodies", () => {
     const manifest = JSON.parse(await readFile(path.join(home, "lake", "raw", manifestKey(DATE)), "utf8")) as {
       rejects: { byEntity: Record<string, number> };
     };
-    expect(Object.keys(manifest.rejects.byEntity).sort()).toEqual([
-      "albums",
-      "artist_albums",
-      "artists",
-      "playlists",
-      "recently_played",
-      "search_results",
-      "top_items",
-      "tracks",
-    ]);
+    expect(manifest.rejects.byEntity).toEqual({ recently_played: 1 });
+    const counts = rowCounts(await fingerprint(home, DATE));
+    // Every table keeps its rows, but for the rejected play (and the track, album and artist only it carried) and
+    // the credits of the artist album whose `artists` is no list.
+    const before = rowCounts(clean);
+    const lost = Object.fromEntries(Object.entries(before).map(([t, n]) => [t, n - (counts[t] ?? 0)]));
+    const atMost: Record<string, number> = { tracks: 1, albums: 1, artists: 1, track_artists: 5, album_artists: 5 };
+    for (const [table, n] of Object.entries(lost)) {
+      if (table === "plays") expect(n, table).toBe(1);
+      else expect(n, table).toBeLessThanOrEqual(atMost[table] ?? 0);
+      expect(n, table).toBeGreaterThanOrEqual(0);
+    }
+    expect(lost.album_artists).toBeGreaterThan(0);
   });
 
-  it("sets aside an album whose embedded track has wrong types as a counted transform reject, and the quality gate names the tracks it orphaned", async () => {
-    // Prepare: the track is rejected at Extract, but the album line keeps its embedded page as Spotify sent it.
+  it("keeps an album whose embedded track has wrong types: the album and track are kept, the fields NULL and counted as mistyped, and the quality gate passes", async () => {
+    // Prepare: the album line keeps its embedded page as Spotify sent it.
     const home = await newHome("embedded-types");
     const rewrite = firstAlbum((album) => {
       const tracks = album.tracks as { items: Record<string, unknown>[] };
@@ -344,21 +364,29 @@ describe("bad API bodies", () => {
     // Act
     const { record } = await runThrough(home, rewrite);
 
-    // Assess: the album lines are quarantined with their reason; the tracks read from those albums' further pages
-    // no longer resolve, and the gate says so instead of publishing orphans.
-    expect(record).toMatchObject({ status: "FAILED", failedStage: "Validate", error: "ValidationFailedError" });
-    expect(record.cause).toContain("tracks_album_id_resolves");
-    const rejects = await readRejects<{ _file: string; _reason: string; line: string }>(
-      home,
-      DATE,
-      "transform-raw-albums",
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(await rawText(home, "albums")).toContain('"duration_ms":"long"');
+    const reports = await Promise.all(
+      ["albums", "tracks"].map(
+        async (entity) =>
+          JSON.parse(await readFile(path.join(home, "lake", "curated", transformReportKey(DATE, entity)), "utf8")) as {
+            rejects: number;
+            mistyped: { entity: string; field: string; count: number }[];
+          },
+      ),
     );
-    expect(rejects.length).toBeGreaterThan(0);
-    for (const reject of rejects) {
-      expect(reject._file).toBe(rawKey("albums", DATE, 0));
-      expect(reject.line).toContain('"duration_ms":"long"');
-      expect(reject._reason).toMatch(/Expected|cast/i);
-    }
+    expect(reports.map((r) => r.rejects)).toEqual([0, 0]);
+    // One per album answer the rewrite broke (the first album of each batch).
+    const broken = (await rawText(home, "album_tracks")).split("\n").filter((l) => l.includes('"duration_ms":"long"'));
+    expect(broken.length).toBeGreaterThan(0);
+    expect(reports[1]?.mistyped).toEqual(
+      expect.arrayContaining([
+        { entity: "album_tracks", field: "duration_ms", count: broken.length },
+        { entity: "album_tracks", field: "artists", count: broken.length },
+      ]),
+    );
+    expect(rowCounts(await fingerprint(home, DATE)).tracks).toBe(rowCounts(clean).tracks);
     const written = await curatedFiles(home);
     expect(written.some((f) => f.startsWith(`albums/dt=${DATE}/`))).toBe(true);
   });

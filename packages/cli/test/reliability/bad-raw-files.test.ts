@@ -2,13 +2,15 @@
  * Bad raw files fed to the transform (`run --reprocess` over a raw zone someone or something broke): not gzip,
  * truncated gzip, a line that is not JSON, fields of the wrong type, objects without ids. A broken file fails the
  * Transform stage with a TransformError naming the file (curated files untouched, a notification, a redrive that
- * completes once the file is fixed); a bad line becomes a counted reject with its reason, file and line.
+ * completes once the file is fixed); a line that is not JSON becomes a counted reject with its reason, file and line;
+ * a field of the wrong type is NULL in its column and the object is kept (validation by identity, docs/tables.md).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { rawKey } from "@tunelake/core/lake";
+import { rawKey, transformReportKey } from "@tunelake/core/lake";
+import { openLocalCatalog } from "@tunelake/core/local/catalog";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +19,7 @@ import {
   outbox,
   readRejects,
   redrivePipeline,
+  rowCounts,
   runPipeline,
   startSample,
   type TableFingerprint,
@@ -105,17 +108,19 @@ describe("bad raw files fed to the transform", () => {
       .find((t) => t.table === "tracks")?.rejects;
 
   it.each([
-    ["duration_ms", "a string", "long"],
-    ["popularity", "an object", { value: 1 }],
-    ["album", "a number", 5],
-    ["artists", "a string", "nobody"],
-    ["external_ids", "a list", ["isrc"]],
+    ["duration_ms", "a string", "long", "duration_ms"],
+    ["popularity", "an object", { value: 1 }, "popularity"],
+    ["album", "a number", 5, "album_id"],
+    ["artists", "a string", "nobody", undefined],
+    ["external_ids", "a list", ["isrc"], "isrc"],
   ])(
-    "sets aside a raw track whose %s is %s as a counted reject naming file, line and reason, and builds every table",
-    async (field, _what, value) => {
-      // Prepare: the third line of the raw tracks part gets the wrong type.
+    "keeps a raw track whose %s is %s (validation by identity): its column is NULL, the field is counted as mistyped, and every table builds",
+    async (field, _what, value, column) => {
+      // Prepare: the first track of the raw tracks part gets the wrong type.
       const lines = tracksLines();
-      lines[2] = JSON.stringify({ ...(JSON.parse(lines[2] ?? "{}") as object), [field]: value });
+      const track = JSON.parse(lines[0] ?? "{}") as { id: string };
+      expect(track.id).toMatch(/^\w{22}$/);
+      lines[0] = JSON.stringify({ ...track, [field]: value });
       const home = await homeWithTracksPart(`type-${field}`, gzipSync(`${lines.join("\n")}\n`));
 
       // Act
@@ -123,11 +128,24 @@ describe("bad raw files fed to the transform", () => {
 
       // Assess
       expect(record.status, record.cause).toBe("SUCCEEDED");
-      const rejects = await rawRejects(home);
-      expect(rejects).toHaveLength(1);
-      expect(rejects[0]).toMatchObject({ _file: TRACKS_PART, _line: 3, line: lines[2] });
-      expect(rejects[0]?._reason).toMatch(/\S/);
-      expect(tracksRejects(record)).toBe(1);
+      await expect(rawRejects(home)).rejects.toThrow(/ENOENT/);
+      expect(tracksRejects(record)).toBe(0);
+      const report = JSON.parse(
+        await readFile(path.join(home, "lake", "curated", transformReportKey(DATE, "tracks")), "utf8"),
+      ) as { mistyped: { entity: string; field: string; count: number }[] };
+      expect(report.mistyped).toContainEqual({ entity: "tracks", field, count: 1 });
+      const catalog = await openLocalCatalog(home);
+      try {
+        const [row] = await catalog.query(
+          `SELECT ${column ?? "NULL"} AS value, (SELECT count(*) FROM track_artists a WHERE a.dt = t.dt AND a.track_id = t.track_id) AS artists
+           FROM tracks t WHERE dt = '${DATE}' AND track_id = '${track.id}'`,
+        );
+        expect(row?.value).toBeNull();
+        if (field === "artists") expect(Number(row?.artists)).toBe(0);
+      } finally {
+        catalog.close();
+      }
+      expect(rowCounts(await fingerprint(home, DATE)).tracks).toBe(rowCounts(clean).tracks);
     },
   );
 

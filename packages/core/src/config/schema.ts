@@ -1,6 +1,7 @@
 /**
  * `tunelake.config.json`: what to extract and how. Validated with valibot; unknown keys are errors so that a typo
- * never silently disables a source. DESIGN §5 is the contract for `sources.{artists,albums,tracks,playlists,searches}`.
+ * never silently disables a source. The README's configuration section is the contract for
+ * `sources.{artists,albums,tracks,playlists,searches}`.
  */
 import * as v from "valibot";
 

@@ -5,6 +5,7 @@
 import type { ExtractOptions } from "../config/schema.ts";
 import { SpotifyRequestError } from "../errors.ts";
 import type { SpotifyClient } from "../spotify/client.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
 import type { AccessState, Capability } from "./access.ts";
 
 export interface ExtractContext {
@@ -15,6 +16,8 @@ export interface ExtractContext {
   stamp: () => string;
   /** Sources skipped and why, for the manifest. */
   skipped: string[];
+  /** The raw zone and run date, for sources that continue from earlier dates (recently played, see fetch-user.ts). */
+  lake?: { store: ObjectStore; date: string };
 }
 
 export interface Fetched {

@@ -71,6 +71,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   });
   const access = new AccessState(extract.accessProfile, logger);
   const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), skipped };
+  ctx.lake = { store: opts.store, date };
   logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile });
 
   // Albums are fetched as soon as the config or an artist names them, alongside everything else.

@@ -10,8 +10,8 @@
  * number with INCLUDE_METADATA; `DT` is a virtual column of the table computed from that path (`<table>/dt=<date>/...`).
  */
 import { ConfigError } from "../errors.ts";
-import { assertRunDate, type CuratedTable, type TABLE_STATS } from "../lake.ts";
-import { CATALOG_TABLES, type ColumnType, curatedTable } from "../transform/curated-tables.ts";
+import { assertRunDate } from "../lake.ts";
+import { CATALOG_TABLES, type CatalogTableName, type ColumnType, curatedTable } from "../transform/curated-tables.ts";
 
 /**
  * The Snowflake type of each logical column type, chosen for the Parquet type the transform writes (checked against
@@ -79,7 +79,7 @@ export interface SnowflakeStatement {
   /** Fully qualified object name as written in the SQL. */
   object: string;
   /** The curated table it belongs to, for stage, table, view and pipe. */
-  table?: CuratedTable | typeof TABLE_STATS;
+  table?: CatalogTableName;
   /** The statement without its terminating semicolon. */
   sql: string;
 }

@@ -18,6 +18,7 @@ import {
   type SampleShape,
   SPOTIFY_ID_RE,
 } from "./sample-data.ts";
+import { driftResponse } from "./sample-drift.ts";
 
 /** Faults the server injects into API requests (the token and authorize endpoints are never faulted). */
 export interface SampleFaults {
@@ -33,6 +34,11 @@ export interface SampleFaults {
   malformed?: { count: number };
   /** Items of paging objects at positions where `position % every === 3` (default every 7) break the schema. */
   invalidItems?: boolean | { every?: number };
+  /**
+   * API drift (see sample-drift.ts): objects lose non-key fields, have them null or of another type, and gain
+   * unknown ones, reproducibly for a seed (default 1).
+   */
+  drift?: boolean | { seed?: number };
 }
 
 export interface SampleServerOptions {
@@ -320,13 +326,28 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         if (!token.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
         if (id === "player" && sub === "recently-played") {
           const limit = intParam(url, "limit", 20, 1, 50);
-          const items = d.recentlyPlayed(limit);
+          // Like Spotify: `after` / `before` (Unix ms, exclusive) select plays newer / older than the cursor.
+          const ms = (name: string) =>
+            url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
+          const [afterMs, beforeMs] = [ms("after"), ms("before")];
+          if (afterMs !== undefined && beforeMs !== undefined) {
+            throw new HttpError(400, "Only one of after and before may be set");
+          }
+          const items = d
+            .recentlyPlayed(50)
+            .filter((play) => {
+              const at = Date.parse(String(play.played_at));
+              return (afterMs === undefined || at > afterMs) && (beforeMs === undefined || at < beforeMs);
+            })
+            .slice(0, limit);
+          const times = items.map((play) => Date.parse(String(play.played_at)));
           return corrupt({
             href: url.toString(),
             items,
             limit,
             next: null,
-            cursors: { after: String(Date.parse("2026-11-20T23:00:00Z")), before: null },
+            cursors:
+              items.length > 0 ? { after: String(Math.max(...times)), before: String(Math.min(...times)) } : null,
           });
         }
         if (id === "top" && (sub === "artists" || sub === "tracks") && !extra) {
@@ -440,7 +461,9 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
       const token = auth(req);
       const { malformed } = await applyFaults();
-      const body = JSON.stringify(api(req, url, token));
+      const answer = api(req, url, token);
+      const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
+      const body = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
       send(200, malformed ? body.slice(0, Math.max(1, Math.floor(body.length / 2))) : body);
     } catch (error) {
       if (error instanceof OAuthError) {

@@ -1,12 +1,11 @@
 /**
  * valibot schemas for the Spotify objects tunelake reads, for both response shapes (pre-2026 `tracks`/`track`, 2026
- * `items`/`item`). They are loose: extra fields pass (Spotify adds fields), and fields Spotify removed for
- * development-mode apps (popularity, followers, genres, label, available_markets, ...) are optional. Pages are
+ * `items`/`item`). Objects are checked by identity only (below): unknown fields pass (Spotify adds fields) and known
+ * ones may be missing, null or of another type (Spotify removes and reshapes fields without notice). Pages are
  * checked as envelopes only; each item is validated on its own so one bad item is rejected, not the whole page.
  */
 import * as v from "valibot";
 
-const nullishString = v.nullish(v.string());
 const nullishNumber = v.nullish(v.number());
 
 export const ImageSchema = v.looseObject({ url: v.string(), height: nullishNumber, width: nullishNumber });
@@ -22,68 +21,35 @@ export const PagingSchema = v.looseObject({
 });
 export type Paging = v.InferOutput<typeof PagingSchema>;
 
-export const SimplifiedArtistSchema = v.looseObject({
-  id: v.string(),
-  name: v.string(),
-  type: v.literal("artist"),
-  uri: v.string(),
-});
+/**
+ * Validation by identity (see docs/tables.md): an object is rejected only when it cannot be identified or placed:
+ * not an object, no string `id`, or a `type` that is not its entity's. Every other field is kept as Spotify sent it,
+ * whatever its presence or type, and the transform reads a missing, null or mistyped field as NULL.
+ */
+const identified = <T extends string>(type: T) => ({ id: v.string(), type: v.nullish(v.literal(type)) }) as const;
+
+/** A field the extractor reads only to follow pages: a malformed one is dropped (the object itself is kept). */
+const optionalOrDropped = <S extends v.GenericSchema>(schema: S) => v.fallback(v.optional(schema), undefined);
+
+export const SimplifiedArtistSchema = v.looseObject(identified("artist"));
 export type SimplifiedArtist = v.InferOutput<typeof SimplifiedArtistSchema>;
 
-export const ArtistSchema = v.looseObject({
-  ...SimplifiedArtistSchema.entries,
-  images: v.optional(v.array(ImageSchema)),
-  genres: v.nullish(v.array(v.string())),
-  popularity: nullishNumber,
-  followers: v.nullish(v.looseObject({ total: nullishNumber })),
-});
+export const ArtistSchema = SimplifiedArtistSchema;
 export type Artist = v.InferOutput<typeof ArtistSchema>;
 
 export const ReleaseDatePrecisionSchema = v.picklist(["year", "month", "day"]);
 
-export const SimplifiedAlbumSchema = v.looseObject({
-  id: v.string(),
-  name: v.string(),
-  album_type: v.string(),
-  total_tracks: v.number(),
-  release_date: v.pipe(v.string(), v.regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "release_date is YYYY, YYYY-MM or YYYY-MM-DD")),
-  release_date_precision: ReleaseDatePrecisionSchema,
-  artists: v.array(SimplifiedArtistSchema),
-  images: v.optional(v.array(ImageSchema)),
-  album_group: v.optional(v.string()),
-  available_markets: v.optional(v.array(v.string())),
-});
+export const SimplifiedAlbumSchema = v.looseObject(identified("album"));
 export type SimplifiedAlbum = v.InferOutput<typeof SimplifiedAlbumSchema>;
 
-export const AlbumSchema = v.looseObject({
-  ...SimplifiedAlbumSchema.entries,
-  tracks: PagingSchema,
-  label: nullishString,
-  popularity: nullishNumber,
-  external_ids: v.nullish(v.looseObject({ upc: v.optional(v.string()) })),
-  genres: v.nullish(v.array(v.string())),
-});
+/** AlbumObject: its embedded `tracks` page is followed when it is a page, else only the album is kept. */
+export const AlbumSchema = v.looseObject({ ...identified("album"), tracks: optionalOrDropped(PagingSchema) });
 export type Album = v.InferOutput<typeof AlbumSchema>;
 
-export const SimplifiedTrackSchema = v.looseObject({
-  id: v.string(),
-  name: v.string(),
-  type: v.literal("track"),
-  duration_ms: v.number(),
-  explicit: v.boolean(),
-  disc_number: v.number(),
-  track_number: v.number(),
-  is_local: v.optional(v.boolean()),
-  artists: v.array(SimplifiedArtistSchema),
-});
+export const SimplifiedTrackSchema = v.looseObject(identified("track"));
 export type SimplifiedTrack = v.InferOutput<typeof SimplifiedTrackSchema>;
 
-export const TrackSchema = v.looseObject({
-  ...SimplifiedTrackSchema.entries,
-  album: SimplifiedAlbumSchema,
-  popularity: nullishNumber,
-  external_ids: v.nullish(v.looseObject({ isrc: v.optional(v.string()) })),
-});
+export const TrackSchema = SimplifiedTrackSchema;
 export type Track = v.InferOutput<typeof TrackSchema>;
 
 /** A local file in a playlist: no Spotify id, so only what identifies the file is required. */
@@ -110,9 +76,6 @@ const PlaylistItemSchema = v.nullable(v.union([TrackSchema, LocalTrackSchema, Ep
 /** A playlist entry; the entry's object is `track` before 2026 and `item` since. A null object is a removed track. */
 export const PlaylistEntrySchema = v.pipe(
   v.looseObject({
-    added_at: nullishString,
-    added_by: v.nullish(v.looseObject({ id: v.string() })),
-    is_local: v.optional(v.boolean()),
     track: v.optional(PlaylistItemSchema),
     item: v.optional(PlaylistItemSchema),
   }),
@@ -130,42 +93,21 @@ const PlaylistEntriesRefSchema = v.looseObject({
   offset: v.optional(v.number()),
 });
 
+/** PlaylistObject: its entries (`items` 2026, `tracks` before) are followed when they are a page reference. */
 export const PlaylistSchema = v.looseObject({
-  id: v.string(),
-  name: v.string(),
-  type: v.literal("playlist"),
-  snapshot_id: v.string(),
-  collaborative: v.optional(v.boolean()),
-  public: v.nullish(v.boolean()),
-  owner: v.looseObject({ id: v.string(), display_name: nullishString }),
-  description: nullishString,
-  images: v.nullish(v.array(ImageSchema)),
-  followers: v.nullish(v.looseObject({ total: nullishNumber })),
-  tracks: v.optional(PlaylistEntriesRefSchema),
-  items: v.optional(PlaylistEntriesRefSchema),
+  ...identified("playlist"),
+  tracks: optionalOrDropped(PlaylistEntriesRefSchema),
+  items: optionalOrDropped(PlaylistEntriesRefSchema),
 });
 export type Playlist = v.InferOutput<typeof PlaylistSchema>;
 
-/** A playlist as it appears in search results: no entries needed, but every field the transform reads is checked. */
-export const SimplifiedPlaylistSchema = v.looseObject({
-  id: v.string(),
-  name: v.string(),
-  type: v.literal("playlist"),
-  owner: v.looseObject({ id: v.string(), display_name: nullishString }),
-  snapshot_id: nullishString,
-  description: nullishString,
-  collaborative: v.nullish(v.boolean()),
-  public: v.nullish(v.boolean()),
-  images: v.nullish(v.array(ImageSchema)),
-  followers: v.nullish(v.looseObject({ total: nullishNumber })),
-  tracks: v.nullish(PlaylistEntriesRefSchema),
-  items: v.nullish(PlaylistEntriesRefSchema),
-});
+/** A playlist as it appears in search results. */
+export const SimplifiedPlaylistSchema = v.looseObject(identified("playlist"));
 
+/** A play is identified by when it happened and what was played. */
 export const PlayHistorySchema = v.looseObject({
   track: TrackSchema,
   played_at: v.pipe(v.string(), v.isoTimestamp("played_at is an ISO timestamp")),
-  context: v.nullish(v.looseObject({ uri: v.string() })),
 });
 export type PlayHistory = v.InferOutput<typeof PlayHistorySchema>;
 

@@ -3,7 +3,7 @@
  * the stack and docs/tables.md are all made from. Column order is the order in the Parquet files. `dt` is not a
  * column of the files: it is the partition key (a string `YYYY-MM-DD`) of every table.
  */
-import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
+import { COLUMN_STATS, CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
 
 /** The logical types a curated column can have; each maps to one DuckDB type and one Glue (Hive) type. */
 export const COLUMN_TYPES = {
@@ -40,8 +40,11 @@ export interface CuratedColumn {
  */
 export type TableKind = "snapshot" | "observation" | "fact" | "stats";
 
+/** A table of the catalog: a curated table or one of the pipeline's stats tables. */
+export type CatalogTableName = CuratedTable | typeof TABLE_STATS | typeof COLUMN_STATS;
+
 export interface CuratedTableDefinition {
-  name: CuratedTable | typeof TABLE_STATS;
+  name: CatalogTableName;
   kind: TableKind;
   /** One row per ... (within one `dt` partition). */
   grain: string;
@@ -79,8 +82,8 @@ const bridge = (name: "album_artists" | "track_artists", owner: "album" | "track
   ],
 });
 
-/** Every curated table, `table_stats` included, in lake order. */
-export const CURATED_TABLE_DEFINITIONS: Record<CuratedTable | typeof TABLE_STATS, CuratedTableDefinition> = {
+/** Every curated table, `table_stats` and `column_stats` included, in lake order. */
+export const CURATED_TABLE_DEFINITIONS: Record<CatalogTableName, CuratedTableDefinition> = {
   artists: {
     name: "artists",
     kind: "snapshot",
@@ -256,16 +259,31 @@ export const CURATED_TABLE_DEFINITIONS: Record<CuratedTable | typeof TABLE_STATS
       { name: "entity", type: "string", description: "transform entity that wrote the table" },
     ],
   },
+  [COLUMN_STATS]: {
+    name: COLUMN_STATS,
+    kind: "stats",
+    grain: "one column of one curated table written by one transform entity",
+    key: ["table_name", "column_name"],
+    description:
+      "Column coverage: how many rows of each table have a value in each column (a column Spotify stopped returning, or withholds from the app's access profile, shows here as mostly empty).",
+    columns: [
+      { name: "table_name", type: "string", description: "curated table" },
+      { name: "column_name", type: "string", description: "column of that table" },
+      { name: "non_null_count", type: "bigint", description: "rows with a value (not NULL) for the run date" },
+      { name: "row_count", type: "bigint", description: "rows of the table for the run date" },
+      { name: "entity", type: "string", description: "transform entity that wrote the table" },
+    ],
+  },
 };
 
-/** Every table the catalog holds: the curated tables and `table_stats`. */
-export const CATALOG_TABLES = [...CURATED_TABLES, TABLE_STATS] as const;
+/** Every table the catalog holds: the curated tables, `table_stats` and `column_stats`. */
+export const CATALOG_TABLES = [...CURATED_TABLES, TABLE_STATS, COLUMN_STATS] as const;
 
 /** The partition key of every curated table. */
 export const PARTITION_KEY = { name: "dt", type: "string", description: "run date, YYYY-MM-DD" } as const;
 
 /** A table's definition. */
-export function curatedTable(name: CuratedTable | typeof TABLE_STATS): CuratedTableDefinition {
+export function curatedTable(name: CatalogTableName): CuratedTableDefinition {
   return CURATED_TABLE_DEFINITIONS[name];
 }
 
@@ -285,7 +303,7 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * Wraps a table's SELECT so the written file has exactly the defined columns, in order, with the defined types:
  * the transform's casts come from the definition, never from hand-written SQL alone.
  */
-export function projectDefinedColumns(table: CuratedTable | typeof TABLE_STATS, select: string): string {
+export function projectDefinedColumns(table: CatalogTableName, select: string): string {
   const columns = curatedTable(table).columns.map(
     (c) => `CAST(${quoteIdent(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdent(c.name)}`,
   );

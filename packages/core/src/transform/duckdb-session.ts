@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { RawEntity } from "../lake.ts";
-import { RAW_COLUMNS, renderType } from "./raw-columns.ts";
+import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
 import { RAW_LOAD, referencedTables, STAGING_SQL } from "./table-sql.ts";
 
@@ -56,6 +56,25 @@ export interface QuarantinedLine {
   text: string;
 }
 
+/** A raw field whose value was of another type in `count` objects, read as NULL (see countMistyped). */
+export interface MistypedField {
+  entity: RawEntity;
+  /** Dotted path, e.g. `album.total_tracks`. */
+  field: string;
+  count: number;
+}
+
+/** The json_transform structure of a column type (a JSON text: `"BIGINT"`, `{"a": "VARCHAR"}`, `["VARCHAR"]`). */
+export function jsonStructure(type: ColumnType): string {
+  const structure = (t: ColumnType): unknown =>
+    typeof t === "string"
+      ? t
+      : Array.isArray(t)
+        ? [structure(t[0] as ColumnType)]
+        : Object.fromEntries(Object.entries(t as Record<string, ColumnType>).map(([k, sub]) => [k, structure(sub)]));
+  return JSON.stringify(structure(type));
+}
+
 /** At most this many lines per raw file are set aside; more means the day's data is broken, not a few objects. */
 export const MAX_QUARANTINED_LINES = 100;
 
@@ -70,6 +89,8 @@ export class TransformSession {
   private readonly built = new Set<string>();
   /** Raw lines set aside while loading, with their reasons (the caller writes them to the rejects area). */
   readonly quarantined: QuarantinedLine[] = [];
+  /** Fields of another type than the transform reads, per raw entity: kept in raw, NULL in the curated tables. */
+  readonly mistyped: MistypedField[] = [];
   private quarantineFiles = 0;
   /** For a file rewritten without set-aside lines: its raw key and each remaining line's original line number. */
   private readonly rewritten = new Map<string, { key: string; lineNumbers: number[] }>();
@@ -113,6 +134,11 @@ export class TransformSession {
 
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
+  }
+
+  /** Runs a query and returns its rows as value arrays. */
+  async rows(sql: string): Promise<unknown[][]> {
+    return (await this.connection.runAndReadAll(sql)).getRows();
   }
 
   /** Runs a statement and returns its first value as a number (e.g. the row count COPY reports). */
@@ -190,11 +216,30 @@ export class TransformSession {
       await this.run(`CREATE TEMP TABLE raw_${entity} AS ${select(empty)}`);
       return;
     }
-    // The fast path reads every file once. Only when DuckDB names a bad line are lines set aside one by one (each
-    // with its reason) and the load retried, so a few malformed objects never fail a whole day.
+    // The fast path reads every file once with the typed columns. When that fails (a field of another type, a line
+    // that is not JSON or not an object), the files are read leniently: each column as JSON, then converted with
+    // json_transform, which turns a value of another type into NULL (the object is kept, see docs/tables.md). Only
+    // lines that fail even that (not JSON, not an object) are set aside one by one, each with its reason.
+    try {
+      await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
+      return;
+    } catch {
+      // Retried leniently below.
+    }
+    const jsonColumns = Object.keys(columns).map((name) => `${sqlString(name)}: 'JSON'`);
+    const readJson = (paths: string[]) =>
+      `read_ndjson([${paths.map(sqlString).join(", ")}], columns = {${jsonColumns.join(", ")}},
+        format = 'newline_delimited', compression = 'gzip', hive_partitioning = false)`;
+    const converted = Object.entries(columns)
+      .map(([name, type]) => `json_transform("${name}", ${sqlString(jsonStructure(type))}) AS "${name}"`)
+      .join(", ");
+    const lenient = (from: string) => select(`(SELECT ${converted} FROM ${from})`);
     for (;;) {
       try {
-        await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
+        await this.run(`CREATE OR REPLACE TEMP TABLE json_${entity} AS SELECT * FROM ${readJson(files)}`);
+        await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${lenient(`json_${entity}`)}`);
+        await this.countMistyped(entity, columns);
+        await this.run(`DROP TABLE json_${entity}`);
         return;
       } catch (error) {
         const message = (error as Error).message;
@@ -207,12 +252,43 @@ export class TransformSession {
         const file = match?.[1];
         if (!match || !file || !files.includes(file)) throw failure();
         const cleaned = await this.setAsideLines(entity, file, match[2] ?? "unreadable", (check) =>
-          this.lineFails(select(read([check]))),
+          this.lineFails(lenient(readJson([check]))),
         ).catch(() => undefined);
         if (!cleaned) throw failure();
         files = files.map((f) => (f === file ? cleaned : f));
       }
     }
+  }
+
+  /**
+   * Counts, per field (dotted path, lists not entered), the values of another type that the lenient read turned
+   * into NULL, from the JSON copy `json_<entity>`.
+   */
+  private async countMistyped(entity: RawEntity, columns: Record<string, ColumnType>): Promise<void> {
+    const checks: { field: string; sql: string }[] = [];
+    const visit = (field: string, json: string, type: ColumnType): void => {
+      if (typeof type === "string") {
+        checks.push({
+          field,
+          sql: `json_type(${json}) <> 'NULL' AND json_transform(${json}, ${sqlString(jsonStructure(type))}) IS NULL`,
+        });
+      } else if (Array.isArray(type)) {
+        checks.push({ field, sql: `json_type(${json}) NOT IN ('NULL', 'ARRAY')` });
+      } else {
+        checks.push({ field, sql: `json_type(${json}) NOT IN ('NULL', 'OBJECT')` });
+        for (const [name, sub] of Object.entries(type as Record<string, ColumnType>)) {
+          visit(`${field}.${name}`, `json_extract(${json}, ${sqlString(`$."${name}"`)})`, sub);
+        }
+      }
+    };
+    for (const [name, type] of Object.entries(columns)) visit(name, `"${name}"`, type);
+    const counts = checks.map((c, i) => `count(*) FILTER (WHERE coalesce(${c.sql}, false)) AS c${i}`).join(", ");
+    const reader = await this.connection.runAndReadAll(`SELECT ${counts} FROM json_${entity}`);
+    const row = reader.getRows()[0] ?? [];
+    checks.forEach((check, i) => {
+      const count = Number(row[i] ?? 0);
+      if (count > 0) this.mistyped.push({ entity, field: check.field, count });
+    });
   }
 
   /**

@@ -119,7 +119,7 @@ const PROVENANCE = { _fetched_at: V, _source: V };
 export const RAW_COLUMNS: Record<RawEntity, Record<string, ColumnType>> = {
   artists: { ...ARTIST, ...PROVENANCE },
   artist_albums: { ...SIMPLE_ALBUM, ...PROVENANCE, _artist_id: V },
-  albums: { ...ALBUM, tracks: { total: B, offset: B, items: [SIMPLE_TRACK] }, ...PROVENANCE },
+  albums: { ...ALBUM, type: V, tracks: { total: B, offset: B, items: [SIMPLE_TRACK] }, ...PROVENANCE },
   album_tracks: { ...TRACK, ...PROVENANCE, _album_id: V, _position: B },
   tracks: { ...TRACK, ...PROVENANCE },
   playlists: { ...PLAYLIST, ...PROVENANCE },

@@ -8,7 +8,9 @@ import { gzipSync } from "node:zlib";
 import { TransformError, TunelakeError } from "../errors.ts";
 import {
   assertRunDate,
+  COLUMN_STATS,
   type CuratedTable,
+  columnStatsKey,
   curatedKey,
   curatedPrefix,
   RAW_ENTITIES,
@@ -25,8 +27,8 @@ import {
 import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { projectDefinedColumns } from "./curated-tables.ts";
-import { RawLoadError, sqlString, TransformSession } from "./duckdb-session.ts";
+import { curatedTable, projectDefinedColumns } from "./curated-tables.ts";
+import { type MistypedField, RawLoadError, sqlString, TransformSession } from "./duckdb-session.ts";
 import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
 
 export interface TransformOptions {
@@ -50,6 +52,12 @@ export interface TransformOptions {
 export interface TransformReport extends TransformResult {
   rejects: number;
   rejectKeys: string[];
+  /**
+   * Raw fields whose values were of another type than the transform reads, per raw entity and dotted field: the
+   * objects were kept (raw as sent) and those fields are NULL in their columns. Missing and null fields show in
+   * column_stats.
+   */
+  mistyped: MistypedField[];
   durationMs: number;
   finishedAt: string;
 }
@@ -144,7 +152,11 @@ async function writeEntity(
   const started = Date.now();
   const tables: TableResult[] = [];
   const rejectKeys: string[] = [];
+  const coverage: string[] = [];
   let rejectTotal = 0;
+  if ((TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]).includes("plays")) {
+    await loadOtherPlays(session, curated, date, outDir);
+  }
   for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
     const sql = projectDefinedColumns(table, TABLE_SQL[table]);
     const file = path.join(outDir, `${table}.parquet`);
@@ -176,6 +188,7 @@ async function writeEntity(
         { cause: error },
       );
     }
+    coverage.push(await columnCoverage(session, table, file, entity));
     const key = curatedKey(table, date);
     await curated.upload(file, key, "application/vnd.apache.parquet");
     const stale = (await curated.list(curatedPrefix(table, date))).filter((k) => k !== key);
@@ -205,23 +218,86 @@ async function writeEntity(
   const statsKey = tableStatsKey(date, entity);
   await curated.upload(statsFile, statsKey, "application/vnd.apache.parquet");
 
+  const columnStatsFile = path.join(outDir, `${COLUMN_STATS}-${entity}.parquet`);
+  await session.run(
+    `COPY (${projectDefinedColumns(COLUMN_STATS, coverage.join(" UNION ALL "))})
+      TO ${sqlString(columnStatsFile)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const columnsKey = columnStatsKey(date, entity);
+  await curated.upload(columnStatsFile, columnsKey, "application/vnd.apache.parquet");
+
   const reportKey = transformReportKey(date, entity);
   const result: TransformResult = {
     entity,
     date,
     tables,
     rows: tables.reduce((sum, t) => sum + t.rows, 0),
-    keys: [...tables.map((t) => t.key), statsKey, reportKey],
+    keys: [...tables.map((t) => t.key), statsKey, columnsKey, reportKey],
   };
+  const read = new Set(rawEntitiesFor(TRANSFORM_ENTITIES[entity]));
   const report: TransformReport = {
     ...result,
     rejects: rejectTotal,
     rejectKeys,
+    mistyped: session.mistyped.filter((m) => read.has(m.entity)),
     durationMs: Date.now() - started,
     finishedAt: new Date().toISOString(),
   };
   await curated.put(reportKey, `${JSON.stringify(report, null, 2)}\n`, "application/json");
   return result;
+}
+
+/**
+ * `other_plays`: the `played_at` of every play stored in another date's partition of `plays`. `plays` is a fact
+ * (docs/tables.md): a play is kept only in the partition of the run that first stored it, so a later date does not
+ * repeat it and a rerun of a date keeps what it had.
+ */
+async function loadOtherPlays(
+  session: TransformSession,
+  curated: ObjectStore,
+  date: string,
+  outDir: string,
+): Promise<void> {
+  const own = curatedPrefix("plays", date);
+  const keys = (await curated.list("plays/")).filter((key) => key.endsWith(".parquet") && !key.startsWith(own));
+  const files: string[] = [];
+  for (const key of keys) {
+    if (curated.localPath) {
+      files.push(curated.localPath(key));
+    } else {
+      const file = path.join(outDir, "other-plays", ...key.split("/"));
+      await curated.download(key, file);
+      files.push(file);
+    }
+  }
+  const from =
+    files.length === 0
+      ? "(SELECT NULL::TIMESTAMP AS played_at LIMIT 0)"
+      : `read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = false)`;
+  await session.run(`CREATE OR REPLACE TEMP TABLE other_plays AS SELECT DISTINCT played_at FROM ${from}`);
+}
+
+/**
+ * The column_stats rows of one written table: per defined column, the rows with a value and the rows in all, read
+ * back from the table's Parquet file (one scan).
+ */
+async function columnCoverage(
+  session: TransformSession,
+  table: CuratedTable,
+  file: string,
+  entity: TransformEntity,
+): Promise<string> {
+  const columns = curatedTable(table).columns.map((c) => c.name);
+  const counts = columns.map((c, i) => `count("${c}") AS c${i}`).join(", ");
+  const reader = await session.rows(`SELECT count(*) AS n, ${counts} FROM read_parquet(${sqlString(file)})`);
+  const row = reader[0] ?? [];
+  const values = columns
+    .map(
+      (c, i) =>
+        `(${sqlString(table)}, ${sqlString(c)}, ${Number(row[i + 1] ?? 0)}, ${Number(row[0] ?? 0)}, ${sqlString(entity)})`,
+    )
+    .join(", ");
+  return `SELECT * FROM (VALUES ${values}) t(table_name, column_name, non_null_count, row_count, entity)`;
 }
 
 async function withSession<T>(

@@ -24,7 +24,9 @@ CREATE OR REPLACE MACRO unknown_date(s) AS starts_with(nz(s), '0000');
 CREATE OR REPLACE MACRO rel_date(s) AS CASE WHEN NOT unknown_date(s) THEN
   try_strptime(nz(s) || CASE length(nz(s)) WHEN 4 THEN '-01-01' WHEN 7 THEN '-01' WHEN 10 THEN '' END, '%Y-%m-%d')::DATE END;
 -- The shape of the string decides the precision, so date and precision always agree; the given one is a fallback.
-CREATE OR REPLACE MACRO rel_prec(s, p) AS coalesce(date_shape(s), lower(nz(p)));
+-- A given precision that is not one of Spotify's values is NULL, like any field of an unexpected value.
+CREATE OR REPLACE MACRO rel_prec(s, p) AS coalesce(date_shape(s),
+  CASE WHEN lower(nz(p)) IN ('year', 'month', 'day') THEN lower(nz(p)) END);
 CREATE OR REPLACE MACRO bad_rel_date(s) AS nz(s) IS NOT NULL AND rel_date(s) IS NULL AND NOT unknown_date(s);
 -- Which copy of an object wins: full objects first, then the most recent fetch, then the source's priority digit.
 CREATE OR REPLACE MACRO fetch_rank(is_full, fetched, prio) AS

@@ -22,15 +22,22 @@ interface RejectSpec {
 }
 
 const missingId: RejectRule = { when: (r) => `nz(${r}.id) IS NULL`, reason: "missing id" };
+/** An object whose `type` names another entity (a missing or null `type` is not checked). */
+const otherType = (type: string): RejectRule => ({
+  when: (r) => `nz(${r}.type) IS DISTINCT FROM '${type}' AND nz(${r}.type) IS NOT NULL`,
+  reason: `type is not ${type}`,
+});
 
+/**
+ * Validation by identity (docs/tables.md): a raw object is rejected only when it cannot be identified or placed (no
+ * id or key field, a `type` of another entity). Any other field missing, null or of another type is NULL in its
+ * column, and the object is kept.
+ */
 const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
-  artists: { from: "raw_artists", rules: [missingId] },
-  albums: {
-    from: "raw_albums",
-    rules: [missingId, { when: (r) => `bad_rel_date(${r}.release_date)`, reason: "unparseable release_date" }],
-  },
-  tracks: { from: "raw_tracks", rules: [missingId] },
-  playlists: { from: "raw_playlists", rules: [missingId] },
+  artists: { from: "raw_artists", rules: [missingId, otherType("artist")] },
+  albums: { from: "raw_albums", rules: [missingId, otherType("album")] },
+  tracks: { from: "raw_tracks", rules: [missingId, otherType("track")] },
+  playlists: { from: "raw_playlists", rules: [missingId, otherType("playlist")] },
   playlist_items: {
     from: "raw_playlist_items",
     rules: [
@@ -38,7 +45,6 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
         when: (r) => `nz(${r}._playlist_id) IS NULL OR ${r}._position IS NULL`,
         reason: "missing _playlist_id or _position",
       },
-      { when: (r) => `${r}.added_at IS NOT NULL`, reason: "unparseable added_at" },
     ],
   },
   search_results: {
@@ -47,6 +53,10 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
       {
         when: (r) => `nz(${r}._query) IS NULL OR nz(${r}._search_type) IS NULL OR ${r}._rank IS NULL`,
         reason: "missing _query, _search_type or _rank",
+      },
+      {
+        when: (r) => `nz(${r}.type) IS NOT NULL AND nz(${r}.type) IS DISTINCT FROM nz(${r}._search_type)`,
+        reason: "type is not the searched type",
       },
     ],
   },
@@ -68,6 +78,10 @@ const REJECTS: Partial<Record<CuratedTable, RejectSpec>> = {
         reason: "missing _time_range, _item_type or _rank",
       },
       missingId,
+      {
+        when: (r) => `nz(${r}.type) IS NOT NULL AND nz(${r}.type) <> rtrim(nz(${r}._item_type), 's')`,
+        reason: "type is not the listed item type",
+      },
     ],
   },
 };
@@ -168,8 +182,8 @@ const cleanAlbumField = (f: string, value: string): string =>
  * are kept (one `item_*` set whether the entry came as `item` (2026) or `track` (pre-2026)), not nested copies.
  */
 export const PLAYLIST_ITEMS_LOAD = [
-  // Timestamps stored as such (8 bytes, parsed once); the original string is kept only when it does not parse.
-  "_playlist_id, _position, ts_utc(added_at) AS added_ts, CASE WHEN bad_ts(added_at) THEN added_at END AS added_at",
+  // Timestamps stored as such (8 bytes, parsed once); one that does not parse is NULL (the raw zone keeps it).
+  "_playlist_id, _position, ts_utc(added_at) AS added_ts",
   "nz(added_by.id) AS added_by_id, is_local AS entry_is_local, ts_utc(_fetched_at) AS _fetched_at",
   // Strings are cleaned here, once, not by each of the queries that read them (stg_tracks twice, playlist_items).
   ...[...TRACK_FIELDS, ...FULL_TRACK_FIELDS, "artists"]
@@ -214,8 +228,9 @@ function trackCols(
     `${t("track_number")} AS track_number, coalesce(${t("is_local")}, false) AS is_local, ${z(t("uri"))} AS uri`,
     `${full ? z(t("isrc")) : "NULL::VARCHAR"} AS isrc, ${full ? t("popularity") : "NULL::BIGINT"} AS popularity`,
     `${t("artists")} AS artists`,
-    // Whether the track carried an album object (a present name, as read): only those are album copies.
-    `${album ? `${album("name")} IS NOT NULL` : "false"} AS has_album, nz(${album ? album("name") : "NULL::VARCHAR"}) AS album_name`,
+    // Whether the track carried an album object with an id: only those are album copies (any other album field may
+    // be missing, see docs/tables.md).
+    `${album ? `${z(album("id"))} IS NOT NULL` : "false"} AS has_album, nz(${album ? album("name") : "NULL::VARCHAR"}) AS album_name`,
     ...ALBUM_FIELDS.filter((f) => f !== "id" && f !== "name").map(albumCol),
     albumCol("artists"),
     `${fetched} AS _fetched_at, fetch_rank(${full}, ${fetched}, ${prio}) AS _rank`,
@@ -339,7 +354,7 @@ export const STAGING_SQL: Record<string, string> = {
   best_albums: BEST_ALBUMS,
 };
 
-/** The SELECT that produces each curated table, with the DESIGN §4 columns first and explicit types. */
+/** The SELECT that produces each curated table (columns and types as in docs/tables.md, cast by curated-tables.ts). */
 export const TABLE_SQL: Record<CuratedTable, string> = {
   artists: `
 SELECT artist_id::VARCHAR AS artist_id, name::VARCHAR AS name, genres::VARCHAR[] AS genres,
@@ -429,7 +444,9 @@ FROM (SELECT playlist_id,
     `SELECT ts_utc(played_at) AS played_at, nz(track.id)::VARCHAR AS track_id, nz(context.uri)::VARCHAR AS context_uri,
     nz(context.type)::VARCHAR AS context_type, ts_utc(_fetched_at) AS _fetched_at,
     fetch_rank(1, ts_utc(_fetched_at), 9) AS _rank
-  FROM raw_recently_played o WHERE NOT ${rejected("plays", "o")}`,
+  FROM raw_recently_played o WHERE NOT ${rejected("plays", "o")}
+    -- A fact: a play already stored in another run date's partition stays there (other_plays, see run-transform.ts).
+    AND NOT EXISTS (SELECT 1 FROM other_plays p WHERE p.played_at = ts_utc(o.played_at))`,
     "played_at, track_id",
   ),
 

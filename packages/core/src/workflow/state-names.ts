@@ -1,5 +1,5 @@
 /**
- * State names of the definition (DESIGN §2 names are a contract) and the ASL types the definition is built with.
+ * State names of the definition (the names are a contract: the README and docs/deploy.md use them) and the ASL types the definition is built with.
  */
 
 /**

@@ -208,3 +208,27 @@ describe("startSampleServer", () => {
     expect(await token.json()).toMatchObject({ error: "invalid_client" });
   });
 });
+
+describe("recently played cursors", () => {
+  it("answers only plays after `after` (ms, exclusive) or before `before`, newest first, with their cursors", async () => {
+    // Prepare
+    const { get } = await start({ profile: "extended" });
+    const all = (await get("/me/player/recently-played?limit=50", true)).json;
+    const times = (all.items as { played_at: string }[]).map((p) => Date.parse(p.played_at));
+    const pivot = times[10] as number;
+
+    // Act
+    const after = (await get(`/me/player/recently-played?limit=50&after=${pivot}`, true)).json;
+    const before = (await get(`/me/player/recently-played?limit=5&before=${pivot}`, true)).json;
+    const none = (await get(`/me/player/recently-played?limit=50&after=${Math.max(...times)}`, true)).json;
+    const both = await get(`/me/player/recently-played?after=1&before=2`, true);
+
+    // Assess
+    expect(times).toHaveLength(50);
+    expect((after.items as { played_at: string }[]).map((p) => Date.parse(p.played_at))).toEqual(times.slice(0, 10));
+    expect(after.cursors).toEqual({ after: String(times[0]), before: String(times[9]) });
+    expect((before.items as { played_at: string }[]).map((p) => Date.parse(p.played_at))).toEqual(times.slice(11, 16));
+    expect(none.items).toEqual([]);
+    expect(both.status).toBe(400);
+  });
+});

@@ -4,7 +4,16 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CURATED_TABLES, curatedKey, type RawEntity, rawKey, TABLE_STATS, tableStatsKey } from "../../src/lake.ts";
+import {
+  COLUMN_STATS,
+  CURATED_TABLES,
+  columnStatsKey,
+  curatedKey,
+  type RawEntity,
+  rawKey,
+  TABLE_STATS,
+  tableStatsKey,
+} from "../../src/lake.ts";
 import { FsObjectStore } from "../../src/storage/fs-store.ts";
 import {
   CATALOG_TABLES,
@@ -71,6 +80,13 @@ describe("curated table definitions", () => {
     const schema = await parquetSchema(curated.localPath(tableStatsKey(DATE, "artists")));
     expect(schema).toEqual(
       CURATED_TABLE_DEFINITIONS[TABLE_STATS].columns.map((c) => `${c.name} ${duckdbType(c.type)}`),
+    );
+  });
+
+  it("column_stats parts have the defined columns", async () => {
+    const schema = await parquetSchema(curated.localPath(columnStatsKey(DATE, "artists")));
+    expect(schema).toEqual(
+      CURATED_TABLE_DEFINITIONS[COLUMN_STATS].columns.map((c) => `${c.name} ${duckdbType(c.type)}`),
     );
   });
 

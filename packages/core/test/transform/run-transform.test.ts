@@ -8,6 +8,7 @@ import { TransformError } from "../../src/errors.ts";
 import {
   CURATED_TABLES,
   type CuratedTable,
+  columnStatsKey,
   curatedKey,
   type RawEntity,
   rawKey,
@@ -117,6 +118,11 @@ describe("transformAll on every raw shape", () => {
       "albums: from artist albums, search pages and tracks (simplified only)",
       "SELECT album_id, name FROM albums WHERE album_id IN ('al5', 'al6', 'al7', 'al8') ORDER BY 1",
       ["al5", "al6", "al7", "al8"].map((id) => ({ album_id: id, name: `Album ${id}` })),
+    ],
+    [
+      "albums: an unparseable release_date is NULL (with its year), the album is kept",
+      "SELECT album_id, name, release_date, release_year, total_tracks FROM albums WHERE album_id = 'al_bad'",
+      [{ album_id: "al_bad", name: "Album al_bad", release_date: null, release_year: null, total_tracks: 2 }],
     ],
     [
       "album_artists: positions from the album's artist list",
@@ -258,6 +264,15 @@ describe("transformAll on every raw shape", () => {
           is_local: false,
           added_at: "2026-11-03 06:30:00",
         },
+        {
+          // An unparseable added_at is NULL, the entry is kept (validation by identity).
+          position: 6,
+          item_id: "t6",
+          item_type: "track",
+          item_uri: "spotify:track:t6",
+          is_local: false,
+          added_at: null,
+        },
       ],
     ],
     [
@@ -321,14 +336,14 @@ describe("transformAll on every raw shape", () => {
 
   it.each<[CuratedTable, number, number, string[]]>([
     ["artists", 7, 1, ["missing id"]],
-    ["albums", 9, 1, ["unparseable release_date"]],
+    ["albums", 10, 0, []],
     ["tracks", 8, 1, ["missing id"]],
     ["playlists", 3, 1, ["missing id"]],
-    ["playlist_items", 8, 2, ["missing _playlist_id or _position", "unparseable added_at"]],
+    ["playlist_items", 9, 1, ["missing _playlist_id or _position"]],
     ["search_results", 5, 1, ["missing _query, _search_type or _rank"]],
     ["plays", 2, 1, ["missing or unparseable played_at"]],
     ["top_items", 2, 1, ["missing id"]],
-    ["album_artists", 10, 0, []],
+    ["album_artists", 11, 0, []],
     ["track_artists", 10, 0, []],
   ])("%s: %i rows, %i rejects written to the raw rejects area", async (table, rowCount, rejectCount, reasons) => {
     // Assess
@@ -354,6 +369,31 @@ describe("transformAll on every raw shape", () => {
     for (const line of lines) expect(line._fetched_at).toBeTypeOf("string");
   });
 
+  it("writes column_stats: per table and column, the rows with a value and the rows in all", async () => {
+    // Assess
+    const coverage = await rows(
+      `SELECT table_name, column_name, non_null_count::INTEGER AS filled, row_count::INTEGER AS n, entity
+       FROM read_parquet('${curated.location}/column_stats/dt=${DATE}/*.parquet')
+       WHERE table_name = 'albums' AND column_name IN ('album_id', 'release_date') ORDER BY column_name`,
+    );
+    const counted = await rows("SELECT count(*)::INTEGER AS n, count(release_date)::INTEGER AS filled FROM albums");
+    expect(coverage).toEqual([
+      { table_name: "albums", column_name: "album_id", filled: counted[0]?.n, n: counted[0]?.n, entity: "albums" },
+      {
+        table_name: "albums",
+        column_name: "release_date",
+        filled: counted[0]?.filled,
+        n: counted[0]?.n,
+        entity: "albums",
+      },
+    ]);
+    expect(counted[0]?.filled).toBeLessThan(Number(counted[0]?.n));
+    const tables = await rows(
+      `SELECT DISTINCT table_name FROM read_parquet('${curated.location}/column_stats/dt=${DATE}/*.parquet') ORDER BY 1`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual([...CURATED_TABLES].sort());
+  });
+
   it("returns the curated, stats and report keys per entity and stores the report", async () => {
     const tracks = results.find((r) => r.entity === "tracks");
     expect(tracks).toMatchObject({ date: DATE, rows: 18 });
@@ -361,6 +401,7 @@ describe("transformAll on every raw shape", () => {
       curatedKey("tracks", DATE),
       curatedKey("track_artists", DATE),
       tableStatsKey(DATE, "tracks"),
+      columnStatsKey(DATE, "tracks"),
       transformReportKey(DATE, "tracks"),
     ]);
     const report = JSON.parse(String(await curated.get(transformReportKey(DATE, "tracks"))));
@@ -419,7 +460,7 @@ describe("runTransform", () => {
     // Assess
     expect(result.tables.map((t) => [t.table, t.rows, t.rejects])).toEqual([
       ["playlists", 3, 1],
-      ["playlist_items", 8, 2],
+      ["playlist_items", 9, 1],
     ]);
   });
 
@@ -441,7 +482,7 @@ describe("runTransform", () => {
     // Assess
     expect(result.tables.map((t) => [t.table, t.rows, t.rejects])).toEqual([
       ["playlists", 3, 1],
-      ["playlist_items", 8, 2],
+      ["playlist_items", 9, 1],
     ]);
   });
 
@@ -474,6 +515,55 @@ describe("runTransform", () => {
     expect(rejects).toEqual([
       expect.objectContaining({ _file: rawKey("recently_played", date, 0), _line: 2, line: "{not json" }),
     ]);
+  });
+
+  it("keeps a play only in the partition that first stored it: later dates skip it, reruns keep what they had", async () => {
+    // Prepare: three plays seen on day 1, two of them again (and one new) on day 2.
+    const lake = new FsObjectStore(path.join(dir, "curated-plays"));
+    const plays = (date: string, times: string[]) =>
+      raw.put(
+        rawKey("recently_played", date, 0),
+        gzipSync(
+          `${times
+            .map((t) =>
+              JSON.stringify({
+                played_at: t,
+                track: { id: "4uLU6hMCjMI75M1A2tKUQC", type: "track" },
+                _fetched_at: `${date}T23:00:00Z`,
+                _source: "user:recently_played",
+              }),
+            )
+            .join("\n")}\n`,
+        ),
+      );
+    await plays("2026-12-01", ["2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z"]);
+    await plays("2026-12-02", ["2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z", "2026-12-02T09:00:00Z"]);
+    const transform = async (date: string) =>
+      (await runTransform({ entity: "user", date, raw, curated: lake, workDir: dir })).tables.find(
+        (t) => t.table === "plays",
+      )?.rows;
+    const stored = async () => {
+      const result = await db.runAndReadAll(
+        `SELECT dt, strftime(played_at, '%d %H') AS at FROM read_parquet('${lake.location}/plays/*/*.parquet', hive_partitioning = true) ORDER BY 1, 2`,
+      );
+      return result.getRowObjectsJson();
+    };
+
+    // Act
+    const counts = [await transform("2026-12-01"), await transform("2026-12-02")];
+    const first = await stored();
+    const reruns = [await transform("2026-12-02"), await transform("2026-12-01")];
+
+    // Assess
+    expect(counts).toEqual([3, 1]);
+    expect(first).toEqual([
+      { dt: "2026-12-01", at: "01 10" },
+      { dt: "2026-12-01", at: "01 11" },
+      { dt: "2026-12-01", at: "01 12" },
+      { dt: "2026-12-02", at: "02 09" },
+    ]);
+    expect(reruns).toEqual([1, 3]);
+    expect(await stored()).toEqual(first);
   });
 
   it("throws TransformError naming the table when a raw file is not gzip", async () => {

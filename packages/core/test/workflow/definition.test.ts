@@ -56,7 +56,7 @@ describe("state machine definition", () => {
     ["NotifyFailure", "Task"],
     ["Failed", "Fail"],
     ["Succeeded", "Succeed"],
-  ])("has the DESIGN state %s of type %s", (name, type) => {
+  ])("has the contract state %s of type %s", (name, type) => {
     expect(states[name]?.Type).toBe(type);
   });
 

@@ -1,0 +1,89 @@
+/**
+ * docs/tables.md, rendered from the curated table definitions (curated-tables.ts): `npm run docs:tables` writes it,
+ * and a test fails when the file in the repository is not what this renders.
+ */
+import {
+  CATALOG_TABLES,
+  type ColumnAccess,
+  CURATED_TABLE_DEFINITIONS,
+  glueType,
+  PARTITION_KEY,
+  type TableKind,
+} from "./curated-tables.ts";
+
+/** Where the document lives, relative to the repository root. */
+export const TABLES_DOC_PATH = "docs/tables.md";
+
+const KINDS: Record<TableKind, string> = {
+  snapshot:
+    "the state of each object as seen on the run date: one row per key per `dt`; a rerun of the date replaces its partition",
+  observation:
+    "what a listing showed on the run date (entries, ranks): one row per key per `dt`; a rerun of the date replaces its partition",
+  fact: "an event, stored once in the partition of the first run that saw it (append-only): later dates do not repeat it, a rerun of a date keeps what it had",
+  stats: "the pipeline's own bookkeeping per run date and transform entity",
+};
+
+const ACCESS: Record<ColumnAccess, string> = {
+  all: "every app (`development` and `extended` access profiles)",
+  extended:
+    "apps with extended quota only: Spotify removed the field from development-mode responses (2024/2026), so it is NULL for `development`",
+  user: "only sources read with a user's refresh token (SPOTIFY_REFRESH_TOKEN from `tunelake auth`)",
+};
+
+const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+/** The Markdown of docs/tables.md. */
+export function renderTablesDoc(): string {
+  const out: string[] = [
+    "<!-- Generated from packages/core/src/transform/curated-tables.ts by `npm run docs:tables`: do not edit. -->",
+    "",
+    "# Curated tables",
+    "",
+    "Every table of the curated zone (Parquet, ZSTD), as the Glue catalog and `tunelake query` show it. Each table is",
+    `partitioned by \`${PARTITION_KEY.name}\` (${PARTITION_KEY.type}, ${PARTITION_KEY.description}); it is not a column of the files.`,
+    "",
+    "## How a table keeps history",
+    "",
+    ...Object.entries(KINDS).map(([kind, what]) => `- **${kind}**: ${what}.`),
+    "",
+    "## Which access fills a column",
+    "",
+    ...Object.entries(ACCESS).map(([access, what]) => `- **${access}**: ${what}.`),
+    "",
+    "## Validation by identity",
+    "",
+    "An object Spotify returns is rejected (to the raw zone's `_rejects/` area, counted in `table_stats`) only when it",
+    "cannot be identified or placed: it is not a JSON object, it has no `id` where its table's key needs one (local",
+    "files and episodes in playlists keep their own rules), its `type` names another entity, or a key field of a listing",
+    "(position, rank, `played_at`) is missing or unreadable. Any other field that is missing, null or of an unexpected",
+    "type is kept in the raw zone exactly as Spotify sent it and is NULL in its column; unknown fields stay in raw and",
+    "are ignored. Both response shapes are read: pre-2026 (`tracks`/`track`) and 2026 (`items`/`item`). The transform",
+    "report (`_reports/dt=<date>/transform-<entity>.json`, `mistyped`) counts the fields of another type per raw entity",
+    "and field; `column_stats` shows how many rows of each column have a value, and the run summary names the columns",
+    "that are mostly empty.",
+    "",
+    "## Tables",
+    "",
+    ...CATALOG_TABLES.map((name) => `- [${name}](#${name})`),
+  ];
+  for (const name of CATALOG_TABLES) {
+    const table = CURATED_TABLE_DEFINITIONS[name];
+    out.push(
+      "",
+      `### ${table.name}`,
+      "",
+      cell(table.description),
+      "",
+      `- kind: **${table.kind}**`,
+      `- grain: ${table.grain} (per \`${PARTITION_KEY.name}\`)`,
+      `- key: ${table.key.map((k) => `\`${k}\``).join(", ")}${table.kind === "fact" ? " (unique across all dates)" : ""}`,
+      "",
+      "| column | type | access | description |",
+      "| --- | --- | --- | --- |",
+      ...table.columns.map(
+        (c) => `| \`${c.name}\` | ${glueType(c.type)} | ${c.access ?? "all"} | ${cell(c.description)} |`,
+      ),
+    );
+  }
+  return `${out.join("\n")}\n`;
+}

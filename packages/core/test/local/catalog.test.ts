@@ -67,7 +67,7 @@ describe("local catalog", () => {
       expect(tracks?.partitions).toEqual(["2026-11-20", "2026-11-21"]);
       expect(tracks?.partitionKeys).toEqual([{ name: "dt", type: "string" }]);
       expect(tracks?.columns.map((c) => c.name)).toContain("duration_ms");
-      expect(await catalog.tables()).toHaveLength(11);
+      expect(await catalog.tables()).toHaveLength(CATALOG_TABLES.length);
       const rows = await catalog.query(
         "SELECT dt, count(*) AS n, sum(duration_ms) AS total, typeof(dt) AS dt_type FROM tracks GROUP BY dt ORDER BY dt",
       );

@@ -6,7 +6,16 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.ts";
-import { curatedKey, type RawEntity, rawKey, TABLE_STATS, tableStatsKey, transformReportKey } from "../../src/lake.ts";
+import {
+  COLUMN_STATS,
+  columnStatsKey,
+  curatedKey,
+  type RawEntity,
+  rawKey,
+  TABLE_STATS,
+  tableStatsKey,
+  transformReportKey,
+} from "../../src/lake.ts";
 import {
   DT_EXPRESSION,
   LOAD_COLUMNS,
@@ -403,7 +412,13 @@ describe("column types against the Parquet files the transform writes", () => {
 
   it.each(CATALOG_TABLES)("%s: every load-table column has the Snowflake type of its Parquet column", async (table) => {
     // Act
-    const file = curated.localPath(table === TABLE_STATS ? tableStatsKey(DATE, "artists") : curatedKey(table, DATE));
+    const file = curated.localPath(
+      table === TABLE_STATS
+        ? tableStatsKey(DATE, "artists")
+        : table === COLUMN_STATS
+          ? columnStatsKey(DATE, "artists")
+          : curatedKey(table, DATE),
+    );
     const parquet = await parquetColumns(file);
     const declared = tableColumns(one("table", table).sql).slice(0, -Object.keys(LOAD_COLUMNS).length); // last
 

@@ -1,4 +1,4 @@
-/** Extract Lambda: Spotify -> raw zone. A few lines around core's runExtract. */
+/** Extract Lambda: Spotify -> raw zone, one time slice per invocation. A few lines around core's runExtract. */
 
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import type { Config } from "@tunelake/core/config/schema";
@@ -14,16 +14,43 @@ export interface ExtractDeps {
   spotify: SpotifyEnv;
   dataSource: "spotify" | "sample";
   logger: Logger;
+  /** Injected fault (local runs only): the extract dies after this many requests of each invocation. */
+  crashAfterRequests?: number;
+}
+
+/** What the handler needs of the Lambda context: how long the invocation may still run. */
+export interface ExtractLambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept back from the deadline: a quarter of it, at most a minute (to finish running units and checkpoint). */
+export function sliceOf(remainingMs: number, nowMs = Date.now()): { stopAt: number; abandonAt: number } {
+  const reserve = Math.min(60_000, remainingMs / 4);
+  return { stopAt: nowMs + remainingMs - reserve, abandonAt: nowMs + remainingMs - reserve / 2 };
 }
 
 /** Builds the handler around dependencies resolved once (at cold start in Lambda). */
-export function createExtractHandler(deps: () => Promise<ExtractDeps>): (event: unknown) => Promise<ExtractResult> {
+export function createExtractHandler(
+  deps: () => Promise<ExtractDeps>,
+): (event: unknown, context?: ExtractLambdaContext) => Promise<ExtractResult> {
   let resolved: Promise<ExtractDeps> | undefined;
-  return async (event) => {
-    const { date } = parseEvent(ExtractEventSchema, event, "extract");
+  return async (event, context) => {
+    const { date, execution, refetch } = parseEvent(ExtractEventSchema, event, "extract");
     resolved ??= deps();
-    const { config, raw, spotify, dataSource, logger } = await resolved;
-    return runExtract({ config, date, store: raw, spotify, dataSource, logger });
+    const { config, raw, spotify, dataSource, logger, crashAfterRequests } = await resolved;
+    const slice = context ? sliceOf(context.getRemainingTimeInMillis()) : undefined;
+    return runExtract({
+      config,
+      date,
+      store: raw,
+      spotify,
+      dataSource,
+      logger,
+      slice,
+      execution,
+      refetch,
+      crashAfterRequests,
+    });
   };
 }
 

@@ -3,7 +3,7 @@ import type { ConfigInput } from "../../src/config/schema.ts";
 import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
 import { runExtract } from "../../src/extract/run-extract.ts";
-import { manifestKey, rawPrefix, rejectsKey } from "../../src/lake.ts";
+import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
 import { deriveId, SAMPLE_USER_ID } from "../../src/spotify/sample-data.ts";
 import {
   type SampleFaults,
@@ -13,7 +13,7 @@ import {
   startSampleServer,
 } from "../../src/spotify/sample-server.ts";
 import type { FsObjectStore } from "../../src/storage/fs-store.ts";
-import { config, DATE, FAST_CLIENT, FIXED_NOW, IDS, type Loose, readLines, snapshot, tempStore } from "./helpers.ts";
+import { config, DATE, FAST_CLIENT, FIXED_NOW, IDS, type Loose, readLines, tempStore } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,6 +43,27 @@ function extract(
     now: FIXED_NOW,
     client: FAST_CLIENT,
   });
+}
+
+/** Every published line of the date per raw entity and rejects file, sorted (part names and order are the writer's). */
+async function dayLines(store: FsObjectStore, base: string): Promise<Record<string, string[]>> {
+  const m = await manifest(store);
+  const out: Record<string, string[]> = {};
+  const add = async (name: string, key: string) => {
+    const lines = (await readLines(store, key)).map((l) => JSON.stringify(l).replaceAll(base, "BASE"));
+    out[name] = [...(out[name] ?? []), ...lines].sort();
+  };
+  for (const key of m.keys) await add(key.split("/")[0] ?? key, key);
+  for (const key of m.rejects.keys) await add(key, key);
+  return out;
+}
+
+/** The manifest and every object it lists, as bytes. */
+async function published(store: FsObjectStore): Promise<Record<string, string>> {
+  const m = await manifest(store);
+  const out: Record<string, string> = { [manifestKey(DATE)]: JSON.stringify(m) };
+  for (const key of [...m.keys, ...m.rejects.keys]) out[key] = (await store.get(key))?.toString("base64") ?? "";
+  return out;
 }
 
 async function manifest(store: FsObjectStore): Promise<ExtractManifest> {
@@ -282,17 +303,9 @@ describe("runExtract: faults", () => {
     // Act
     const result = await extract(server, store, SOURCES);
     // Assess: the same lines (links name each server's own port, so compare with the base URL taken out)
-    const lines = async (st: FsObjectStore, base: string) => {
-      const out: Record<string, string> = {};
-      for (const key of await st.list("")) {
-        if (key === manifestKey(DATE)) continue;
-        out[key] = JSON.stringify(await readLines(st, key)).replaceAll(base, "BASE");
-      }
-      return out;
-    };
-    const expected = await lines(clean.store, clean.server.apiBaseUrl);
+    const expected = await dayLines(clean.store, clean.server.apiBaseUrl);
     expect(Object.keys(expected).length).toBeGreaterThan(5);
-    expect(await lines(store, server.apiBaseUrl)).toEqual(expected);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(expected);
     if (!faults.slow) expect(result.retries).toBeGreaterThanOrEqual(5);
   });
 
@@ -316,7 +329,7 @@ describe("runExtract: faults", () => {
     // Prepare
     const { server, store } = await setup({ profile: "extended" });
     await extract(server, store, SOURCES);
-    const before = await snapshot(store);
+    const before = await published(store);
     server.setFaults(faults);
     // Act
     const error = await extract(server, store, SOURCES, extractOpts).catch((e: unknown) => e);
@@ -324,7 +337,8 @@ describe("runExtract: faults", () => {
     expect(error).toBeInstanceOf(type);
     expect((error as Error).name).toBe(type.name);
     expect((error as Error).message).toMatch(message);
-    expect(await snapshot(store)).toEqual(before);
+    // The published day is untouched: the failed rerun's work is only in its checkpoint.
+    expect(await published(store)).toEqual(before);
   });
 
   it("stops on refused credentials with SpotifyAuthError", async () => {
@@ -363,15 +377,20 @@ describe("runExtract: faults", () => {
 });
 
 describe("runExtract: reruns and validation", () => {
-  it("writes identical raw files when a date is run again", async () => {
+  it("writes the same lines when a date is run again, under new part names, and removes the old parts", async () => {
     // Prepare
     const { server, store } = await setup({ profile: "extended" });
     await extract(server, store, ALL_SOURCES, {}, true);
-    const first = await snapshot(store);
+    const first = await dayLines(store, server.apiBaseUrl);
+    const firstKeys = (await manifest(store)).keys;
     // Act
     await extract(server, store, ALL_SOURCES, {}, true);
     // Assess
-    expect(await snapshot(store)).toEqual(first);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(first);
+    const keys = (await manifest(store)).keys;
+    expect(keys.filter((k) => firstKeys.includes(k))).toEqual([]);
+    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
+    expect(rawKeys.sort()).toEqual([...keys].sort());
   });
 
   it("removes the date's raw parts of sources that are gone", async () => {

@@ -10,6 +10,10 @@ export const FAULTS = {
   "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
   "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
   "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
+  "extract-crash":
+    "each Extract attempt dies at its 4th request, checkpointing after every one (the retry resumes and dies again; redrive completes)",
+  "extract-timeout":
+    "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
   "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
   "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
   "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",

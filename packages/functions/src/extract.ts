@@ -14,13 +14,13 @@ export interface ExtractDeps {
   spotify: SpotifyEnv;
   dataSource: "spotify" | "sample";
   logger: Logger;
-  /** Injected fault (local runs only): the extract dies after this many requests of each invocation. */
-  crashAfterRequests?: number;
 }
 
 /** What the handler needs of the Lambda context: how long the invocation may still run. */
 export interface ExtractLambdaContext {
   getRemainingTimeInMillis(): number;
+  /** Local engine only: the injected extract-crash fault. */
+  injectedCrash?: { afterRequests: number; checkpointEveryRequests: number };
 }
 
 /** Time kept back from the deadline: a quarter of it, at most a minute (to finish running units and checkpoint). */
@@ -37,8 +37,9 @@ export function createExtractHandler(
   return async (event, context) => {
     const { date, execution, refetch } = parseEvent(ExtractEventSchema, event, "extract");
     resolved ??= deps();
-    const { config, raw, spotify, dataSource, logger, crashAfterRequests } = await resolved;
+    const { config, raw, spotify, dataSource, logger } = await resolved;
     const slice = context ? sliceOf(context.getRemainingTimeInMillis()) : undefined;
+    const crash = context?.injectedCrash;
     return runExtract({
       config,
       date,
@@ -49,7 +50,8 @@ export function createExtractHandler(
       slice,
       execution,
       refetch,
-      crashAfterRequests,
+      crashAfterRequests: crash?.afterRequests,
+      checkpointEveryRequests: crash?.checkpointEveryRequests,
     });
   };
 }

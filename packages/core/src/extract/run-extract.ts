@@ -61,6 +61,8 @@ export interface RunExtractOptions {
   execution?: string;
   /** Start over instead of continuing an unfinished checkpoint of another execution. */
   refetch?: boolean;
+  /** Overrides extract.checkpointEveryRequests (the injected crash checkpoints often so that its resume shows). */
+  checkpointEveryRequests?: number;
   /** Injected fault: the extract dies (as a crashed Lambda: nothing more is written) at this request of the slice. */
   crashAfterRequests?: number;
 }
@@ -228,7 +230,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     return next;
   };
   const commit = (keys: readonly string[], out: Collected): void => {
-    if (abandon) return;
+    if (dead) return;
     const byEntity = new Map<RawEntity, string[]>();
     for (const { entity, line } of out.raw) {
       const list = byEntity.get(entity) ?? [];
@@ -258,7 +260,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     }
     for (const [entity, lines] of rejectLines) writer.append("rejects", entity, lines);
     for (const key of keys) done.add(key);
-    if (sent - lastCheckpointAt >= extract.checkpointEveryRequests) void checkpoint().catch(fail);
+    if (sent - lastCheckpointAt >= (opts.checkpointEveryRequests ?? extract.checkpointEveryRequests)) {
+      void checkpoint().catch(fail);
+    }
   };
   const fail = (error: unknown) => {
     failure ??= { error };

@@ -77,7 +77,7 @@ describe("local engine", () => {
 
     // Assess
     expect(record).toMatchObject({ name: DATE, status: "SUCCEEDED", date: DATE, redriveCount: 0, faults: [] });
-    expect(calls.extract).toEqual([{ date: DATE }]);
+    expect(calls.extract).toEqual([{ date: DATE, execution: DATE, refetch: false }]);
     expect(calls.transform).toHaveLength(TRANSFORM_ENTITY_NAMES.length);
     const history = await getHistory(home, DATE);
     expect(live).toEqual(history);

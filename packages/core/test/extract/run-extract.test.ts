@@ -464,3 +464,150 @@ describe("runExtract: reruns and validation", () => {
     expect(server.stats().requests).toBe(0);
   });
 });
+
+describe("runExtract: checkpoints, time slices and atomic publish", () => {
+  /** Lets the requests still in flight when the extract died reach the server. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const SOURCES: ConfigInput["sources"] = { ...IDS, searches: [{ query: "tag:new", type: "album", limit: 15 }] };
+  const crash = (server: SampleServer, store: FsObjectStore, afterRequests: number) =>
+    runExtract({
+      config: config(SOURCES, { accessProfile: "development" }),
+      date: DATE,
+      store,
+      spotify: sampleEnv(server),
+      dataSource: "sample",
+      now: FIXED_NOW,
+      client: FAST_CLIENT,
+      crashAfterRequests: afterRequests,
+      checkpointEveryRequests: 1,
+    });
+
+  it("resumes after a crash without repeating finished requests, and writes the same lines as a clean run", async () => {
+    // Prepare
+    const clean = await setup({ profile: "development" });
+    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    const minimum = apiRequests(clean.server);
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    // Act
+    const error = await crash(server, store, Math.floor(minimum / 2)).catch((e: unknown) => e);
+    await settle();
+    const afterCrash = apiRequests(server);
+    const result = await extract(server, store, SOURCES, { accessProfile: "development" });
+    // Assess
+    expect((error as Error).name).toBe("Runtime.ExitError");
+    expect(afterCrash).toBe(Math.floor(minimum / 2));
+    expect(result.done).toBe(true);
+    // Only the units in flight at the crash (four, a page or two each) are asked again, not the finished ones.
+    expect(apiRequests(server)).toBeGreaterThanOrEqual(minimum);
+    expect(apiRequests(server)).toBeLessThanOrEqual(minimum + 3 * 4);
+    expect(apiRequests(server) - afterCrash).toBeLessThan(minimum);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(await dayLines(clean.store, clean.server.apiBaseUrl));
+    // The manifest counts what its checkpoints saw: a crashed attempt's last requests are lost with it.
+    expect((await manifest(store)).requests.total).toBeLessThanOrEqual(apiRequests(server));
+    expect((await manifest(store)).requests.total).toBeGreaterThanOrEqual(minimum);
+  });
+
+  it("never publishes an interrupted extract: no manifest on a first run, the previous day intact on a rerun", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    // Act: a first run of the date that dies
+    await crash(server, store, 10).catch(() => undefined);
+    // Assess
+    expect(await store.get(manifestKey(DATE))).toBeUndefined();
+    expect((await store.list("_checkpoints/")).length).toBeGreaterThan(0);
+    // Prepare: the date published, then a rerun that dies
+    await extract(server, store, SOURCES, { accessProfile: "development" });
+    const before = await published(store);
+    // Act
+    await crash(server, store, 10).catch(() => undefined);
+    // Assess: the manifest lists only the published parts; the dead rerun's parts are beside it, unlisted
+    expect(await published(store)).toEqual(before);
+    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
+    const listed = new Set((await manifest(store)).keys);
+    expect(rawKeys.some((k) => !listed.has(k))).toBe(true);
+    // Act: the rerun continues and publishes; nothing unlisted is left
+    await extract(server, store, SOURCES, { accessProfile: "development" });
+    const after = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat().sort();
+    expect(after).toEqual([...(await manifest(store)).keys].sort());
+    expect(await store.list("_checkpoints/dt=2026-11-20/rejects/")).toEqual([]);
+  });
+
+  it("a slice past its deadline returns done false; the next continues from the checkpoint and finishes", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    const slice = (ms: number) => ({ stopAt: Date.now() + ms, abandonAt: Date.now() + ms * 2 });
+    const run = (ms: number) =>
+      runExtract({
+        config: config(SOURCES, { accessProfile: "development" }),
+        date: DATE,
+        store,
+        spotify: sampleEnv(server),
+        dataSource: "sample",
+        now: FIXED_NOW,
+        client: FAST_CLIENT,
+        slice: slice(ms),
+        execution: "exec-1",
+      });
+    // Act
+    const first = await run(30);
+    const results = [first];
+    while (!results.at(-1)?.done && results.length < 50) results.push(await run(60_000));
+    // Assess
+    expect(first.done).toBe(false);
+    expect(first.waitSeconds).toBe(0);
+    expect(results.at(-1)?.done).toBe(true);
+    expect((await manifest(store)).slices).toBe(results.length);
+    // A finished checkpoint of the same execution is not redone (a retried last slice).
+    const again = await run(60_000);
+    expect(again).toMatchObject({ done: true, requests: results.at(-1)?.requests });
+  });
+
+  it("hands a long Retry-After to the state machine instead of sleeping, then continues", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development" });
+    server.setFaults({ rateLimit: { count: 1, retryAfterSeconds: 60 } });
+    const run = () =>
+      runExtract({
+        config: config(SOURCES, { accessProfile: "development", sleepRetryAfterSeconds: 5 }),
+        date: DATE,
+        store,
+        spotify: sampleEnv(server),
+        dataSource: "sample",
+        now: FIXED_NOW,
+        client: FAST_CLIENT,
+        slice: { stopAt: Date.now() + 60_000, abandonAt: Date.now() + 70_000 },
+      });
+    // Act
+    const started = Date.now();
+    const first = await run();
+    const second = await run();
+    // Assess
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(first).toMatchObject({ done: false, waitSeconds: 60 });
+    expect(second.done).toBe(true);
+  });
+
+  it("starts over when asked to refetch by another execution", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development" });
+    await crash(server, store, 10).catch(() => undefined);
+    await settle();
+    const before = apiRequests(server);
+    // Act
+    await runExtract({
+      config: config(SOURCES, { accessProfile: "development" }),
+      date: DATE,
+      store,
+      spotify: sampleEnv(server),
+      dataSource: "sample",
+      now: FIXED_NOW,
+      client: FAST_CLIENT,
+      execution: "exec-2",
+      refetch: true,
+    });
+    // Assess
+    const clean = await setup({ profile: "development" });
+    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    expect(apiRequests(server) - before).toBe(apiRequests(clean.server));
+  });
+});

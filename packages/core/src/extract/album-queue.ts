@@ -28,6 +28,11 @@ export class AlbumQueue {
     this.flush(false);
   }
 
+  /** Hands one album back as its own unit (a batch split after batch calls were refused). */
+  requeue(id: string): void {
+    this.enqueue([id]);
+  }
+
   /** Albums queued but not handed to the pool yet. */
   get pending(): number {
     return this.pendingIds.length;

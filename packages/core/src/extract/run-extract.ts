@@ -25,7 +25,7 @@ import { type Logger, silentLogger } from "../logger.ts";
 import type { ExtractResult } from "../pipeline-types.ts";
 import { createSpotifyClient, type SpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { AccessState, BATCH_SIZE } from "./access.ts";
+import { AccessState, BATCH_SIZE, type Capability } from "./access.ts";
 import { AlbumQueue } from "./album-queue.ts";
 import { addStats, type ExtractCheckpoint, extractFingerprint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { Collected } from "./collected.ts";
@@ -63,7 +63,10 @@ export interface RunExtractOptions {
   refetch?: boolean;
   /** Overrides extract.checkpointEveryRequests (the injected crash checkpoints often so that its resume shows). */
   checkpointEveryRequests?: number;
-  /** Injected fault: the extract dies (as a crashed Lambda: nothing more is written) at this request of the slice. */
+  /**
+   * Injected fault: the extract dies (as a crashed Lambda: nothing more is written) at its first request after this
+   * many, once it has written a checkpoint.
+   */
   crashAfterRequests?: number;
 }
 
@@ -170,6 +173,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   let sent = 0;
   /** Set by an injected crash: nothing more reaches the lake. */
   let dead = false;
+  let checkpointsWritten = 0;
   const writer = new RawWriter({ store, date, tag: newTag(), partSize: opts.partSize });
   const client: SpotifyClient = {
     hasUserToken: inner.hasUserToken,
@@ -177,7 +181,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     get: async (pathOrUrl, options) => {
       if (abandon) throw new UnitAbandonedError("the slice ended");
       sent++;
-      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests) {
+      // The injected crash waits for a first checkpoint, so that the resume it is there to show has something to resume.
+      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests && checkpointsWritten > 0) {
         writer.disable();
         dead = true;
         stopping = true;
@@ -223,6 +228,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       };
       if (dead) return;
       await writeCheckpoint(store, written);
+      checkpointsWritten++;
       saved = written;
       if (superseded.length > 0) await store.delete(superseded);
     });
@@ -286,11 +292,21 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     },
   );
   const unit = (key: string, run: () => Promise<void>) => pool.push({ key, run });
+  /**
+   * A batch planned before `auto` learnt that batch calls are refused becomes one unit per id, so that a checkpoint
+   * records each id as it is done instead of a whole batch's worth of single requests.
+   */
+  const splitRefused = (cap: Capability, group: readonly string[], single: (id: string) => void): boolean => {
+    if (group.length <= 1 || access.allowed(cap)) return false;
+    for (const id of group) single(id);
+    return true;
+  };
   const albumQueue = new AlbumQueue(
     ctx,
     (id) => done.has(`album:${id}`),
     (group) =>
       unit(`albums:${group[0]}`, async () => {
+        if (splitRefused("batchAlbums", group, (id) => albumQueue.requeue(id))) return;
         const byId = await extractAlbums(ctx, group, albumQueue.sources);
         for (const id of group) {
           const out = byId.get(id);
@@ -322,13 +338,17 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   ) => {
     const left = ids.filter((id) => !done.has(`${kind}:${id}`));
     const size = batch ? (kind === "artist" ? BATCH_SIZE.artists : BATCH_SIZE.tracks) : 1;
-    for (const group of chunk(left, size)) {
-      unit(`${kind}s:${group[0]}`, async () =>
+    const cap = kind === "artist" ? "batchArtists" : "batchTracks";
+    const add = (group: string[]) =>
+      unit(`${kind}s:${group[0]}`, async () => {
+        if (splitRefused(cap, group, (id) => add([id]))) return;
         commit(
           group.map((id) => `${kind}:${id}`),
           await fetch(group),
-        ),
-      );
+        );
+      });
+    for (const group of chunk(left, size)) {
+      add(group);
     }
   };
   byIds("artist", plan.artists, access.allowed("batchArtists"), (group) => extractArtists(ctx, group));

@@ -14,7 +14,7 @@ import type { ObjectStore } from "../storage/object-store.ts";
 /** Lines per raw part. */
 export const DEFAULT_PART_SIZE = 50_000;
 /** Uncompressed bytes per raw part (albums carry their first page of tracks: a line can be tens of kB). */
-export const DEFAULT_PART_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 

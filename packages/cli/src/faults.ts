@@ -11,7 +11,7 @@ export const FAULTS = {
   "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
   "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
   "extract-crash":
-    "each Extract attempt dies after 8 requests and a first checkpoint (the retry resumes; if it dies too, redrive completes)",
+    "each Extract attempt checkpoints and dies after 8 requests (the retry resumes; if it dies too, redrive completes)",
   "extract-timeout":
     "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
   "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",

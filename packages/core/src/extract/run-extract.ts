@@ -64,8 +64,8 @@ export interface RunExtractOptions {
   /** Overrides extract.checkpointEveryRequests (the injected crash checkpoints often so that its resume shows). */
   checkpointEveryRequests?: number;
   /**
-   * Injected fault: the extract dies (as a crashed Lambda: nothing more is written) at its first request after this
-   * many, once it has written a checkpoint.
+   * Injected fault: the extract sends this many requests, checkpoints what finished, and dies (as a crashed Lambda:
+   * nothing more is written).
    */
   crashAfterRequests?: number;
 }
@@ -165,15 +165,11 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   let abandon = false;
   let failure: { error: unknown } | undefined;
   let waitSeconds = 0;
-  let crash: ((error: Error) => void) | undefined;
-  const crashed = new Promise<never>((_, reject) => {
-    crash = reject;
-  });
-  crashed.catch(() => undefined);
   let sent = 0;
+  /** The injected crash is due: the units in flight settle, are checkpointed, and then the extract dies. */
+  let crashing = false;
   /** Set by an injected crash: nothing more reaches the lake. */
   let dead = false;
-  let checkpointsWritten = 0;
   const writer = new RawWriter({ store, date, tag: newTag(), partSize: opts.partSize });
   const client: SpotifyClient = {
     hasUserToken: inner.hasUserToken,
@@ -181,17 +177,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     get: async (pathOrUrl, options) => {
       if (abandon) throw new UnitAbandonedError("the slice ended");
       sent++;
-      // The injected crash waits for a first checkpoint, so that the resume it is there to show has something to resume.
-      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests && checkpointsWritten > 0) {
-        writer.disable();
-        dead = true;
+      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests) {
+        crashing = true;
         stopping = true;
         abandon = true;
-        const error = new Error(
-          `Injected fault extract-crash: the extract died after ${opts.crashAfterRequests} requests (as a crashed Lambda runtime reports it); the retry or redrive resumes from the checkpoint.`,
-        );
-        error.name = "Runtime.ExitError";
-        crash?.(error);
         throw new UnitAbandonedError("crashed");
       }
       return inner.get(pathOrUrl, options);
@@ -228,7 +217,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       };
       if (dead) return;
       await writeCheckpoint(store, written);
-      checkpointsWritten++;
       saved = written;
       if (superseded.length > 0) await store.delete(superseded);
     });
@@ -374,9 +362,20 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       )
     : undefined;
   try {
-    await Promise.race([pool.drain(), crashed]);
+    await pool.drain();
   } finally {
     if (abandonTimer) clearTimeout(abandonTimer);
+  }
+  if (crashing) {
+    // Dies right after a checkpoint of the work that had finished, so that the resume it is there to show is exact.
+    await checkpoint();
+    writer.disable();
+    dead = true;
+    const error = new Error(
+      `Injected fault extract-crash: the extract died after ${opts.crashAfterRequests} requests (as a crashed Lambda runtime reports it); the retry or redrive resumes from the checkpoint.`,
+    );
+    error.name = "Runtime.ExitError";
+    throw error;
   }
   const complete = !stopping && !abandon && pool.queued === 0 && albumQueue.pending === 0;
   await checkpoint();

@@ -105,10 +105,7 @@ const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMa
 const executionArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
 
-/**
- * Injected extract-crash: each Extract attempt of the run dies at its first request after 8 once it has written a
- * checkpoint (it checkpoints after every request).
- */
+/** Injected extract-crash: each Extract attempt of the run sends 8 requests, checkpoints, and dies. */
 export const EXTRACT_CRASH = { afterRequests: 8, checkpointEveryRequests: 1 } as const;
 /** Injected extract-timeout: the first Extract slice is told this little time remains, so it stops early. */
 export const EXTRACT_TIMEOUT_REMAINING_MS = 4;

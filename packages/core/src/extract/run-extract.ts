@@ -133,8 +133,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     !previous.finished &&
     previous.fingerprint === fingerprint &&
     !(opts.refetch && previous.execution !== opts.execution);
+  // The execution continuing a checkpoint owns it from now on (an AWS redrive is a new execution).
   const cp: ExtractCheckpoint = resumable
-    ? previous
+    ? { ...previous, execution: opts.execution ?? previous.execution }
     : freshCheckpoint(date, fingerprint, now().toISOString(), opts.execution);
   if (previous && !resumable && !previous.finished) {
     logger.info("extract: starting over (the checkpoint is of other work, or a refetch was asked for)", { date });

@@ -101,8 +101,9 @@ const LAMBDA_TIMEOUT_SECONDS = 960;
 /**
  * The definition with `${Name}` placeholders for the names in {@link DEFINITION_SUBSTITUTIONS}.
  *
- * State shape: Prepare resolves `{ date, mode, resumeFrom, refetch, entities, crawler: { polls }, extractSlices: { count } }`; each stage adds its small
- * summary (`extract`, `transform`, `glue`, `validation`); a failure adds `failure: { stage, Error, Cause }`.
+ * State shape: Prepare resolves `{ date, mode, resumeFrom, refetch, entities, crawler: { polls }, extractSlices:
+ * { count } }`; each stage adds its small summary (`extract`, `transform`, `glue`, `validation`); a failure adds
+ * `failure: { stage, Error, Cause }`.
  */
 export function buildDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
   const pollLimit = options.crawlerPollLimit ?? 40;

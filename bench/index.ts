@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --json] [-- --only extract|transform] [-- --items N]`: measures extraction against the sample
- * API (requests vs the minimum, wall time vs the ideal) and the transform against a plain-JS baseline, in one run.
+ * `npm run bench [-- --json] [-- --only extract|extract-scale|transform] [-- --items N]`: measures extraction against
+ * the sample API (requests vs the minimum, wall time vs the ideal; peak RSS at two day sizes; requests over a killed
+ * and resumed run) and the transform against a plain-JS baseline, in one run.
  * Figures are ratios measured side by side, never absolute targets in tests.
  */
 import "../packages/core/src/polyfills.ts";
 import { parseArgs } from "node:util";
 import { benchExtract } from "./extract.ts";
+import { benchExtractResume, benchExtractScale } from "./extract-scale.ts";
 import { benchTransform } from "./transform.ts";
 
 const { values } = parseArgs({
@@ -20,6 +22,12 @@ const result: Record<string, unknown> = { node: process.version, cpus: (await im
 if (!values.only || values.only === "extract") {
   if (!values.json) process.stderr.write("bench: extract (sample API with artificial latency)...\n");
   result.extract = await benchExtract();
+}
+if (!values.only || values.only === "extract" || values.only === "extract-scale") {
+  if (!values.json)
+    process.stderr.write("bench: extract scale (peak RSS at two day sizes) and resume after a kill...\n");
+  result.extractScale = await benchExtractScale();
+  result.extractResume = await benchExtractResume();
 }
 if (!values.only || values.only === "transform") {
   if (!values.json) process.stderr.write("bench: transform (DuckDB vs plain-JS baseline)...\n");

@@ -12,6 +12,10 @@ export const FAULTS = {
   "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
   "spotify-drift":
     "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
+  "extract-crash":
+    "each Extract attempt checkpoints and dies after 8 requests (the retry resumes; if it dies too, redrive completes)",
+  "extract-timeout":
+    "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
   "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
   "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
   "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",

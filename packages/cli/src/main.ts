@@ -54,6 +54,7 @@ program
   .addOption(configOption())
   .addOption(sourceOption())
   .option("--reprocess", "skip Extract: rebuild the curated tables from the raw zone", false)
+  .option("--refetch", "start the date's extract over instead of continuing an unfinished one's checkpoint", false)
   .addOption(new Option("--resume-from <stage>", "start at this stage").choices(RESUMABLE_STAGES))
   .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
   .addOption(stageOption())

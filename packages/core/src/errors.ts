@@ -36,6 +36,21 @@ export class SpotifyRateLimitError extends TunelakeError {
   }
 }
 
+/**
+ * Spotify asked to wait longer than is worth sleeping in a Lambda (extract.sleepRetryAfterSeconds) but within the
+ * ceiling: the extract checkpoints and hands the wait to the state machine's Wait state. Transient.
+ */
+export class SpotifyRetryLaterError extends TunelakeError {
+  readonly transient = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The app's quota is exhausted or Spotify asks us to wait longer than the configured ceiling: stop the run. */
 export class SpotifyQuotaExceededError extends TunelakeError {
   readonly transient = false;

@@ -81,7 +81,17 @@ export function todayUtc(now: Date = new Date()): string {
 export const rawPrefix = (entity: RawEntity, date: string): string => `${entity}/dt=${date}/`;
 export const rawKey = (entity: RawEntity, date: string, part: number): string =>
   `${rawPrefix(entity, date)}part-${String(part).padStart(5, "0")}.ndjson.gz`;
+/**
+ * A raw part named by the extract attempt that wrote it (`part-<attempt>-<seq>-v<version>`): names a previous manifest
+ * cannot list, so a rerun never overwrites the parts of the published day before it publishes.
+ */
+export const rawPartKey = (entity: RawEntity, date: string, name: string): string =>
+  `${rawPrefix(entity, date)}part-${name}.ndjson.gz`;
 export const manifestKey = (date: string): string => `_manifests/dt=${date}/manifest.json`;
+/** The extract's checkpoint for a date: finished work units and the parts they wrote (see README, "Checkpoints"). */
+export const checkpointKey = (date: string): string => `_checkpoints/dt=${date}/extract.json`;
+/** Where an unfinished extract keeps its rejects until it publishes them under `rejectsKey`. */
+export const checkpointRejectsPrefix = (date: string): string => `_checkpoints/dt=${date}/rejects/`;
 export const rejectsPrefix = (date: string): string => `_rejects/dt=${date}/`;
 export const rejectsKey = (date: string, entity: string): string => `${rejectsPrefix(date)}${entity}.ndjson.gz`;
 export const curatedPrefix = (table: string, date: string): string => `${table}/dt=${date}/`;

@@ -8,9 +8,18 @@ export interface StageInput {
   date: string;
 }
 
-/** Returned by Extract (the manifest summary). The whole manifest is at `manifestKey` in the raw zone. */
+/**
+ * Returned by Extract (the manifest summary; counts so far while `done` is false). The whole manifest is at
+ * `manifestKey` in the raw zone once the extract is done.
+ */
 export interface ExtractResult {
   date: string;
+  /**
+   * False when a time slice stopped before the end (its deadline, or a Retry-After to wait out): the state machine
+   * waits `waitSeconds` and calls Extract again, which continues from the checkpoint.
+   */
+  done: boolean;
+  waitSeconds: number;
   manifestKey: string;
   /** `development` or `extended`: what the run used after `auto` probed. */
   accessProfile: "development" | "extended";

@@ -1,4 +1,4 @@
-/** Extract Lambda: Spotify -> raw zone. A few lines around core's runExtract. */
+/** Extract Lambda: Spotify -> raw zone, one time slice per invocation. A few lines around core's runExtract. */
 
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import type { Config } from "@tunelake/core/config/schema";
@@ -16,14 +16,43 @@ export interface ExtractDeps {
   logger: Logger;
 }
 
+/** What the handler needs of the Lambda context: how long the invocation may still run. */
+export interface ExtractLambdaContext {
+  getRemainingTimeInMillis(): number;
+  /** Local engine only: the injected extract-crash fault. */
+  injectedCrash?: { afterRequests: number; checkpointEveryRequests: number };
+}
+
+/** Time kept back from the deadline: a quarter of it, at most a minute (to finish running units and checkpoint). */
+export function sliceOf(remainingMs: number, nowMs = Date.now()): { stopAt: number; abandonAt: number } {
+  const reserve = Math.min(60_000, remainingMs / 4);
+  return { stopAt: nowMs + remainingMs - reserve, abandonAt: nowMs + remainingMs - reserve / 2 };
+}
+
 /** Builds the handler around dependencies resolved once (at cold start in Lambda). */
-export function createExtractHandler(deps: () => Promise<ExtractDeps>): (event: unknown) => Promise<ExtractResult> {
+export function createExtractHandler(
+  deps: () => Promise<ExtractDeps>,
+): (event: unknown, context?: ExtractLambdaContext) => Promise<ExtractResult> {
   let resolved: Promise<ExtractDeps> | undefined;
-  return async (event) => {
-    const { date } = parseEvent(ExtractEventSchema, event, "extract");
+  return async (event, context) => {
+    const { date, execution, refetch } = parseEvent(ExtractEventSchema, event, "extract");
     resolved ??= deps();
     const { config, raw, spotify, dataSource, logger } = await resolved;
-    return runExtract({ config, date, store: raw, spotify, dataSource, logger });
+    const slice = context ? sliceOf(context.getRemainingTimeInMillis()) : undefined;
+    const crash = context?.injectedCrash;
+    return runExtract({
+      config,
+      date,
+      store: raw,
+      spotify,
+      dataSource,
+      logger,
+      slice,
+      execution,
+      refetch,
+      crashAfterRequests: crash?.afterRequests,
+      checkpointEveryRequests: crash?.checkpointEveryRequests,
+    });
   };
 }
 

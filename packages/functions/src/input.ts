@@ -17,8 +17,15 @@ function isRunDate(date: string): boolean {
   }
 }
 
-/** Extract's event from the state machine: `{ date }`. */
-export const ExtractEventSchema = v.object({ date: DateSchema });
+/**
+ * Extract's event from the state machine: `{ date }`, and optionally the execution's name (a finished checkpoint of
+ * the same execution is not redone) and `refetch` (start over instead of continuing another execution's checkpoint).
+ */
+export const ExtractEventSchema = v.object({
+  date: DateSchema,
+  execution: v.optional(v.string()),
+  refetch: v.optional(v.boolean()),
+});
 export type ExtractEvent = v.InferOutput<typeof ExtractEventSchema>;
 
 /** One Transform Map iteration: `{ date, entity }`. */

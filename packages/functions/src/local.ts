@@ -8,7 +8,7 @@ import type { Config } from "@tunelake/core/config/schema";
 import { localPaths } from "@tunelake/core/local/paths";
 import type { Logger } from "@tunelake/core/logger";
 import { FsObjectStore } from "@tunelake/core/storage/fs-store";
-import { createExtractHandler } from "./extract.ts";
+import { createExtractHandler, type ExtractLambdaContext } from "./extract.ts";
 import { createTransformHandler } from "./transform.ts";
 
 export interface LocalHandlerOptions {
@@ -27,7 +27,7 @@ export function localStores(home: string): { raw: FsObjectStore; curated: FsObje
 
 /** Handlers for the engine's Lambda states, called in-process. */
 export function createLocalHandlers(options: LocalHandlerOptions): {
-  extract: (input: unknown) => Promise<unknown>;
+  extract: (input: unknown, context?: ExtractLambdaContext) => Promise<unknown>;
   transform: (input: unknown) => Promise<unknown>;
 } {
   const { raw, curated } = localStores(options.home);

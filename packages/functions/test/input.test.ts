@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sliceOf } from "../src/extract.ts";
 import { ExtractEventSchema, parseEvent, TransformEventSchema } from "../src/input.ts";
 import { createTransformHandler } from "../src/transform.ts";
 
@@ -34,5 +35,20 @@ describe("handler events", () => {
     // Act + Assess
     await expect(handler({ date: "nope", entity: "tracks" })).rejects.toMatchObject({ name: "ConfigError" });
     expect(resolved).toBe(false);
+  });
+
+  it("accepts the state machine's extract event with the execution and refetch", () => {
+    expect(
+      parseEvent(ExtractEventSchema, { date: "2026-11-21", execution: "2026-11-21", refetch: false }, "extract"),
+    ).toEqual({ date: "2026-11-21", execution: "2026-11-21", refetch: false });
+  });
+
+  it.each([
+    // A 15-minute Lambda keeps a minute back: no new unit after 14 minutes, running ones dropped at 14.5.
+    [900_000, 840_000, 870_000],
+    // A short remaining time keeps a quarter of it.
+    [4_000, 3_000, 3_500],
+  ])("slices %d ms of remaining time into stopAt %d and abandonAt %d", (remaining, stopAt, abandonAt) => {
+    expect(sliceOf(remaining, 0)).toEqual({ stopAt, abandonAt });
   });
 });

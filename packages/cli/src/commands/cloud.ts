@@ -15,7 +15,7 @@ import { printRows } from "./query.ts";
 export async function cloudRunCommand(
   g: GlobalOptions,
   stage: string,
-  input: { date: string; reprocess: boolean; resumeFrom?: ResumableStage },
+  input: { date: string; reprocess: boolean; resumeFrom?: ResumableStage; refetch?: boolean },
 ): Promise<void> {
   const outputs = await resolveStage(stage);
   const started = await cloudStartRun({ stage: outputs, ...input });

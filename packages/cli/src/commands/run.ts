@@ -13,6 +13,8 @@ export interface RunOptions {
   config: string;
   source: SourceFlag;
   reprocess: boolean;
+  /** Start the extract over instead of continuing an unfinished checkpoint. */
+  refetch?: boolean;
   resumeFrom?: ResumableStage;
   injectFault: string[];
   stage?: string;
@@ -22,7 +24,10 @@ export interface RunOptions {
 export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<void> {
   const faults = parseFaults(opts.injectFault);
   const date = assertRunDate(opts.date ?? todayUtc());
-  const resumeFrom = opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {};
+  const resumeFrom = {
+    ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}),
+    ...(opts.refetch ? { refetch: true } : {}),
+  };
   if (opts.stage) {
     if (faults.length > 0) throw new ConfigError("--inject-fault runs locally only; drop --stage.");
     await cloudRunCommand(g, opts.stage, { date, reprocess: opts.reprocess, ...resumeFrom });

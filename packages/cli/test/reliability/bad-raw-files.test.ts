@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { rawKey, transformReportKey } from "@tunelake/core/lake";
+import { manifestKey, rawPrefix, transformReportKey } from "@tunelake/core/lake";
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,8 @@ import {
 } from "./harness.ts";
 
 const DATE = "2026-11-21";
-const TRACKS_PART = rawKey("tracks", DATE, 0);
+/** The date's one tracks part, as the clean run's manifest lists it (part names are the extract's). */
+let TRACKS_PART = "";
 const REPROCESS = { date: DATE, mode: "reprocess" as const };
 
 describe("bad raw files fed to the transform", () => {
@@ -64,6 +65,10 @@ describe("bad raw files fed to the transform", () => {
     const { record } = await runPipeline({ home: base, server, date: DATE });
     expect(record.status, record.cause).toBe("SUCCEEDED");
     clean = await fingerprint(base, DATE);
+    const manifest = JSON.parse(await readFile(path.join(base, "lake", "raw", manifestKey(DATE)), "utf8"));
+    const tracksParts = (manifest.keys as string[]).filter((k) => k.startsWith(rawPrefix("tracks", DATE)));
+    expect(tracksParts).toHaveLength(1);
+    TRACKS_PART = tracksParts[0] as string;
     original = await readFile(path.join(base, "lake", "raw", TRACKS_PART));
   });
   afterAll(async () => {

@@ -51,6 +51,8 @@ export interface CloudStartRunOptions extends CloudStageOptions {
   reprocess?: boolean;
   /** Start at this stage (what `redrive` does). */
   resumeFrom?: ResumableStage;
+  /** Start the extract over instead of continuing an unfinished checkpoint (never passed on by redrive). */
+  refetch?: boolean;
 }
 
 export interface CloudRedriveResult {
@@ -156,7 +158,7 @@ export async function cloudStartRun(options: CloudStartRunOptions): Promise<Clou
 /** {@link cloudStartRun} on an opened stage, for a checked run date. */
 async function startRun(
   { outputs, clients: { sfn } }: CloudStage,
-  options: { date: string; reprocess?: boolean; resumeFrom?: ResumableStage },
+  options: { date: string; reprocess?: boolean; resumeFrom?: ResumableStage; refetch?: boolean },
 ): Promise<CloudExecutionDetails> {
   const { date } = options;
   const stateMachineArn = outputs.stateMachineArn;
@@ -173,6 +175,7 @@ async function startRun(
     date,
     mode: options.reprocess ? "reprocess" : "extract",
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
+    ...(options.refetch ? { refetch: true } : {}),
   };
   const taken = new Set(executions.map((e) => e.name));
   for (let n = 1; n < 1000; n++) {

@@ -57,6 +57,13 @@ export const ExtractOptionsSchema = v.strictObject({
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 8),
   /** The longest Retry-After one request will wait; above it the run stops with SpotifyQuotaExceededError. */
   maxRetryAfterSeconds: v.optional(v.pipe(v.number(), v.minValue(0)), 120),
+  /**
+   * Retry-After up to this many seconds is slept through inside the extract; a longer one (up to maxRetryAfterSeconds)
+   * ends the time slice and the state machine's Wait state waits instead (time-sliced runs only).
+   */
+  sleepRetryAfterSeconds: v.optional(v.pipe(v.number(), v.minValue(0)), 10),
+  /** The extract writes its checkpoint after this many requests, so a crash repeats at most about this many. */
+  checkpointEveryRequests: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 25),
   /** Retries of one request on 429, 5xx and network errors. */
   maxRetries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20)), 6),
   /** Per-request timeout. */

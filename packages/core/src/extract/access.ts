@@ -29,9 +29,11 @@ export class AccessState {
   private readonly states: Record<Capability, State>;
   private readonly probes = new Map<Capability, Promise<void>>();
 
+  /** `learnt`: what an earlier slice of the same extract found out (from its checkpoint), so it is not probed again. */
   constructor(
     readonly requested: AccessProfile,
     private readonly logger: Logger,
+    learnt?: Record<Capability, State>,
   ) {
     const initial: State = requested === "auto" ? "unknown" : requested === "extended" ? "yes" : "no";
     this.states = {
@@ -41,6 +43,7 @@ export class AccessState {
       playlistItems: initial,
       largePages: initial,
     };
+    if (requested === "auto" && learnt) Object.assign(this.states, learnt);
   }
 
   /** `extended` when every capability that was used worked, else `development`. */

@@ -1,6 +1,6 @@
 /**
- * What extraction tasks produce: raw lines and rejects, kept in memory in the order of the plan so that a rerun writes
- * byte-identical files however the concurrent requests happened to finish.
+ * What one extraction work unit produces: raw lines and rejects, kept in memory until the unit is finished and then
+ * handed to the raw writer at once, so that a checkpoint never records half a unit.
  */
 import type * as v from "valibot";
 import type { RawEntity } from "../lake.ts";

@@ -5,7 +5,7 @@
 import type { Config } from "../config/schema.ts";
 import type { RawEntity } from "../lake.ts";
 import type { Capability } from "./access.ts";
-import type { Collected } from "./collected.ts";
+import type { RejectCounts } from "./checkpoint.ts";
 
 export interface RejectsSummary {
   count: number;
@@ -25,6 +25,8 @@ export interface ExtractManifest {
   capabilities: Record<Capability, "yes" | "no" | "unknown">;
   sources: Config["sources"];
   objects: Record<RawEntity, number>;
+  /** Time slices (invocations) the extract took. */
+  slices?: number;
   keys: string[];
   requests: { total: number; byEndpoint: Record<string, number>; tokenRequests: number };
   retries: number;
@@ -33,14 +35,7 @@ export interface ExtractManifest {
   skipped: string[];
 }
 
-/** Counts rejects by entity and by reason. */
-export function summarizeRejects(collected: Collected, keys: string[]): RejectsSummary {
-  const byEntity: Partial<Record<RawEntity, number>> = {};
-  const reasons: Record<string, number> = {};
-  for (const reject of collected.rejects) {
-    byEntity[reject.entity] = (byEntity[reject.entity] ?? 0) + 1;
-    const reason = reject.reason.slice(0, 200);
-    reasons[reason] = (reasons[reason] ?? 0) + 1;
-  }
-  return { count: collected.rejects.length, byEntity, reasons, keys };
+/** The manifest's rejects summary: the counts the checkpoint kept, and the published rejects files. */
+export function summarizeRejects(counts: RejectCounts, keys: string[]): RejectsSummary {
+  return { count: counts.count, byEntity: { ...counts.byEntity }, reasons: { ...counts.reasons }, keys };
 }

@@ -1,79 +1,140 @@
 /**
- * Writes a run's raw zone for one date: gzip NDJSON parts per entity and one rejects file per entity. Everything of
- * that date is removed first, so a rerun replaces the date and never duplicates it.
+ * Streams a run's raw lines into gzip NDJSON parts as work units finish, so memory depends on the part size and the
+ * concurrency, never on the day. Each entity (and each entity's rejects) has one open part; a checkpoint compresses
+ * the lines added since the previous one into a new gzip member and writes the open part under a new version of its
+ * key, so a key a checkpoint lists is never overwritten (the superseded version is deleted once the next checkpoint
+ * is written). A part is sealed at its size limit. Part names carry the attempt's tag, so they never collide with the
+ * parts a previous manifest lists (see README, "Checkpoints and atomic publish").
  */
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { RAW_ENTITIES, type RawEntity, rawKey, rawPrefix, rejectsKey, rejectsPrefix } from "../lake.ts";
+import { checkpointRejectsPrefix, type RawEntity, rawPartKey } from "../lake.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import type { Collected } from "./collected.ts";
 
 /** Lines per raw part. */
 export const DEFAULT_PART_SIZE = 50_000;
-
-export interface RawWriteResult {
-  keys: string[];
-  rejectKeys: string[];
-  objects: Record<RawEntity, number>;
-}
+/** Uncompressed bytes per raw part (albums carry their first page of tracks: a line can be tens of kB). */
+export const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 
-/** Compresses on libuv's thread pool, so several parts compress in parallel and the event loop stays free. */
-function ndjsonGzip(lines: readonly string[]): Promise<Buffer> {
-  return gzipAsync(`${lines.join("\n")}\n`);
+export type PartKind = "raw" | "rejects";
+
+/** A part as a checkpoint lists it. */
+export interface PartRecord {
+  kind: PartKind;
+  entity: RawEntity;
+  key: string;
+  lines: number;
 }
 
-/** Removes the date's raw parts and rejects, then writes `collected`. */
-export async function writeRawZone(
-  store: ObjectStore,
-  date: string,
-  collected: Collected,
-  partSize = DEFAULT_PART_SIZE,
-): Promise<RawWriteResult> {
-  const stale = (
-    await Promise.all([...RAW_ENTITIES.map((e) => rawPrefix(e, date)), rejectsPrefix(date)].map((p) => store.list(p)))
-  ).flat();
-  if (stale.length > 0) await store.delete(stale);
+interface OpenPart {
+  kind: PartKind;
+  entity: RawEntity;
+  seq: number;
+  version: number;
+  /** Compressed gzip members written so far; their concatenation is a valid gzip file. */
+  members: Array<Promise<Buffer>>;
+  pending: string[];
+  lines: number;
+  bytes: number;
+  /** The version of the key the last checkpoint wrote. */
+  liveKey?: string;
+}
 
-  const byEntity = new Map<RawEntity, string[]>();
-  for (const { entity, line } of collected.raw) {
-    const lines = byEntity.get(entity) ?? [];
-    lines.push(line);
-    byEntity.set(entity, lines);
-  }
-  const objects = Object.fromEntries(RAW_ENTITIES.map((e) => [e, byEntity.get(e)?.length ?? 0])) as Record<
-    RawEntity,
-    number
-  >;
-  const parts: Array<{ key: string; lines: string[] }> = [];
-  for (const entity of RAW_ENTITIES) {
-    const lines = byEntity.get(entity) ?? [];
-    for (let part = 0; part * partSize < lines.length; part++) {
-      parts.push({ key: rawKey(entity, date, part), lines: lines.slice(part * partSize, (part + 1) * partSize) });
+export interface RawWriterOptions {
+  store: ObjectStore;
+  date: string;
+  /** Unique per extract attempt. */
+  tag: string;
+  partSize?: number;
+  partBytes?: number;
+}
+
+export class RawWriter {
+  private readonly open = new Map<string, OpenPart>();
+  private readonly sealed: PartRecord[] = [];
+  private readonly writes = new Set<Promise<void>>();
+  private superseded: string[] = [];
+  private nextSeq = 0;
+  private disabled = false;
+  /** Uncompressed bytes of raw lines appended. */
+  rawBytes = 0;
+
+  constructor(private readonly options: RawWriterOptions) {}
+
+  /** Appends lines to the entity's open part (raw or rejects), sealing it when it reaches its size limit. */
+  append(kind: PartKind, entity: RawEntity, lines: readonly string[]): void {
+    if (this.disabled || lines.length === 0) return;
+    const id = `${kind}:${entity}`;
+    const limitLines = this.options.partSize ?? DEFAULT_PART_SIZE;
+    const limitBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
+    for (const line of lines) {
+      let part = this.open.get(id);
+      if (!part) {
+        part = { kind, entity, seq: this.nextSeq++, version: 0, members: [], pending: [], lines: 0, bytes: 0 };
+        this.open.set(id, part);
+      }
+      part.pending.push(line);
+      part.bytes += line.length + 1;
+      part.lines++;
+      if (kind === "raw") this.rawBytes += line.length + 1;
+      if (part.lines >= limitLines || part.bytes >= limitBytes) {
+        this.open.delete(id);
+        this.sealed.push(this.writeVersion(part));
+      }
     }
   }
-  await Promise.all(parts.map(async ({ key, lines }) => store.put(key, await ndjsonGzip(lines), "application/gzip")));
-  const keys = parts.map((p) => p.key);
 
-  const rejectsByEntity = new Map<RawEntity, string[]>();
-  for (const reject of collected.rejects) {
-    const list = rejectsByEntity.get(reject.entity) ?? [];
-    list.push(
-      JSON.stringify({
-        _reason: reject.reason,
-        _source: reject.source,
-        _fetched_at: reject.fetchedAt,
-        item: reject.item,
-      }),
-    );
-    rejectsByEntity.set(reject.entity, list);
+  /** Lines added but not yet in a written part version. */
+  get pendingLines(): number {
+    let n = 0;
+    for (const part of this.open.values()) n += part.pending.length;
+    return n;
   }
-  const rejectKeys: string[] = [];
-  for (const [entity, list] of rejectsByEntity) {
-    const key = rejectsKey(date, entity);
-    await store.put(key, await ndjsonGzip(list), "application/gzip");
-    rejectKeys.push(key);
+
+  /**
+   * Writes every open part that has new lines and waits for every write started so far. Returns the parts that now
+   * hold every line appended before the call, and the keys they supersede (delete them once the checkpoint that
+   * lists the new ones is written).
+   */
+  async flush(): Promise<{ parts: PartRecord[]; superseded: string[] }> {
+    const current: PartRecord[] = [];
+    for (const part of this.open.values()) {
+      if (part.pending.length > 0) current.push(this.writeVersion(part));
+      else if (part.liveKey)
+        current.push({ kind: part.kind, entity: part.entity, key: part.liveKey, lines: part.lines });
+    }
+    const parts = [...this.sealed, ...current];
+    const superseded = this.superseded;
+    this.superseded = [];
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
+    return { parts, superseded };
   }
-  return { keys, rejectKeys, objects };
+
+  /** Stops every later write (an injected crash: what was not written is lost, as in a crashed Lambda). */
+  disable(): void {
+    this.disabled = true;
+  }
+
+  private writeVersion(part: OpenPart): PartRecord {
+    const text = `${part.pending.join("\n")}\n`;
+    part.pending = [];
+    part.members.push(gzipAsync(text));
+    const name = `${this.options.tag}-${String(part.seq).padStart(5, "0")}-v${part.version++}`;
+    const key =
+      part.kind === "raw"
+        ? rawPartKey(part.entity, this.options.date, name)
+        : `${checkpointRejectsPrefix(this.options.date)}${part.entity}/part-${name}.ndjson.gz`;
+    if (part.liveKey) this.superseded.push(part.liveKey);
+    part.liveKey = key;
+    const members = [...part.members];
+    const write = (async () => {
+      const body = Buffer.concat(await Promise.all(members));
+      if (!this.disabled) await this.options.store.put(key, body, "application/gzip");
+    })();
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write)).catch(() => undefined);
+    return { kind: part.kind, entity: part.entity, key, lines: part.lines };
+  }
 }

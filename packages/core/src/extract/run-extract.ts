@@ -1,28 +1,43 @@
 /**
  * Extract: Spotify -> raw zone for one run date. Config and date are checked before any request; every source is
- * fetched with the access the app has; each id once; everything is written at the end (replacing the date), with
- * rejects and a manifest. Returns the small summary the state machine passes on.
+ * fetched with the access the app has, each id once, as work units a few at a time. A unit's lines stream into the
+ * raw parts as it finishes, and a checkpoint in the lake records finished units and their parts, so any restart
+ * continues where the last one stopped. A time slice stops before its deadline (or to let a long Retry-After pass in
+ * the state machine's Wait state) and returns `done: false`; the last slice publishes: rejects, then the manifest
+ * listing every part, then removes the parts no manifest lists (see README, "Checkpoints and atomic publish").
  */
+import { randomBytes } from "node:crypto";
 import type { SpotifyEnv } from "../config/env.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError } from "../errors.ts";
-import { assertRunDate, manifestKey } from "../lake.ts";
+import { ConfigError, SpotifyRetryLaterError } from "../errors.ts";
+import {
+  assertRunDate,
+  checkpointRejectsPrefix,
+  manifestKey,
+  RAW_ENTITIES,
+  type RawEntity,
+  rawPrefix,
+  rejectsKey,
+  rejectsPrefix,
+} from "../lake.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { ExtractResult } from "../pipeline-types.ts";
-import { createSpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
+import { createSpotifyClient, type SpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { AccessState } from "./access.ts";
+import { AccessState, BATCH_SIZE, type Capability } from "./access.ts";
 import { AlbumQueue } from "./album-queue.ts";
-import { Collected } from "./collected.ts";
-import type { ExtractContext } from "./context.ts";
-import { extractArtistAlbums, extractArtists, extractTracks } from "./fetch-catalog.ts";
+import { addStats, type ExtractCheckpoint, extractFingerprint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import type { Collected } from "./collected.ts";
+import { chunk, type ExtractContext } from "./context.ts";
+import { extractAlbums, extractArtistAlbums, extractArtists, extractTracks } from "./fetch-catalog.ts";
 import { extractPlaylist } from "./fetch-playlists.ts";
 import { extractSearch } from "./fetch-searches.ts";
 import { extractUser, wantsUserSources } from "./fetch-user.ts";
 import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
 import { planExtract } from "./plan.ts";
-import { DEFAULT_PART_SIZE, writeRawZone } from "./raw-writer.ts";
+import { RawWriter } from "./raw-writer.ts";
+import { WorkPool } from "./work-pool.ts";
 
 export interface RunExtractOptions {
   config: Config;
@@ -36,9 +51,63 @@ export interface RunExtractOptions {
   client?: Pick<SpotifyClientOptions, "backoffBaseMs" | "backoffMaxMs">;
   /** Lines per raw part (default 50 000). */
   partSize?: number;
+  /**
+   * A time slice: no unit starts after `stopAt` (epoch ms), units still running at `abandonAt` are dropped (redone by
+   * the next slice), and the slice returns `done: false`. Without it the extract runs to the end and sleeps through
+   * every Retry-After up to the ceiling.
+   */
+  slice?: { stopAt: number; abandonAt: number };
+  /** The execution running the extract: a finished checkpoint of the same execution is not redone. */
+  execution?: string;
+  /** Start over instead of continuing an unfinished checkpoint of another execution. */
+  refetch?: boolean;
+  /** Overrides extract.checkpointEveryRequests (the injected crash checkpoints often so that its resume shows). */
+  checkpointEveryRequests?: number;
+  /**
+   * Injected fault: the extract sends this many requests, checkpoints what finished, and dies (as a crashed Lambda:
+   * nothing more is written).
+   */
+  crashAfterRequests?: number;
 }
 
-/** Extracts every configured source for `date` into `store`. Throws ConfigError before any request. */
+/** The work a slice stopped for another to continue. */
+class UnitAbandonedError extends Error {
+  override name = "UnitAbandonedError";
+}
+
+const newTag = () => `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+
+function freshCheckpoint(date: string, fingerprint: string, startedAt: string, execution?: string): ExtractCheckpoint {
+  return {
+    version: 1,
+    date,
+    fingerprint,
+    execution,
+    startedAt,
+    finished: false,
+    slices: 0,
+    done: [],
+    artistAlbums: {},
+    parts: [],
+    objects: {},
+    rawBytes: 0,
+    rejects: { count: 0, byEntity: {}, reasons: {} },
+    stats: { requests: 0, byEndpoint: {}, retries: 0, tokenRequests: 0 },
+    capabilities: {
+      batchArtists: "unknown",
+      batchAlbums: "unknown",
+      batchTracks: "unknown",
+      playlistItems: "unknown",
+      largePages: "unknown",
+    },
+    skipped: [],
+  };
+}
+
+/**
+ * Extracts every configured source for `date` into `store`, continuing from the date's checkpoint. Throws ConfigError
+ * before any request. Returns `done: false` when a slice stopped early (call again to continue).
+ */
 export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult> {
   const date = assertRunDate(opts.date);
   const config = parseConfig(opts.config, "The extract config");
@@ -50,92 +119,377 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const logger = opts.logger ?? silentLogger;
   const now = opts.now ?? (() => new Date());
   const dataSource = opts.dataSource ?? "spotify";
-  const startedAt = now().toISOString();
+  const store = opts.store;
+  const extract = config.extract;
+  const fingerprint = extractFingerprint(config, dataSource);
+
+  const previous = await readCheckpoint(store, date);
+  if (previous?.finished && opts.execution && previous.execution === opts.execution) {
+    const manifest = await store.get(manifestKey(date));
+    if (manifest) return resultOf(JSON.parse(manifest.toString("utf8")) as ExtractManifest, true, 0);
+  }
+  const resumable =
+    previous !== undefined &&
+    !previous.finished &&
+    previous.fingerprint === fingerprint &&
+    !(opts.refetch && previous.execution !== opts.execution);
+  // The execution continuing a checkpoint owns it from now on (an AWS redrive is a new execution).
+  const cp: ExtractCheckpoint = resumable
+    ? { ...previous, execution: opts.execution ?? previous.execution }
+    : freshCheckpoint(date, fingerprint, now().toISOString(), opts.execution);
+  if (previous && !resumable && !previous.finished) {
+    logger.info("extract: starting over (the checkpoint is of other work, or a refetch was asked for)", { date });
+  }
+  const done = new Set(cp.done);
   const plan = planExtract(config);
-  const skipped: string[] = [];
+  const skipped = cp.skipped;
   const userWanted = wantsUserSources(config.sources.user);
   const userReady = userWanted && Boolean(opts.spotify.refreshToken);
-  if (userWanted && !userReady) {
-    skipped.push("user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)");
+  const userNote = "user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)";
+  if (userWanted && !userReady && !skipped.includes(userNote)) {
+    skipped.push(userNote);
     logger.warn("user sources skipped: SPOTIFY_REFRESH_TOKEN is not set; run `tunelake auth`");
   }
-  const extract = config.extract;
-  const client = createSpotifyClient(opts.spotify, {
+  const inner = createSpotifyClient(opts.spotify, {
     concurrency: extract.concurrency,
     maxRetries: extract.maxRetries,
     maxRetryAfterSeconds: extract.maxRetryAfterSeconds,
     requestTimeoutSeconds: extract.requestTimeoutSeconds,
+    sleepRetryAfterSeconds: opts.slice ? extract.sleepRetryAfterSeconds : undefined,
     logger,
     now,
     ...opts.client,
   });
-  const access = new AccessState(extract.accessProfile, logger);
+
+  // Stop states: `stopping` ends the starting of units; `abandon` fails the running ones at their next request.
+  let stopping = false;
+  let abandon = false;
+  let failure: { error: unknown } | undefined;
+  let waitSeconds = 0;
+  let sent = 0;
+  /** The injected crash is due: the units in flight settle, are checkpointed, and then the extract dies. */
+  let crashing = false;
+  /** Set by an injected crash: nothing more reaches the lake. */
+  let dead = false;
+  const writer = new RawWriter({ store, date, tag: newTag(), partSize: opts.partSize });
+  const client: SpotifyClient = {
+    hasUserToken: inner.hasUserToken,
+    stats: inner.stats,
+    get: async (pathOrUrl, options) => {
+      if (abandon) throw new UnitAbandonedError("the slice ended");
+      sent++;
+      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests) {
+        crashing = true;
+        stopping = true;
+        abandon = true;
+        throw new UnitAbandonedError("crashed");
+      }
+      return inner.get(pathOrUrl, options);
+    },
+  };
+  const access = new AccessState(extract.accessProfile, logger, resumable ? cp.capabilities : undefined);
   const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), skipped };
   ctx.lake = { store: opts.store, date };
-  logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile });
+  logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile, resumed: done.size });
 
-  // Albums are fetched as soon as the config or an artist names them, alongside everything else.
-  const albumQueue = new AlbumQueue(ctx);
-  albumQueue.add(plan.albums, (id) => `album:${id}`);
-  const [artists, artistAlbums, tracks, playlists, searches, user] = await Promise.all([
-    extractArtists(ctx, plan.artists),
-    Promise.all(
-      plan.artists.map(async (artistId) => {
-        const result = await extractArtistAlbums(ctx, artistId);
-        albumQueue.add(result.albumIds, () => `artist:${artistId}`);
-        return result;
+  // Checkpoints: one at a time; the state they record is taken when they start.
+  let lastCheckpointAt = 0;
+  let checkpointing: Promise<void> = Promise.resolve();
+  let saved: ExtractCheckpoint = cp;
+  const checkpoint = (): Promise<void> => {
+    const next = checkpointing.then(async () => {
+      if (dead) return;
+      lastCheckpointAt = sent;
+      const snapshot = {
+        done: [...done],
+        objects: { ...cp.objects },
+        rejects: structuredClone(cp.rejects),
+        artistAlbums: { ...cp.artistAlbums },
+        rawBytes: cp.rawBytes + writer.rawBytes,
+      };
+      const { parts, superseded } = await writer.flush();
+      const written: ExtractCheckpoint = {
+        ...cp,
+        ...snapshot,
+        // Parts of earlier slices, then this slice's.
+        parts: [...cp.parts, ...parts],
+        stats: addStats(cp.stats, inner.stats()),
+        capabilities: access.snapshot(),
+        skipped: [...skipped],
+      };
+      if (dead) return;
+      await writeCheckpoint(store, written);
+      saved = written;
+      if (superseded.length > 0) await store.delete(superseded);
+    });
+    checkpointing = next.catch(() => undefined);
+    return next;
+  };
+  const commit = (keys: readonly string[], out: Collected): void => {
+    if (dead) return;
+    const byEntity = new Map<RawEntity, string[]>();
+    for (const { entity, line } of out.raw) {
+      const list = byEntity.get(entity) ?? [];
+      list.push(line);
+      byEntity.set(entity, list);
+    }
+    for (const [entity, lines] of byEntity) {
+      writer.append("raw", entity, lines);
+      cp.objects[entity] = (cp.objects[entity] ?? 0) + lines.length;
+    }
+    const rejectLines = new Map<RawEntity, string[]>();
+    for (const reject of out.rejects) {
+      const list = rejectLines.get(reject.entity) ?? [];
+      list.push(
+        JSON.stringify({
+          _reason: reject.reason,
+          _source: reject.source,
+          _fetched_at: reject.fetchedAt,
+          item: reject.item,
+        }),
+      );
+      rejectLines.set(reject.entity, list);
+      cp.rejects.count++;
+      cp.rejects.byEntity[reject.entity] = (cp.rejects.byEntity[reject.entity] ?? 0) + 1;
+      const reason = reject.reason.slice(0, 200);
+      cp.rejects.reasons[reason] = (cp.rejects.reasons[reason] ?? 0) + 1;
+    }
+    for (const [entity, lines] of rejectLines) writer.append("rejects", entity, lines);
+    for (const key of keys) done.add(key);
+    if (sent - lastCheckpointAt >= (opts.checkpointEveryRequests ?? extract.checkpointEveryRequests)) {
+      void checkpoint().catch(fail);
+    }
+  };
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stopping = true;
+    abandon = true;
+  };
+
+  const pool = new WorkPool(
+    extract.concurrency,
+    () => !stopping && !(opts.slice && Date.now() >= opts.slice.stopAt),
+    () => albumQueue.flushAll(),
+    (unit, error) => {
+      if (error instanceof UnitAbandonedError) return;
+      if (error instanceof SpotifyRetryLaterError) {
+        stopping = true;
+        waitSeconds = Math.max(waitSeconds, Math.ceil(error.retryAfterSeconds));
+        return;
+      }
+      logger.debug("extract: unit failed", { unit: unit.key, error: (error as Error).name });
+      fail(error);
+    },
+  );
+  const unit = (key: string, run: () => Promise<void>) => pool.push({ key, run });
+  /**
+   * A batch planned before `auto` learnt that batch calls are refused becomes one unit per id, so that a checkpoint
+   * records each id as it is done instead of a whole batch's worth of single requests.
+   */
+  const splitRefused = (cap: Capability, group: readonly string[], single: (id: string) => void): boolean => {
+    if (group.length <= 1 || access.allowed(cap)) return false;
+    for (const id of group) single(id);
+    return true;
+  };
+  const albumQueue = new AlbumQueue(
+    ctx,
+    (id) => done.has(`album:${id}`),
+    (group) =>
+      unit(`albums:${group[0]}`, async () => {
+        if (splitRefused("batchAlbums", group, (id) => albumQueue.requeue(id))) return;
+        const byId = await extractAlbums(ctx, group, albumQueue.sources);
+        for (const id of group) {
+          const out = byId.get(id);
+          if (out) commit([`album:${id}`], out);
+        }
       }),
-    ),
-    extractTracks(ctx, plan.tracks),
-    Promise.all(plan.playlists.map((id) => extractPlaylist(ctx, id))),
-    Promise.all(plan.searches.map((search) => extractSearch(ctx, search))),
-    userReady ? extractUser(ctx, config.sources.user) : Promise.resolve(new Collected()),
-  ]);
-  await albumQueue.finish();
-  const albums = albumQueue.collect([...plan.albums, ...artistAlbums.flatMap((a) => a.albumIds)]);
-  logger.debug("extract: sources done", { requests: client.stats().requests });
+  );
 
-  const collected = new Collected().merge([
-    artists,
-    ...artistAlbums.map((a) => a.out),
-    albums,
-    tracks,
-    ...playlists,
-    ...searches,
-    user,
-  ]);
-  const written = await writeRawZone(opts.store, date, collected, opts.partSize ?? DEFAULT_PART_SIZE);
-  logger.debug("extract: raw zone written", { keys: written.keys.length });
-  const stats = client.stats();
-  const rejects = summarizeRejects(collected, written.rejectKeys);
+  // Artists' albums first: they name more albums to fetch.
+  for (const artistId of plan.artists) {
+    const key = `artist_albums:${artistId}`;
+    if (done.has(key)) {
+      albumQueue.add(cp.artistAlbums[artistId] ?? [], () => `artist:${artistId}`);
+      continue;
+    }
+    unit(key, async () => {
+      const result = await extractArtistAlbums(ctx, artistId);
+      cp.artistAlbums[artistId] = result.albumIds;
+      commit([key], result.out);
+      albumQueue.add(result.albumIds, () => `artist:${artistId}`);
+    });
+  }
+  albumQueue.add(plan.albums, (id) => `album:${id}`);
+  const byIds = (
+    kind: "artist" | "track",
+    ids: readonly string[],
+    batch: boolean,
+    fetch: (group: string[]) => Promise<Collected>,
+  ) => {
+    const left = ids.filter((id) => !done.has(`${kind}:${id}`));
+    const size = batch ? (kind === "artist" ? BATCH_SIZE.artists : BATCH_SIZE.tracks) : 1;
+    const cap = kind === "artist" ? "batchArtists" : "batchTracks";
+    const add = (group: string[]) =>
+      unit(`${kind}s:${group[0]}`, async () => {
+        if (splitRefused(cap, group, (id) => add([id]))) return;
+        commit(
+          group.map((id) => `${kind}:${id}`),
+          await fetch(group),
+        );
+      });
+    for (const group of chunk(left, size)) {
+      add(group);
+    }
+  };
+  byIds("artist", plan.artists, access.allowed("batchArtists"), (group) => extractArtists(ctx, group));
+  byIds("track", plan.tracks, access.allowed("batchTracks"), (group) => extractTracks(ctx, group));
+  for (const id of plan.playlists) {
+    const key = `playlist:${id}`;
+    if (!done.has(key)) unit(key, async () => commit([key], await extractPlaylist(ctx, id)));
+  }
+  for (const search of plan.searches) {
+    const key = `search:${search.type}:${search.query}:${search.market ?? ""}`;
+    if (!done.has(key)) unit(key, async () => commit([key], await extractSearch(ctx, search)));
+  }
+  if (userReady && !done.has("user"))
+    unit("user", async () => commit(["user"], await extractUser(ctx, config.sources.user)));
+
+  const abandonTimer = opts.slice
+    ? setTimeout(
+        () => {
+          stopping = true;
+          abandon = true;
+        },
+        Math.max(0, opts.slice.abandonAt - Date.now()),
+      )
+    : undefined;
+  try {
+    await pool.drain();
+  } finally {
+    if (abandonTimer) clearTimeout(abandonTimer);
+  }
+  if (crashing) {
+    // Dies right after a checkpoint of the work that had finished, so that the resume it is there to show is exact.
+    await checkpoint();
+    writer.disable();
+    dead = true;
+    const error = new Error(
+      `Injected fault extract-crash: the extract died after ${opts.crashAfterRequests} requests (as a crashed Lambda runtime reports it); the retry or redrive resumes from the checkpoint.`,
+    );
+    error.name = "Runtime.ExitError";
+    throw error;
+  }
+  const complete = !stopping && !abandon && pool.queued === 0 && albumQueue.pending === 0;
+  await checkpoint();
+  const final: ExtractCheckpoint = { ...saved, slices: saved.slices + 1 };
+  if (failure) {
+    await writeCheckpoint(store, final);
+    throw failure.error;
+  }
+  if (!complete) {
+    await writeCheckpoint(store, final);
+    logger.info("extract: slice ended", { date, done: done.size, waitSeconds });
+    return sliceResult(date, final, waitSeconds, dataSource, access.effective);
+  }
+  return publish(store, final, config, dataSource, access, now, logger);
+}
+
+/** Publishes a finished checkpoint: rejects, the manifest (last, listing every part), then removes unlisted parts. */
+async function publish(
+  store: ObjectStore,
+  cp: ExtractCheckpoint,
+  config: Config,
+  dataSource: "spotify" | "sample",
+  access: AccessState,
+  now: () => Date,
+  logger: Logger,
+): Promise<ExtractResult> {
+  const date = cp.date;
+  const keys = cp.parts
+    .filter((p) => p.kind === "raw")
+    .map((p) => p.key)
+    .sort();
+  const rejectKeys: string[] = [];
+  for (const entity of RAW_ENTITIES) {
+    const parts = cp.parts.filter((p) => p.kind === "rejects" && p.entity === entity);
+    if (parts.length === 0) continue;
+    // Gzip members concatenate into one valid gzip file.
+    const bodies = await Promise.all(parts.map(async (p) => (await store.get(p.key)) ?? Buffer.alloc(0)));
+    const key = rejectsKey(date, entity);
+    await store.put(key, Buffer.concat(bodies), "application/gzip");
+    rejectKeys.push(key);
+  }
+  const stats = cp.stats;
+  const objects = Object.fromEntries(RAW_ENTITIES.map((e) => [e, cp.objects[e] ?? 0])) as Record<RawEntity, number>;
+  const rejects = summarizeRejects(cp.rejects, rejectKeys);
   const manifest: ExtractManifest = {
     date,
     dataSource,
-    startedAt,
+    startedAt: cp.startedAt,
     finishedAt: now().toISOString(),
-    requestedAccessProfile: extract.accessProfile,
+    requestedAccessProfile: config.extract.accessProfile,
     accessProfile: access.effective,
-    capabilities: access.snapshot(),
+    capabilities: cp.capabilities,
     sources: config.sources,
-    objects: written.objects,
-    keys: written.keys,
+    objects,
+    slices: cp.slices,
+    keys,
     requests: { total: stats.requests, byEndpoint: stats.byEndpoint, tokenRequests: stats.tokenRequests },
     retries: stats.retries,
     rejects,
-    skipped,
+    skipped: cp.skipped,
   };
-  const key = manifestKey(date);
-  await opts.store.put(key, `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
-  logger.info("extract finished", { date, objects: written.objects, requests: stats.requests, rejects: rejects.count });
+  await store.put(manifestKey(date), `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
+  await writeCheckpoint(store, { ...cp, finished: true });
+  const listed = new Set([...keys, ...rejectKeys]);
+  const stale = (
+    await Promise.all(
+      [...RAW_ENTITIES.map((e) => rawPrefix(e, date)), rejectsPrefix(date), checkpointRejectsPrefix(date)].map((p) =>
+        store.list(p),
+      ),
+    )
+  )
+    .flat()
+    .filter((k) => !listed.has(k));
+  if (stale.length > 0) await store.delete(stale);
+  logger.info("extract finished", { date, objects, requests: stats.requests, rejects: rejects.count });
+  return resultOf(manifest, true, 0);
+}
+
+function resultOf(m: ExtractManifest, done: boolean, waitSeconds: number): ExtractResult {
+  return {
+    date: m.date,
+    done,
+    waitSeconds,
+    manifestKey: manifestKey(m.date),
+    accessProfile: m.accessProfile,
+    objects: m.objects,
+    keys: m.keys,
+    requests: m.requests.total,
+    retries: m.retries,
+    rejects: m.rejects.count,
+    dataSource: m.dataSource,
+  };
+}
+
+function sliceResult(
+  date: string,
+  cp: ExtractCheckpoint,
+  waitSeconds: number,
+  dataSource: "spotify" | "sample",
+  accessProfile: "development" | "extended",
+): ExtractResult {
   return {
     date,
-    manifestKey: key,
-    accessProfile: access.effective,
-    objects: written.objects,
-    keys: written.keys,
-    requests: stats.requests,
-    retries: stats.retries,
-    rejects: rejects.count,
+    done: false,
+    waitSeconds,
+    manifestKey: manifestKey(date),
+    accessProfile,
+    objects: cp.objects,
+    keys: cp.parts.filter((p) => p.kind === "raw").map((p) => p.key),
+    requests: cp.stats.requests,
+    retries: cp.stats.retries,
+    rejects: cp.rejects.count,
     dataSource,
   };
 }

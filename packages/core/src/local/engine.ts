@@ -31,9 +31,16 @@ import { createLocalGlue, LOCAL_CRAWLER_NAME } from "./glue.ts";
 import { causeText, createHistoryRecorder, type InterpreterEvent, LOCAL_ROLE_ARN } from "./history.ts";
 import { createLocalOutbox } from "./outbox.ts";
 
+/** What the local engine gives the extract handler in place of the Lambda context. */
+export interface LocalLambdaContext {
+  getRemainingTimeInMillis(): number;
+  /** Injected extract-crash: the extract dies at this request, checkpointing every `checkpointEveryRequests`. */
+  injectedCrash?: { afterRequests: number; checkpointEveryRequests: number };
+}
+
 /** The Lambda handlers, called in-process with the Lambda payload; they return what the Lambda would. */
 export interface LocalHandlers {
-  extract(input: unknown): Promise<unknown>;
+  extract(input: unknown, context?: LocalLambdaContext): Promise<unknown>;
   transform(input: unknown): Promise<unknown>;
 }
 
@@ -41,6 +48,8 @@ export interface LocalRunInput {
   date?: string;
   mode?: "extract" | "reprocess";
   resumeFrom?: string;
+  /** Start the extract over instead of continuing an unfinished checkpoint of another execution. */
+  refetch?: boolean;
 }
 
 /** Knobs that make local runs quick; the defaults suit a laptop. */
@@ -49,6 +58,10 @@ export interface LocalEngineTuning {
   crawlerPollLimit?: number;
   /** Milliseconds WaitForCrawler waits locally (default 100). */
   crawlerPollMs?: number;
+  /** How long one Extract invocation may run locally, as Lambda's timeout (default 15 minutes). */
+  extractTimeoutMs?: number;
+  /** When set, WaitForSpotify waits this many milliseconds instead of Spotify's Retry-After. */
+  spotifyWaitMs?: number;
   /** When set, every Retry waits this many milliseconds instead of the definition's backoff. */
   retryIntervalMs?: number;
   /** Where NotifyFailure's line goes (default stderr). */
@@ -96,6 +109,11 @@ export const LOCAL_SUBSTITUTIONS: DefinitionSubstitutions = {
 const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 const executionArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
+
+/** Injected extract-crash: each Extract attempt of the run sends 8 requests, checkpoints, and dies. */
+export const EXTRACT_CRASH = { afterRequests: 8, checkpointEveryRequests: 1 } as const;
+/** Injected extract-timeout: the first Extract slice is told this little time remains, so it stops early. */
+export const EXTRACT_TIMEOUT_REMAINING_MS = 4;
 
 /** The entity whose first Transform attempt the `transform-crash` fault crashes. */
 export const CRASHING_ENTITY = "tracks";
@@ -168,6 +186,20 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   // (as Lambdas run to completion on AWS). The run is only over, and a redrive safe to start, once they are done.
   const inflight = new Set<Promise<unknown>>();
 
+  let extractSlices = 0;
+  const extract = (payload: unknown) => {
+    const first = extractSlices++ === 0;
+    const timeoutMs =
+      faults.includes("extract-timeout") && first
+        ? EXTRACT_TIMEOUT_REMAINING_MS
+        : (options.extractTimeoutMs ?? 900_000);
+    const deadline = Date.now() + timeoutMs;
+    const context: LocalLambdaContext = {
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      ...(faults.includes("extract-crash") ? { injectedCrash: { ...EXTRACT_CRASH } } : {}),
+    };
+    return handlers.extract(payload, context);
+  };
   const lambda = (handler: (payload: unknown) => Promise<unknown>) => async (input: unknown) => {
     const { Payload } = (input ?? {}) as { Payload?: unknown };
     const call = handler(Payload);
@@ -193,7 +225,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
 
   // The Task states served in-process; their names also key the retry overrides.
   const taskHandlers = {
-    [S.Extract]: lambda((p) => handlers.extract(p)) as never,
+    [S.Extract]: lambda(extract) as never,
     [S.TransformEntity]: lambda(transform) as never,
     [S.StartCrawler]: glue.startCrawler as never,
     [S.GetCrawler]: glue.getCrawler as never,
@@ -214,7 +246,10 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     },
     overrides: {
       taskResourceLocalHandlers: taskHandlers,
-      waitTimeOverrides: { [S.WaitForCrawler]: options.crawlerPollMs ?? 100 },
+      waitTimeOverrides: {
+        [S.WaitForCrawler]: options.crawlerPollMs ?? 100,
+        ...(options.spotifyWaitMs === undefined ? {} : { [S.WaitForSpotify]: options.spotifyWaitMs }),
+      },
       ...(retryIntervalMs === undefined
         ? {}
         : { retryIntervalOverrides: Object.fromEntries(Object.keys(taskHandlers).map((n) => [n, retryIntervalMs])) }),
@@ -322,7 +357,12 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
         `An execution named "${name}" already exists (${existing.status}). Pick another name, or redrive it: tunelake redrive ${name}`,
       );
     }
-    const input: Record<string, unknown> = { date, mode, ...(resumeFrom ? { resumeFrom } : {}) };
+    const input: Record<string, unknown> = {
+      date,
+      mode,
+      ...(resumeFrom ? { resumeFrom } : {}),
+      ...(options.input.refetch ? { refetch: true } : {}),
+    };
     const record: ExecutionRecord = {
       name,
       executionArn: executionArn(name),

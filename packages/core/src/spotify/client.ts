@@ -13,6 +13,7 @@ import {
   SpotifyQuotaExceededError,
   SpotifyRateLimitError,
   SpotifyRequestError,
+  SpotifyRetryLaterError,
   SpotifyServerError,
 } from "../errors.ts";
 import { type Logger, silentLogger } from "../logger.ts";
@@ -27,6 +28,11 @@ export interface SpotifyClientOptions {
   maxRetries?: number;
   /** The longest Retry-After the client waits; above it, SpotifyQuotaExceededError (default 120). */
   maxRetryAfterSeconds?: number;
+  /**
+   * When set, a Retry-After longer than this (and within maxRetryAfterSeconds) is not slept through: the request fails
+   * with SpotifyRetryLaterError so that a time-sliced extract can hand the wait to the state machine.
+   */
+  sleepRetryAfterSeconds?: number;
   /** Per-attempt timeout (default 30). */
   requestTimeoutSeconds?: number;
   /** First backoff delay; doubles per retry, with jitter (default 500). */
@@ -327,6 +333,13 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
                 `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
                 retryAt,
               ),
+            );
+          }
+          const sleepCeiling = options.sleepRetryAfterSeconds;
+          if (sleepCeiling !== undefined && retryAfter > sleepCeiling) {
+            throw new SpotifyRetryLaterError(
+              `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), longer than extract.sleepRetryAfterSeconds=${sleepCeiling}: the extract checkpoints and waits in the state machine.`,
+              retryAfter,
             );
           }
           if (attempt >= maxRetries) {

@@ -13,6 +13,7 @@ import {
   columnStatsKey,
   curatedKey,
   curatedPrefix,
+  manifestKey,
   RAW_ENTITIES,
   type RawEntity,
   rawPrefix,
@@ -83,7 +84,9 @@ export function rawEntitiesFor(tables: readonly CuratedTable[]): RawEntity[] {
 
 /**
  * Local paths of a date's raw files per entity (the files themselves when the store is local, else downloads), and
- * the raw key of each path.
+ * the raw key of each path. The files are exactly the keys the date's manifest lists: parts of an extract that has not
+ * published (an interrupted rerun) are not part of the day. Without a manifest (a raw zone not written by Extract,
+ * as in tests and the bench; the Transform handler refuses such a date) the entity's folder is listed.
  */
 export async function resolveRawFiles(
   raw: ObjectStore,
@@ -94,8 +97,13 @@ export async function resolveRawFiles(
   const files: Partial<Record<RawEntity, string[]>> = {};
   const keyOf = new Map<string, string>();
   const downloads: { key: string; file: string }[] = [];
+  const manifest = await raw.get(manifestKey(date));
+  const listed = manifest ? ((JSON.parse(manifest.toString("utf8")) as { keys?: string[] }).keys ?? []) : undefined;
   for (const entity of entities) {
-    const keys = (await raw.list(rawPrefix(entity, date))).filter((key) => key.endsWith(".ndjson.gz"));
+    const prefix = rawPrefix(entity, date);
+    const keys = (listed ? listed.filter((key) => key.startsWith(prefix)) : await raw.list(prefix)).filter((key) =>
+      key.endsWith(".ndjson.gz"),
+    );
     files[entity] = keys.map((key) => {
       const file = raw.localPath ? raw.localPath(key) : path.join(downloadDir, ...key.split("/"));
       if (!raw.localPath) downloads.push({ key, file });

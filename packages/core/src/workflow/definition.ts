@@ -30,6 +30,8 @@ export interface DefinitionOptions {
   crawlerPollLimit?: number;
   /** Seconds between two GetCrawler calls (default 30). */
   crawlerPollSeconds?: number;
+  /** Extract time slices after the first before the run fails (default 40). */
+  extractSliceLimit?: number;
 }
 
 const placeholder = (name: (typeof DEFINITION_SUBSTITUTIONS)[number]) => `\${${name}}`;
@@ -99,12 +101,14 @@ const LAMBDA_TIMEOUT_SECONDS = 960;
 /**
  * The definition with `${Name}` placeholders for the names in {@link DEFINITION_SUBSTITUTIONS}.
  *
- * State shape: Prepare resolves `{ date, mode, resumeFrom, entities, crawler: { polls } }`; each stage adds its small
- * summary (`extract`, `transform`, `glue`, `validation`); a failure adds `failure: { stage, Error, Cause }`.
+ * State shape: Prepare resolves `{ date, mode, resumeFrom, refetch, entities, crawler: { polls }, extractSlices:
+ * { count } }`; each stage adds its small summary (`extract`, `transform`, `glue`, `validation`); a failure adds
+ * `failure: { stage, Error, Cause }`.
  */
 export function buildDefinition(options: DefinitionOptions = {}): StateMachineDefinition {
   const pollLimit = options.crawlerPollLimit ?? 40;
   const pollSeconds = options.crawlerPollSeconds ?? 30;
+  const sliceLimit = options.extractSliceLimit ?? 40;
   const region = "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 3)";
   return {
     Comment:
@@ -122,8 +126,9 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
             "date.$": "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)",
             mode: "extract",
             resumeFrom: "none",
+            refetch: false,
           },
-          fixed: { entities: [...TRANSFORM_ENTITY_NAMES], crawler: { polls: 0 } },
+          fixed: { entities: [...TRANSFORM_ENTITY_NAMES], crawler: { polls: 0 }, extractSlices: { count: 0 } },
           "input.$": "$",
         },
         Next: S.ApplyInput,
@@ -161,10 +166,17 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
       },
       [S.Extract]: {
         Type: "Task",
-        Comment: "Spotify -> raw zone. Only the manifest summary comes back: the manifest itself is in the lake.",
+        Comment:
+          "Spotify -> raw zone, one time slice per invocation, continuing from the checkpoint in the lake. Only the manifest summary comes back: the manifest itself is in the lake.",
         Resource: "arn:aws:states:::lambda:invoke",
-        Parameters: lambdaInvoke(placeholder("ExtractFunctionArn"), { "date.$": "$.date" }),
+        Parameters: lambdaInvoke(placeholder("ExtractFunctionArn"), {
+          "date.$": "$.date",
+          "execution.$": "$$.Execution.Name",
+          "refetch.$": "$.refetch",
+        }),
         ResultSelector: {
+          "done.$": "$.Payload.done",
+          "waitSeconds.$": "$.Payload.waitSeconds",
           "manifestKey.$": "$.Payload.manifestKey",
           "objects.$": "$.Payload.objects",
           "requests.$": "$.Payload.requests",
@@ -177,7 +189,40 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
         Retry: lambdaRetry(),
         Catch: catchAll(S.ExtractFailed),
-        Next: S.Transform,
+        Next: S.CheckExtract,
+      },
+      [S.CheckExtract]: {
+        Type: "Choice",
+        Comment:
+          "A slice that stopped before its deadline, or to let Spotify's Retry-After pass, comes back with done false: wait if asked, then the next slice.",
+        Choices: [
+          { Variable: "$.extract.done", BooleanEquals: true, Next: S.Transform },
+          { Variable: "$.extractSlices.count", NumericGreaterThanEquals: sliceLimit, Next: S.ExtractSliceLimitReached },
+          { Variable: "$.extract.waitSeconds", NumericGreaterThan: 0, Next: S.WaitForSpotify },
+        ],
+        Default: S.CountExtractSlice,
+      },
+      [S.WaitForSpotify]: {
+        Type: "Wait",
+        Comment: "Spotify's Retry-After, waited here for free instead of asleep in the Lambda.",
+        SecondsPath: "$.extract.waitSeconds",
+        Next: S.CountExtractSlice,
+      },
+      [S.CountExtractSlice]: {
+        Type: "Pass",
+        Parameters: { "count.$": "States.MathAdd($.extractSlices.count, 1)" },
+        ResultPath: "$.extractSlices",
+        Next: S.Extract,
+      },
+      [S.ExtractSliceLimitReached]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.Extract,
+          Error: "ExtractSliceLimitError",
+          "Cause.$": `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
       },
       [S.ExtractFailed]: recordFailure(S.Extract),
       [S.Transform]: {

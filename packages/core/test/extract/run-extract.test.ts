@@ -3,7 +3,7 @@ import type { ConfigInput } from "../../src/config/schema.ts";
 import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
 import { runExtract } from "../../src/extract/run-extract.ts";
-import { manifestKey, rawPrefix, rejectsKey } from "../../src/lake.ts";
+import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
 import { deriveId, SAMPLE_USER_ID } from "../../src/spotify/sample-data.ts";
 import {
   type SampleFaults,
@@ -13,7 +13,7 @@ import {
   startSampleServer,
 } from "../../src/spotify/sample-server.ts";
 import type { FsObjectStore } from "../../src/storage/fs-store.ts";
-import { config, DATE, FAST_CLIENT, FIXED_NOW, IDS, type Loose, readLines, snapshot, tempStore } from "./helpers.ts";
+import { config, DATE, FAST_CLIENT, FIXED_NOW, IDS, type Loose, readLines, tempStore } from "./helpers.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,6 +43,27 @@ function extract(
     now: FIXED_NOW,
     client: FAST_CLIENT,
   });
+}
+
+/** Every published line of the date per raw entity and rejects file, sorted (part names and order are the writer's). */
+async function dayLines(store: FsObjectStore, base: string): Promise<Record<string, string[]>> {
+  const m = await manifest(store);
+  const out: Record<string, string[]> = {};
+  const add = async (name: string, key: string) => {
+    const lines = (await readLines(store, key)).map((l) => JSON.stringify(l).replaceAll(base, "BASE"));
+    out[name] = [...(out[name] ?? []), ...lines].sort();
+  };
+  for (const key of m.keys) await add(key.split("/")[0] ?? key, key);
+  for (const key of m.rejects.keys) await add(key, key);
+  return out;
+}
+
+/** The manifest and every object it lists, as bytes. */
+async function published(store: FsObjectStore): Promise<Record<string, string>> {
+  const m = await manifest(store);
+  const out: Record<string, string> = { [manifestKey(DATE)]: JSON.stringify(m) };
+  for (const key of [...m.keys, ...m.rejects.keys]) out[key] = (await store.get(key))?.toString("base64") ?? "";
+  return out;
 }
 
 async function manifest(store: FsObjectStore): Promise<ExtractManifest> {
@@ -282,17 +303,9 @@ describe("runExtract: faults", () => {
     // Act
     const result = await extract(server, store, SOURCES);
     // Assess: the same lines (links name each server's own port, so compare with the base URL taken out)
-    const lines = async (st: FsObjectStore, base: string) => {
-      const out: Record<string, string> = {};
-      for (const key of await st.list("")) {
-        if (key === manifestKey(DATE)) continue;
-        out[key] = JSON.stringify(await readLines(st, key)).replaceAll(base, "BASE");
-      }
-      return out;
-    };
-    const expected = await lines(clean.store, clean.server.apiBaseUrl);
+    const expected = await dayLines(clean.store, clean.server.apiBaseUrl);
     expect(Object.keys(expected).length).toBeGreaterThan(5);
-    expect(await lines(store, server.apiBaseUrl)).toEqual(expected);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(expected);
     if (!faults.slow) expect(result.retries).toBeGreaterThanOrEqual(5);
   });
 
@@ -316,7 +329,7 @@ describe("runExtract: faults", () => {
     // Prepare
     const { server, store } = await setup({ profile: "extended" });
     await extract(server, store, SOURCES);
-    const before = await snapshot(store);
+    const before = await published(store);
     server.setFaults(faults);
     // Act
     const error = await extract(server, store, SOURCES, extractOpts).catch((e: unknown) => e);
@@ -324,7 +337,8 @@ describe("runExtract: faults", () => {
     expect(error).toBeInstanceOf(type);
     expect((error as Error).name).toBe(type.name);
     expect((error as Error).message).toMatch(message);
-    expect(await snapshot(store)).toEqual(before);
+    // The published day is untouched: the failed rerun's work is only in its checkpoint.
+    expect(await published(store)).toEqual(before);
   });
 
   it("stops on refused credentials with SpotifyAuthError", async () => {
@@ -363,15 +377,20 @@ describe("runExtract: faults", () => {
 });
 
 describe("runExtract: reruns and validation", () => {
-  it("writes identical raw files when a date is run again", async () => {
+  it("writes the same lines when a date is run again, under new part names, and removes the old parts", async () => {
     // Prepare
     const { server, store } = await setup({ profile: "extended" });
     await extract(server, store, ALL_SOURCES, {}, true);
-    const first = await snapshot(store);
+    const first = await dayLines(store, server.apiBaseUrl);
+    const firstKeys = (await manifest(store)).keys;
     // Act
     await extract(server, store, ALL_SOURCES, {}, true);
     // Assess
-    expect(await snapshot(store)).toEqual(first);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(first);
+    const keys = (await manifest(store)).keys;
+    expect(keys.filter((k) => firstKeys.includes(k))).toEqual([]);
+    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
+    expect(rawKeys.sort()).toEqual([...keys].sort());
   });
 
   it("removes the date's raw parts of sources that are gone", async () => {
@@ -443,5 +462,152 @@ describe("runExtract: reruns and validation", () => {
     await expect(act).rejects.toThrow(ConfigError);
     await expect(act).rejects.toThrow(message);
     expect(server.stats().requests).toBe(0);
+  });
+});
+
+describe("runExtract: checkpoints, time slices and atomic publish", () => {
+  /** Lets the requests still in flight when the extract died reach the server. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const SOURCES: ConfigInput["sources"] = { ...IDS, searches: [{ query: "tag:new", type: "album", limit: 15 }] };
+  const crash = (server: SampleServer, store: FsObjectStore, afterRequests: number) =>
+    runExtract({
+      config: config(SOURCES, { accessProfile: "development" }),
+      date: DATE,
+      store,
+      spotify: sampleEnv(server),
+      dataSource: "sample",
+      now: FIXED_NOW,
+      client: FAST_CLIENT,
+      crashAfterRequests: afterRequests,
+      checkpointEveryRequests: 1,
+    });
+
+  it("resumes after a crash without repeating finished requests, and writes the same lines as a clean run", async () => {
+    // Prepare
+    const clean = await setup({ profile: "development" });
+    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    const minimum = apiRequests(clean.server);
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    // Act
+    const error = await crash(server, store, Math.floor(minimum / 2)).catch((e: unknown) => e);
+    await settle();
+    const afterCrash = apiRequests(server);
+    const result = await extract(server, store, SOURCES, { accessProfile: "development" });
+    // Assess
+    expect((error as Error).name).toBe("Runtime.ExitError");
+    expect(afterCrash).toBe(Math.floor(minimum / 2));
+    expect(result.done).toBe(true);
+    // Only the units in flight at the crash (four, a page or two each) are asked again, not the finished ones.
+    expect(apiRequests(server)).toBeGreaterThanOrEqual(minimum);
+    expect(apiRequests(server)).toBeLessThanOrEqual(minimum + 3 * 4);
+    expect(apiRequests(server) - afterCrash).toBeLessThan(minimum);
+    expect(await dayLines(store, server.apiBaseUrl)).toEqual(await dayLines(clean.store, clean.server.apiBaseUrl));
+    // The manifest counts what its checkpoints saw: a crashed attempt's last requests are lost with it.
+    expect((await manifest(store)).requests.total).toBeLessThanOrEqual(apiRequests(server));
+    expect((await manifest(store)).requests.total).toBeGreaterThanOrEqual(minimum);
+  });
+
+  it("never publishes an interrupted extract: no manifest on a first run, the previous day intact on a rerun", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    // Act: a first run of the date that dies
+    await crash(server, store, 10).catch(() => undefined);
+    // Assess
+    expect(await store.get(manifestKey(DATE))).toBeUndefined();
+    expect((await store.list("_checkpoints/")).length).toBeGreaterThan(0);
+    // Prepare: the date published, then a rerun that dies
+    await extract(server, store, SOURCES, { accessProfile: "development" });
+    const before = await published(store);
+    // Act
+    await crash(server, store, 10).catch(() => undefined);
+    // Assess: the manifest lists only the published parts; the dead rerun's parts are beside it, unlisted
+    expect(await published(store)).toEqual(before);
+    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
+    const listed = new Set((await manifest(store)).keys);
+    expect(rawKeys.some((k) => !listed.has(k))).toBe(true);
+    // Act: the rerun continues and publishes; nothing unlisted is left
+    await extract(server, store, SOURCES, { accessProfile: "development" });
+    const after = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat().sort();
+    expect(after).toEqual([...(await manifest(store)).keys].sort());
+    expect(await store.list("_checkpoints/dt=2026-11-20/rejects/")).toEqual([]);
+  });
+
+  it("a slice past its deadline returns done false; the next continues from the checkpoint and finishes", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development", latencyMs: 100 });
+    const slice = (ms: number) => ({ stopAt: Date.now() + ms, abandonAt: Date.now() + ms * 2 });
+    const run = (ms: number) =>
+      runExtract({
+        config: config(SOURCES, { accessProfile: "development" }),
+        date: DATE,
+        store,
+        spotify: sampleEnv(server),
+        dataSource: "sample",
+        now: FIXED_NOW,
+        client: FAST_CLIENT,
+        slice: slice(ms),
+        execution: "exec-1",
+      });
+    // Act
+    const first = await run(30);
+    const results = [first];
+    while (!results.at(-1)?.done && results.length < 50) results.push(await run(60_000));
+    // Assess
+    expect(first.done).toBe(false);
+    expect(first.waitSeconds).toBe(0);
+    expect(results.at(-1)?.done).toBe(true);
+    expect((await manifest(store)).slices).toBe(results.length);
+    // A finished checkpoint of the same execution is not redone (a retried last slice).
+    const again = await run(60_000);
+    expect(again).toMatchObject({ done: true, requests: results.at(-1)?.requests });
+  });
+
+  it("hands a long Retry-After to the state machine instead of sleeping, then continues", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development" });
+    server.setFaults({ rateLimit: { count: 1, retryAfterSeconds: 60 } });
+    const run = () =>
+      runExtract({
+        config: config(SOURCES, { accessProfile: "development", sleepRetryAfterSeconds: 5 }),
+        date: DATE,
+        store,
+        spotify: sampleEnv(server),
+        dataSource: "sample",
+        now: FIXED_NOW,
+        client: FAST_CLIENT,
+        slice: { stopAt: Date.now() + 60_000, abandonAt: Date.now() + 70_000 },
+      });
+    // Act
+    const started = Date.now();
+    const first = await run();
+    const second = await run();
+    // Assess
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(first).toMatchObject({ done: false, waitSeconds: 60 });
+    expect(second.done).toBe(true);
+  });
+
+  it("starts over when asked to refetch by another execution", async () => {
+    // Prepare
+    const { server, store } = await setup({ profile: "development" });
+    await crash(server, store, 10).catch(() => undefined);
+    await settle();
+    const before = apiRequests(server);
+    // Act
+    await runExtract({
+      config: config(SOURCES, { accessProfile: "development" }),
+      date: DATE,
+      store,
+      spotify: sampleEnv(server),
+      dataSource: "sample",
+      now: FIXED_NOW,
+      client: FAST_CLIENT,
+      execution: "exec-2",
+      refetch: true,
+    });
+    // Assess
+    const clean = await setup({ profile: "development" });
+    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    expect(apiRequests(server) - before).toBe(apiRequests(clean.server));
   });
 });

@@ -77,7 +77,7 @@ describe("local engine", () => {
 
     // Assess
     expect(record).toMatchObject({ name: DATE, status: "SUCCEEDED", date: DATE, redriveCount: 0, faults: [] });
-    expect(calls.extract).toEqual([{ date: DATE }]);
+    expect(calls.extract).toEqual([{ date: DATE, execution: DATE, refetch: false }]);
     expect(calls.transform).toHaveLength(TRANSFORM_ENTITY_NAMES.length);
     const history = await getHistory(home, DATE);
     expect(live).toEqual(history);
@@ -412,5 +412,59 @@ describe("local engine", () => {
     // Assess
     await expect(refusal).rejects.toThrow(/Cannot resume from "Load"/);
     expect(await listExecutions(home)).toEqual([]);
+  });
+
+  it("loops Extract slices: waits out a Retry-After in WaitForSpotify, then continues until done", async () => {
+    // Prepare: slice 1 asks to wait 30 s, slice 2 stops at its deadline, slice 3 is done
+    const { handlers, calls } = fixtureHandlers(home);
+    const contexts: number[] = [];
+    const slices = [
+      { done: false, waitSeconds: 30 },
+      { done: false, waitSeconds: 0 },
+    ];
+    const extract = handlers.extract;
+    handlers.extract = async (input, context) => {
+      contexts.push(context?.getRemainingTimeInMillis() ?? -1);
+      const result = (await extract(input, context)) as Record<string, unknown>;
+      return { ...result, ...(slices.shift() ?? {}) };
+    };
+
+    // Act
+    const record = await run({ handlers, spotifyWaitMs: 5 });
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    const states = entered(await getHistory(home, DATE));
+    expect(states.slice(states.indexOf("Extract"), states.indexOf("Transform"))).toEqual([
+      "Extract",
+      "CheckExtract",
+      "WaitForSpotify",
+      "CountExtractSlice",
+      "Extract",
+      "CheckExtract",
+      "CountExtractSlice",
+      "Extract",
+      "CheckExtract",
+    ]);
+    expect(calls.extract).toHaveLength(3);
+    // Each slice gets a Lambda-like context with the remaining time of a 15-minute function.
+    expect(contexts.every((ms) => ms > 800_000 && ms <= 900_000)).toBe(true);
+  });
+
+  it("fails at the slice limit when Extract never finishes, with the stage kept for a redrive", async () => {
+    // Prepare
+    const { handlers } = fixtureHandlers(home);
+    const extract = handlers.extract;
+    handlers.extract = async (input, context) => ({
+      ...((await extract(input, context)) as Record<string, unknown>),
+      done: false,
+    });
+
+    // Act
+    const record = await run({ handlers });
+
+    // Assess
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: "ExtractSliceLimitError" });
+    expect(record.cause).toMatch(/still not done after 40 time slices/);
   });
 });

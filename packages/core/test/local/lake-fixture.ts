@@ -126,6 +126,8 @@ export function fixtureHandlers(
       const { date } = input as { date: string };
       return {
         date,
+        done: true,
+        waitSeconds: 0,
         manifestKey: manifestKey(date),
         accessProfile: "development",
         objects: { artists: 2, albums: 2 },

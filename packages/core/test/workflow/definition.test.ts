@@ -148,6 +148,21 @@ describe("state machine definition", () => {
     expect(states.Transform?.ItemsPath).toBe("$.entities");
   });
 
+  it("loops Extract until done: a Choice, a Wait on the slice's waitSeconds, a bounded States.MathAdd counter", () => {
+    // Assess
+    expect(states.Extract?.Next).toBe("CheckExtract");
+    const choices = states.CheckExtract?.Choices as Record<string, unknown>[];
+    expect(choices[0]).toMatchObject({ Variable: "$.extract.done", BooleanEquals: true, Next: "Transform" });
+    expect(choices[1]).toMatchObject({ NumericGreaterThanEquals: 40, Next: "ExtractSliceLimitReached" });
+    expect(states.WaitForSpotify).toMatchObject({ Type: "Wait", SecondsPath: "$.extract.waitSeconds" });
+    expect(JSON.stringify(states.CountExtractSlice?.Parameters)).toContain("States.MathAdd($.extractSlices.count, 1)");
+    expect(states.CountExtractSlice?.Next).toBe("Extract");
+    expect(states.ExtractSliceLimitReached?.Next).toBe("NotifyFailure");
+    expect(buildDefinition({ extractSliceLimit: 3 }).States.CheckExtract?.Choices).toContainEqual(
+      expect.objectContaining({ NumericGreaterThanEquals: 3 }),
+    );
+  });
+
   it("honours the crawler poll limit option", () => {
     const choice = JSON.stringify(buildDefinition({ crawlerPollLimit: 7 }).States.CheckCrawler);
     expect(choice).toContain('"NumericGreaterThanEquals":7');

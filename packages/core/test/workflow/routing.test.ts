@@ -33,8 +33,10 @@ describe("Prepare and Route", () => {
       date: new Date().toISOString().slice(0, 10),
       mode: "extract",
       resumeFrom: "none",
+      refetch: false,
       entities: TRANSFORM_ENTITY_NAMES,
       crawler: { polls: 0 },
+      extractSlices: { count: 0 },
     });
   });
 

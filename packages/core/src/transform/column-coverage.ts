@@ -30,7 +30,8 @@ export interface CoverageContext {
 export const REASONS = {
   extended: "withheld by Spotify for development-mode apps (extended quota fills it)",
   user: "needs a user's refresh token (SPOTIFY_REFRESH_TOKEN from `tunelake auth`)",
-  shape: "missing in the objects Spotify returned (older or newer object shape)",
+  shape:
+    "absent from the objects these rows were built from (simplified copies, e.g. artists credited on tracks, lack it; or an older or newer object shape)",
 } as const;
 
 /**

@@ -115,7 +115,9 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
       "tunelake: Spotify -> raw (Extract) -> curated Parquet (Transform) -> Glue catalog (crawler) -> Athena data-quality gate.",
     StartAt: S.Prepare,
     // A hung run ends TIMED_OUT (and the failure rule notifies) instead of running for a year, Standard's limit.
-    TimeoutSeconds: 3 * 60 * 60,
+    // 12 hours: room for the Extract loop's 40 slices of at most 15 minutes (10 h) plus the stages after it, and
+    // still ended long before the next day's schedule.
+    TimeoutSeconds: 12 * 60 * 60,
     States: {
       [S.Prepare]: {
         Type: "Pass",

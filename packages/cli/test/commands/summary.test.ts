@@ -2,6 +2,7 @@
  * The run summary and the live progress tell what this execution really did: the real CLI on injected faults, and
  * the local engine in-process for a transform that fails for good in one entity while the others finish.
  */
+import { stripVTControlCharacters } from "node:util";
 import { TransformError } from "@tunelake/core/errors";
 import { getHistory } from "@tunelake/core/local/executions";
 import type { SampleServer } from "@tunelake/core/spotify/sample-server";
@@ -128,7 +129,7 @@ describe("the summary and progress of a transform that fails for good in one ent
     for (const event of await getHistory(home, DATE)) progress(event);
     let printed = "";
     printSummary(summary, (t) => {
-      printed += t;
+      printed += stripVTControlCharacters(t);
     });
 
     // Assess
@@ -139,7 +140,8 @@ describe("the summary and progress of a transform that fails for good in one ent
     expect(summary.stages).toEqual(["Extract", "Transform"]);
     expect(printed).toContain("failed stage: Transform (entity tracks)");
     expect(printed).not.toMatch(/checks/);
-    const text = lines.join("");
+    // Plain text: picocolors colours the lines when CI is set, as .ci/run does.
+    const text = stripVTControlCharacters(lines.join(""));
     expect(text).toMatch(/✗ TransformEntity \S*tracks/);
     expect(text).toMatch(/✓ TransformEntity \S*artists/);
     expect(text).not.toMatch(/✗ TransformEntity \S*artists/);

@@ -1,7 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { rm } from "node:fs/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,8 +7,6 @@ import {
   COLUMN_STATS,
   columnStatsKey,
   curatedKey,
-  type RawEntity,
-  rawKey,
   TABLE_STATS,
   tableStatsKey,
   transformReportKey,
@@ -27,9 +22,9 @@ import {
   snowflakeReload,
   snowflakeScript,
 } from "../../src/snowflake/ddl.ts";
-import { FsObjectStore } from "../../src/storage/fs-store.ts";
+import type { FsObjectStore } from "../../src/storage/fs-store.ts";
 import { CATALOG_TABLES, COLUMN_TYPES, curatedTable } from "../../src/transform/curated-tables.ts";
-import { transformAll } from "../../src/transform/run-transform.ts";
+import { transformFixturesIntoTempLake } from "../transform/fixture-lake.ts";
 
 const OPTIONS = {
   stage: "prod",
@@ -364,7 +359,6 @@ interface ParquetNode {
 
 describe("column types against the Parquet files the transform writes", () => {
   const DATE = "2026-11-20";
-  const FIXTURES = path.join(import.meta.dirname, "../transform/fixtures");
   let dir: string;
   let curated: FsObjectStore;
   let duck: DuckDBInstance;
@@ -372,14 +366,7 @@ describe("column types against the Parquet files the transform writes", () => {
 
   beforeAll(async () => {
     // Prepare: the transform over the fixture raw zone, as the curated-tables test runs it
-    dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-snowflake-ddl-"));
-    const raw = new FsObjectStore(path.join(dir, "raw"));
-    curated = new FsObjectStore(path.join(dir, "curated"));
-    for (const file of await readdir(FIXTURES)) {
-      const entity = file.replace(".ndjson", "") as RawEntity;
-      await raw.put(rawKey(entity, DATE, 0), gzipSync(await readFile(path.join(FIXTURES, file))));
-    }
-    await transformAll({ date: DATE, raw, curated, workDir: path.join(dir, "work") });
+    ({ dir, curated } = await transformFixturesIntoTempLake(DATE, "tunelake-snowflake-ddl-"));
     duck = await DuckDBInstance.create(":memory:");
     db = await duck.connect();
   });

@@ -1,7 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { rm } from "node:fs/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,12 +6,10 @@ import {
   CURATED_TABLES,
   columnStatsKey,
   curatedKey,
-  type RawEntity,
-  rawKey,
   TABLE_STATS,
   tableStatsKey,
 } from "../../src/lake.ts";
-import { FsObjectStore } from "../../src/storage/fs-store.ts";
+import type { FsObjectStore } from "../../src/storage/fs-store.ts";
 import {
   CATALOG_TABLES,
   CURATED_TABLE_DEFINITIONS,
@@ -22,9 +17,8 @@ import {
   glueType,
   projectDefinedColumns,
 } from "../../src/transform/curated-tables.ts";
-import { transformAll } from "../../src/transform/run-transform.ts";
+import { transformFixturesIntoTempLake } from "./fixture-lake.ts";
 
-const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const DATE = "2026-11-20";
 
 let dir: string;
@@ -34,14 +28,7 @@ let db: DuckDBConnection;
 
 beforeAll(async () => {
   // Prepare: the transform over the fixture raw zone
-  dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-curated-tables-"));
-  const raw = new FsObjectStore(path.join(dir, "raw"));
-  curated = new FsObjectStore(path.join(dir, "curated"));
-  for (const file of await readdir(FIXTURES)) {
-    const entity = file.replace(".ndjson", "") as RawEntity;
-    await raw.put(rawKey(entity, DATE, 0), gzipSync(await readFile(path.join(FIXTURES, file))));
-  }
-  await transformAll({ date: DATE, raw, curated, workDir: path.join(dir, "work") });
+  ({ dir, curated } = await transformFixturesIntoTempLake(DATE, "tunelake-curated-tables-"));
   duck = await DuckDBInstance.create(":memory:");
   db = await duck.connect();
 });

@@ -24,8 +24,8 @@ export class ConfigError extends TunelakeError {
   }
 }
 
-/** Spotify answered 429 with a Retry-After we are willing to wait for; retried. */
-export class SpotifyRateLimitError extends TunelakeError {
+/** A 429 whose Retry-After (seconds) says when to ask again: the shape of the two errors below. Transient. */
+export abstract class SpotifyRetryAfterError extends TunelakeError {
   readonly transient = true;
   constructor(
     message: string,
@@ -36,20 +36,14 @@ export class SpotifyRateLimitError extends TunelakeError {
   }
 }
 
+/** Spotify answered 429 with a Retry-After we are willing to wait for; retried. */
+export class SpotifyRateLimitError extends SpotifyRetryAfterError {}
+
 /**
  * Spotify asked to wait longer than is worth sleeping in a Lambda (extract.sleepRetryAfterSeconds) but within the
  * ceiling: the extract checkpoints and hands the wait to the state machine's Wait state. Transient.
  */
-export class SpotifyRetryLaterError extends TunelakeError {
-  readonly transient = true;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class SpotifyRetryLaterError extends SpotifyRetryAfterError {}
 
 /** The app's quota is exhausted or Spotify asks us to wait longer than the configured ceiling: stop the run. */
 export class SpotifyQuotaExceededError extends TunelakeError {

@@ -58,10 +58,11 @@ export function hasSpotifyCredentials(env: NodeJS.ProcessEnv = process.env): boo
 
 /** Reads Spotify settings from `env`; throws ConfigError naming the variable when credentials are missing or half-set. */
 export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv {
-  const given = requestsSpotifyCredentials(env);
+  // Throws on half-set credentials; when neither is set, both are undefined below.
+  requestsSpotifyCredentials(env);
   const clientId = env.SPOTIFY_CLIENT_ID?.trim();
   const clientSecret = env.SPOTIFY_CLIENT_SECRET?.trim();
-  if (!given || !clientId || !clientSecret) {
+  if (!clientId || !clientSecret) {
     throw new ConfigError(
       "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), or run with --source sample.",
     );

@@ -86,13 +86,6 @@ export class RawWriter {
     }
   }
 
-  /** Lines added but not yet in a written part version. */
-  get pendingLines(): number {
-    let n = 0;
-    for (const part of this.open.values()) n += part.pending.length;
-    return n;
-  }
-
   /**
    * Writes every open part that has new lines and waits for every write started so far. Returns the parts that now
    * hold every line appended before the call, and the keys they supersede (delete them once the checkpoint that

@@ -313,26 +313,22 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   if (aborted) {
     const stage = record.currentStage ?? S.Extract;
     const reason = options.signal?.reason;
+    const cause = `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} during ${stage}. Resume it there: tunelake redrive ${record.name}`;
+    // Recorded like a failure (with the stage to redrive at), under its own status.
     record = {
-      ...record,
+      ...failedExecution(record, { stopDate, error: "States.Aborted", cause, failedStage: stage }),
       status: "ABORTED",
-      stopDate,
-      error: "States.Aborted",
-      cause: `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} during ${stage}. Resume it there: tunelake redrive ${record.name}`,
-      failedStage: stage,
-      pid: undefined,
     };
-    await saveExecution(home, record);
-    return record;
+  } else {
+    record = error
+      ? failedExecution(record, {
+          stopDate,
+          error: error.name,
+          cause: error.cause,
+          failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
+        })
+      : { ...record, status: "SUCCEEDED", stopDate, output, failedStage: undefined, pid: undefined };
   }
-  record = error
-    ? failedExecution(record, {
-        stopDate,
-        error: error.name,
-        cause: error.cause,
-        failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
-      })
-    : { ...record, status: "SUCCEEDED", stopDate, output, failedStage: undefined, pid: undefined };
   await saveExecution(home, record);
   return record;
 }

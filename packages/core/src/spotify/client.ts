@@ -221,8 +221,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     const cached = tokens[slot];
     if (cached && (!forceNew || pendingTokens.has(cached))) {
       const token = await cached;
-      if (!forceNew && Date.now() < token.renewAt) return token.value;
-      if (forceNew) return token.value;
+      // A renewal that was already in flight serves a forced one; a cached token serves until its renewal time.
+      if (forceNew || Date.now() < token.renewAt) return token.value;
       // Expired: renew, unless another caller already started the renewal.
       const current = tokens[slot];
       if (current && current !== cached) return (await current).value;

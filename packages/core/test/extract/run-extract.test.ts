@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/schema.ts";
 import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
-import { runExtract } from "../../src/extract/run-extract.ts";
+import { type RunExtractOptions, runExtract } from "../../src/extract/run-extract.ts";
 import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
 import { deriveId, SAMPLE_USER_ID } from "../../src/spotify/sample-data.ts";
 import {
@@ -33,6 +33,7 @@ function extract(
   sources: ConfigInput["sources"],
   extractOptions: ConfigInput["extract"] = {},
   withUser = false,
+  more: Partial<RunExtractOptions> = {},
 ) {
   return runExtract({
     config: config(sources, extractOptions),
@@ -42,7 +43,13 @@ function extract(
     dataSource: "sample",
     now: FIXED_NOW,
     client: FAST_CLIENT,
+    ...more,
   });
+}
+
+/** Every raw part of the date in the store, listed or not. */
+async function rawKeys(store: FsObjectStore): Promise<string[]> {
+  return (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
 }
 
 /** Every published line of the date per raw entity and rejects file, sorted (part names and order are the writer's). */
@@ -389,8 +396,7 @@ describe("runExtract: reruns and validation", () => {
     expect(await dayLines(store, server.apiBaseUrl)).toEqual(first);
     const keys = (await manifest(store)).keys;
     expect(keys.filter((k) => firstKeys.includes(k))).toEqual([]);
-    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
-    expect(rawKeys.sort()).toEqual([...keys].sort());
+    expect((await rawKeys(store)).sort()).toEqual([...keys].sort());
   });
 
   it("removes the date's raw parts of sources that are gone", async () => {
@@ -469,15 +475,9 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
   /** Lets the requests still in flight when the extract died reach the server. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
   const SOURCES: ConfigInput["sources"] = { ...IDS, searches: [{ query: "tag:new", type: "album", limit: 15 }] };
+  const DEVELOPMENT = { accessProfile: "development" } as const;
   const crash = (server: SampleServer, store: FsObjectStore, afterRequests: number) =>
-    runExtract({
-      config: config(SOURCES, { accessProfile: "development" }),
-      date: DATE,
-      store,
-      spotify: sampleEnv(server),
-      dataSource: "sample",
-      now: FIXED_NOW,
-      client: FAST_CLIENT,
+    extract(server, store, SOURCES, DEVELOPMENT, false, {
       crashAfterRequests: afterRequests,
       checkpointEveryRequests: 1,
     });
@@ -485,14 +485,14 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
   it("resumes after a crash without repeating finished requests, and writes the same lines as a clean run", async () => {
     // Prepare
     const clean = await setup({ profile: "development" });
-    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    await extract(clean.server, clean.store, SOURCES, DEVELOPMENT);
     const minimum = apiRequests(clean.server);
     const { server, store } = await setup({ profile: "development", latencyMs: 100 });
     // Act
     const error = await crash(server, store, Math.floor(minimum / 2)).catch((e: unknown) => e);
     await settle();
     const afterCrash = apiRequests(server);
-    const result = await extract(server, store, SOURCES, { accessProfile: "development" });
+    const result = await extract(server, store, SOURCES, DEVELOPMENT);
     // Assess
     expect((error as Error).name).toBe("Runtime.ExitError");
     expect(afterCrash).toBe(Math.floor(minimum / 2));
@@ -516,18 +516,17 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
     expect(await store.get(manifestKey(DATE))).toBeUndefined();
     expect((await store.list("_checkpoints/")).length).toBeGreaterThan(0);
     // Prepare: the date published, then a rerun that dies
-    await extract(server, store, SOURCES, { accessProfile: "development" });
+    await extract(server, store, SOURCES, DEVELOPMENT);
     const before = await published(store);
     // Act
     await crash(server, store, 10).catch(() => undefined);
     // Assess: the manifest lists only the published parts; the dead rerun's parts are beside it, unlisted
     expect(await published(store)).toEqual(before);
-    const rawKeys = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat();
     const listed = new Set((await manifest(store)).keys);
-    expect(rawKeys.some((k) => !listed.has(k))).toBe(true);
+    expect((await rawKeys(store)).some((k) => !listed.has(k))).toBe(true);
     // Act: the rerun continues and publishes; nothing unlisted is left
-    await extract(server, store, SOURCES, { accessProfile: "development" });
-    const after = (await Promise.all(RAW_ENTITIES.map((e) => store.list(rawPrefix(e, DATE))))).flat().sort();
+    await extract(server, store, SOURCES, DEVELOPMENT);
+    const after = (await rawKeys(store)).sort();
     expect(after).toEqual([...(await manifest(store)).keys].sort());
     expect(await store.list("_checkpoints/dt=2026-11-20/rejects/")).toEqual([]);
   });
@@ -537,17 +536,7 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
     const { server, store } = await setup({ profile: "development", latencyMs: 100 });
     const slice = (ms: number) => ({ stopAt: Date.now() + ms, abandonAt: Date.now() + ms * 2 });
     const run = (ms: number) =>
-      runExtract({
-        config: config(SOURCES, { accessProfile: "development" }),
-        date: DATE,
-        store,
-        spotify: sampleEnv(server),
-        dataSource: "sample",
-        now: FIXED_NOW,
-        client: FAST_CLIENT,
-        slice: slice(ms),
-        execution: "exec-1",
-      });
+      extract(server, store, SOURCES, DEVELOPMENT, false, { slice: slice(ms), execution: "exec-1" });
     // Act
     const first = await run(30);
     const results = [first];
@@ -567,14 +556,7 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
     const { server, store } = await setup({ profile: "development" });
     server.setFaults({ rateLimit: { count: 1, retryAfterSeconds: 60 } });
     const run = () =>
-      runExtract({
-        config: config(SOURCES, { accessProfile: "development", sleepRetryAfterSeconds: 5 }),
-        date: DATE,
-        store,
-        spotify: sampleEnv(server),
-        dataSource: "sample",
-        now: FIXED_NOW,
-        client: FAST_CLIENT,
+      extract(server, store, SOURCES, { ...DEVELOPMENT, sleepRetryAfterSeconds: 5 }, false, {
         slice: { stopAt: Date.now() + 60_000, abandonAt: Date.now() + 70_000 },
       });
     // Act
@@ -594,20 +576,10 @@ describe("runExtract: checkpoints, time slices and atomic publish", () => {
     await settle();
     const before = apiRequests(server);
     // Act
-    await runExtract({
-      config: config(SOURCES, { accessProfile: "development" }),
-      date: DATE,
-      store,
-      spotify: sampleEnv(server),
-      dataSource: "sample",
-      now: FIXED_NOW,
-      client: FAST_CLIENT,
-      execution: "exec-2",
-      refetch: true,
-    });
+    await extract(server, store, SOURCES, DEVELOPMENT, false, { execution: "exec-2", refetch: true });
     // Assess
     const clean = await setup({ profile: "development" });
-    await extract(clean.server, clean.store, SOURCES, { accessProfile: "development" });
+    await extract(clean.server, clean.store, SOURCES, DEVELOPMENT);
     expect(apiRequests(server) - before).toBe(apiRequests(clean.server));
   });
 });

@@ -22,6 +22,23 @@ export function quietOnBrokenPipe(): void {
   }
 }
 
+/** The exit status of a process killed by each stop signal (128 + the signal's number). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Runs `work` while Ctrl-C (SIGINT) or a kill (SIGTERM) aborts `stop` (the reason is the signal's name) instead of
+ * killing the process; the listeners are gone afterwards, so a second signal gets Node's default.
+ */
+export async function whileStoppable<T>(stop: AbortController, work: () => Promise<T>): Promise<T> {
+  const listener = (name: NodeJS.Signals) => stop.abort(name);
+  for (const name of Object.keys(SIGNAL_EXIT_CODES)) process.once(name, listener);
+  try {
+    return await work();
+  } finally {
+    for (const name of Object.keys(SIGNAL_EXIT_CODES)) process.removeListener(name, listener);
+  }
+}
+
 export interface GlobalOptions {
   home: string;
   json: boolean;

@@ -30,11 +30,12 @@ const FAILURE_STATES: ReadonlySet<string> = new Set([
   S.ValidationFailed,
 ]);
 
-function parse(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
+/** A state's input or output (JSON text in the history events) as an object; undefined when it is not one. */
+export function parseObject(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== "string") return undefined;
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -70,7 +71,7 @@ export function createProgress(
     const now = Date.now();
     if (event.type.endsWith("StateEntered")) {
       const name = event.stateEnteredEventDetails?.name ?? "?";
-      const input = parse(event.stateEnteredEventDetails?.input);
+      const input = parseObject(event.stateEnteredEventDetails?.input);
       if (FAILURE_STATES.has(name)) {
         const failure = input?.error as { Error?: string } | undefined;
         write(`${pc.red("✗")} ${name}${failure?.Error ? `: ${failure.Error}` : ""}\n`);
@@ -85,7 +86,7 @@ export function createProgress(
       if (name === S.Extract && extract) extractBar = startExtractProgress({ ...extract, write });
     } else if (event.type === "TaskStateExited" || event.type === "MapStateExited") {
       const name = event.stateExitedEventDetails?.name ?? "?";
-      const output = parse(event.stateExitedEventDetails?.output);
+      const output = parseObject(event.stateExitedEventDetails?.output);
       const entity = name === S.TransformEntity ? output?.entity : undefined;
       const key = keyOf(name, entity);
       if (name === S.Extract) {

@@ -4,7 +4,7 @@ import type { LocalHandlers } from "@tunelake/core/local/engine";
 import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import { createLocalHandlers } from "@tunelake/functions/local";
-import { type GlobalOptions, printJson } from "../context.ts";
+import { EXIT_CODES, type GlobalOptions, printJson, SIGNAL_EXIT_CODES, whileStoppable } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { resolveSource, type SourceFlag } from "../spotify-source.ts";
@@ -45,30 +45,23 @@ export async function runLocally(
     // Ctrl-C (or a kill) ends the execution ABORTED, recorded and unlocked, instead of leaving it RUNNING; a second
     // one exits at once (the listeners are gone, so Node's default applies).
     const stop = new AbortController();
-    const signals = { SIGINT: 130, SIGTERM: 143 } as const;
-    const listeners = Object.keys(signals).map((name) => {
-      const listener = () => stop.abort(name);
-      process.once(name, listener);
-      return [name, listener] as const;
-    });
-    let record: ExecutionRecord;
-    try {
+    const record = await whileStoppable(stop, () => {
       const progress = g.json
         ? undefined
         : createProgress(undefined, { planned: plannedRequests(config), tty: Boolean(process.stderr.isTTY) });
-      record = await execute(handlers, progress, stop.signal);
-    } finally {
-      for (const [name, listener] of listeners) process.removeListener(name, listener);
-    }
+      return execute(handlers, progress, stop.signal);
+    });
     const summary = await summarize(g.home, record);
     if (g.json) printJson(summary);
     else printSummary(summary);
     if (!g.json && record.status === "SUCCEEDED") await printSparseColumns(g.home, record.date);
-    if (record.status !== "SUCCEEDED") process.exitCode = 1;
+    if (record.status !== "SUCCEEDED") process.exitCode = EXIT_CODES.pipelineFailure;
     if (stop.signal.aborted) {
       // Handlers that were still running are abandoned (the record says ABORTED): exit now, as a killed process would.
       await source.close();
-      process.exit(signals[stop.signal.reason as keyof typeof signals] ?? 1);
+      process.exit(
+        SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure,
+      );
     }
   } finally {
     await source.close();

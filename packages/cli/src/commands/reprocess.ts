@@ -13,7 +13,7 @@ import { createConsoleLogger } from "@tunelake/core/logger";
 import { localStores } from "@tunelake/functions/local";
 import { createTransformHandler } from "@tunelake/functions/transform";
 import pc from "picocolors";
-import { type GlobalOptions, printJson } from "../context.ts";
+import { EXIT_CODES, type GlobalOptions, printJson, whileStoppable } from "../context.ts";
 import { type RunSummary, summarize } from "./summary.ts";
 
 /** The most dates one command rebuilds: a year, so that a typo in a year does not start thousands of runs. */
@@ -111,12 +111,8 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
     return name;
   };
   const stop = new AbortController();
-  const onSignal = (signal: string) => stop.abort(signal);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  let outcomes: DateOutcome[];
-  try {
-    outcomes = await mapBounded(dates, concurrency, async (date): Promise<DateOutcome> => {
+  const outcomes = await whileStoppable(stop, () =>
+    mapBounded(dates, concurrency, async (date): Promise<DateOutcome> => {
       if (stop.signal.aborted) return { date, skipped: "not started: stopped" };
       if ((await raw.list(manifestKey(date))).length === 0) {
         const outcome = {
@@ -138,11 +134,8 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
       const summary = await summarize(g.home, record);
       if (!g.json) process.stdout.write(`${describeOutcome(summary)}\n`);
       return summary;
-    });
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-  }
+    }),
+  );
   if (g.json) printJson(outcomes);
   const failed = outcomes.filter((o) => !("skipped" in o) && o.status !== "SUCCEEDED").length;
   const done = outcomes.filter((o) => !("skipped" in o) && o.status === "SUCCEEDED").length;
@@ -153,5 +146,5 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
       }\n`,
     );
   }
-  if (failed > 0 || stop.signal.aborted) process.exitCode = 1;
+  if (failed > 0 || stop.signal.aborted) process.exitCode = EXIT_CODES.pipelineFailure;
 }

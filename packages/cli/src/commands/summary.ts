@@ -6,6 +6,7 @@
 import { getHistory, type HistoryEvent } from "@tunelake/core/local/executions";
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
 import pc from "picocolors";
+import { parseObject } from "../progress.ts";
 import { newTable } from "../table.ts";
 
 export interface RunSummary {
@@ -37,16 +38,6 @@ interface TableRow {
 }
 
 const STAGES = [S.Extract, S.Transform, S.StartCrawler, S.Validate] as const;
-
-function parseJson(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== "string") return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Athena's GetQueryResults rows (header first) as checks. */
 function checksFromRows(rows: unknown): RunSummary["checks"] {
@@ -93,7 +84,7 @@ export function summarizeEvents(
     }
     const exited = event.stateExitedEventDetails as { name?: string; output?: string } | undefined;
     if (!exited?.name) continue;
-    const output = parseJson(exited.output);
+    const output = parseObject(exited.output);
     if (!output) continue;
     if (exited.name === S.Extract && !output.error && output.extract && typeof output.extract === "object") {
       const e = output.extract as Record<string, unknown>;

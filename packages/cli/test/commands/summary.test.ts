@@ -5,12 +5,11 @@
 import { stripVTControlCharacters } from "node:util";
 import { TransformError } from "@tunelake/core/errors";
 import { getHistory } from "@tunelake/core/local/executions";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { nextStep, printSummary, type RunSummary, summarize } from "../../src/commands/summary.ts";
 import { createProgress } from "../../src/progress.ts";
 import { tunelake } from "../helpers.ts";
-import { runPipeline, startSample, tempHomes } from "../reliability/harness.ts";
+import { runPipeline, sampleSuite, tempHomes } from "../reliability/harness.ts";
 
 const DATE = "2026-11-21";
 const TABLE_HEADER = /│ table\s+│ rows\s+│ rejects/;
@@ -93,15 +92,8 @@ describe("the run summary of the real CLI", () => {
 });
 
 describe("the summary and progress of a transform that fails for good in one entity", () => {
-  let server: SampleServer;
-  const { newHome, cleanupAll } = tempHomes();
-  beforeAll(async () => {
-    server = await startSample();
-  });
-  afterAll(async () => {
-    await server.close();
-    await cleanupAll();
-  });
+  const sample = sampleSuite();
+  const { newHome } = sample;
 
   it("names the entity that failed, lists only the tables this run wrote, and marks that iteration with a cross", async () => {
     // Prepare: tracks fails once artists is written (terminal error, not retried).
@@ -122,7 +114,7 @@ describe("the summary and progress of a transform that fails for good in one ent
     };
 
     // Act
-    const { record } = await runPipeline({ home, server, date: DATE, transform: crashTracks });
+    const { record } = await runPipeline({ home, server: sample.server, date: DATE, transform: crashTracks });
     const summary = await summarize(home, record);
     const lines: string[] = [];
     const progress = createProgress((l) => lines.push(l));

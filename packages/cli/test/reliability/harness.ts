@@ -27,6 +27,7 @@ import type { ObjectStore } from "@tunelake/core/storage/object-store";
 import { createExtractHandler } from "@tunelake/functions/extract";
 import { localStores } from "@tunelake/functions/local";
 import { createTransformHandler } from "@tunelake/functions/transform";
+import { afterAll, beforeAll } from "vitest";
 import { sampleFaultsFor } from "../../src/faults.ts";
 
 export const REPO = path.resolve(import.meta.dirname, "../../../..");
@@ -75,6 +76,29 @@ export function tempHomes(): { newHome: (label: string) => Promise<string>; clea
 /** The sample API as the CLI starts it (extended profile, 2026 shape), with the CLI's fault switches for `faults`. */
 export function startSample(faults: readonly string[] = [], options: SampleServerOptions = {}): Promise<SampleServer> {
   return startSampleServer({ profile: "extended", shape: "2026", faults: sampleFaultsFor(faults), ...options });
+}
+
+/**
+ * For a describe block: the sample API started in beforeAll, and temp homes (`newHome`); afterAll closes the server
+ * and removes the homes.
+ */
+export function sampleSuite(): { readonly server: SampleServer; newHome: (label: string) => Promise<string> } {
+  let server: SampleServer | undefined;
+  const { newHome, cleanupAll } = tempHomes();
+  beforeAll(async () => {
+    server = await startSample();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await cleanupAll();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the sample server starts in beforeAll");
+      return server;
+    },
+    newHome,
+  };
 }
 
 /** Which store operations fail, and how often (`Infinity`: always). */

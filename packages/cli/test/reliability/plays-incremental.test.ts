@@ -6,23 +6,15 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline, startSample, tempHomes } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { runPipeline, sampleSuite } from "./harness.ts";
 
 const DAY_1 = "2026-11-20";
 const DAY_2 = "2026-11-21";
 
 describe("plays across run dates", () => {
-  let server: SampleServer;
-  const { newHome, cleanupAll } = tempHomes();
-  beforeAll(async () => {
-    server = await startSample();
-  });
-  afterAll(async () => {
-    await server.close();
-    await cleanupAll();
-  });
+  const sample = sampleSuite();
+  const { newHome } = sample;
 
   /** Raw recently_played objects extracted for `date`. */
   const rawPlays = async (home: string, date: string) => {
@@ -55,7 +47,7 @@ describe("plays across run dates", () => {
     // Prepare
     const home = await newHome("plays");
     const run = async (date: string) => {
-      const { record } = await runPipeline({ home, server, date, input: { date, mode: "extract" } });
+      const { record } = await runPipeline({ home, server: sample.server, date, input: { date, mode: "extract" } });
       expect(record.status, record.cause).toBe("SUCCEEDED");
     };
 

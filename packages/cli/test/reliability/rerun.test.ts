@@ -6,23 +6,15 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { getExecution, listExecutions, saveExecution } from "@tunelake/core/local/executions";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
-import { fingerprint, listFiles, runPipeline, startSample, tempHomes } from "./harness.ts";
+import { fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
 
 const DATE = "2026-11-21";
 
 describe("reruns and concurrent runs", () => {
-  let server: SampleServer;
-  const { newHome, cleanupAll } = tempHomes();
-  beforeAll(async () => {
-    server = await startSample();
-  });
-  afterAll(async () => {
-    await server.close();
-    await cleanupAll();
-  });
+  const sample = sampleSuite();
+  const { newHome } = sample;
 
   it("gives identical tables (row counts and content hash) when a date runs three times and is reprocessed", async () => {
     // Prepare
@@ -32,7 +24,7 @@ describe("reruns and concurrent runs", () => {
 
     // Act
     for (const mode of ["extract", "extract", "extract", "reprocess"] as const) {
-      const { record } = await runPipeline({ home, server, date: DATE, input: { date: DATE, mode } });
+      const { record } = await runPipeline({ home, server: sample.server, date: DATE, input: { date: DATE, mode } });
       expect(record.status, record.cause).toBe("SUCCEEDED");
       prints.push(await fingerprint(home, DATE));
       curatedFiles.push(await listFiles(path.join(home, "lake", "curated")));
@@ -80,8 +72,8 @@ describe("reruns and concurrent runs", () => {
 
     // Act
     const [a, b] = await Promise.all([
-      runPipeline({ home, server, date: DATE }),
-      runPipeline({ home, server, date: other }),
+      runPipeline({ home, server: sample.server, date: DATE }),
+      runPipeline({ home, server: sample.server, date: other }),
     ]);
 
     // Assess
@@ -119,7 +111,7 @@ describe("reruns and concurrent runs", () => {
     );
 
     // Act
-    const { record } = await runPipeline({ home, server, date: DATE });
+    const { record } = await runPipeline({ home, server: sample.server, date: DATE });
 
     // Assess
     expect(record).toMatchObject({ name: `${DATE}-2`, status: "SUCCEEDED" });
@@ -137,7 +129,7 @@ describe("reruns and concurrent runs", () => {
     await writeFile(lock, "");
 
     // Act
-    const run = runPipeline({ home, server, date: DATE });
+    const run = runPipeline({ home, server: sample.server, date: DATE });
 
     // Assess
     await expect(run).rejects.toThrow(
@@ -152,7 +144,7 @@ describe("reruns and concurrent runs", () => {
   it("names the broken file when an execution record is not JSON (the real CLI), instead of a bare SyntaxError", async () => {
     // Prepare
     const home = await newHome("corrupt-record");
-    const { record } = await runPipeline({ home, server, date: DATE });
+    const { record } = await runPipeline({ home, server: sample.server, date: DATE });
     const file = path.join(home, "executions", record.name, "execution.json");
     await writeFile(file, '{"name": "2026-11-21", "status": "SUCC');
 

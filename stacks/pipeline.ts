@@ -64,7 +64,7 @@ export function Pipeline({ stack, app }: StackContext): void {
     topic: alerts.topic,
     topicKey: alerts.key,
   });
-  const lakeFormation = app.node.tryGetContext(CONTEXT.lakeFormation) ?? process.env.TUNELAKE_LAKE_FORMATION === "true";
+  const lakeFormation = app.node.tryGetContext(CONTEXT.lakeFormation) ?? settings.lakeFormation;
   if (lakeFormation === true || lakeFormation === "true") {
     grantLakeFormation(stack, { catalog, curated: buckets.curated, readers: [stateMachine.role] });
   }

@@ -18,6 +18,8 @@ export interface DeploySettings {
   transformMemoryMb: number;
   /** The missed-run alarm fires when no execution succeeded for this many hours. */
   missedRunHours: number;
+  /** Grant Lake Formation permissions, for accounts whose Data Catalog it governs (docs/deploy.md). */
+  lakeFormation: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<DeploySettings> = {
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: Readonly<DeploySettings> = {
   extractMemoryMb: 1024,
   transformMemoryMb: 4096,
   missedRunHours: 26,
+  lakeFormation: false,
 };
 
 /** The environment variable of each setting. */
@@ -39,6 +42,7 @@ export const SETTING_VARIABLES: Readonly<Record<keyof DeploySettings, string>> =
   extractMemoryMb: "TUNELAKE_EXTRACT_MEMORY_MB",
   transformMemoryMb: "TUNELAKE_TRANSFORM_MEMORY_MB",
   missedRunHours: "TUNELAKE_MISSED_RUN_HOURS",
+  lakeFormation: "TUNELAKE_LAKE_FORMATION",
 };
 
 function integer(env: NodeJS.ProcessEnv, key: keyof DeploySettings, min: number, max: number): number {
@@ -69,5 +73,6 @@ export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): Deploy
     transformMemoryMb: integer(env, "transformMemoryMb", 128, 10240),
     // CloudWatch evaluates at most 7 days of hourly periods.
     missedRunHours: integer(env, "missedRunHours", 1, 168),
+    lakeFormation: env[SETTING_VARIABLES.lakeFormation]?.trim() === "true",
   };
 }

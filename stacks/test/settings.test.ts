@@ -15,6 +15,7 @@ describe("deploy settings", () => {
       TUNELAKE_EXTRACT_MEMORY_MB: "512",
       TUNELAKE_TRANSFORM_MEMORY_MB: "8192",
       TUNELAKE_MISSED_RUN_HOURS: "50",
+      TUNELAKE_LAKE_FORMATION: "true",
     });
     expect(settings).toEqual({
       schedule: "rate(12 hours)",
@@ -24,6 +25,7 @@ describe("deploy settings", () => {
       extractMemoryMb: 512,
       transformMemoryMb: 8192,
       missedRunHours: 50,
+      lakeFormation: true,
     });
   });
 

@@ -131,6 +131,13 @@ describe("tunelake snowflake ddl", () => {
     expect(bad.stderr).toContain('Invalid run date "2026-02-30"');
   });
 
+  it("exits 2 on a usage error, as the other commands do", async () => {
+    const result = await tunelake(["snowflake", "reload"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--date");
+  });
+
   it("refuses a database name Snowflake would need quoted, with exit status 2", async () => {
     const result = await tunelake(["snowflake", "ddl", "--database", "my db"]);
 

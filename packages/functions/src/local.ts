@@ -30,18 +30,24 @@ export function createLocalHandlers(options: LocalHandlerOptions): {
   extract: (input: unknown, context?: ExtractLambdaContext) => Promise<unknown>;
   transform: (input: unknown) => Promise<unknown>;
 } {
-  const { raw, curated } = localStores(options.home);
+  const { raw } = localStores(options.home);
   const { config, spotify, dataSource, logger } = options;
   return {
     extract: createExtractHandler(async () => ({ config, raw, spotify, dataSource, logger })),
-    transform: createTransformHandler(async () => ({
-      raw,
-      curated,
-      workDir: path.join(options.home, "tmp"),
-      // Six entities transform at once on a laptop: keep each DuckDB modest.
-      threads: 2,
-      memoryLimitMb: 1024,
-      logger,
-    })),
+    transform: createLocalTransformHandler(options.home, logger),
   };
+}
+
+/** The engine's Transform handler alone, over the local lake (what a reprocess, which never extracts, needs). */
+export function createLocalTransformHandler(home: string, logger: Logger): (input: unknown) => Promise<unknown> {
+  const { raw, curated } = localStores(home);
+  return createTransformHandler(async () => ({
+    raw,
+    curated,
+    workDir: path.join(home, "tmp"),
+    // Six entities transform at once on a laptop: keep each DuckDB modest.
+    threads: 2,
+    memoryLimitMb: 1024,
+    logger,
+  }));
 }

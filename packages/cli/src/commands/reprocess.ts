@@ -3,15 +3,13 @@
  * transform change), one execution per date in `reprocess` mode (Extract is skipped), a few dates at a time.
  * Locally each execution is named `<date>-reprocess` (then `-2`...), so it never takes a daily run's name.
  */
-import path from "node:path";
 import { cloudStartRun, resolveStage } from "@tunelake/core/cloud/index";
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey } from "@tunelake/core/lake";
 import { type LocalHandlers, runLocalExecution } from "@tunelake/core/local/engine";
 import { nextExecutionName } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
-import { localStores } from "@tunelake/functions/local";
-import { createTransformHandler } from "@tunelake/functions/transform";
+import { createLocalTransformHandler, localStores } from "@tunelake/functions/local";
 import pc from "picocolors";
 import { EXIT_CODES, type GlobalOptions, printJson, whileStoppable } from "../context.ts";
 import { type RunSummary, summarize } from "./summary.ts";
@@ -88,20 +86,13 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
     return;
   }
 
-  const { raw, curated } = localStores(g.home);
+  const { raw } = localStores(g.home);
   const logger = createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn");
   const handlers: LocalHandlers = {
     extract: async () => {
       throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess command.");
     },
-    transform: createTransformHandler(async () => ({
-      raw,
-      curated,
-      workDir: path.join(g.home, "tmp"),
-      threads: 2,
-      memoryLimitMb: 1024,
-      logger,
-    })),
+    transform: createLocalTransformHandler(g.home, logger),
   };
   // Names are chosen one at a time, so that two dates starting together never pick the same one.
   let naming = Promise.resolve();

@@ -39,7 +39,11 @@ export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCo
 
 /** The `snowflake` command group, registered in main.ts. */
 export function snowflakeCommand(globals: () => GlobalOptions): Command {
-  const snowflake = new Command("snowflake").description("load the curated zone into Snowflake with Snowpipe");
+  // A command built apart from the root does not inherit its exitOverride: without it a usage error here would
+  // exit 1, not 2 (bad input) as everywhere else. Subcommands made below inherit it.
+  const snowflake = new Command("snowflake")
+    .description("load the curated zone into Snowflake with Snowpipe")
+    .exitOverride();
   snowflake
     .command("ddl")
     .description("print the Snowflake SQL: integration, file format, and per table a stage, table, view and pipe")

@@ -17,13 +17,13 @@ import { parseConfig } from "../packages/core/src/config/load.ts";
 import type { Config } from "../packages/core/src/config/schema.ts";
 import { readCheckpoint } from "../packages/core/src/extract/checkpoint.ts";
 import { runExtract } from "../packages/core/src/extract/run-extract.ts";
-import { deriveId, SampleData } from "../packages/core/src/spotify/sample-data.ts";
+import { FsObjectStore } from "../packages/core/src/storage/fs-store.ts";
+import { deriveId, SampleData } from "../packages/sample-api/src/sample-data.ts";
 import {
   type SampleServerOptions,
   type SampleServerStats,
   startSampleServer,
-} from "../packages/core/src/spotify/sample-server.ts";
-import { FsObjectStore } from "../packages/core/src/storage/fs-store.ts";
+} from "../packages/sample-api/src/sample-server.ts";
 import { minimumRequests } from "./extract.ts";
 
 export interface ScaleSize {

@@ -15,9 +15,9 @@ import { parseConfig } from "../packages/core/src/config/load.ts";
 import type { Config } from "../packages/core/src/config/schema.ts";
 import { BATCH_SIZE, PAGE_LIMIT } from "../packages/core/src/extract/access.ts";
 import { runExtract } from "../packages/core/src/extract/run-extract.ts";
-import { deriveId, SampleData } from "../packages/core/src/spotify/sample-data.ts";
-import { type SampleServerOptions, startSampleServer } from "../packages/core/src/spotify/sample-server.ts";
 import { FsObjectStore } from "../packages/core/src/storage/fs-store.ts";
+import { deriveId, SampleData } from "../packages/sample-api/src/sample-data.ts";
+import { type SampleServerOptions, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
 
 export interface ExtractBenchResult {
   profile: "development" | "extended";

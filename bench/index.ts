@@ -4,7 +4,7 @@
  * and resumed run) and the transform against a plain-JS baseline, in one run.
  * Figures are ratios measured side by side, never absolute targets in tests.
  */
-import "../packages/core/src/polyfills.ts";
+import "../packages/local/src/polyfills.ts";
 import { parseArgs } from "node:util";
 import { benchExtract } from "./extract.ts";
 import { benchExtractResume, benchExtractScale } from "./extract-scale.ts";

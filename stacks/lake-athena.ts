@@ -2,7 +2,7 @@
 import { Aws, type Stack } from "aws-cdk-lib";
 import { CfnNamedQuery, CfnWorkGroup } from "aws-cdk-lib/aws-athena";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
-import { NAMED_QUERIES } from "../packages/core/src/cloud/named-queries.ts";
+import { NAMED_QUERIES } from "../packages/core/src/checks/named-queries.ts";
 
 /** A query that would scan more than this is cancelled: a guard against a missing `dt` filter on a grown lake. */
 export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;

@@ -9,8 +9,8 @@ import { type Bucket, EventType } from "aws-cdk-lib/aws-s3";
 import { SqsDestination } from "aws-cdk-lib/aws-s3-notifications";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Stack } from "sst/constructs";
-import { OPTIONAL_STAGE_OUTPUT_KEYS } from "../packages/core/src/cloud/stage-outputs.ts";
 import { ConfigError } from "../packages/core/src/errors.ts";
+import { OPTIONAL_STAGE_OUTPUT_KEYS } from "../packages/core/src/stage-outputs.ts";
 import { CATALOG_TABLES } from "../packages/core/src/transform/curated-tables.ts";
 
 /** The environment variables of the setting. */
@@ -129,7 +129,7 @@ export function createLakeSnowflake(
     }
   }
 
-  // Read by `tunelake snowflake ddl --stage` (packages/core/src/cloud/stage-outputs.ts).
+  // Read by `tunelake snowflake ddl --stage` (packages/core/src/stage-outputs.ts).
   stack.addOutputs({ [OPTIONAL_STAGE_OUTPUT_KEYS.snowflakeRoleArn]: role.roleArn });
   return { role };
 }

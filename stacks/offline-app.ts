@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { App } from "sst/constructs";
 import { setProject } from "sst/project.js";
-import { APP_NAME } from "../packages/core/src/cloud/stage-outputs.ts";
+import { APP_NAME } from "../packages/core/src/stage-outputs.ts";
 import config from "../sst.config.ts";
 import { CONTEXT } from "./pipeline.ts";
 

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
-import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/cloud/stage-outputs.ts";
+import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/stage-outputs.ts";
 import { createFailureRule, createLakeAlerts, createMissedRunAlarm } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { OPTIONAL_STAGE_OUTPUT_KEYS } from "../../packages/core/src/cloud/stage-outputs.ts";
 import { ConfigError } from "../../packages/core/src/errors.ts";
+import { OPTIONAL_STAGE_OUTPUT_KEYS } from "../../packages/core/src/stage-outputs.ts";
 import { CATALOG_TABLES } from "../../packages/core/src/transform/curated-tables.ts";
 import { PENDING_EXTERNAL_ID, readSnowflakeSettings, SNOWFLAKE_ENV, snowflakeRoleName } from "../lake-snowflake.ts";
 import { type CfnResource, type Json, resourcesOfType, synthTestStage, TEST_STAGE } from "./synth-fixture.ts";

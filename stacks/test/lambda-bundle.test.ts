@@ -21,8 +21,8 @@ import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestKey, TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
 import type { ExtractResult, TransformResult } from "../../packages/core/src/pipeline-types.ts";
-import { type SampleServer, startSampleServer } from "../../packages/core/src/spotify/sample-server.ts";
 import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
+import { type SampleServer, startSampleServer } from "../../packages/sample-api/src/sample-server.ts";
 import { REPO_ROOT, synthOffline } from "../offline-app.ts";
 import { type CfnResource, functionAssetDir, type Json, lakeFunction } from "./synth-fixture.ts";
 

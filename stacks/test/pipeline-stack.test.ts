@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NAMED_QUERIES } from "../../packages/core/src/cloud/named-queries.ts";
-import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/cloud/stage-outputs.ts";
+import { NAMED_QUERIES } from "../../packages/core/src/checks/named-queries.ts";
+import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/stage-outputs.ts";
 import { CATALOG_TABLES, curatedTable, glueType } from "../../packages/core/src/transform/curated-tables.ts";
 import {
   buildDefinition,

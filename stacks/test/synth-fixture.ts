@@ -1,7 +1,7 @@
 /** One offline synth per test file (stack tests are read-only over it), and helpers to read its template. */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pipelineStackName } from "../../packages/core/src/cloud/stage-outputs.ts";
+import { pipelineStackName } from "../../packages/core/src/stage-outputs.ts";
 import { type OfflineSynth, synthOffline } from "../offline-app.ts";
 
 export const TEST_STAGE = "test";

@@ -1,6 +1,6 @@
 /** Execution names as a user types them: a name, or `latest` for the newest execution (README examples use it). */
-import { cloudListExecutions, resolveStage } from "@tunelake/core/cloud/index";
-import { ExecutionNotFoundError, listExecutions } from "@tunelake/core/local/executions";
+import { cloudListExecutions, resolveStage } from "@tunelake/aws/index";
+import { ExecutionNotFoundError, listExecutions } from "@tunelake/local/executions";
 
 export const LATEST = "latest";
 

@@ -3,7 +3,7 @@
  * into the local engine. They apply to that run only, never to its redrive.
  */
 import { ConfigError } from "@tunelake/core/errors";
-import type { SampleServerOptions } from "@tunelake/core/spotify/sample-server";
+import type { SampleServerOptions } from "@tunelake/sample-api/sample-server";
 
 export const FAULTS = {
   "spotify-429": "the sample API answers 429 with Retry-After 1 to the first requests (retried to success)",

@@ -2,7 +2,7 @@
  * The `tunelake` command (DESIGN §6). Commander parses arguments (a well-kept parser with help, variadic options
  * and subcommands, instead of hand-rolled argv handling); each command lives in ./commands.
  */
-import "@tunelake/core/polyfills";
+import "@tunelake/local/polyfills";
 import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { Command, CommanderError, Option } from "commander";

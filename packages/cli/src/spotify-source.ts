@@ -4,7 +4,7 @@
  */
 import { readSpotifyEnv, requestsSpotifyCredentials, type SpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
-import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/core/spotify/sample-server";
+import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
 import { sampleFaultsFor } from "./faults.ts";
 
 export type SourceFlag = "auto" | "spotify" | "sample";

@@ -4,8 +4,8 @@
  */
 import { PassThrough } from "node:stream";
 import { createSpotifyClient } from "@tunelake/core/spotify/client";
-import { deriveId } from "@tunelake/core/spotify/sample-data";
-import { type SampleServer, sampleEnv } from "@tunelake/core/spotify/sample-server";
+import { deriveId } from "@tunelake/sample-api/sample-data";
+import { type SampleServer, sampleEnv } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plannedRequests, startExtractProgress } from "../src/extract-progress.ts";
 import { repoConfig, startSample } from "./reliability/harness.ts";

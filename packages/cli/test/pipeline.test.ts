@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getExecution } from "@tunelake/core/local/executions";
+import { getExecution } from "@tunelake/local/executions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tunelake } from "./helpers.ts";
 

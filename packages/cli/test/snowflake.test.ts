@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { OPTIONAL_STAGE_OUTPUT_KEYS, pipelineStackName, STAGE_OUTPUT_KEYS } from "@tunelake/core/cloud/stage-outputs";
+import { OPTIONAL_STAGE_OUTPUT_KEYS, pipelineStackName, STAGE_OUTPUT_KEYS } from "@tunelake/core/stage-outputs";
 import { CATALOG_TABLES } from "@tunelake/core/transform/curated-tables";
 import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -5,6 +5,8 @@
 export abstract class TunelakeError extends Error {
   /** True when retrying the same call later may succeed. */
   abstract readonly transient: boolean;
+  /** True when the error means the input was wrong (usage, config, a name that does not exist): the CLI exits 2. */
+  readonly badInput: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -15,6 +17,7 @@ export abstract class TunelakeError extends Error {
 /** Invalid configuration, environment or input: fix it and run again. */
 export class ConfigError extends TunelakeError {
   readonly transient = false;
+  override readonly badInput = true;
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
@@ -118,6 +121,43 @@ export class TransformError extends TunelakeError {
 /** Data-quality checks failed for a run date. */
 export class ValidationFailedError extends TunelakeError {
   readonly transient = false;
+}
+
+/** No execution of that name in the backend (a local home, or a stage's state machine). */
+export class ExecutionNotFoundError extends TunelakeError {
+  readonly transient = false;
+  override readonly badInput = true;
+  readonly execution: string;
+  constructor(fields: { name: string; location: string; listCommand: string }) {
+    super(`No execution named "${fields.name}" in ${fields.location}. List them with: ${fields.listCommand}`);
+    this.execution = fields.name;
+  }
+}
+
+/** A second live run of the same date: refused, as Step Functions refuses a duplicate execution name. */
+export class ExecutionAlreadyRunningError extends TunelakeError {
+  readonly transient = false;
+  readonly date: string;
+  /** The execution still running, when known. */
+  readonly running: string | undefined;
+  constructor(fields: { date: string; running?: string; detail: string }) {
+    super(
+      `A run of ${fields.date} is still going${fields.running ? ` (execution ${fields.running})` : ""}: ${fields.detail}`,
+    );
+    this.date = fields.date;
+    this.running = fields.running;
+  }
+}
+
+/** The execution cannot be redriven (it succeeded, still runs, or failed before any stage). */
+export class NotResumableError extends TunelakeError {
+  readonly transient = false;
+  override readonly badInput = true;
+  readonly execution: string;
+  constructor(fields: { name: string; reason: string; next: string }) {
+    super(`Execution "${fields.name}" cannot be redriven: ${fields.reason}. ${fields.next}`);
+    this.execution = fields.name;
+  }
 }
 
 /** Error names the state machine retries as transient. Keep in sync with the classes above. */

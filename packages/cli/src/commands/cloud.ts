@@ -6,7 +6,7 @@ import {
   cloudRedrive,
   cloudStartRun,
   resolveStage,
-} from "@tunelake/core/cloud/index";
+} from "@tunelake/aws/index";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { eventDetail } from "./executions.ts";

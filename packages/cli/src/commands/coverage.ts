@@ -2,9 +2,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { COLUMN_STATS, manifestKey } from "@tunelake/core/lake";
-import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import { localPaths } from "@tunelake/core/local/paths";
 import { MOSTLY_EMPTY, type SparseColumn, sparseColumns } from "@tunelake/core/transform/column-coverage";
+import { openLocalCatalog } from "@tunelake/local/catalog";
+import { localPaths } from "@tunelake/local/paths";
 import pc from "picocolors";
 
 /** The mostly empty columns of `date` in the local lake (none when column_stats has no rows for it). */

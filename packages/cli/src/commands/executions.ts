@@ -1,4 +1,4 @@
-import { getHistory, listExecutions } from "@tunelake/core/local/executions";
+import { getHistory, listExecutions } from "@tunelake/local/executions";
 import pc from "picocolors";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";

@@ -1,9 +1,9 @@
 /** What `run` and `redrive` share locally: config, Spotify source, the in-process handlers, progress, the summary. */
 import { loadConfig } from "@tunelake/core/config/load";
-import type { LocalHandlers } from "@tunelake/core/local/engine";
-import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
-import { createLocalHandlers } from "@tunelake/functions/local";
+import type { LocalHandlers } from "@tunelake/local/engine";
+import type { ExecutionRecord } from "@tunelake/local/executions";
+import { createLocalHandlers } from "@tunelake/local/handlers";
 import { EXIT_CODES, type GlobalOptions, printJson, SIGNAL_EXIT_CODES, whileStoppable } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";

@@ -1,5 +1,5 @@
 import { ConfigError } from "@tunelake/core/errors";
-import { openLocalCatalog } from "@tunelake/core/local/catalog";
+import { openLocalCatalog } from "@tunelake/local/catalog";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { newTable } from "../table.ts";
 import { cloudQueryCommand } from "./cloud.ts";

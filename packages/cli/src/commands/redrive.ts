@@ -1,5 +1,5 @@
-import { redriveLocalExecution } from "@tunelake/core/local/engine";
-import { getExecution } from "@tunelake/core/local/executions";
+import { redriveLocalExecution } from "@tunelake/local/engine";
+import { getExecution } from "@tunelake/local/executions";
 import type { GlobalOptions } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
 import type { SourceFlag } from "../spotify-source.ts";

@@ -3,13 +3,13 @@
  * transform change), one execution per date in `reprocess` mode (Extract is skipped), a few dates at a time.
  * Locally each execution is named `<date>-reprocess` (then `-2`...), so it never takes a daily run's name.
  */
-import { cloudStartRun, resolveStage } from "@tunelake/core/cloud/index";
+import { cloudStartRun, resolveStage } from "@tunelake/aws/index";
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey } from "@tunelake/core/lake";
-import { type LocalHandlers, runLocalExecution } from "@tunelake/core/local/engine";
-import { nextExecutionName } from "@tunelake/core/local/executions";
 import { createConsoleLogger } from "@tunelake/core/logger";
-import { createLocalTransformHandler, localStores } from "@tunelake/functions/local";
+import { type LocalHandlers, runLocalExecution } from "@tunelake/local/engine";
+import { nextExecutionName } from "@tunelake/local/executions";
+import { createLocalTransformHandler, localStores } from "@tunelake/local/handlers";
 import pc from "picocolors";
 import { EXIT_CODES, type GlobalOptions, printJson, whileStoppable } from "../context.ts";
 import { type RunSummary, summarize } from "./summary.ts";

@@ -1,7 +1,7 @@
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
-import { runLocalExecution } from "@tunelake/core/local/engine";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
+import { runLocalExecution } from "@tunelake/local/engine";
 import type { GlobalOptions } from "../context.ts";
 import { parseFaults } from "../faults.ts";
 import type { SourceFlag } from "../spotify-source.ts";

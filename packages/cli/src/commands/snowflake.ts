@@ -1,5 +1,5 @@
 /** `tunelake snowflake ddl`: the Snowflake SQL that loads the curated zone with Snowpipe (docs/snowflake.md). */
-import { createCloudClients, resolveStage } from "@tunelake/core/cloud/index";
+import { createCloudClients, resolveStage } from "@tunelake/aws/index";
 import { ConfigError } from "@tunelake/core/errors";
 import { PLACEHOLDERS, snowflakeDdl, snowflakeReload, snowflakeScript } from "@tunelake/core/snowflake/ddl";
 import { Command } from "commander";

@@ -3,8 +3,9 @@
  * events), never from the lake's current state: on failure the failed stage and error first, then what to do next;
  * the tables only when Transform ran in this execution; the checks only when Validate ran, with Validate's own result.
  */
-import { getHistory, type HistoryEvent } from "@tunelake/core/local/executions";
+
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
+import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
 import pc from "picocolors";
 import { parseObject } from "../progress.ts";
 import { newTable } from "../table.ts";

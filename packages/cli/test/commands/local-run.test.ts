@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { getExecution, getHistory } from "@tunelake/core/local/executions";
+import { getExecution, getHistory } from "@tunelake/local/executions";
 import { afterAll, describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
 import { REPO, tempHomes } from "../reliability/harness.ts";

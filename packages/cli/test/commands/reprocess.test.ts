@@ -4,8 +4,8 @@
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { listExecutions } from "@tunelake/core/local/executions";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { listExecutions } from "@tunelake/local/executions";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datesBetween } from "../../src/commands/reprocess.ts";
 import { tunelake } from "../helpers.ts";

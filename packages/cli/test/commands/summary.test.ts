@@ -4,7 +4,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import { TransformError } from "@tunelake/core/errors";
-import { getHistory } from "@tunelake/core/local/executions";
+import { getHistory } from "@tunelake/local/executions";
 import { afterAll, describe, expect, it } from "vitest";
 import { nextStep, printSummary, type RunSummary, summarize } from "../../src/commands/summary.ts";
 import { createProgress } from "../../src/progress.ts";

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { manifestKey, type RawEntity, rawPrefix, rejectsPrefix, transformReportKey } from "@tunelake/core/lake";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fingerprint,

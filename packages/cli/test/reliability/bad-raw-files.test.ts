@@ -10,8 +10,8 @@ import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { manifestKey, rawPrefix, transformReportKey } from "@tunelake/core/lake";
-import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { openLocalCatalog } from "@tunelake/local/catalog";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fingerprint,

@@ -6,8 +6,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { manifestKey } from "@tunelake/core/lake";
-import { getHistory, type HistoryEvent } from "@tunelake/core/local/executions";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprint, redrivePipeline, runPipeline, startSample, type TableFingerprint, tempHomes } from "./harness.ts";
 

@@ -6,8 +6,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { TransformError } from "@tunelake/core/errors";
-import { getHistory, type HistoryEvent } from "@tunelake/core/local/executions";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FaultyStore,

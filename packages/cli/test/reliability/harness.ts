@@ -12,21 +12,21 @@ import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
 import { StorageError } from "@tunelake/core/errors";
 import { CURATED_TABLES, rejectsKey } from "@tunelake/core/lake";
-import { openLocalCatalog } from "@tunelake/core/local/catalog";
-import { type LocalRunInput, redriveLocalExecution, runLocalExecution } from "@tunelake/core/local/engine";
-import type { ExecutionRecord } from "@tunelake/core/local/executions";
 import { silentLogger } from "@tunelake/core/logger";
+import type { FsObjectStore } from "@tunelake/core/storage/fs-store";
+import type { ObjectStore } from "@tunelake/core/storage/object-store";
+import { createExtractHandler } from "@tunelake/functions/extract";
+import { createTransformHandler } from "@tunelake/functions/transform";
+import { openLocalCatalog } from "@tunelake/local/catalog";
+import { type LocalRunInput, redriveLocalExecution, runLocalExecution } from "@tunelake/local/engine";
+import type { ExecutionRecord } from "@tunelake/local/executions";
+import { localStores } from "@tunelake/local/handlers";
 import {
   type SampleServer,
   type SampleServerOptions,
   sampleEnv,
   startSampleServer,
-} from "@tunelake/core/spotify/sample-server";
-import type { FsObjectStore } from "@tunelake/core/storage/fs-store";
-import type { ObjectStore } from "@tunelake/core/storage/object-store";
-import { createExtractHandler } from "@tunelake/functions/extract";
-import { localStores } from "@tunelake/functions/local";
-import { createTransformHandler } from "@tunelake/functions/transform";
+} from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll } from "vitest";
 import { sampleFaultsFor } from "../../src/faults.ts";
 

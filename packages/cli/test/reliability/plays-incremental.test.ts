@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { openLocalCatalog } from "@tunelake/core/local/catalog";
+import { openLocalCatalog } from "@tunelake/local/catalog";
 import { describe, expect, it } from "vitest";
 import { runPipeline, sampleSuite } from "./harness.ts";
 

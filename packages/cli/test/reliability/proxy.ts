@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
-import { type SampleServer, sampleEnv } from "@tunelake/core/spotify/sample-server";
+import { type SampleServer, sampleEnv } from "@tunelake/sample-api/sample-server";
 
 export interface ProxiedResponse {
   status: number;

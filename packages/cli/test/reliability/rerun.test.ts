@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
-import { getExecution, listExecutions, saveExecution } from "@tunelake/core/local/executions";
+import { getExecution, listExecutions, saveExecution } from "@tunelake/local/executions";
 import { describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
 import { fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";

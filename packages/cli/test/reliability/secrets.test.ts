@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { SampleServer } from "@tunelake/core/spotify/sample-server";
+import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, tunelake } from "../helpers.ts";
 import { listFiles, startSample, suiteConfig, tempHome } from "./harness.ts";

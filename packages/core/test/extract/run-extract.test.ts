@@ -1,17 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/schema.ts";
-import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
-import type { ExtractManifest } from "../../src/extract/manifest.ts";
-import { type RunExtractOptions, runExtract } from "../../src/extract/run-extract.ts";
-import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
-import { deriveId, SAMPLE_USER_ID } from "../../src/spotify/sample-data.ts";
+import { deriveId, SAMPLE_USER_ID } from "@tunelake/sample-api/sample-data";
 import {
   type SampleFaults,
   type SampleServer,
   type SampleServerOptions,
   sampleEnv,
   startSampleServer,
-} from "../../src/spotify/sample-server.ts";
+} from "@tunelake/sample-api/sample-server";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ConfigInput } from "../../src/config/schema.ts";
+import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
+import type { ExtractManifest } from "../../src/extract/manifest.ts";
+import { type RunExtractOptions, runExtract } from "../../src/extract/run-extract.ts";
+import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
 import type { FsObjectStore } from "../../src/storage/fs-store.ts";
 import { config, DATE, FAST_CLIENT, FIXED_NOW, IDS, type Loose, readLines, tempStore } from "./helpers.ts";
 

@@ -1,8 +1,8 @@
+import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { SpotifyAuthError } from "../../src/errors.ts";
 import { runAuthorizationCodeFlow } from "../../src/spotify/auth-flow.ts";
 import { createSpotifyClient } from "../../src/spotify/client.ts";
-import { type SampleServer, sampleEnv, startSampleServer } from "../../src/spotify/sample-server.ts";
 
 let server: SampleServer | undefined;
 afterEach(async () => {

@@ -1,3 +1,9 @@
+import {
+  type SampleServer,
+  type SampleServerOptions,
+  sampleEnv,
+  startSampleServer,
+} from "@tunelake/sample-api/sample-server";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   SpotifyAuthError,
@@ -7,12 +13,6 @@ import {
 } from "../../src/errors.ts";
 import { createSpotifyClient, endpointOf, type SpotifyClientOptions } from "../../src/spotify/client.ts";
 import { followPages } from "../../src/spotify/paging.ts";
-import {
-  type SampleServer,
-  type SampleServerOptions,
-  sampleEnv,
-  startSampleServer,
-} from "../../src/spotify/sample-server.ts";
 
 const ARTIST = "4tZwfgrHOc3mvqYlEYSvVi";
 const FAST: SpotifyClientOptions = { backoffBaseMs: 5, backoffMaxMs: 20, maxRetries: 3 };

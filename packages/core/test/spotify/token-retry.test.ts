@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { deriveId } from "@tunelake/sample-api/sample-data";
+import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpotifyConnectionError, SpotifyServerError, TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
 import { createSpotifyClient } from "../../src/spotify/client.ts";
-import { deriveId } from "../../src/spotify/sample-data.ts";
-import { type SampleServer, sampleEnv, startSampleServer } from "../../src/spotify/sample-server.ts";
 
 /**
  * The accounts service failing: a proxy on 127.0.0.1 in front of the sample API's token endpoint answers the first

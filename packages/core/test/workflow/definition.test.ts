@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
+import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
 import { describe, expect, it } from "vitest";
 import { TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../src/lake.ts";
-import { LOCAL_SUBSTITUTIONS } from "../../src/local/engine.ts";
 import {
   buildDefinition,
   DEFINITION_SUBSTITUTIONS,

@@ -1,0 +1,28 @@
+/** The CLI's cloud mode (`--stage S`): a deployed stage's outputs, runs, histories, redrives and Athena queries. */
+
+export { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "@tunelake/core/stage-outputs";
+export { type FailedStage, failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
+export { type CloudClientOptions, type CloudClients, createCloudClients } from "./cloud-clients.ts";
+export {
+  AthenaQueryError,
+  CloudExecutionNotFoundError,
+  CloudRunAlreadyActiveError,
+  NotResumableError,
+  StageNotFoundError,
+} from "./cloud-errors.ts";
+export {
+  type CloudExecution,
+  type CloudExecutionDetails,
+  type CloudHistoryEvent,
+  type CloudRedriveResult,
+  type CloudStartRunOptions,
+  cloudDescribeExecution,
+  cloudHistory,
+  cloudListExecutions,
+  cloudRedrive,
+  cloudStartRun,
+} from "./cloud-executions.ts";
+export { type CloudQueryOptions, type CloudQueryResult, cloudQuery } from "./cloud-query.ts";
+export { type CloudStage, type CloudStageOptions, openStage } from "./cloud-stage.ts";
+export { type CloudTable, cloudListTables } from "./cloud-tables.ts";
+export { type ResolveStageOptions, resolveStage } from "./resolve-stage.ts";

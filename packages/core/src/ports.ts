@@ -1,0 +1,126 @@
+/**
+ * The ports the CLI (and the console) drive a pipeline through, beside {@link ObjectStore}: `Runs` for executions and
+ * `QueryEngine` for the curated tables. Two backends implement them: `@tunelake/local` (the embedded engine, the
+ * executions store, DuckDB) and `@tunelake/aws` (Step Functions, Athena, Glue). Every shape here is what both return,
+ * so a command is written once and prints the same for a laptop and a stage.
+ */
+import type { ResumableStage } from "./workflow/state-names.ts";
+
+export type { ObjectStore } from "./storage/object-store.ts";
+
+/** Step Functions' execution statuses (the local engine uses RUNNING, SUCCEEDED, FAILED and ABORTED). */
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+
+/** An execution as `tunelake executions --json` lists it, in either backend. */
+export interface Execution {
+  /** The run date, with `-2`, `-3`... for reruns (see workflow/run-names.ts). */
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  status: ExecutionStatus;
+  /** The run date. */
+  date: string;
+  startDate: string;
+  stopDate?: string;
+  /** Times the execution was redriven (locally, in the same record; on AWS, 0: a redrive is a new execution). */
+  redriveCount: number;
+}
+
+/** One execution with what DescribeExecution adds, and where a redrive would resume. */
+export interface ExecutionDetails extends Execution {
+  input?: unknown;
+  /** The execution's output when it SUCCEEDED. */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** The stage a redrive resumes at (`Prepare` when the input itself was invalid), for a run that did not succeed. */
+  failedStage?: string;
+}
+
+/** One event in the shape of Step Functions' GetExecutionHistory, `timestamp` as an ISO string. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId?: number;
+  timestamp: string;
+  type: string;
+  [details: string]: unknown;
+}
+
+/** What starts a run: Prepare's input. */
+export interface StartRunInput {
+  date: string;
+  mode: "extract" | "reprocess";
+  resumeFrom?: ResumableStage;
+  /** Start the extract over instead of continuing an unfinished checkpoint (never passed on by a redrive). */
+  refetch?: boolean;
+}
+
+/** How a caller follows a run it starts or redrives. */
+export interface RunObserver {
+  /** Each history event as it happens (locally) or as it is polled (AWS), oldest first, each once. */
+  onEvent?: (event: HistoryEvent) => void;
+  /** Stops following; locally the execution ends ABORTED, on AWS it is stopped (StopExecution). */
+  signal?: AbortSignal;
+  /** Wait for the execution to end (default true). Locally a run always ends before `start` returns. */
+  follow?: boolean;
+}
+
+export interface RedriveResult {
+  /** The execution that failed. */
+  redriveOf: string;
+  resumedFrom: ResumableStage;
+  /** The execution that resumed it: locally the same one, redriven; on AWS a new execution of the same date. */
+  execution: ExecutionDetails;
+}
+
+/** Executions of the pipeline's state machine. */
+export interface Runs {
+  readonly backend: "local" | "aws";
+  /** Where the executions live, for messages (a folder, or a state machine ARN). */
+  readonly location: string;
+  /** Starts a run named after its date; a second live run of a date is refused (ExecutionAlreadyRunningError). */
+  start(input: StartRunInput, observer?: RunObserver): Promise<ExecutionDetails>;
+  /** Every execution, newest first. */
+  list(): Promise<Execution[]>;
+  /** One execution; an unknown name is ExecutionNotFoundError. */
+  describe(name: string): Promise<ExecutionDetails>;
+  /** An execution's whole history, oldest event first. */
+  history(name: string): Promise<HistoryEvent[]>;
+  /** Resumes a failed, timed-out or aborted run at the stage that failed (NotResumableError otherwise). */
+  redrive(name: string, observer?: RunObserver): Promise<RedriveResult>;
+  /** Stops a RUNNING execution; it ends ABORTED and can be redriven. */
+  abort(name: string): Promise<ExecutionDetails>;
+  close(): Promise<void>;
+}
+
+export interface QueryColumn {
+  name: string;
+  /** The engine's type name (Athena's, or DuckDB's). */
+  type: string;
+}
+
+export interface QueryResult {
+  columns: QueryColumn[];
+  rows: Record<string, unknown>[];
+  /** Bytes the query scanned (Athena; absent locally). */
+  bytesScanned?: number;
+  /** The Athena query execution id (absent locally). */
+  queryExecutionId?: string;
+}
+
+export interface TableInfo {
+  name: string;
+  /** Columns with their catalog types, partition key last. */
+  columns: QueryColumn[];
+  /** Where its data lives (an S3 URI, or a folder). */
+  location?: string;
+}
+
+/** SQL over the curated tables, named as in Athena: DuckDB over the local catalog, or Athena on a stage. */
+export interface QueryEngine {
+  readonly backend: "local" | "aws";
+  query(sql: string): Promise<QueryResult>;
+  /** The cataloged tables (empty before the first crawl). */
+  tables(): Promise<TableInfo[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,255 @@
+/**
+ * The local Glue Data Catalog, as the stack declares it: one table per curated table definition
+ * (src/transform/curated-tables.ts) with the declared columns and types and `dt` as a string partition key, so a
+ * table exists even before it has a row. A crawl, like the deployed crawler over its catalog targets, registers the
+ * `dt=` folders of those tables only (other folders are not tables), keeps the declared schema
+ * (`SchemaChangePolicy` LOG, partitions inherit the table's schema) and logs every file whose schema differs from its
+ * table's in the catalog's `schemaMismatches` and `<home>/catalog/crawler-log.ndjson` (Glue writes them to
+ * CloudWatch), while the crawl itself succeeds. {@link openLocalCatalog} serves the tables to DuckDB under the names
+ * Athena uses, reading the files by column name with the declared types, as Athena reads Parquet.
+ */
+import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
+import { writeJsonAtomic } from "./json-file.ts";
+import { toJsonValue } from "./json-values.ts";
+import { localPaths } from "./paths.ts";
+import { type CheckResult, runChecksLocally } from "./run-checks.ts";
+
+export interface CatalogColumn {
+  name: string;
+  type: string;
+}
+
+export interface CatalogTable {
+  name: string;
+  location: string;
+  /** The declared columns, with their DuckDB types. */
+  columns: CatalogColumn[];
+  partitionKeys: CatalogColumn[];
+  partitions: string[];
+  /** Declared columns that at least one registered file has (the others read as NULL). */
+  fileColumns?: string[];
+}
+
+/** A file whose columns differ from its table's declared columns: the crawler logs it and keeps the table's schema. */
+export interface SchemaMismatch {
+  table: string;
+  partition: string;
+  file: string;
+  /** e.g. `column popularity is VARCHAR, the table declares INTEGER`. */
+  problems: string[];
+}
+
+export interface CatalogFile {
+  crawledAt: string;
+  tables: CatalogTable[];
+  schemaMismatches?: SchemaMismatch[];
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const sqlIdentifier = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/** `read_parquet` over a table folder with `dt` as a string partition, as Glue registers it. */
+export const tableScan = (location: string): string =>
+  `read_parquet(${sqlString(join(location, "*", "*.parquet"))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`;
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+async function listDirs(path: string): Promise<string[]> {
+  const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/** How a file's columns differ from the declared ones (none when they match exactly, order aside). */
+function schemaProblems(declared: readonly CatalogColumn[], found: readonly CatalogColumn[]): string[] {
+  const problems: string[] = [];
+  const byName = new Map(found.map((c) => [c.name, c.type]));
+  for (const column of declared) {
+    const type = byName.get(column.name);
+    if (type === undefined) problems.push(`column ${column.name} is missing (it reads as NULL)`);
+    else if (type !== column.type) problems.push(`column ${column.name} is ${type}, the table declares ${column.type}`);
+  }
+  const names = new Set(declared.map((c) => c.name));
+  for (const column of found) {
+    if (!names.has(column.name)) problems.push(`column ${column.name} is not declared (Athena does not see it)`);
+  }
+  return problems;
+}
+
+/**
+ * Crawls the declared tables under `<home>/lake/curated/` and writes the catalog: every declared table, with the
+ * `dt=` folders that hold a Parquet file as partitions, and the files whose schema differs from the declaration.
+ */
+export async function crawlCuratedZone(home: string): Promise<CatalogFile> {
+  const paths = localPaths(home);
+  const tables: CatalogTable[] = [];
+  const schemaMismatches: SchemaMismatch[] = [];
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  try {
+    for (const name of CATALOG_TABLES) {
+      const location = join(paths.curated, name);
+      const columns = curatedTable(name).columns.map((c) => ({ name: c.name, type: duckdbType(c.type) }));
+      const partitions: string[] = [];
+      const fileColumns = new Set<string>();
+      for (const dir of await listDirs(location)) {
+        if (!dir.startsWith("dt=")) continue;
+        const files = (await readdir(join(location, dir)).catch(() => [] as string[]))
+          .filter((f) => f.endsWith(".parquet"))
+          .sort();
+        if (files.length === 0) continue;
+        partitions.push(dir.slice(3));
+        for (const file of files) {
+          const reader = await connection.runAndReadAll(
+            `DESCRIBE SELECT * FROM read_parquet(${sqlString(join(location, dir, file))}, hive_partitioning = false)`,
+          );
+          const found = reader
+            .getRowObjectsJS()
+            .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+          for (const c of found) if (columns.some((d) => d.name === c.name)) fileColumns.add(c.name);
+          const problems = schemaProblems(columns, found);
+          if (problems.length > 0) schemaMismatches.push({ table: name, partition: dir.slice(3), file, problems });
+        }
+      }
+      tables.push({
+        name,
+        location,
+        columns,
+        partitionKeys: [{ name: PARTITION_KEY.name, type: PARTITION_KEY.type }],
+        partitions,
+        fileColumns: columns.filter((c) => fileColumns.has(c.name)).map((c) => c.name),
+      });
+    }
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+  }
+  const crawledAt = new Date().toISOString();
+  const catalog: CatalogFile = { crawledAt, tables, schemaMismatches };
+  await mkdir(paths.catalog, { recursive: true });
+  // A query never reads half a catalog, and two runs in one process may crawl at once (runs of different dates).
+  await writeJsonAtomic(paths.catalogFile, catalog);
+  if (schemaMismatches.length > 0) {
+    const lines = schemaMismatches.map((m) => JSON.stringify({ crawledAt, ...m }));
+    await appendFile(crawlerLogFile(home), `${lines.join("\n")}\n`);
+  }
+  return catalog;
+}
+
+/** Where the local crawler logs what it did not apply (Glue: CloudWatch Logs, /aws-glue/crawlers). */
+export const crawlerLogFile = (home: string): string => join(localPaths(home).catalog, "crawler-log.ndjson");
+
+/** The catalog as last crawled, or undefined before the first crawl. */
+export async function readCatalog(home: string): Promise<CatalogFile | undefined> {
+  const text = await readFile(localPaths(home).catalogFile, "utf8").catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as CatalogFile);
+}
+
+/**
+ * Creates one view per catalog table on a DuckDB connection: the declared columns with the declared types (a column
+ * no file has reads as NULL), then `dt`. A table without partitions is an empty view with the same columns.
+ */
+export async function createCatalogViews(connection: DuckDBConnection, catalog: CatalogFile): Promise<void> {
+  for (const table of catalog.tables) {
+    const present = new Set(table.fileColumns ?? table.columns.map((c) => c.name));
+    const readable = table.partitions.length > 0 && (await isDirectory(table.location));
+    const select = [
+      ...table.columns.map(
+        (c) =>
+          `CAST(${readable && present.has(c.name) ? sqlIdentifier(c.name) : "NULL"} AS ${c.type}) AS ${sqlIdentifier(c.name)}`,
+      ),
+      `CAST(${readable ? '"dt"' : "NULL"} AS VARCHAR) AS "dt"`,
+    ].join(", ");
+    const from = readable ? `FROM ${tableScan(table.location)}` : "WHERE false";
+    await connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(table.name)} AS SELECT ${select} ${from}`);
+  }
+}
+
+/** The local query engine over the catalog: what `tunelake query` and the Athena stand-in use. */
+export interface LocalCatalog {
+  /** Runs SQL and returns rows as plain JSON values (BigInt as number when exact, dates as ISO strings). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Runs SQL and returns column names, DuckDB types and rows in column order (for Athena's ResultSet). */
+  queryTable(sql: string): Promise<{ columns: CatalogColumn[]; rows: unknown[][] }>;
+  /** Table names, as in Athena (none before the first crawl). */
+  tables(): Promise<string[]>;
+  /** The data-quality checks for a run date, worst first (the same SQL Validate runs). */
+  checks(date: string): Promise<CheckResult[]>;
+  close(): void;
+}
+
+/**
+ * Opens the local catalog. Before the first crawl it has no tables, and a query that fails there says to run the
+ * pipeline first.
+ */
+export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
+  const crawled = await readCatalog(home);
+  const catalog: CatalogFile = crawled ?? { crawledAt: "", tables: [] };
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  try {
+    await createCatalogViews(connection, catalog);
+  } catch (error) {
+    connection.closeSync();
+    db.closeSync();
+    throw error;
+  }
+  const run = async (sql: string) => {
+    try {
+      return await connection.runAndReadAll(sql);
+    } catch (error) {
+      if (crawled) throw error;
+      throw new CatalogNotFoundError(
+        `No tables in the local catalog (${localPaths(home).catalog}) yet: run the pipeline first (npm run pipeline), its crawler step registers the tables.`,
+        { cause: error },
+      );
+    }
+  };
+  const local: LocalCatalog = {
+    async query(sql) {
+      const reader = await run(sql);
+      // A DATE is a day, not an instant: print it as YYYY-MM-DD rather than as midnight UTC.
+      const dateColumns = reader.columnNames().filter((_, i) => String(reader.columnTypes()[i]) === "DATE");
+      return reader.getRowObjectsJS().map((row) => {
+        const out = toJsonValue(row) as Record<string, unknown>;
+        for (const c of dateColumns) if (typeof out[c] === "string") out[c] = (out[c] as string).slice(0, 10);
+        return out;
+      });
+    },
+    async queryTable(sql) {
+      const reader = await run(sql);
+      const names = reader.columnNames();
+      const types = reader.columnTypes();
+      return {
+        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+        rows: reader.getRowsJS() as unknown[][],
+      };
+    },
+    async tables() {
+      return catalog.tables.map((t) => t.name).sort();
+    },
+    checks(date) {
+      return runChecksLocally(local, date);
+    },
+    close() {
+      connection.closeSync();
+      db.closeSync();
+    },
+  };
+  return local;
+}
+
+/** Thrown when the local catalog does not exist yet. */
+export class CatalogNotFoundError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CatalogNotFoundError";
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The local executions store, `<home>/executions/<name>/`: `execution.json` (like DescribeExecution) and
+ * `history.json` (events shaped like GetExecutionHistory's). Names are the run date, with `-2`, `-3`... for reruns;
+ * a per-date lock file refuses a second live run of a date, as Step Functions refuses a duplicate execution name.
+ */
+
+import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { TunelakeError } from "@tunelake/core/errors";
+import { writeJsonAtomic } from "./json-file.ts";
+import { localPaths } from "./paths.ts";
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
+
+/** What `tunelake executions` lists and `tunelake redrive` resumes. */
+export interface ExecutionRecord {
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  /** The run date. */
+  date: string;
+  /** The input of the first run (a redrive adds `resumeFrom` to its own input only). */
+  input: Record<string, unknown>;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  /** The execution's output when it SUCCEEDED. */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** The stage a redrive resumes at (`Extract`, `Transform`, `StartCrawler`, `Validate`; `Prepare` for bad input). */
+  failedStage?: string;
+  /** The stage running now, or last entered: lets a run left behind by a dead process be redriven. */
+  currentStage?: string;
+  /** Faults injected into the first run (never applied to a redrive). */
+  faults: string[];
+  redriveCount: number;
+  redriveDate?: string;
+  /** Process running the execution while RUNNING. */
+  pid?: number;
+}
+
+/** One event in the shape of Step Functions' GetExecutionHistory (`timestamp` as an ISO string). */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: string;
+  type: string;
+  [details: string]: unknown;
+}
+
+/** A second live run of the same date. */
+export class ExecutionAlreadyRunningError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** No execution of that name in this home. */
+export class ExecutionNotFoundError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
+export class ExecutionRecordCorruptError extends TunelakeError {
+  readonly transient = false;
+}
+
+/** Parses a stored JSON file, naming the file and what to do when it is not JSON. */
+function parseStored<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ExecutionRecordCorruptError(
+      `${file} is not valid JSON (${(error as Error).message}). Restore it, or delete its execution folder to forget that execution.`,
+      { cause: error },
+    );
+  }
+}
+
+const recordFile = (home: string, name: string) => join(localPaths(home).execution(name), "execution.json");
+const historyFile = (home: string, name: string) => join(localPaths(home).execution(name), "history.json");
+
+/** How an execution failed: what {@link failedExecution} records. */
+export interface ExecutionFailure {
+  error: string;
+  cause: string;
+  /** The stage a redrive resumes at. */
+  failedStage: string;
+  /** Default: now. */
+  stopDate?: string;
+}
+
+/** The record brought to FAILED: stopped, no longer owned by a process. */
+export function failedExecution(record: ExecutionRecord, failure: ExecutionFailure): ExecutionRecord {
+  return {
+    ...record,
+    status: "FAILED",
+    stopDate: failure.stopDate ?? new Date().toISOString(),
+    error: failure.error,
+    cause: failure.cause,
+    failedStage: failure.failedStage,
+    pid: undefined,
+  };
+}
+
+/** Every execution, newest first. */
+export async function listExecutions(home: string): Promise<ExecutionRecord[]> {
+  const dir = localPaths(home).executions;
+  const names = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name);
+  const records: ExecutionRecord[] = [];
+  for (const name of names) {
+    const text = await readFile(recordFile(home, name), "utf8").catch(() => undefined);
+    if (text) records.push(parseStored<ExecutionRecord>(text, recordFile(home, name)));
+  }
+  return records.sort((a, b) => b.startDate.localeCompare(a.startDate) || b.name.localeCompare(a.name));
+}
+
+/** One execution's record. */
+export async function getExecution(home: string, name: string): Promise<ExecutionRecord> {
+  const text = await readFile(recordFile(home, name), "utf8").catch(() => undefined);
+  if (!text) {
+    throw new ExecutionNotFoundError(
+      `No execution named "${name}" in ${localPaths(home).executions}. List them with: tunelake executions`,
+    );
+  }
+  return parseStored<ExecutionRecord>(text, recordFile(home, name));
+}
+
+/** One execution's history events, oldest first. */
+export async function getHistory(home: string, name: string): Promise<HistoryEvent[]> {
+  await getExecution(home, name);
+  const text = await readFile(historyFile(home, name), "utf8").catch(() => "[]");
+  return parseStored<HistoryEvent[]>(text, historyFile(home, name));
+}
+
+/** Writes an execution's record. */
+export async function saveExecution(home: string, record: ExecutionRecord): Promise<void> {
+  await mkdir(localPaths(home).execution(record.name), { recursive: true });
+  await writeJsonAtomic(recordFile(home, record.name), record);
+}
+
+/** Writes an execution's whole history. */
+export async function saveHistory(home: string, name: string, events: readonly HistoryEvent[]): Promise<void> {
+  await mkdir(localPaths(home).execution(name), { recursive: true });
+  await writeJsonAtomic(historyFile(home, name), events);
+}
+
+/** The first free name for a run date: the date, then `<date>-2`, `<date>-3`... */
+export async function nextExecutionName(home: string, date: string): Promise<string> {
+  const taken = new Set(
+    (await readdir(localPaths(home).executions).catch(() => [] as string[])).filter((n) => n.startsWith(date)),
+  );
+  if (!taken.has(date)) return date;
+  for (let n = 2; ; n++) if (!taken.has(`${date}-${n}`)) return `${date}-${n}`;
+}
+
+interface LockFile {
+  pid: number;
+  host: string;
+  name: string;
+  startedAt: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Marks a RUNNING execution whose process died as FAILED, so it can be redriven at the stage it was in. */
+async function abandon(home: string, name: string, pid: number): Promise<void> {
+  const record = await getExecution(home, name).catch(() => undefined);
+  if (record?.status !== "RUNNING") return;
+  await saveExecution(
+    home,
+    failedExecution(record, {
+      error: "States.Runtime",
+      cause: `The process (pid ${pid}) running this execution exited before it finished. Redrive it: tunelake redrive ${name}`,
+      failedStage: record.failedStage ?? record.currentStage ?? "Extract",
+    }),
+  );
+}
+
+/**
+ * Takes the run date's lock for execution `name`. A lock held by a live process refuses the run; a lock left by a
+ * dead process on this host is taken over and its execution marked FAILED.
+ * Returns the release function.
+ */
+export async function lockRunDate(home: string, date: string, name: string): Promise<() => Promise<void>> {
+  const dir = localPaths(home).locks;
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${date}.lock`);
+  const mine: LockFile = { pid: process.pid, host: hostname(), name, startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    // Written whole to a private file first, then hard-linked into place: link(2) fails with EEXIST when the lock
+    // exists and is atomic, so a competing run never reads a half-written lock.
+    const draft = `${path}.${process.pid}.${attempt}.tmp`;
+    await writeFile(draft, JSON.stringify(mine));
+    try {
+      await link(draft, path);
+      return async () => {
+        await unlink(path).catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      await unlink(draft).catch(() => undefined);
+    }
+    const text = await readFile(path, "utf8").catch(() => "{}");
+    let held: Partial<LockFile>;
+    try {
+      held = JSON.parse(text) as Partial<LockFile>;
+    } catch {
+      // Locks are linked into place whole, so this one is broken: another run may still hold the date.
+      throw new ExecutionAlreadyRunningError(
+        `Run date ${date} is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
+      );
+    }
+    if (held.pid !== undefined && held.host === mine.host && isAlive(held.pid)) {
+      throw new ExecutionAlreadyRunningError(
+        `Execution ${held.name} for run date ${date} is still running (pid ${held.pid}, started ${held.startedAt}). ` +
+          `Wait for it to finish (tunelake executions), or stop that process; a lock left by a dead process is cleared automatically.`,
+      );
+    }
+    if (held.host !== undefined && held.host !== mine.host) {
+      throw new ExecutionAlreadyRunningError(
+        `Run date ${date} is locked by execution ${held.name} on host ${held.host} (pid ${held.pid}). ` +
+          `If that run is gone, delete ${path} and run again.`,
+      );
+    }
+    if (held.name && held.pid !== undefined) await abandon(home, held.name, held.pid);
+    await unlink(path).catch(() => undefined);
+  }
+  throw new ExecutionAlreadyRunningError(
+    `Could not take the lock ${path} for run date ${date}: another run took it at the same time. Try again.`,
+  );
+}

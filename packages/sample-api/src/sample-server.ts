@@ -1,0 +1,541 @@
+/**
+ * The sample Spotify API: a deterministic fake Spotify on 127.0.0.1 that speaks the real wire format (token endpoint,
+ * paging with absolute `next` links, `{"error": {...}}` bodies, 429 + Retry-After). It emulates the `development` and
+ * `extended` access profiles and both response shapes, and can inject faults, so the CLI runs with no credentials and
+ * tests exercise the real HTTP path. Every name starts with "Sample " and every response carries
+ * `x-tunelake-sample: true`: nobody should mistake this data for Spotify's.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SpotifyEnv } from "@tunelake/core/config/env";
+import {
+  EDITORIAL_PLAYLIST_PREFIX,
+  page,
+  SAMPLE_USER_ID,
+  SampleData,
+  type SampleProfile,
+  type SampleShape,
+  SPOTIFY_ID_RE,
+} from "./sample-data.ts";
+import { driftResponse } from "./sample-drift.ts";
+
+/** Faults the server injects into API requests (the token and authorize endpoints are never faulted). */
+export interface SampleFaults {
+  /** 429 with `Retry-After: retryAfterSeconds` (default 1) for the next `count` requests. */
+  rateLimit?: { count: number; retryAfterSeconds?: number };
+  /** Every API request answers 429 QUOTA_EXCEEDED with a Retry-After of a day. */
+  quota?: boolean;
+  /** `status` (default 503) for the next `count` requests. */
+  serverError?: { count: number; status?: number };
+  /** Adds `ms` of delay to the next `count` requests (every request when `count` is absent). */
+  slow?: { ms: number; count?: number };
+  /** A 200 with a truncated JSON body for the next `count` requests. */
+  malformed?: { count: number };
+  /** Items of paging objects at positions where `position % every === 3` (default every 7) break the schema. */
+  invalidItems?: boolean | { every?: number };
+  /**
+   * API drift (see sample-drift.ts): objects lose non-key fields, have them null or of another type, and gain
+   * unknown ones, reproducibly for a seed (default 1).
+   */
+  drift?: boolean | { seed?: number };
+}
+
+export interface SampleServerOptions {
+  profile?: SampleProfile;
+  shape?: SampleShape;
+  /** Delay added to every request, to emulate a network round trip. */
+  latencyMs?: number;
+  /** Lifetime of issued access tokens (default 3600). */
+  expiresInSeconds?: number;
+  faults?: SampleFaults;
+  /** Host to bind (default 127.0.0.1). */
+  host?: string;
+  /**
+   * The client secret the token endpoint accepts (default {@link SAMPLE_CLIENT_SECRET}): tests that prove a secret
+   * leaks nowhere need one that cannot appear by chance.
+   */
+  clientSecret?: string;
+  /** The refresh token the server accepts for the sample user (default {@link SAMPLE_REFRESH_TOKEN}). */
+  refreshToken?: string;
+}
+
+export interface SampleServerStats {
+  requests: number;
+  byEndpoint: Record<string, number>;
+}
+
+export interface SampleServer {
+  apiBaseUrl: string;
+  accountsBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** A refresh token the server accepts for the sample user (for user-scoped sources). */
+  refreshToken: string;
+  profile: SampleProfile;
+  shape: SampleShape;
+  /** The fake catalogue the server answers from (tests and the bench compute expectations with it). */
+  data: SampleData;
+  stats(): SampleServerStats;
+  resetStats(): void;
+  setFaults(faults: SampleFaults): void;
+  /** Invalidates every access token issued so far (the next API call answers 401). */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+/** A line for the CLI to show whenever the sample API serves a run. */
+export const SAMPLE_BANNER =
+  'SAMPLE DATA: no Spotify credentials are set, so this run uses tunelake\'s built-in fake Spotify API (every name starts with "Sample "). Set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET for real data.';
+
+export const SAMPLE_CLIENT_ID = "sample-client-id";
+export const SAMPLE_CLIENT_SECRET = "sample-client-secret";
+export const SAMPLE_REFRESH_TOKEN = "sample-refresh-token";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface TokenInfo {
+  expiresAt: number;
+  user: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function endpointLabel(method: string, path: string): string {
+  return `${method} ${path
+    .replace(/^\/v1/, "")
+    .replace(/^\/accounts/, "")
+    .replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
+}
+
+function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `Invalid ${name}`);
+  return value;
+}
+
+function ids(url: URL, max: number): string[] {
+  const list = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+  if (list.length === 0) throw new HttpError(400, "No ids provided");
+  if (list.length > max) throw new HttpError(400, "Too many ids requested");
+  for (const id of list) if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, `Invalid base62 id: ${id}`);
+  return list;
+}
+
+function checkId(id: string): string {
+  if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, "Invalid base62 id");
+  return id;
+}
+
+/** Starts the sample API on an ephemeral port of 127.0.0.1. */
+export async function startSampleServer(options: SampleServerOptions = {}): Promise<SampleServer> {
+  const profile = options.profile ?? "development";
+  const shape = options.shape ?? "2026";
+  const latencyMs = options.latencyMs ?? 0;
+  const expiresIn = options.expiresInSeconds ?? 3600;
+  let faults: SampleFaults = { ...options.faults };
+  let stats: SampleServerStats = { requests: 0, byEndpoint: {} };
+  const tokens = new Map<string, TokenInfo>();
+  const clientSecret = options.clientSecret ?? SAMPLE_CLIENT_SECRET;
+  const userRefreshToken = options.refreshToken ?? SAMPLE_REFRESH_TOKEN;
+  const refreshTokens = new Set([userRefreshToken]);
+  const codes = new Map<string, string>();
+  const extended = profile === "extended";
+  let data: SampleData | undefined;
+
+  const issueToken = (user: boolean): string => {
+    const token = `sample-access-${randomBytes(12).toString("hex")}`;
+    tokens.set(token, { expiresAt: Date.now() + expiresIn * 1000, user });
+    return token;
+  };
+
+  const invalidEvery = (): number | undefined =>
+    faults.invalidItems ? (typeof faults.invalidItems === "object" ? (faults.invalidItems.every ?? 7) : 7) : undefined;
+
+  /** Breaks items of a paging object (in place) when the invalidItems fault is on. */
+  const corrupt = (pageObj: Record<string, unknown>): Record<string, unknown> => {
+    const every = invalidEvery();
+    const items = pageObj.items;
+    if (!every || !Array.isArray(items)) return pageObj;
+    const offset = typeof pageObj.offset === "number" ? pageObj.offset : 0;
+    pageObj.items = items.map((item: Record<string, unknown> | null, i) => {
+      if ((offset + i) % every !== 3 || item === null) return item;
+      if ("added_at" in item) return { ...item, added_at: 12345 };
+      if ("played_at" in item) return { ...item, played_at: 12345 };
+      return { ...item, id: 12345 };
+    });
+    return pageObj;
+  };
+
+  const auth = (req: IncomingMessage): TokenInfo => {
+    const header = req.headers.authorization ?? "";
+    const match = /^Bearer (.+)$/.exec(header);
+    if (!match?.[1]) throw new HttpError(401, "No token provided");
+    const info = tokens.get(match[1]);
+    if (!info) throw new HttpError(401, "Invalid access token");
+    if (info.expiresAt <= Date.now()) throw new HttpError(401, "The access token expired");
+    return info;
+  };
+
+  const applyFaults = async (): Promise<{ malformed: boolean }> => {
+    if (faults.slow && (faults.slow.count === undefined || faults.slow.count > 0)) {
+      if (faults.slow.count !== undefined) faults.slow.count--;
+      await sleep(faults.slow.ms);
+    }
+    if (faults.quota) {
+      throw new HttpError(429, "API rate limit exceeded", { "Retry-After": "86400" }, "QUOTA_EXCEEDED");
+    }
+    if (faults.rateLimit && faults.rateLimit.count > 0) {
+      faults.rateLimit.count--;
+      throw new HttpError(429, "API rate limit exceeded", {
+        "Retry-After": String(faults.rateLimit.retryAfterSeconds ?? 1),
+      });
+    }
+    if (faults.serverError && faults.serverError.count > 0) {
+      faults.serverError.count--;
+      throw new HttpError(faults.serverError.status ?? 503, "Service unavailable");
+    }
+    if (faults.malformed && faults.malformed.count > 0) {
+      faults.malformed.count--;
+      return { malformed: true };
+    }
+    return { malformed: false };
+  };
+
+  const api = (req: IncomingMessage, url: URL, token: TokenInfo): unknown => {
+    const d = data!;
+    const path = url.pathname.replace(/^\/v1/, "");
+    const parts = path.split("/").filter(Boolean);
+    const [root, id, sub, extra] = parts;
+    if (req.method !== "GET") throw new HttpError(405, "Method not allowed");
+    const batchRefused = () => {
+      if (!extended) throw new HttpError(403, "Forbidden: batch endpoints are not available to this app");
+    };
+    switch (root) {
+      case "artists": {
+        if (!id) {
+          batchRefused();
+          return { artists: ids(url, 50).map((a) => d.artist(a)) };
+        }
+        checkId(id);
+        if (!sub) return d.artist(id);
+        if (sub === "albums" && !extra) {
+          const limit = intParam(url, "limit", 20, 1, extended ? 50 : 10);
+          const offset = intParam(url, "offset", 0, 0, 100_000);
+          const groups = url.searchParams.get("include_groups")?.split(",").filter(Boolean);
+          const albumIds = d.artistAlbumIds(id, groups);
+          const items = albumIds.slice(offset, offset + limit).map((a) => d.simplifiedAlbum(a, id));
+          return corrupt(page(url, items, offset, limit, albumIds.length));
+        }
+        if (sub === "top-tracks" && !extended) throw new HttpError(403, "Forbidden");
+        break;
+      }
+      case "albums": {
+        if (!id) {
+          batchRefused();
+          return { albums: ids(url, 20).map((a) => corruptAlbum(d.album(a))) };
+        }
+        checkId(id);
+        if (!sub) return corruptAlbum(d.album(id));
+        if (sub === "tracks" && !extra) {
+          const limit = intParam(url, "limit", 20, 1, 50);
+          const offset = intParam(url, "offset", 0, 0, 100_000);
+          return corrupt(d.albumTracksPage(id, url, offset, limit));
+        }
+        break;
+      }
+      case "tracks": {
+        if (!id) {
+          batchRefused();
+          return { tracks: ids(url, 50).map((t) => d.track(t)) };
+        }
+        checkId(id);
+        if (!sub) return d.track(id);
+        break;
+      }
+      case "playlists": {
+        if (!id) break;
+        checkId(id);
+        const owner = d.playlistOwner(id);
+        if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
+        const readable = extended || (token.user && owner === SAMPLE_USER_ID);
+        if (!sub) {
+          const playlist = d.playlist(id, readable);
+          const entries = playlist[shape === "2026" ? "items" : "tracks"] as Record<string, unknown>;
+          if (Array.isArray(entries.items)) corrupt(entries);
+          return playlist;
+        }
+        if (sub === (shape === "2026" ? "items" : "tracks") && !extra) {
+          if (!readable)
+            throw new HttpError(403, "Forbidden: playlist entries are only available for your own playlists");
+          const limit = intParam(url, "limit", shape === "2026" ? 50 : 100, 1, shape === "2026" ? 50 : 100);
+          const offset = intParam(url, "offset", 0, 0, 100_000);
+          return corrupt(d.playlistEntriesPage(id, url, offset, limit));
+        }
+        break;
+      }
+      case "search": {
+        const q = url.searchParams.get("q");
+        const types = (url.searchParams.get("type") ?? "").split(",").filter(Boolean);
+        if (!q) throw new HttpError(400, "No search query");
+        if (types.length === 0 || types.some((t) => !["album", "artist", "track", "playlist"].includes(t))) {
+          throw new HttpError(400, "Missing or invalid parameter type");
+        }
+        const limit = intParam(url, "limit", extended ? 20 : 5, 1, extended ? 50 : 10);
+        const offset = intParam(url, "offset", 0, 0, 1000);
+        const result: Record<string, unknown> = {};
+        for (const type of types) {
+          const total = d.searchTotal(q, type);
+          const items = [];
+          for (let r = offset; r < Math.min(total, offset + limit); r++) items.push(d.searchItem(q, type, r));
+          result[`${type}s`] = corrupt(page(url, items, offset, limit, total));
+        }
+        return result;
+      }
+      case "browse": {
+        if (!extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
+        if (id === "new-releases") {
+          const limit = intParam(url, "limit", 20, 1, 50);
+          const offset = intParam(url, "offset", 0, 0, 1000);
+          const items = Array.from({ length: limit }, (_, i) => d.searchItem("tag:new", "album", offset + i));
+          return { albums: page(url, items, offset, limit, 100) };
+        }
+        break;
+      }
+      case "me": {
+        if (!token.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
+        if (id === "player" && sub === "recently-played") {
+          const limit = intParam(url, "limit", 20, 1, 50);
+          // Like Spotify: `after` / `before` (Unix ms, exclusive) select plays newer / older than the cursor.
+          const ms = (name: string) =>
+            url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
+          const [afterMs, beforeMs] = [ms("after"), ms("before")];
+          if (afterMs !== undefined && beforeMs !== undefined) {
+            throw new HttpError(400, "Only one of after and before may be set");
+          }
+          const items = d
+            .recentlyPlayed(50)
+            .filter((play) => {
+              const at = Date.parse(String(play.played_at));
+              return (afterMs === undefined || at > afterMs) && (beforeMs === undefined || at < beforeMs);
+            })
+            .slice(0, limit);
+          const times = items.map((play) => Date.parse(String(play.played_at)));
+          return corrupt({
+            href: url.toString(),
+            items,
+            limit,
+            next: null,
+            cursors:
+              items.length > 0 ? { after: String(Math.max(...times)), before: String(Math.min(...times)) } : null,
+          });
+        }
+        if (id === "top" && (sub === "artists" || sub === "tracks") && !extra) {
+          const limit = intParam(url, "limit", 20, 1, 50);
+          const offset = intParam(url, "offset", 0, 0, 1000);
+          const range = url.searchParams.get("time_range") ?? "medium_term";
+          if (!["short_term", "medium_term", "long_term"].includes(range))
+            throw new HttpError(400, "Invalid time range");
+          const items = [];
+          for (let r = offset; r < Math.min(50, offset + limit); r++) items.push(d.topItem(sub, range, r));
+          return corrupt(page(url, items, offset, limit, 50));
+        }
+        break;
+      }
+    }
+    throw new HttpError(404, "Service not found");
+  };
+
+  const corruptAlbum = (album: Record<string, unknown>) => {
+    if (album.tracks && typeof album.tracks === "object") corrupt(album.tracks as Record<string, unknown>);
+    return album;
+  };
+
+  const tokenEndpoint = async (req: IncomingMessage): Promise<unknown> => {
+    const body = new URLSearchParams(await readBody(req));
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const [id, secret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":") : [];
+    if (id !== SAMPLE_CLIENT_ID || secret !== clientSecret) {
+      throw new OAuthError(400, "invalid_client", "Invalid client");
+    }
+    const grant = body.get("grant_type");
+    if (grant === "client_credentials") {
+      return { access_token: issueToken(false), token_type: "Bearer", expires_in: expiresIn };
+    }
+    if (grant === "refresh_token") {
+      const refresh = body.get("refresh_token") ?? "";
+      if (!refreshTokens.has(refresh)) throw new OAuthError(400, "invalid_grant", "Invalid refresh token");
+      return {
+        access_token: issueToken(true),
+        token_type: "Bearer",
+        expires_in: expiresIn,
+        scope: "user-read-recently-played user-top-read",
+      };
+    }
+    if (grant === "authorization_code") {
+      const code = body.get("code") ?? "";
+      const redirect = codes.get(code);
+      if (!redirect || redirect !== body.get("redirect_uri")) {
+        throw new OAuthError(400, "invalid_grant", "Invalid authorization code");
+      }
+      codes.delete(code);
+      const refresh = `sample-refresh-${randomBytes(12).toString("hex")}`;
+      refreshTokens.add(refresh);
+      return {
+        access_token: issueToken(true),
+        token_type: "Bearer",
+        expires_in: expiresIn,
+        refresh_token: refresh,
+        scope: "user-read-recently-played user-top-read",
+      };
+    }
+    throw new OAuthError(400, "unsupported_grant_type", `grant_type ${grant ?? "(none)"} is not supported`);
+  };
+
+  const authorize = (url: URL, res: ServerResponse): void => {
+    const redirect = url.searchParams.get("redirect_uri") ?? "";
+    if (url.searchParams.get("client_id") !== SAMPLE_CLIENT_ID)
+      throw new HttpError(400, "INVALID_CLIENT: Invalid client");
+    let target: URL;
+    try {
+      target = new URL(redirect);
+    } catch {
+      throw new HttpError(400, "INVALID_CLIENT: Invalid redirect URI");
+    }
+    if (target.hostname !== "127.0.0.1" && target.hostname !== "[::1]") {
+      throw new HttpError(400, "INVALID_CLIENT: Insecure redirect URI (use http://127.0.0.1:PORT)");
+    }
+    if (url.searchParams.get("response_type") !== "code") throw new HttpError(400, "response_type must be code");
+    const code = `sample-code-${randomBytes(8).toString("hex")}`;
+    codes.set(code, redirect);
+    target.searchParams.set("code", code);
+    const state = url.searchParams.get("state");
+    if (state !== null) target.searchParams.set("state", state);
+    res.writeHead(302, { Location: target.toString(), "x-tunelake-sample": "true" });
+    res.end();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    const label = endpointLabel(req.method ?? "GET", url.pathname);
+    stats.requests++;
+    stats.byEndpoint[label] = (stats.byEndpoint[label] ?? 0) + 1;
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-tunelake-sample": "true",
+        ...headers,
+      });
+      res.end(body);
+    };
+    try {
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (url.pathname === "/accounts/api/token" && req.method === "POST") {
+        send(200, JSON.stringify(await tokenEndpoint(req)));
+        return;
+      }
+      if (url.pathname === "/accounts/authorize" && req.method === "GET") {
+        authorize(url, res);
+        return;
+      }
+      if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
+      const token = auth(req);
+      const { malformed } = await applyFaults();
+      const answer = api(req, url, token);
+      const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
+      const body = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
+      send(200, malformed ? body.slice(0, Math.max(1, Math.floor(body.length / 2))) : body);
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        send(error.status, JSON.stringify({ error: error.code, error_description: error.message }));
+      } else if (error instanceof HttpError) {
+        const payload: Record<string, unknown> = { status: error.status, message: error.message };
+        if (error.reason) payload.reason = error.reason;
+        send(error.status, JSON.stringify({ error: payload }), error.headers);
+      } else {
+        send(500, JSON.stringify({ error: { status: 500, message: "Sample server error" } }));
+      }
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Clients keep connections alive; close() must not wait for them.
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const apiBaseUrl = `${origin}/v1`;
+  data = new SampleData({ profile, shape, apiBaseUrl });
+
+  return {
+    apiBaseUrl,
+    accountsBaseUrl: `${origin}/accounts`,
+    clientId: SAMPLE_CLIENT_ID,
+    clientSecret,
+    refreshToken: userRefreshToken,
+    profile,
+    shape,
+    data,
+    stats: () => ({ requests: stats.requests, byEndpoint: { ...stats.byEndpoint } }),
+    resetStats: () => {
+      stats = { requests: 0, byEndpoint: {} };
+    },
+    revokeTokens: () => tokens.clear(),
+    setFaults: (next) => {
+      faults = structuredClone(next);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The sample server's credentials as a SpotifyEnv-like object, for `createSpotifyClient` and `runExtract`. */
+export function sampleEnv(server: SampleServer, withRefreshToken = false): SpotifyEnv {
+  return {
+    clientId: server.clientId,
+    clientSecret: server.clientSecret,
+    refreshToken: withRefreshToken ? server.refreshToken : undefined,
+    apiBaseUrl: server.apiBaseUrl,
+    accountsBaseUrl: server.accountsBaseUrl,
+  };
+}
+
+export { EDITORIAL_PLAYLIST_PREFIX };

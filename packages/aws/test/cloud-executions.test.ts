@@ -4,7 +4,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { ConfigError } from "@tunelake/core/errors";
+import { InputError } from "@tunelake/core/errors";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudClients, createCloudClients } from "../src/cloud-clients.ts";
@@ -34,7 +34,7 @@ async function waitForStatus(sfn: SFNClient, executionArn: string, done: (status
 it("refuses an invalid run date before calling AWS", async () => {
   const outputs = motoStageOutputs("offline", "arn:aws:states:us-east-1:123456789012:stateMachine:none");
 
-  await expect(cloudStartRun({ stage: outputs, date: "2026-02-30" })).rejects.toThrow(ConfigError);
+  await expect(cloudStartRun({ stage: outputs, date: "2026-02-30" })).rejects.toThrow(InputError);
 });
 
 if (!moto.available) {

@@ -1,35 +1,50 @@
 /**
- * Error classes thrown by tunelake. Each sets `name`, which the state machine's `ErrorEquals` matches,
- * says in its message what to do next, and is marked transient (retrying may help) or terminal.
+ * The errors of @tunelake/core, and the root every tunelake error extends. Each class sets `name`, which the state
+ * machine's `ErrorEquals` matches, builds its message from its fields (saying what to do next), and carries as class
+ * data whether it is transient (the state machine retries it) and whether it means bad input (the CLI exits 2). The
+ * lists the definition matches are derived from the classes, never kept by hand.
  */
 export abstract class TunelakeError extends Error {
-  /** True when retrying the same call later may succeed. */
-  abstract readonly transient: boolean;
-  /** True when the error means the input was wrong (usage, config, a name that does not exist): the CLI exits 2. */
-  readonly badInput: boolean = false;
+  /** Retrying the same call later may succeed: the state machine's Retry matches it. */
+  static readonly transient: boolean = false;
+  /** The input was wrong (usage, config, a run date, a name that does not exist): the CLI exits 2, not 1. */
+  static readonly badInput: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** True when retrying the same call later may succeed (the class's `transient`). */
+  get transient(): boolean {
+    return (this.constructor as typeof TunelakeError).transient;
+  }
+
+  /** True when the error means the input was wrong (the class's `badInput`). */
+  get badInput(): boolean {
+    return (this.constructor as typeof TunelakeError).badInput;
+  }
 }
 
-/** Invalid configuration, environment or input: fix it and run again. */
+/** Invalid configuration or environment (tunelake.config.json, TUNELAKE_* and SPOTIFY_* variables): fix it and run again. */
 export class ConfigError extends TunelakeError {
-  readonly transient = false;
-  override readonly badInput = true;
+  static override readonly badInput = true;
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
-    super(issues.length > 0 ? `${message}\n${issues.map((i) => `  - ${i}`).join("\n")}` : message, options);
+    super(withIssues(message, issues), options);
   }
 }
 
+/** A message followed by one indented line per issue. */
+const withIssues = (message: string, issues: readonly string[]): string =>
+  issues.length > 0 ? `${message}\n${issues.map((i) => `  - ${i}`).join("\n")}` : message;
+
 /** A 429 whose Retry-After (seconds) says when to ask again: the shape of the two errors below. Transient. */
 export abstract class SpotifyRetryAfterError extends TunelakeError {
-  readonly transient = true;
+  static override readonly transient = true;
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -50,7 +65,6 @@ export class SpotifyRetryLaterError extends SpotifyRetryAfterError {}
 
 /** The app's quota is exhausted or Spotify asks us to wait longer than the configured ceiling: stop the run. */
 export class SpotifyQuotaExceededError extends TunelakeError {
-  readonly transient = false;
   constructor(
     message: string,
     readonly retryAt: Date | undefined,
@@ -62,7 +76,7 @@ export class SpotifyQuotaExceededError extends TunelakeError {
 
 /** Spotify answered 5xx, timed out or the connection failed; retried with backoff. */
 export class SpotifyServerError extends TunelakeError {
-  readonly transient = true;
+  static override readonly transient = true;
 }
 
 /**
@@ -70,7 +84,6 @@ export class SpotifyServerError extends TunelakeError {
  * route): a wrong base URL or an offline machine, which retrying for minutes does not fix. Terminal.
  */
 export class SpotifyConnectionError extends TunelakeError {
-  readonly transient = false;
   readonly url: string;
   readonly code: string;
   constructor(fields: { url: string; code: string; variable: string }, options?: { cause?: unknown }) {
@@ -92,13 +105,10 @@ export class SpotifyConnectionError extends TunelakeError {
 }
 
 /** Credentials were refused (401/400 on the token endpoint). */
-export class SpotifyAuthError extends TunelakeError {
-  readonly transient = false;
-}
+export class SpotifyAuthError extends TunelakeError {}
 
 /** A request Spotify refused for this app that has no fallback (4xx other than 429). */
 export class SpotifyRequestError extends TunelakeError {
-  readonly transient = false;
   constructor(
     message: string,
     readonly status: number,
@@ -110,23 +120,18 @@ export class SpotifyRequestError extends TunelakeError {
 
 /** Reading or writing the object store failed in a way that may pass on retry. */
 export class StorageError extends TunelakeError {
-  readonly transient = true;
+  static override readonly transient = true;
 }
 
 /** The transform of an entity failed. */
-export class TransformError extends TunelakeError {
-  readonly transient = false;
-}
+export class TransformError extends TunelakeError {}
 
 /** Data-quality checks failed for a run date. */
-export class ValidationFailedError extends TunelakeError {
-  readonly transient = false;
-}
+export class ValidationFailedError extends TunelakeError {}
 
 /** No execution of that name in the backend (a local home, or a stage's state machine). */
 export class ExecutionNotFoundError extends TunelakeError {
-  readonly transient = false;
-  override readonly badInput = true;
+  static override readonly badInput = true;
   readonly execution: string;
   constructor(fields: { name: string; location: string; listCommand: string }) {
     super(`No execution named "${fields.name}" in ${fields.location}. List them with: ${fields.listCommand}`);
@@ -136,7 +141,6 @@ export class ExecutionNotFoundError extends TunelakeError {
 
 /** A second live run of the same date: refused, as Step Functions refuses a duplicate execution name. */
 export class ExecutionAlreadyRunningError extends TunelakeError {
-  readonly transient = false;
   readonly date: string;
   /** The execution still running, when known. */
   readonly running: string | undefined;
@@ -151,8 +155,7 @@ export class ExecutionAlreadyRunningError extends TunelakeError {
 
 /** The execution cannot be redriven (it succeeded, still runs, or failed before any stage). */
 export class NotResumableError extends TunelakeError {
-  readonly transient = false;
-  override readonly badInput = true;
+  static override readonly badInput = true;
   readonly execution: string;
   constructor(fields: { name: string; reason: string; next: string }) {
     super(`Execution "${fields.name}" cannot be redriven: ${fields.reason}. ${fields.next}`);
@@ -160,16 +163,123 @@ export class NotResumableError extends TunelakeError {
   }
 }
 
-/** Error names the state machine retries as transient. Keep in sync with the classes above. */
-export const TRANSIENT_ERROR_NAMES = ["SpotifyRateLimitError", "SpotifyServerError", "StorageError"] as const;
+/** The run's own input is wrong (a run date, a handler's event, a mode): start it again with a valid one. */
+export class InputError extends TunelakeError {
+  static override readonly badInput = true;
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(withIssues(message, issues));
+  }
+}
+
+/** Transform was asked for a date the raw zone has no manifest of: it was never extracted (or its raw was removed). */
+export class NoRawDataError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly date: string;
+  constructor(fields: { date: string; location: string; manifest: string }) {
+    super(
+      `No raw data for run date ${fields.date} in ${fields.location} (no ${fields.manifest}): extract it first with \`tunelake run --date ${fields.date}\` (without --reprocess), or check the date.`,
+    );
+    this.date = fields.date;
+  }
+}
+
+/**
+ * Raised by the state machine (ExtractSliceLimitReached), never thrown by code: the extract was still not done after
+ * the slice limit. The checkpoint keeps what is done, so a redrive continues it.
+ */
+export class ExtractSliceLimitError extends TunelakeError {
+  constructor(fields: { date: string; slices: number }) {
+    super(
+      `The extract of ${fields.date} was still not done after ${fields.slices} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.`,
+    );
+  }
+}
+
+/** Raised by the state machine (CrawlerFailed): the Glue crawler's last crawl did not succeed. */
+export class CrawlerFailedError extends TunelakeError {
+  constructor(fields: { crawler: string; status: string }) {
+    super(
+      `The Glue crawler ${fields.crawler} finished its last crawl with status ${fields.status}. Read its log, fix the cause, then redrive: the run resumes at StartCrawler.`,
+    );
+  }
+}
+
+/** Raised by the state machine (CrawlerPollLimitReached): the crawler was still running after the poll limit. */
+export class CrawlerTimeoutError extends TunelakeError {
+  constructor(fields: { polls: number; pollSeconds: number }) {
+    super(
+      `The Glue crawler was still not READY after ${fields.polls} polls ${fields.pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.`,
+    );
+  }
+}
+
+/** One place where SQL meant for Athena does not parse with the Trino grammar. */
+export interface TrinoSqlIssue {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The SQL is not valid Athena (Trino) SQL. Terminal: fix the SQL. */
+export class TrinoSqlError extends TunelakeError {
+  readonly issues: readonly TrinoSqlIssue[];
+  constructor(issues: readonly TrinoSqlIssue[]) {
+    super(
+      `Not valid Athena (Trino) SQL: ${issues.map((i) => `line ${i.line}:${i.column} ${i.message}`).join("; ")}. Use only SQL that both Trino and DuckDB run (see packages/core/src/checks/checks-sql.ts).`,
+    );
+    this.issues = issues;
+  }
+}
+
+/** A raw entity's files could not be read; the transform names the tables that needed them. */
+export class RawLoadError extends TunelakeError {
+  readonly entity: string;
+  constructor(entity: string, cause: unknown) {
+    super(`raw ${entity}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.entity = entity;
+  }
+}
+
+/** Inside the extract only: the work a time slice stopped, for the next slice to continue (never leaves the extract). */
+export class ExtractUnitAbandonedError extends TunelakeError {
+  static override readonly transient = true;
+  constructor(reason: string) {
+    super(`A unit of work was stopped ${reason}; the next slice continues it from the checkpoint.`);
+  }
+}
+
+/**
+ * Every error a Lambda handler throws or the state machine raises itself: what the definition's Retry and Catch
+ * match by name. The two lists below are derived from the classes' `transient`.
+ */
+export const STATE_MACHINE_ERRORS = [
+  ConfigError,
+  InputError,
+  SpotifyRateLimitError,
+  SpotifyRetryLaterError,
+  SpotifyServerError,
+  SpotifyQuotaExceededError,
+  SpotifyAuthError,
+  SpotifyConnectionError,
+  SpotifyRequestError,
+  StorageError,
+  TransformError,
+  NoRawDataError,
+  ValidationFailedError,
+  ExtractSliceLimitError,
+  CrawlerFailedError,
+  CrawlerTimeoutError,
+] as const;
+
+/** Error names the state machine retries as transient. */
+export const TRANSIENT_ERROR_NAMES: readonly string[] = STATE_MACHINE_ERRORS.filter((c) => c.transient).map(
+  (c) => c.name,
+);
 
 /** Error names that fail the run at once. */
-export const TERMINAL_ERROR_NAMES = [
-  "ConfigError",
-  "SpotifyQuotaExceededError",
-  "SpotifyAuthError",
-  "SpotifyConnectionError",
-  "SpotifyRequestError",
-  "TransformError",
-  "ValidationFailedError",
-] as const;
+export const TERMINAL_ERROR_NAMES: readonly string[] = STATE_MACHINE_ERRORS.filter((c) => !c.transient).map(
+  (c) => c.name,
+);

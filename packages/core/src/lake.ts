@@ -2,7 +2,7 @@
  * The lake layout (README "The lake", a contract): raw and curated keys, identical on S3 and on disk,
  * and the raw entities and curated tables the pipeline knows.
  */
-import { ConfigError } from "./errors.ts";
+import { InputError } from "./errors.ts";
 
 /**
  * Raw entities: one folder each in the raw zone. Every line is one API object exactly as Spotify returned it,
@@ -68,7 +68,7 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 export function assertRunDate(date: string): string {
   const parsed = new Date(`${date}T00:00:00Z`);
   if (!DATE_RE.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw new ConfigError(`Invalid run date "${date}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`);
+    throw new InputError(`Invalid run date "${date}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`);
   }
   return date;
 }

@@ -1,5 +1,5 @@
 import { formatIssues } from "@tunelake/core/config/load";
-import { ConfigError } from "@tunelake/core/errors";
+import { InputError } from "@tunelake/core/errors";
 import { assertRunDate, TRANSFORM_ENTITY_NAMES, type TransformEntity } from "@tunelake/core/lake";
 import * as v from "valibot";
 
@@ -38,11 +38,11 @@ export const TransformEventSchema = v.object({
 });
 export type TransformEvent = v.InferOutput<typeof TransformEventSchema>;
 
-/** Parses a handler's event; a bad event is a ConfigError (terminal: the state machine's input is wrong). */
+/** Parses a handler's event; a bad event is an InputError (terminal: the state machine's input is wrong). */
 export function parseEvent<S extends v.GenericSchema>(schema: S, event: unknown, handler: string): v.InferOutput<S> {
   const result = v.safeParse(schema, event);
   if (!result.success) {
-    throw new ConfigError(
+    throw new InputError(
       `The ${handler} handler got an invalid event; start the run with {"date": "YYYY-MM-DD"}:`,
       formatIssues(result.issues),
     );

@@ -1,5 +1,5 @@
 /** Transform Lambda: one entity's raw objects -> curated Parquet with DuckDB. */
-import { ConfigError } from "@tunelake/core/errors";
+import { NoRawDataError } from "@tunelake/core/errors";
 import { manifestKey } from "@tunelake/core/lake";
 import type { Logger } from "@tunelake/core/logger";
 import type { TransformResult } from "@tunelake/core/pipeline-types";
@@ -29,9 +29,7 @@ export function createTransformHandler(
     // Extract always writes a manifest. Without one the date was never extracted (a typo in a reprocess date, or a
     // raw zone that was removed): transforming it would replace the date's curated tables with empty ones.
     if ((await raw.list(manifestKey(date))).length === 0) {
-      throw new ConfigError(
-        `No raw data for run date ${date} in ${raw.location} (no ${manifestKey(date)}): extract it first with \`tunelake run --date ${date}\` (without --reprocess), or check the date.`,
-      );
+      throw new NoRawDataError({ date, location: raw.location, manifest: manifestKey(date) });
     }
     return runTransform({
       entity,

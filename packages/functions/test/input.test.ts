@@ -9,12 +9,12 @@ describe("handler events", () => {
     ["a non-calendar date", { date: "2026-02-31" }, "date"],
     ["a timestamp instead of a date", { date: "2026-11-21T10:00:00Z" }, "date"],
     ["a number", { date: 20261121 }, "date"],
-  ])("extract refuses %s with a ConfigError", (_case, event, where) => {
+  ])("extract refuses %s with an InputError", (_case, event, where) => {
     expect(() => parseEvent(ExtractEventSchema, event, "extract")).toThrow(where);
     try {
       parseEvent(ExtractEventSchema, event, "extract");
     } catch (error) {
-      expect((error as Error).name).toBe("ConfigError");
+      expect((error as Error).name).toBe("InputError");
     }
   });
 
@@ -33,7 +33,7 @@ describe("handler events", () => {
     });
 
     // Act + Assess
-    await expect(handler({ date: "nope", entity: "tracks" })).rejects.toMatchObject({ name: "ConfigError" });
+    await expect(handler({ date: "nope", entity: "tracks" })).rejects.toMatchObject({ name: "InputError" });
     expect(resolved).toBe(false);
   });
 

@@ -51,19 +51,13 @@ export interface HistoryEvent {
 }
 
 /** A second live run of the same date. */
-export class ExecutionAlreadyRunningError extends TunelakeError {
-  readonly transient = false;
-}
+export class ExecutionAlreadyRunningError extends TunelakeError {}
 
 /** No execution of that name in this home. */
-export class ExecutionNotFoundError extends TunelakeError {
-  readonly transient = false;
-}
+export class ExecutionNotFoundError extends TunelakeError {}
 
 /** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
-export class ExecutionRecordCorruptError extends TunelakeError {
-  readonly transient = false;
-}
+export class ExecutionRecordCorruptError extends TunelakeError {}
 
 /** Parses a stored JSON file, naming the file and what to do when it is not JSON. */
 function parseStored<T>(text: string, file: string): T {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
+import { HttpError, OAuthError } from "./errors.ts";
 import {
   EDITORIAL_PLAYLIST_PREFIX,
   page,
@@ -91,17 +92,6 @@ export const SAMPLE_BANNER =
 export const SAMPLE_CLIENT_ID = "sample-client-id";
 export const SAMPLE_CLIENT_SECRET = "sample-client-secret";
 export const SAMPLE_REFRESH_TOKEN = "sample-refresh-token";
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-}
 
 interface TokenInfo {
   expiresAt: number;
@@ -515,16 +505,6 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
-}
-
-class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The sample server's credentials as a SpotifyEnv-like object, for `createSpotifyClient` and `runExtract`. */

@@ -6,7 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "@tunelake/core/config/load";
-import { ConfigError } from "@tunelake/core/errors";
+import { ConfigError, InputError } from "@tunelake/core/errors";
 import { assertRunDate } from "@tunelake/core/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
@@ -77,7 +77,8 @@ describe("bad input to the CLI is refused before any request", () => {
 
   const expectRefused = async (result: { code: number; stdout: string; stderr: string }, message: RegExp) => {
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/^tunelake: ConfigError: /);
+    // A bad-input error (the class says so: exit 2), named in the message.
+    expect(result.stderr).toMatch(/^tunelake: (ConfigError|InputError|UsageError): /);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await listFiles(home)).toEqual([]);
@@ -128,7 +129,7 @@ describe("bad input to the CLI is refused before any request", () => {
       const act = () => assertRunDate(date);
 
       // Assess
-      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(InputError);
       expect(act).toThrow(/Invalid run date .*use a real calendar date as YYYY-MM-DD, e\.g\. 2026-11-21/);
     },
   );

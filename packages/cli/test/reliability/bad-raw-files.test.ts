@@ -207,7 +207,7 @@ describe("bad raw files fed to the transform", () => {
     const { record } = await runPipeline({ home, server, date: DATE, input: REPROCESS });
 
     // Assess
-    expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "ConfigError" });
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Transform", error: "NoRawDataError" });
     expect(record.cause).toContain(
       `No raw data for run date ${DATE} in ${path.join(home, "lake", "raw")} (no _manifests/dt=${DATE}/manifest.json): extract it first with \`tunelake run --date ${DATE}\``,
     );

@@ -12,6 +12,7 @@
  */
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import { TrinoSQL } from "dt-sql-parser";
+import { TrinoSqlError, type TrinoSqlIssue } from "../errors.ts";
 
 /** Trino's default `query.max-stage-count`, which Athena keeps. */
 export const TRINO_MAX_STAGES = 100;
@@ -21,25 +22,6 @@ const DUCKDB_ONLY_FUNCTION = /^(list_\w+|array_length|struct_pack|string_agg|str
 
 const AGGREGATE_FUNCTION =
   /^(count|count_if|sum|min|max|avg|arbitrary|any_value|bool_and|bool_or|every|array_agg|map_agg|approx_distinct|approx_percentile|stddev|variance|listagg|max_by|min_by)$/;
-
-export interface TrinoSqlIssue {
-  line: number;
-  column: number;
-  message: string;
-}
-
-/** The SQL is not valid Athena (Trino) SQL. Terminal: fix the SQL. */
-export class TrinoSqlError extends Error {
-  readonly transient = false;
-  readonly issues: readonly TrinoSqlIssue[];
-  constructor(issues: readonly TrinoSqlIssue[]) {
-    super(
-      `Not valid Athena (Trino) SQL: ${issues.map((i) => `line ${i.line}:${i.column} ${i.message}`).join("; ")}. Use only SQL that both Trino and DuckDB run (see src/checks/checks-sql.ts).`,
-    );
-    this.name = "TrinoSqlError";
-    this.issues = issues;
-  }
-}
 
 export interface TrinoAnalysis {
   /** Reads per table (lowercase, unqualified), with every CTE reference inlined as Trino inlines it. */

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import type { SpotifyEnv } from "../config/env.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError, SpotifyRetryLaterError } from "../errors.ts";
+import { ConfigError, ExtractUnitAbandonedError, SpotifyRetryLaterError } from "../errors.ts";
 import {
   assertRunDate,
   checkpointRejectsPrefix,
@@ -68,11 +68,6 @@ export interface RunExtractOptions {
    * nothing more is written).
    */
   crashAfterRequests?: number;
-}
-
-/** The work a slice stopped for another to continue. */
-class UnitAbandonedError extends Error {
-  override name = "UnitAbandonedError";
 }
 
 const newTag = () => `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
@@ -176,13 +171,13 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     hasUserToken: inner.hasUserToken,
     stats: inner.stats,
     get: async (pathOrUrl, options) => {
-      if (abandon) throw new UnitAbandonedError("the slice ended");
+      if (abandon) throw new ExtractUnitAbandonedError("at the end of its time slice");
       sent++;
       if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests) {
         crashing = true;
         stopping = true;
         abandon = true;
-        throw new UnitAbandonedError("crashed");
+        throw new ExtractUnitAbandonedError("by the injected extract-crash");
       }
       return inner.get(pathOrUrl, options);
     },
@@ -271,7 +266,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     () => !stopping && !(opts.slice && Date.now() >= opts.slice.stopAt),
     () => albumQueue.flushAll(),
     (unit, error) => {
-      if (error instanceof UnitAbandonedError) return;
+      if (error instanceof ExtractUnitAbandonedError) return;
       if (error instanceof SpotifyRetryLaterError) {
         stopping = true;
         waitSeconds = Math.max(waitSeconds, Math.ceil(error.retryAfterSeconds));

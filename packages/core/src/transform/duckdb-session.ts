@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { RawLoadError } from "../errors.ts";
 import type { RawEntity } from "../lake.ts";
 import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
@@ -33,17 +34,6 @@ const memorySetting = (mb: number): string => `${Math.max(64, Math.floor(mb))}MB
 
 /** Quotes a string as an SQL literal. */
 export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-
-/** A raw entity's files could not be read; the caller names the tables that needed them. */
-export class RawLoadError extends Error {
-  override name = "RawLoadError";
-  constructor(
-    readonly entity: RawEntity,
-    cause: unknown,
-  ) {
-    super(`raw ${entity}: ${(cause as Error).message}`, { cause });
-  }
-}
 
 /** A raw line DuckDB could not read with its entity's types (not JSON, or a field of another type): set aside. */
 export interface QuarantinedLine {

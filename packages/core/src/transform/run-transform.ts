@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { TransformError, TunelakeError } from "../errors.ts";
+import { RawLoadError, TransformError, TunelakeError } from "../errors.ts";
 import {
   assertRunDate,
   COLUMN_STATS,
@@ -29,7 +29,7 @@ import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { curatedTable, projectDefinedColumns } from "./curated-tables.ts";
-import { type MistypedField, RawLoadError, sqlString, TransformSession } from "./duckdb-session.ts";
+import { type MistypedField, sqlString, TransformSession } from "./duckdb-session.ts";
 import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
 
 export interface TransformOptions {
@@ -344,7 +344,9 @@ async function withSession<T>(
     try {
       await session.loadRaw(entitiesRead).catch((error: unknown) => {
         const entity = error instanceof RawLoadError ? error.entity : undefined;
-        const affected = tables.filter((table) => entity === undefined || rawEntitiesFor([table]).includes(entity));
+        const affected = tables.filter(
+          (table) => entity === undefined || (rawEntitiesFor([table]) as readonly string[]).includes(entity),
+        );
         throw new TransformError(
           `Transform ${entities.join(", ")} could not build table ${affected.join(", ")} for ${options.date}: ` +
             `${(error as Error).message}. Check the raw objects under ${options.raw.location} for that date; ` +

@@ -3,7 +3,14 @@
  * `definitionSubstitutions` for the ARNs) and the local engine executes (with fake ARNs). Never keep two.
  */
 import { buildChecksSql, CHECKS_PARAMETER_COUNT } from "../checks/checks-sql.ts";
-import { TRANSIENT_ERROR_NAMES } from "../errors.ts";
+import {
+  CrawlerFailedError,
+  CrawlerTimeoutError,
+  ExtractSliceLimitError,
+  InputError,
+  TRANSIENT_ERROR_NAMES,
+  ValidationFailedError,
+} from "../errors.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../lake.ts";
 import {
   RESUMABLE_STAGES,
@@ -160,7 +167,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Type: "Pass",
         Parameters: {
           stage: S.Prepare,
-          Error: "ConfigError",
+          Error: InputError.name,
           "Cause.$": `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
         },
         ResultPath: "$.failure",
@@ -220,7 +227,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Type: "Pass",
         Parameters: {
           stage: S.Extract,
-          Error: "ExtractSliceLimitError",
+          Error: ExtractSliceLimitError.name,
           "Cause.$": `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
         },
         ResultPath: "$.failure",
@@ -354,7 +361,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Type: "Pass",
         Parameters: {
           stage: S.StartCrawler,
-          Error: "CrawlerFailedError",
+          Error: CrawlerFailedError.name,
           "Cause.$":
             "States.Format('The Glue crawler {} finished its last crawl with status {}. Read its log in CloudWatch under /aws-glue/crawlers, fix the cause, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status)",
         },
@@ -365,7 +372,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Type: "Pass",
         Parameters: {
           stage: S.StartCrawler,
-          Error: "CrawlerTimeoutError",
+          Error: CrawlerTimeoutError.name,
           "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.', $.crawler.polls)`,
         },
         ResultPath: "$.failure",
@@ -419,7 +426,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Type: "Pass",
         Parameters: {
           stage: S.Validate,
-          Error: "ValidationFailedError",
+          Error: ValidationFailedError.name,
           // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names the
           // three worst checks (rows are sorted worst first) and the query id that holds them all.
           "Cause.$":

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  analyzeTrinoSql,
-  athenaRefusals,
-  parseTrinoSql,
-  TRINO_MAX_STAGES,
-  TrinoSqlError,
-} from "../../src/checks/trino-sql.ts";
+import { analyzeTrinoSql, athenaRefusals, parseTrinoSql, TRINO_MAX_STAGES } from "../../src/checks/trino-sql.ts";
+import { TrinoSqlError } from "../../src/errors.ts";
 
 describe("Trino SQL analysis", () => {
   it.each([

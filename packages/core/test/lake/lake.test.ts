@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { InputError } from "../../src/errors.ts";
 import { assertRunDate, curatedKey, manifestKey, rawKey, rejectsKey, TRANSFORM_ENTITIES } from "../../src/lake.ts";
 
 describe("lake layout", () => {
@@ -19,7 +19,7 @@ describe("lake layout", () => {
   it.each(["2026-02-30", "2026-13-01", "26-11-21", "2026-11-21T00:00:00Z", "", "yesterday"])(
     "rejects the run date %j",
     (date) => {
-      expect(() => assertRunDate(date)).toThrow(ConfigError);
+      expect(() => assertRunDate(date)).toThrow(InputError);
     },
   );
 

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError, InputError } from "../../src/errors.ts";
 import {
   COLUMN_STATS,
   columnStatsKey,
@@ -261,7 +261,7 @@ describe("the duplicate-free design for reruns", () => {
       expect(pattern.test(curatedKey("plays", "2026-11-21"))).toBe(true);
       expect(pattern.test(curatedKey("plays", "2026-11-20"))).toBe(false);
     }
-    expect(() => snowflakeReload("2026-02-30")).toThrow(ConfigError);
+    expect(() => snowflakeReload("2026-02-30")).toThrow(InputError);
   });
 
   it("extracts dt from the file path the way the view and the table need it", async () => {

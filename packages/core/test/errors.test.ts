@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  ExecutionNotFoundError,
+  InputError,
+  NoRawDataError,
+  SpotifyRateLimitError,
+  SpotifyServerError,
+  STATE_MACHINE_ERRORS,
+  StorageError,
+  TERMINAL_ERROR_NAMES,
+  TRANSIENT_ERROR_NAMES,
+  TunelakeError,
+  ValidationFailedError,
+} from "../src/errors.ts";
+import { buildDefinition } from "../src/workflow/definition.ts";
+
+/** Every error name the definition writes or matches, from Retry/Catch `ErrorEquals` and the failure Pass states. */
+function errorNamesIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) errorNamesIn(item, found);
+  } else if (value && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === "ErrorEquals" && Array.isArray(inner)) for (const name of inner) found.add(String(name));
+      else if (key === "Error" && typeof inner === "string") found.add(inner);
+      else errorNamesIn(inner, found);
+    }
+  }
+  return found;
+}
+
+/** Names of the services' own errors (Step Functions, Lambda, Glue, Athena, SNS), which have no class of ours. */
+const SERVICE_ERROR = /^(States|Lambda|Runtime|Glue|Athena|SNS)\./;
+
+describe("errors", () => {
+  it("has a class for every error name the state machine matches or raises", () => {
+    // Act
+    const named = [...errorNamesIn(buildDefinition())].filter((name) => !SERVICE_ERROR.test(name));
+
+    // Assess
+    const classes = STATE_MACHINE_ERRORS.map((c) => c.name);
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((name) => !classes.includes(name as never))).toEqual([]);
+  });
+
+  it("derives the transient and terminal lists from the classes, each class in exactly one", () => {
+    // Assess
+    expect([...TRANSIENT_ERROR_NAMES].sort()).toEqual(
+      STATE_MACHINE_ERRORS.filter((c) => c.transient)
+        .map((c) => c.name)
+        .sort(),
+    );
+    expect(TRANSIENT_ERROR_NAMES).toEqual(expect.arrayContaining(["SpotifyRateLimitError", "StorageError"]));
+    expect(TERMINAL_ERROR_NAMES).toEqual(expect.arrayContaining(["ConfigError", "ValidationFailedError"]));
+    expect(TRANSIENT_ERROR_NAMES.filter((n) => TERMINAL_ERROR_NAMES.includes(n))).toEqual([]);
+    expect(TRANSIENT_ERROR_NAMES.length + TERMINAL_ERROR_NAMES.length).toBe(STATE_MACHINE_ERRORS.length);
+  });
+
+  it("gives every instance its class's name and class data", () => {
+    // Act
+    const errors = [
+      new SpotifyRateLimitError("slow down", 3),
+      new SpotifyServerError("503"),
+      new StorageError("S3 503"),
+      new ConfigError("bad config", ["sources.artists[0]: not an id"]),
+      new InputError('Invalid run date "x"'),
+      new ValidationFailedError("2 checks failed"),
+    ];
+
+    // Assess
+    expect(errors.map((e) => [e.name, e.transient, e.badInput])).toEqual([
+      ["SpotifyRateLimitError", true, false],
+      ["SpotifyServerError", true, false],
+      ["StorageError", true, false],
+      ["ConfigError", false, true],
+      ["InputError", false, true],
+      ["ValidationFailedError", false, false],
+    ]);
+    for (const error of errors) expect(error).toBeInstanceOf(TunelakeError);
+    expect(errors[3]?.message).toBe("bad config\n  - sources.artists[0]: not an id");
+  });
+
+  it("builds messages from fields, saying what to do next", () => {
+    // Act
+    const noRaw = new NoRawDataError({ date: "2026-11-21", location: "/lake/raw", manifest: "m.json" });
+    const notFound = new ExecutionNotFoundError({
+      name: "2026-11-21-3",
+      location: "/home/executions",
+      listCommand: "tunelake executions",
+    });
+
+    // Assess
+    expect(noRaw.message).toBe(
+      "No raw data for run date 2026-11-21 in /lake/raw (no m.json): extract it first with `tunelake run --date 2026-11-21` (without --reprocess), or check the date.",
+    );
+    expect([noRaw.date, noRaw.badInput]).toEqual(["2026-11-21", true]);
+    expect(notFound.message).toBe(
+      'No execution named "2026-11-21-3" in /home/executions. List them with: tunelake executions',
+    );
+    expect([notFound.execution, notFound.badInput, notFound.transient]).toEqual(["2026-11-21-3", true, false]);
+  });
+});

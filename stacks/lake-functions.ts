@@ -19,10 +19,10 @@ import type { LakeBuckets } from "./lake-buckets.ts";
  * and the handlers have no other native code.
  */
 export const LAMBDA_ARCHITECTURE: LambdaArchitecture = "arm_64";
-/** Lambda runtime (DESIGN §7: Node 22+). */
+/** Lambda runtime: Node 22 (README "Development": the Lambda-bundle test runs the bundles under it). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
 
-/** Raw-zone folders besides the entities (DESIGN §3). */
+/** Raw-zone folders besides the entities (README "The lake"). */
 const RAW_SIDE_FOLDERS = { manifests: "_manifests", rejects: "_rejects" } as const;
 /** Curated-zone folders besides the tables: per-table and per-column statistics and the transform reports. */
 const CURATED_SIDE_FOLDERS = [TABLE_STATS, COLUMN_STATS, "_reports"] as const;

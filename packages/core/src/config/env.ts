@@ -1,5 +1,5 @@
 /**
- * Spotify credentials and endpoints from the environment (DESIGN §5, a contract), read once and checked.
+ * Spotify credentials and endpoints from the environment, read once and checked (README "Configuration" lists the variables).
  * Secrets are kept out of `toString`/JSON so that logging the object cannot leak them.
  */
 import { ConfigError } from "../errors.ts";

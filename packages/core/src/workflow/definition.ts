@@ -1,5 +1,5 @@
 /**
- * THE state machine (DESIGN §2, a contract): one JSONPath ASL definition that the stack deploys (with
+ * THE state machine (docs/deploy.md "Runs: the Step Functions console and redrive"): one JSONPath ASL definition that the stack deploys (with
  * `definitionSubstitutions` for the ARNs) and the local engine executes (with fake ARNs). Never keep two.
  */
 import { buildChecksSql, CHECKS_PARAMETER_COUNT } from "../checks/checks-sql.ts";

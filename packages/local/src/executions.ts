@@ -54,7 +54,9 @@ export interface HistoryEvent {
 export class ExecutionAlreadyRunningError extends TunelakeError {}
 
 /** No execution of that name in this home. */
-export class ExecutionNotFoundError extends TunelakeError {}
+export class ExecutionNotFoundError extends TunelakeError {
+  static override readonly badInput = true;
+}
 
 /** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
 export class ExecutionRecordCorruptError extends TunelakeError {}

@@ -17,6 +17,7 @@ import { PARQUET_STORAGE } from "../lake-catalog.ts";
 import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { SPOTIFY_SECRETS } from "../pipeline.ts";
+import { NOT_IN_LAMBDA, NOT_IN_LAMBDA_IMPORT, readBundle } from "./bundle-modules.ts";
 import {
   type CfnResource,
   findResource,
@@ -163,6 +164,28 @@ describe("functions", () => {
     }
     expect(existsSync(path.join(extractDir, "node_modules"))).toBe(false);
     expect(DUCKDB_EXTERNALS).toContain("@duckdb/node-api");
+  });
+});
+
+describe("Lambda bundles", () => {
+  it.each([
+    ["extract", "Spotify"],
+    ["transform", "raw zone"],
+  ])("%s ships functions and core only: no local runtime, CLI, AWS adapters or sample API", (name, prefix) => {
+    // Prepare
+    const dir = functionAssetDir(synth, lakeFunction(json, prefix)[1]);
+
+    // Act
+    const { code, modules } = readBundle(dir, `packages/functions/src/${name}.mjs`);
+    const dependencies = (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Json).dependencies ?? {};
+
+    // Assess: the module comments are there (else the check below would see nothing) ...
+    expect(modules).toContain(`packages/functions/src/${name}.ts`);
+    expect(modules).toContain("packages/core/src/errors.ts");
+    // ... and none of them, no external import and no installed package is local, CLI, AWS-operations or sample API.
+    expect(modules.filter((m) => NOT_IN_LAMBDA.some((rule) => rule.test(m)))).toEqual([]);
+    expect([...code.matchAll(NOT_IN_LAMBDA_IMPORT)].map((m) => m[1])).toEqual([]);
+    expect(Object.keys(dependencies).filter((d) => /aws-local-stepfunctions|^@tunelake\//.test(d))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
 import "@tunelake/local/polyfills";
 import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
+import { FAULTS } from "@tunelake/local/faults";
 import { Command, CommanderError, Option } from "commander";
 import { authCommand } from "./commands/auth.ts";
 import { definitionCommand } from "./commands/definition.ts";
@@ -16,7 +17,6 @@ import { runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { snowflakeCommand } from "./commands/snowflake.ts";
 import { EXIT_CODES, type GlobalOptions, quietOnBrokenPipe, reportError, resolveHome } from "./context.ts";
-import { FAULTS } from "./faults.ts";
 
 quietOnBrokenPipe();
 

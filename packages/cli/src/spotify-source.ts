@@ -1,11 +1,11 @@
 /**
  * Where the Spotify data comes from: the real API when credentials are set (or `--source spotify`), otherwise the
- * built-in sample API, a deterministic fake Spotify on 127.0.0.1 (DESIGN §5).
+ * built-in sample API, a deterministic fake Spotify on 127.0.0.1 (README "Quickstart").
  */
 import { readSpotifyEnv, requestsSpotifyCredentials, type SpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
+import { type FaultName, isSpotifyFault, sampleFaultsFor } from "@tunelake/local/faults";
 import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
-import { sampleFaultsFor } from "./faults.ts";
 
 export type SourceFlag = "auto" | "spotify" | "sample";
 
@@ -30,12 +30,12 @@ export interface ResolvedSource {
 }
 
 /** Resolves `--source`; for the sample API, starts it with the injected spotify-* faults. */
-export async function resolveSource(flag: SourceFlag, faults: readonly string[] = []): Promise<ResolvedSource> {
+export async function resolveSource(flag: SourceFlag, faults: readonly FaultName[] = []): Promise<ResolvedSource> {
   // `--source sample` is the explicit way to sample data; `auto` refuses half-set credentials instead of guessing.
   const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials());
   if (useSpotify) {
     const spotify = readSpotifyEnv();
-    if (faults.some((f) => f.startsWith("spotify-"))) {
+    if (faults.some(isSpotifyFault)) {
       throw new ConfigError("spotify-* faults are injected into the sample API only: add --source sample.");
     }
     return { spotify, dataSource: "spotify", close: async () => {} };

@@ -1,27 +1,19 @@
 /** Extract Lambda: Spotify -> raw zone, one time slice per invocation. A few lines around core's runExtract. */
 
-import type { SpotifyEnv } from "@tunelake/core/config/env";
-import type { Config } from "@tunelake/core/config/schema";
 import { runExtract } from "@tunelake/core/extract/run-extract";
-import type { Logger } from "@tunelake/core/logger";
 import type { ExtractResult } from "@tunelake/core/pipeline-types";
-import type { ObjectStore } from "@tunelake/core/storage/object-store";
+import type { Context } from "aws-lambda";
+import type { ExtractDeps } from "./handler-deps.ts";
 import { ExtractEventSchema, parseEvent } from "./input.ts";
 
-export interface ExtractDeps {
-  config: Config;
-  raw: ObjectStore;
-  spotify: SpotifyEnv;
-  dataSource: "spotify" | "sample";
-  logger: Logger;
-}
-
-/** What the handler needs of the Lambda context: how long the invocation may still run. */
-export interface ExtractLambdaContext {
-  getRemainingTimeInMillis(): number;
-  /** Local engine only: the injected extract-crash fault. */
+/**
+ * The Lambda context (the request id goes on every log line; the remaining time bounds the slice). The local engine
+ * passes one of the same shape, and its extract-crash fault wrapper (@tunelake/local/faults) adds `injectedCrash`.
+ */
+export type ExtractLambdaContext = Context & {
+  /** The extract dies at this request, checkpointing every `checkpointEveryRequests` (local fault injection only). */
   injectedCrash?: { afterRequests: number; checkpointEveryRequests: number };
-}
+};
 
 /** Time kept back from the deadline: a quarter of it, at most a minute (to finish running units and checkpoint). */
 export function sliceOf(remainingMs: number, nowMs = Date.now()): { stopAt: number; abandonAt: number } {
@@ -38,6 +30,7 @@ export function createExtractHandler(
     const { date, execution, refetch } = parseEvent(ExtractEventSchema, event, "extract");
     resolved ??= deps();
     const { config, raw, spotify, dataSource, logger } = await resolved;
+    if (context) logger.addContext(context);
     const slice = context ? sliceOf(context.getRemainingTimeInMillis()) : undefined;
     const crash = context?.injectedCrash;
     return runExtract({

@@ -9,8 +9,7 @@ import { parseConfig } from "@tunelake/core/config/load";
 import { ConfigError } from "@tunelake/core/errors";
 import { createLambdaLogger } from "@tunelake/core/logger";
 import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
-import type { ExtractDeps } from "./extract.ts";
-import type { TransformDeps } from "./transform.ts";
+import type { ExtractDeps, TransformDeps } from "./handler-deps.ts";
 
 function requireEnv(name: string): string {
   const value = process.env[name];

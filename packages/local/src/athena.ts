@@ -56,17 +56,14 @@ function athenaText(text: string | undefined, type: string | undefined): string 
 
 export interface LocalAthenaOptions {
   home: string;
-  /** `validation-failed` adds a failed check to the checks' answer. */
-  faults?: readonly string[];
 }
 
-/** The check row the `validation-failed` fault adds. */
-export const INJECTED_CHECK_NAME = "injected_fault_validation_failed";
+/** The Athena stand-in's two calls, as the engine binds them to Validate and GetValidationResults. */
+export type LocalAthena = ReturnType<typeof createLocalAthena>;
 
 /** startQueryExecution.sync and getQueryResults for one local execution. */
 export function createLocalAthena(options: LocalAthenaOptions) {
   const dir = localPaths(options.home).athena;
-  const faults = new Set(options.faults ?? []);
 
   return {
     async startQueryExecutionSync(input: unknown) {
@@ -83,10 +80,7 @@ export function createLocalAthena(options: LocalAthenaOptions) {
         if (refusals.length > 0) throw new Error(refusals.join(" "));
         const result = await catalog.queryTable(sql);
         const types = result.columns.map((c) => athenaType(c.type));
-        let rows = result.rows.map((row) => row.map((value, i) => athenaText(toVarChar(value), types[i])));
-        if (faults.has("validation-failed") && result.columns.some((c) => c.name === "failed_rows")) {
-          rows = [[INJECTED_CHECK_NAME, "1"], ...rows];
-        }
+        const rows = result.rows.map((row) => row.map((value, i) => athenaText(toVarChar(value), types[i])));
         stored = {
           QueryExecutionId: id,
           Query: sql,

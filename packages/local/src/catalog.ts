@@ -15,7 +15,6 @@ import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunela
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
-import { type CheckResult, runChecksLocally } from "./run-checks.ts";
 
 export interface CatalogColumn {
   name: string;
@@ -180,8 +179,6 @@ export interface LocalCatalog {
   queryTable(sql: string): Promise<{ columns: CatalogColumn[]; rows: unknown[][] }>;
   /** Table names, as in Athena (none before the first crawl). */
   tables(): Promise<string[]>;
-  /** The data-quality checks for a run date, worst first (the same SQL Validate runs). */
-  checks(date: string): Promise<CheckResult[]>;
   close(): void;
 }
 
@@ -234,9 +231,6 @@ export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
     },
     async tables() {
       return catalog.tables.map((t) => t.name).sort();
-    },
-    checks(date) {
-      return runChecksLocally(local, date);
     },
     close() {
       connection.closeSync();

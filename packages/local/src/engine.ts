@@ -14,6 +14,7 @@ import {
   type StateMachineDefinition,
   stageOfState,
 } from "@tunelake/core/workflow/state-names";
+import type { Context } from "aws-lambda";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { createLocalAthena } from "./athena.ts";
 import {
@@ -27,22 +28,14 @@ import {
   saveExecution,
   saveHistory,
 } from "./executions.ts";
+import { type FaultName, withFaults } from "./faults.ts";
 import { createLocalGlue, LOCAL_CRAWLER_NAME } from "./glue.ts";
+import type { LocalHandlers } from "./handlers.ts";
 import { causeText, createHistoryRecorder, type InterpreterEvent, LOCAL_ROLE_ARN } from "./history.ts";
+import { localLambdaContext } from "./lambda-context.ts";
 import { createLocalOutbox } from "./outbox.ts";
 
-/** What the local engine gives the extract handler in place of the Lambda context. */
-export interface LocalLambdaContext {
-  getRemainingTimeInMillis(): number;
-  /** Injected extract-crash: the extract dies at this request, checkpointing every `checkpointEveryRequests`. */
-  injectedCrash?: { afterRequests: number; checkpointEveryRequests: number };
-}
-
-/** The Lambda handlers, called in-process with the Lambda payload; they return what the Lambda would. */
-export interface LocalHandlers {
-  extract(input: unknown, context?: LocalLambdaContext): Promise<unknown>;
-  transform(input: unknown): Promise<unknown>;
-}
+export type { LocalHandlers, LocalLambdaContext } from "./handlers.ts";
 
 export interface LocalRunInput {
   date?: string;
@@ -77,8 +70,8 @@ export interface RunLocalExecutionOptions extends LocalEngineTuning {
   home: string;
   input: LocalRunInput;
   handlers: LocalHandlers;
-  /** Injected faults, for this run only; spotify-* are applied by the caller and only recorded here. */
-  faults?: string[];
+  /** Injected faults, for this run only; spotify-* are applied by the caller (the sample API) and only recorded here. */
+  faults?: readonly FaultName[];
   /** Each history event as it happens (live progress). */
   onEvent?: (event: HistoryEvent) => void;
   /** Execution name (default: the run date, `-2`, `-3`... for reruns). */
@@ -110,13 +103,8 @@ const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMa
 const executionArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
 
-/** Injected extract-crash: each Extract attempt of the run sends 8 requests, checkpoints, and dies. */
-export const EXTRACT_CRASH = { afterRequests: 8, checkpointEveryRequests: 1 } as const;
-/** Injected extract-timeout: the first Extract slice is told this little time remains, so it stops early. */
-export const EXTRACT_TIMEOUT_REMAINING_MS = 4;
-
-/** The entity whose first Transform attempt the `transform-crash` fault crashes. */
-export const CRASHING_ENTITY = "tracks";
+/** Lambda's longest timeout, the Transform function's (and Extract's unless `extractTimeoutMs` says otherwise). */
+const LAMBDA_TIMEOUT_MS = 900_000;
 
 /** Writes the history at most one write at a time, always ending with the latest events. */
 function createHistoryWriter(home: string, name: string, events: () => readonly HistoryEvent[]) {
@@ -147,7 +135,7 @@ interface ExecuteOptions extends LocalEngineTuning {
   record: ExecutionRecord;
   input: Record<string, unknown>;
   handlers: LocalHandlers;
-  faults: readonly string[];
+  faults: readonly FaultName[];
   previous: readonly HistoryEvent[];
   redriveCount?: number;
   onEvent?: (event: HistoryEvent) => void;
@@ -172,61 +160,47 @@ async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
 }
 
 async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
-  const { home, handlers, faults } = options;
+  const { home, faults } = options;
   let record = options.record;
   const definition: StateMachineDefinition = renderDefinition(LOCAL_SUBSTITUTIONS, {
     crawlerPollLimit: options.crawlerPollLimit ?? 20,
     crawlerPollSeconds: 1,
   });
-  const glue = createLocalGlue({ home, faults });
-  const athena = createLocalAthena({ home, faults });
+  // The one place faults apply: around this execution's handlers and stand-ins (faults.ts).
+  const { handlers, glue, athena } = withFaults(
+    { handlers: options.handlers, glue: createLocalGlue({ home }), athena: createLocalAthena({ home }) },
+    faults,
+  );
   const outbox = createLocalOutbox({ home, execution: record.name, stderr: options.stderr });
-  const crashed = new Set<string>();
   // When one Map iteration fails the execution ends at once, but the other iterations' handlers are still writing
   // (as Lambdas run to completion on AWS). The run is only over, and a redrive safe to start, once they are done.
   const inflight = new Set<Promise<unknown>>();
 
-  let extractSlices = 0;
-  const extract = (payload: unknown) => {
-    const first = extractSlices++ === 0;
-    const timeoutMs =
-      faults.includes("extract-timeout") && first
-        ? EXTRACT_TIMEOUT_REMAINING_MS
-        : (options.extractTimeoutMs ?? 900_000);
-    const deadline = Date.now() + timeoutMs;
-    const context: LocalLambdaContext = {
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      ...(faults.includes("extract-crash") ? { injectedCrash: { ...EXTRACT_CRASH } } : {}),
+  /** A Lambda Task served in-process: a fresh Lambda context per invocation, Lambda's Invoke answer around it. */
+  const lambda =
+    (functionArn: string, timeoutMs: number, handler: (payload: unknown, context: Context) => Promise<unknown>) =>
+    async (input: unknown) => {
+      const { Payload } = (input ?? {}) as { Payload?: unknown };
+      const functionName = functionArn.slice(functionArn.lastIndexOf(":") + 1);
+      const call = handler(Payload, localLambdaContext({ functionName, functionArn, timeoutMs }));
+      inflight.add(call);
+      try {
+        return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: (await call) ?? null };
+      } finally {
+        inflight.delete(call);
+      }
     };
-    return handlers.extract(payload, context);
-  };
-  const lambda = (handler: (payload: unknown) => Promise<unknown>) => async (input: unknown) => {
-    const { Payload } = (input ?? {}) as { Payload?: unknown };
-    const call = handler(Payload);
-    inflight.add(call);
-    try {
-      return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: (await call) ?? null };
-    } finally {
-      inflight.delete(call);
-    }
-  };
-  const transform = async (payload: unknown) => {
-    const entity = (payload as { entity?: string } | undefined)?.entity;
-    if (faults.includes("transform-crash") && entity === CRASHING_ENTITY && !crashed.has(entity)) {
-      crashed.add(entity);
-      const crash = new Error(
-        `Injected fault transform-crash: the transform of ${entity} exited on its first attempt (as a crashed Lambda runtime reports it); Step Functions retries it.`,
-      );
-      crash.name = "Runtime.ExitError";
-      throw crash;
-    }
-    return handlers.transform(payload);
-  };
+  const extract = lambda(
+    LOCAL_SUBSTITUTIONS.ExtractFunctionArn,
+    options.extractTimeoutMs ?? LAMBDA_TIMEOUT_MS,
+    handlers.extract,
+  );
+  const transform = lambda(LOCAL_SUBSTITUTIONS.TransformFunctionArn, LAMBDA_TIMEOUT_MS, handlers.transform);
 
   // The Task states served in-process; their names also key the retry overrides.
   const taskHandlers = {
-    [S.Extract]: lambda(extract) as never,
-    [S.TransformEntity]: lambda(transform) as never,
+    [S.Extract]: extract as never,
+    [S.TransformEntity]: transform as never,
     [S.StartCrawler]: glue.startCrawler as never,
     [S.GetCrawler]: glue.getCrawler as never,
     [S.Validate]: athena.startQueryExecutionSync as never,
@@ -376,7 +350,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
       ...options,
       record,
       input,
-      faults: record.faults,
+      faults: options.faults ?? [],
       previous: [],
     });
   } finally {

@@ -14,11 +14,12 @@ interface CrawlerFile {
   state: "RUNNING" | "READY";
   /** GetCrawler answers RUNNING this many more times before READY, like a real crawl that takes a while. */
   runningPolls: number;
-  /** The running crawl will end FAILED (the `crawler-failed` fault). */
-  willFail?: boolean;
+  /** The running crawl will end FAILED with this message instead of crawling ({@link LocalGlue.failRunningCrawl}). */
+  willFail?: string;
   /**
-   * The running crawl is someone else's that started before this run's Transform wrote (the `crawler-running`
-   * fault): it ends SUCCEEDED without registering anything new, so a run that accepted it would miss its own files.
+   * The running crawl is someone else's that started before this run's Transform wrote
+   * ({@link LocalGlue.startCrawlElsewhere}): it ends SUCCEEDED without registering anything new, so a run that
+   * accepted it would miss its own files.
    */
   stale?: boolean;
   lastCrawl?: { Status: "SUCCEEDED" | "FAILED"; ErrorMessage?: string; StartTime: string };
@@ -35,17 +36,34 @@ export class ServiceError extends Error {
 
 export interface LocalGlueOptions {
   home: string;
-  /** `crawler-running`, `crawler-failed`, `crawler-stuck` apply; others are ignored. */
-  faults?: readonly string[];
   /** GetCrawler answers before READY (default 1). */
   runningPolls?: number;
 }
 
-/** StartCrawler and GetCrawler for one local execution (faults apply to that execution only). */
-export function createLocalGlue(options: LocalGlueOptions) {
+/** GetCrawler's answer. */
+export interface GetCrawlerOutput {
+  Crawler: { Name: string; State: CrawlerFile["state"]; LastCrawl?: CrawlerFile["lastCrawl"] };
+}
+
+/**
+ * StartCrawler and GetCrawler over the crawler file, and what other actors do to a real crawler (another client
+ * starts it, a crawl fails, time does not pass), which the fault wrappers in faults.ts use.
+ */
+export interface LocalGlue {
+  startCrawler(input: unknown): Promise<Record<string, never>>;
+  /** Advances a running crawl by one poll (finishing it when its polls are used up), then describes the crawler. */
+  getCrawler(input: unknown): Promise<GetCrawlerOutput>;
+  /** GetCrawler's answer without advancing anything: the crawl stays where it is. */
+  describeCrawler(): Promise<GetCrawlerOutput>;
+  /** Starts someone else's crawl that registers nothing of this run; false (and nothing done) when one is running. */
+  startCrawlElsewhere(): Promise<boolean>;
+  /** Makes the running crawl end READY with LastCrawl FAILED and this message, without crawling. */
+  failRunningCrawl(message: string): Promise<void>;
+}
+
+/** The Glue crawler stand-in for one local execution. */
+export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
   const paths = localPaths(options.home);
-  const faults = new Set(options.faults ?? []);
-  let runningFaultUsed = false;
 
   const read = async (): Promise<CrawlerFile> => {
     const text = await readFile(paths.crawlerFile, "utf8").catch(() => undefined);
@@ -65,7 +83,6 @@ export function createLocalGlue(options: LocalGlueOptions) {
       ...(previous.lastCrawl ? { lastCrawl: previous.lastCrawl } : {}),
       state: "RUNNING",
       runningPolls: options.runningPolls ?? 1,
-      willFail: faults.has("crawler-failed"),
       startTime: new Date().toISOString(),
     });
   };
@@ -74,7 +91,7 @@ export function createLocalGlue(options: LocalGlueOptions) {
     const StartTime = current.startTime ?? new Date().toISOString();
     let lastCrawl: CrawlerFile["lastCrawl"];
     if (current.willFail) {
-      lastCrawl = { Status: "FAILED", ErrorMessage: "Injected fault crawler-failed: the crawl failed.", StartTime };
+      lastCrawl = { Status: "FAILED", ErrorMessage: current.willFail, StartTime };
     } else if (current.stale) {
       lastCrawl = { Status: "SUCCEEDED", StartTime };
     } else {
@@ -94,18 +111,17 @@ export function createLocalGlue(options: LocalGlueOptions) {
     return done;
   };
 
+  const describe = (current: CrawlerFile): GetCrawlerOutput => ({
+    Crawler: {
+      Name: LOCAL_CRAWLER_NAME,
+      State: current.state,
+      ...(current.lastCrawl ? { LastCrawl: current.lastCrawl } : {}),
+    },
+  });
+
   return {
-    async startCrawler(_input: unknown): Promise<Record<string, never>> {
+    async startCrawler(_input) {
       const current = await read();
-      if (faults.has("crawler-running") && !runningFaultUsed && current.state !== "RUNNING") {
-        // Someone else's crawl, started before our files were written: the run must wait for it, then crawl again.
-        runningFaultUsed = true;
-        await begin(current, true);
-        throw new ServiceError(
-          "Glue.CrawlerRunningException",
-          `Crawler with name ${LOCAL_CRAWLER_NAME} has already started (injected fault crawler-running).`,
-        );
-      }
       if (current.state === "RUNNING") {
         throw new ServiceError(
           "Glue.CrawlerRunningException",
@@ -116,19 +132,29 @@ export function createLocalGlue(options: LocalGlueOptions) {
       return {};
     },
 
-    async getCrawler(_input: unknown) {
+    async getCrawler(_input) {
       let current = await read();
-      if (current.state === "RUNNING" && !faults.has("crawler-stuck")) {
+      if (current.state === "RUNNING") {
         if (current.runningPolls > 0) await write({ ...current, runningPolls: current.runningPolls - 1 });
         else current = await finish(current);
       }
-      return {
-        Crawler: {
-          Name: LOCAL_CRAWLER_NAME,
-          State: current.state,
-          ...(current.lastCrawl ? { LastCrawl: current.lastCrawl } : {}),
-        },
-      };
+      return describe(current);
+    },
+
+    async describeCrawler() {
+      return describe(await read());
+    },
+
+    async startCrawlElsewhere() {
+      const current = await read();
+      if (current.state === "RUNNING") return false;
+      await begin(current, true);
+      return true;
+    },
+
+    async failRunningCrawl(message) {
+      const current = await read();
+      if (current.state === "RUNNING") await write({ ...current, willFail: message });
     },
   };
 }

@@ -9,7 +9,17 @@ import type { Logger } from "@tunelake/core/logger";
 import { FsObjectStore } from "@tunelake/core/storage/fs-store";
 import { createExtractHandler, type ExtractLambdaContext } from "@tunelake/functions/extract";
 import { createTransformHandler } from "@tunelake/functions/transform";
+import type { Context } from "aws-lambda";
 import { localPaths } from "./paths.ts";
+
+/** What the local engine gives a handler in place of Lambda's context: the same fields (lambda-context.ts). */
+export type LocalLambdaContext = ExtractLambdaContext;
+
+/** The Lambda handlers, called in-process with the Lambda payload and a context; they return what the Lambda would. */
+export interface LocalHandlers {
+  extract(input: unknown, context?: LocalLambdaContext): Promise<unknown>;
+  transform(input: unknown, context?: Context): Promise<unknown>;
+}
 
 export interface LocalHandlerOptions {
   home: string;
@@ -26,10 +36,7 @@ export function localStores(home: string): { raw: FsObjectStore; curated: FsObje
 }
 
 /** Handlers for the engine's Lambda states, called in-process. */
-export function createLocalHandlers(options: LocalHandlerOptions): {
-  extract: (input: unknown, context?: ExtractLambdaContext) => Promise<unknown>;
-  transform: (input: unknown) => Promise<unknown>;
-} {
+export function createLocalHandlers(options: LocalHandlerOptions): LocalHandlers {
   const { raw } = localStores(options.home);
   const { config, spotify, dataSource, logger } = options;
   return {
@@ -39,7 +46,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): {
 }
 
 /** The engine's Transform handler alone, over the local lake (what a reprocess, which never extracts, needs). */
-export function createLocalTransformHandler(home: string, logger: Logger): (input: unknown) => Promise<unknown> {
+export function createLocalTransformHandler(home: string, logger: Logger): LocalHandlers["transform"] {
   const { raw, curated } = localStores(home);
   return createTransformHandler(async () => ({
     raw,

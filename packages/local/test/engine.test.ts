@@ -4,12 +4,7 @@ import { SpotifyQuotaExceededError, SpotifyServerError, TransformError } from "@
 import { TRANSFORM_ENTITY_NAMES } from "@tunelake/core/lake";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalCatalog, readCatalog } from "../src/catalog.ts";
-import {
-  CRASHING_ENTITY,
-  type RunLocalExecutionOptions,
-  redriveLocalExecution,
-  runLocalExecution,
-} from "../src/engine.ts";
+import { type RunLocalExecutionOptions, redriveLocalExecution, runLocalExecution } from "../src/engine.ts";
 import {
   ExecutionAlreadyRunningError,
   getExecution,
@@ -18,6 +13,7 @@ import {
   listExecutions,
   saveExecution,
 } from "../src/executions.ts";
+import { CRASHING_ENTITY } from "../src/faults.ts";
 import { fixtureHandlers, tempHome, VALID_TABLES } from "./lake-fixture.ts";
 
 const DATE = "2026-11-21";

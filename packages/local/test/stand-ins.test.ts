@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLocalAthena, INJECTED_CHECK_NAME } from "../src/athena.ts";
+import { createLocalAthena } from "../src/athena.ts";
 import { crawlCuratedZone } from "../src/catalog.ts";
 import { createLocalGlue } from "../src/glue.ts";
 import { tempHome, writeCuratedFixture } from "./lake-fixture.ts";
@@ -79,19 +79,6 @@ describe("Glue and Athena stand-ins", () => {
     // Assess
     expect(failure).toMatchObject({ name: "States.TaskFailed" });
     expect(JSON.parse((failure as Error).message).QueryExecution.Status.State).toBe("FAILED");
-  });
-
-  it("puts an injected failed check first for the validation-failed fault", async () => {
-    // Prepare
-    await crawlCuratedZone(home);
-    const athena = createLocalAthena({ home, faults: ["validation-failed"] });
-
-    // Act
-    const started = await athena.startQueryExecutionSync({ QueryString: "SELECT 'x' AS check_name, 0 AS failed_rows" });
-    const results = await athena.getQueryResults({ QueryExecutionId: started.QueryExecution.QueryExecutionId });
-
-    // Assess
-    expect(results.ResultSet.Rows[1]).toEqual({ Data: [{ VarCharValue: INJECTED_CHECK_NAME }, { VarCharValue: "1" }] });
   });
 
   it.each([

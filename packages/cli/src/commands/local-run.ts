@@ -3,6 +3,7 @@ import { loadConfig } from "@tunelake/core/config/load";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import type { LocalHandlers } from "@tunelake/local/engine";
 import type { ExecutionRecord } from "@tunelake/local/executions";
+import type { FaultName } from "@tunelake/local/faults";
 import { createLocalHandlers } from "@tunelake/local/handlers";
 import { EXIT_CODES, type GlobalOptions, printJson, SIGNAL_EXIT_CODES, whileStoppable } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
@@ -15,7 +16,7 @@ export interface LocalRunOptions {
   config: string;
   source: SourceFlag;
   /** Faults for this run only (a redrive never gets any). */
-  faults?: readonly string[];
+  faults?: readonly FaultName[];
 }
 
 /**

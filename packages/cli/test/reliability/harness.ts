@@ -20,6 +20,7 @@ import { createTransformHandler } from "@tunelake/functions/transform";
 import { openLocalCatalog } from "@tunelake/local/catalog";
 import { type LocalRunInput, redriveLocalExecution, runLocalExecution } from "@tunelake/local/engine";
 import type { ExecutionRecord } from "@tunelake/local/executions";
+import { parseFaults, sampleFaultsFor } from "@tunelake/local/faults";
 import { localStores } from "@tunelake/local/handlers";
 import {
   type SampleServer,
@@ -28,7 +29,6 @@ import {
   startSampleServer,
 } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll } from "vitest";
-import { sampleFaultsFor } from "../../src/faults.ts";
 
 export const REPO = path.resolve(import.meta.dirname, "../../../..");
 export const REPO_CONFIG = path.join(REPO, "tunelake.config.json");
@@ -75,7 +75,12 @@ export function tempHomes(): { newHome: (label: string) => Promise<string>; clea
 
 /** The sample API as the CLI starts it (extended profile, 2026 shape), with the CLI's fault switches for `faults`. */
 export function startSample(faults: readonly string[] = [], options: SampleServerOptions = {}): Promise<SampleServer> {
-  return startSampleServer({ profile: "extended", shape: "2026", faults: sampleFaultsFor(faults), ...options });
+  return startSampleServer({
+    profile: "extended",
+    shape: "2026",
+    faults: sampleFaultsFor(parseFaults(faults)),
+    ...options,
+  });
 }
 
 /**
@@ -213,7 +218,7 @@ export async function runPipeline(
     home: options.home,
     input: options.input ?? { date: options.date },
     handlers: await handlersFor(options),
-    faults: options.faults ?? [],
+    faults: parseFaults(options.faults ?? []),
     ...fastEngine(stderr, options.crawlerPollLimit),
   });
   return { record, stderr };

@@ -1,0 +1,27 @@
+/**
+ * What each handler needs from outside (stores, Spotify, config, logger), resolved once per cold start: by
+ * lambda-deps.ts in Lambda, by @tunelake/local's handlers on a laptop. A module of its own so that neither side
+ * imports the other.
+ */
+import type { SpotifyEnv } from "@tunelake/core/config/env";
+import type { Config } from "@tunelake/core/config/schema";
+import type { Logger } from "@tunelake/core/logger";
+import type { ObjectStore } from "@tunelake/core/storage/object-store";
+
+export interface ExtractDeps {
+  config: Config;
+  raw: ObjectStore;
+  spotify: SpotifyEnv;
+  dataSource: "spotify" | "sample";
+  logger: Logger;
+}
+
+export interface TransformDeps {
+  raw: ObjectStore;
+  curated: ObjectStore;
+  /** Scratch space for DuckDB (home, temp files, downloads): /tmp in Lambda. */
+  workDir: string;
+  memoryLimitMb?: number;
+  threads?: number;
+  logger: Logger;
+}

@@ -1,0 +1,196 @@
+/**
+ * `--inject-fault NAME`: the failure paths a user can try locally, all in this file. spotify-* faults become switches
+ * of the sample API ({@link sampleFaultsFor}); the others wrap the local engine's Lambda handlers and its Glue and
+ * Athena stand-ins ({@link withFaults}), so none of those knows about faults. They apply to one run only, never to
+ * its redrive (the engine hands the wrappers no faults then).
+ */
+import { ConfigError } from "@tunelake/core/errors";
+import type { SampleFaults } from "@tunelake/sample-api/sample-server";
+import type { LocalAthena } from "./athena.ts";
+import { LOCAL_CRAWLER_NAME, type LocalGlue, ServiceError } from "./glue.ts";
+import type { LocalHandlers } from "./handlers.ts";
+
+export const FAULTS = {
+  "spotify-429": "the sample API answers 429 with Retry-After 1 to the first requests (retried to success)",
+  "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
+  "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
+  "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
+  "spotify-drift":
+    "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
+  "extract-crash":
+    "each Extract attempt checkpoints and dies after 8 requests (the retry resumes; if it dies too, redrive completes)",
+  "extract-timeout":
+    "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
+  "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
+  "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
+  "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",
+  "crawler-stuck": "the crawler never finishes (the run fails at the poll limit)",
+  "validation-failed": "a data-quality check fails (the run fails at the validation gate)",
+} as const;
+export type FaultName = keyof typeof FAULTS;
+/** The faults the sample API injects. */
+export type SpotifyFault = Extract<FaultName, `spotify-${string}`>;
+/** The faults the local engine's wrappers inject. */
+export type EngineFault = Exclude<FaultName, SpotifyFault>;
+
+/** Injected extract-crash: each Extract attempt of the run sends 8 requests, checkpoints, and dies. */
+export const EXTRACT_CRASH = { afterRequests: 8, checkpointEveryRequests: 1 } as const;
+/** Injected extract-timeout: the first Extract slice is told this little time remains, so it stops early. */
+export const EXTRACT_TIMEOUT_REMAINING_MS = 4;
+/** The entity whose first Transform attempt the `transform-crash` fault crashes. */
+export const CRASHING_ENTITY = "tracks";
+/** The check row the `validation-failed` fault adds to the checks' results. */
+export const INJECTED_CHECK_NAME = "injected_fault_validation_failed";
+
+/** Checks fault names before anything runs. */
+export function parseFaults(names: readonly string[]): FaultName[] {
+  const unknown = names.filter((n) => !Object.hasOwn(FAULTS, n));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `Unknown --inject-fault ${unknown.join(", ")}. Known faults:`,
+      Object.entries(FAULTS).map(([name, what]) => `${name}: ${what}`),
+    );
+  }
+  return [...new Set(names)] as FaultName[];
+}
+
+export const isSpotifyFault = (fault: FaultName): fault is SpotifyFault => fault.startsWith("spotify-");
+
+/** Fresh switches per call: the sample server counts its faults down in the object it is given. */
+const SAMPLE_FAULTS: { [F in SpotifyFault]: () => SampleFaults } = {
+  "spotify-429": () => ({ rateLimit: { count: 3, retryAfterSeconds: 1 } }),
+  "spotify-5xx": () => ({ serverError: { count: 3 } }),
+  "spotify-quota": () => ({ quota: true }),
+  "spotify-malformed": () => ({ malformed: { count: 2 } }),
+  "spotify-drift": () => ({ drift: true }),
+};
+
+/** The sample API's fault switches for the spotify-* faults (the others are not the sample API's). */
+export function sampleFaultsFor(faults: readonly FaultName[]): SampleFaults {
+  return Object.assign({}, ...faults.filter(isSpotifyFault).map((fault) => SAMPLE_FAULTS[fault]()));
+}
+
+/** What the engine faults wrap: one execution's Lambda handlers and its Glue and Athena stand-ins. */
+export interface LocalServices {
+  handlers: LocalHandlers;
+  glue: LocalGlue;
+  athena: LocalAthena;
+}
+
+/** Each wrapper keeps its own state (first attempt, first slice), so it is built per execution. */
+const WRAPPERS: { [F in EngineFault]: (services: LocalServices) => LocalServices } = {
+  "extract-crash": ({ handlers, ...rest }) => ({
+    ...rest,
+    handlers: {
+      ...handlers,
+      extract: (input, context) =>
+        handlers.extract(input, context && { ...context, injectedCrash: { ...EXTRACT_CRASH } }),
+    },
+  }),
+
+  "extract-timeout": ({ handlers, ...rest }) => {
+    let first = true;
+    return {
+      ...rest,
+      handlers: {
+        ...handlers,
+        extract: (input, context) => {
+          if (!first || !context) return handlers.extract(input, context);
+          first = false;
+          const deadline = Date.now() + EXTRACT_TIMEOUT_REMAINING_MS;
+          return handlers.extract(input, {
+            ...context,
+            getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+          });
+        },
+      },
+    };
+  },
+
+  "transform-crash": ({ handlers, ...rest }) => {
+    let crashed = false;
+    return {
+      ...rest,
+      handlers: {
+        ...handlers,
+        transform: async (input, context) => {
+          const entity = (input as { entity?: string } | undefined)?.entity;
+          if (entity === CRASHING_ENTITY && !crashed) {
+            crashed = true;
+            const crash = new Error(
+              `Injected fault transform-crash: the transform of ${entity} exited on its first attempt (as a crashed Lambda runtime reports it); Step Functions retries it.`,
+            );
+            crash.name = "Runtime.ExitError";
+            throw crash;
+          }
+          return handlers.transform(input, context);
+        },
+      },
+    };
+  },
+
+  // Someone else's crawl, started before this run's files were written: the run must wait for it, then crawl again.
+  "crawler-running": ({ glue, ...rest }) => {
+    let used = false;
+    return {
+      ...rest,
+      glue: {
+        ...glue,
+        async startCrawler(input) {
+          if (!used && (await glue.startCrawlElsewhere())) {
+            used = true;
+            throw new ServiceError(
+              "Glue.CrawlerRunningException",
+              `Crawler with name ${LOCAL_CRAWLER_NAME} has already started (injected fault crawler-running).`,
+            );
+          }
+          return glue.startCrawler(input);
+        },
+      },
+    };
+  },
+
+  "crawler-failed": ({ glue, ...rest }) => ({
+    ...rest,
+    glue: {
+      ...glue,
+      async startCrawler(input) {
+        const started = await glue.startCrawler(input);
+        await glue.failRunningCrawl("Injected fault crawler-failed: the crawl failed.");
+        return started;
+      },
+    },
+  }),
+
+  // GetCrawler answers, but the crawl never moves on.
+  "crawler-stuck": ({ glue, ...rest }) => ({ ...rest, glue: { ...glue, getCrawler: () => glue.describeCrawler() } }),
+
+  // The checks' results (the query with a failed_rows column) get one more failed check, first.
+  "validation-failed": ({ athena, ...rest }) => ({
+    ...rest,
+    athena: {
+      ...athena,
+      async getQueryResults(input) {
+        const results = await athena.getQueryResults(input);
+        const columns = results.ResultSet.ResultSetMetadata.ColumnInfo.map((c) => c.Name);
+        if (!columns.includes("failed_rows")) return results;
+        const [header, ...rows] = results.ResultSet.Rows;
+        const injected = { Data: [{ VarCharValue: INJECTED_CHECK_NAME }, { VarCharValue: "1" }] };
+        return {
+          ...results,
+          ResultSet: { ...results.ResultSet, Rows: [...(header ? [header] : []), injected, ...rows] },
+        };
+      },
+    },
+  }),
+};
+
+/**
+ * Wraps one execution's handlers and stand-ins in the engine faults asked for (spotify-* are the sample API's and
+ * are ignored here). With no faults it returns the services as they are.
+ */
+export function withFaults(services: LocalServices, faults: readonly FaultName[]): LocalServices {
+  return faults
+    .filter((fault): fault is EngineFault => !isSpotifyFault(fault))
+    .reduce((wrapped, fault) => WRAPPERS[fault](wrapped), services);
+}

@@ -12,6 +12,7 @@ import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
+import { CatalogNotFoundError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -206,10 +207,7 @@ export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
       return await connection.runAndReadAll(sql);
     } catch (error) {
       if (crawled) throw error;
-      throw new CatalogNotFoundError(
-        `No tables in the local catalog (${localPaths(home).catalog}) yet: run the pipeline first (npm run pipeline), its crawler step registers the tables.`,
-        { cause: error },
-      );
+      throw new CatalogNotFoundError({ catalog: localPaths(home).catalog }, { cause: error });
     }
   };
   const local: LocalCatalog = {
@@ -244,12 +242,4 @@ export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
     },
   };
   return local;
-}
-
-/** Thrown when the local catalog does not exist yet. */
-export class CatalogNotFoundError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "CatalogNotFoundError";
-  }
 }

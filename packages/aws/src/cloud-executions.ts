@@ -13,6 +13,7 @@ import {
   paginateListExecutions,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { ExecutionAlreadyRunningError, ExecutionNotFoundError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
@@ -268,5 +269,13 @@ export async function cloudRedrive(options: CloudStageOptions & { name: string }
       resumeFrom: found.stage,
     });
     return { redriveOf: options.name, resumedFrom: found.stage, execution };
+  });
+}
+
+/** Stops an execution (StopExecution): it ends ABORTED. An unknown name fails as DescribeExecution does. */
+export async function cloudStopExecution(options: CloudStageOptions & { name: string; cause?: string }): Promise<void> {
+  return withStage(options, async ({ outputs, clients: { sfn } }) => {
+    const { executionArn } = await describe(sfn, outputs.stateMachineArn, options.name);
+    await sfn.send(new StopExecutionCommand({ executionArn, ...(options.cause ? { cause: options.cause } : {}) }));
   });
 }

@@ -39,3 +39,16 @@ export class ServiceError extends TunelakeError {
     this.name = name;
   }
 }
+
+/** `abort` signalled the process running an execution, but the execution did not stop in time. */
+export class ExecutionStopTimeoutError extends TunelakeError {
+  readonly transient = true;
+  readonly execution: string;
+  constructor(fields: { name: string; pid: number | undefined; waitedMs: number }) {
+    super(
+      `Execution "${fields.name}" is still RUNNING ${fields.waitedMs} ms after its process (pid ${fields.pid}) was asked to stop. ` +
+        `Check that process (it may be busy or stuck), stop it with \`kill ${fields.pid}\`, then look again: tunelake executions`,
+    );
+    this.execution = fields.name;
+  }
+}

@@ -153,7 +153,8 @@ interface LockFile {
   startedAt: string;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` is alive on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -164,7 +165,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Marks a RUNNING execution whose process died as FAILED, so it can be redriven at the stage it was in. */
-async function abandon(home: string, name: string, pid: number): Promise<void> {
+export async function abandon(home: string, name: string, pid: number): Promise<void> {
   const record = await getExecution(home, name).catch(() => undefined);
   if (record?.status !== "RUNNING") return;
   await saveExecution(

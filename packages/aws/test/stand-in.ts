@@ -19,6 +19,8 @@ export const STAND_IN_DEFINITION = {
         { Variable: "$.resumeFrom", IsPresent: true, Next: S.Succeeded },
         { Variable: "$.hold", IsPresent: true, Next: "Hold" },
         { Variable: "$.holdLong", IsPresent: true, Next: "HoldLong" },
+        // A reprocess runs until stopped: what a caller's signal is tested on.
+        { Variable: "$.mode", StringEquals: "reprocess", Next: "HoldLong" },
       ],
       Default: S.Transform,
     },

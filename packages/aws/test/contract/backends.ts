@@ -27,7 +27,7 @@ export const FAST_TUNING = { retryIntervalMs: 5, crawlerPollMs: 5, spotifyWaitMs
 export interface LocalBackend {
   home: string;
   sample: SampleServer;
-  /** The handlers, with a gate an extract waits at while `hold` is set (to keep a run RUNNING). */
+  /** The handlers, with a gate extracts and transforms wait at while `hold` is set (to keep a run RUNNING). */
   handlers: () => Promise<LocalHandlers>;
   hold: { gate: Promise<void> | undefined; release: () => void };
   close: () => Promise<void>;
@@ -50,7 +50,10 @@ export async function openLocalBackend(): Promise<LocalBackend> {
       if (hold.gate) await hold.gate;
       return real.extract(input, context);
     },
-    transform: real.transform,
+    async transform(input) {
+      if (hold.gate) await hold.gate;
+      return real.transform(input);
+    },
   };
   return {
     home,
@@ -65,7 +68,7 @@ export async function openLocalBackend(): Promise<LocalBackend> {
   };
 }
 
-/** Sets the gate: extracts wait until the returned release is called. */
+/** Sets the gate: extracts and transforms wait until the returned release is called. */
 export function holdExtracts(backend: LocalBackend): () => void {
   let release!: () => void;
   backend.hold.gate = new Promise<void>((resolve) => {

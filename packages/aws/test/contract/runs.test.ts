@@ -28,6 +28,8 @@ interface Subject {
   failing: Runs;
   /** An input whose run succeeds (the AWS stand-in succeeds when told to resume). */
   succeeding: (date: string) => StartRunInput;
+  /** Keeps the reprocess runs started from now on RUNNING until stopped; returns how to let them go. */
+  holdReprocess: () => () => void;
   /** Starts an execution of `date` that stays RUNNING until stopped; returns its name and how to end the test's part. */
   startLive: (date: string) => Promise<{ name: string; settle: () => Promise<unknown> }>;
   close: () => Promise<void>;
@@ -63,6 +65,7 @@ async function openLocal(): Promise<Subject> {
     runs,
     failing,
     succeeding: (date) => ({ date, mode: "extract" }),
+    holdReprocess: () => holdExtracts(backend),
     async startLive(date) {
       const release = holdExtracts(backend);
       const run = runs.start({ date, mode: "extract" }).catch((error: unknown) => error);
@@ -91,6 +94,8 @@ async function openAws(): Promise<Subject> {
     runs,
     failing: runs,
     succeeding: (date) => ({ date, mode: "extract", resumeFrom: "Validate" }),
+    // The stand-in holds every reprocess.
+    holdReprocess: () => () => undefined,
     async startLive(date) {
       await backend.clients.sfn.send(
         new StartExecutionCommand({
@@ -192,6 +197,27 @@ function contract(backend: Backend, open: () => Promise<Subject>) {
         expect((await s.runs.describe(live.name)).status).toBe("ABORTED");
         expect((await s.runs.history(live.name)).at(-1)?.type).toBe("ExecutionAborted");
         await expect(s.runs.abort(live.name)).rejects.toThrow(ExecutionNotRunningError);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "stops a followed run when the caller's signal aborts, and returns it ABORTED",
+      async () => {
+        // Prepare
+        const date = "2026-11-24";
+        const release = s.holdReprocess();
+        const controller = new AbortController();
+        const run = s.runs.start({ date, mode: "reprocess" }, { signal: controller.signal });
+        await untilRunning(s.runs, date);
+
+        // Act
+        controller.abort("the test");
+        const stopped = await run.finally(release);
+
+        // Assess
+        expect(stopped).toMatchObject({ name: date, date, status: "ABORTED" });
+        expect(await s.runs.describe(date)).toEqual(stopped);
       },
       TIMEOUT,
     );

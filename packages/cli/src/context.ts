@@ -63,8 +63,12 @@ export function reportError(error: unknown, json: boolean): void {
     if (!known && process.env.TUNELAKE_DEBUG && err.stack)
       process.stderr.write(`${redact(err.stack, knownSecrets())}\n`);
   }
-  // The error's class says whether the input was wrong (usage, config, a name that does not exist).
-  process.exitCode = known && err.badInput ? EXIT_CODES.badInput : EXIT_CODES.pipelineFailure;
+  process.exitCode = exitCodeOf(err);
+}
+
+/** The exit status for an error: 2 when it says the input was wrong (its class's `badInput`), else 1. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof TunelakeError && error.badInput ? EXIT_CODES.badInput : EXIT_CODES.pipelineFailure;
 }
 
 /** Writes a JSON value as one document on stdout. */

@@ -163,6 +163,20 @@ export class NotResumableError extends TunelakeError {
   }
 }
 
+/** Only a RUNNING execution can be stopped. */
+export class ExecutionNotRunningError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly execution: string;
+  readonly status: string;
+  constructor(fields: { name: string; status: string }) {
+    super(
+      `Execution "${fields.name}" is ${fields.status}, not RUNNING: there is nothing to stop.${fields.status === "SUCCEEDED" ? "" : ` Resume it with: tunelake redrive ${fields.name}`}`,
+    );
+    this.execution = fields.name;
+    this.status = fields.status;
+  }
+}
+
 /** The run's own input is wrong (a run date, a handler's event, a mode): start it again with a valid one. */
 export class InputError extends TunelakeError {
   static override readonly badInput = true;

@@ -7,7 +7,8 @@
 import { ConfigError } from "@tunelake/core/errors";
 import type { SampleFaults } from "@tunelake/sample-api/sample-server";
 import type { LocalAthena } from "./athena.ts";
-import { LOCAL_CRAWLER_NAME, type LocalGlue, ServiceError } from "./glue.ts";
+import { ServiceError } from "./errors.ts";
+import { LOCAL_CRAWLER_NAME, type LocalGlue } from "./glue.ts";
 import type { LocalHandlers } from "./handlers.ts";
 
 export const FAULTS = {

@@ -1,18 +1,17 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SpotifyQuotaExceededError, SpotifyServerError, TransformError } from "@tunelake/core/errors";
+import {
+  ExecutionAlreadyRunningError,
+  NotResumableError,
+  SpotifyQuotaExceededError,
+  SpotifyServerError,
+  TransformError,
+} from "@tunelake/core/errors";
 import { TRANSFORM_ENTITY_NAMES } from "@tunelake/core/lake";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalCatalog, readCatalog } from "../src/catalog.ts";
 import { type RunLocalExecutionOptions, redriveLocalExecution, runLocalExecution } from "../src/engine.ts";
-import {
-  ExecutionAlreadyRunningError,
-  getExecution,
-  getHistory,
-  type HistoryEvent,
-  listExecutions,
-  saveExecution,
-} from "../src/executions.ts";
+import { getExecution, getHistory, type HistoryEvent, listExecutions, saveExecution } from "../src/executions.ts";
 import { CRASHING_ENTITY } from "../src/faults.ts";
 import { fixtureHandlers, tempHome, VALID_TABLES } from "./lake-fixture.ts";
 
@@ -395,6 +394,7 @@ describe("local engine", () => {
     const refusal = redriveLocalExecution({ home, name: DATE, handlers, ...fast() });
 
     // Assess
+    await expect(refusal).rejects.toThrow(NotResumableError);
     await expect(refusal).rejects.toThrow(/only a FAILED or ABORTED execution can be redriven/);
   });
 

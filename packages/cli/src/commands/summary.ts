@@ -4,8 +4,17 @@
  * the tables only when Transform ran in this execution; the checks only when Validate ran, with Validate's own result.
  */
 
+import {
+  NoRawDataError,
+  SpotifyAuthError,
+  SpotifyConnectionError,
+  SpotifyQuotaExceededError,
+  TRANSIENT_ERROR_NAMES,
+  ValidationFailedError,
+} from "@tunelake/core/errors";
+import type { HistoryEvent } from "@tunelake/core/ports";
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
-import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
+import { getHistory } from "@tunelake/local/executions";
 import pc from "picocolors";
 import { parseObject } from "../progress.ts";
 import { newTable } from "../table.ts";
@@ -67,6 +76,8 @@ export function summarizeEvents(
     redriveCount?: number;
   },
   events: readonly HistoryEvent[],
+  /** Added to the commands the next step suggests (`--stage S` on a stage). */
+  flag = "",
 ): RunSummary {
   const stages: string[] = [];
   const tables = new Map<string, TableRow[]>();
@@ -134,7 +145,7 @@ export function summarizeEvents(
     if (failedEntity) summary.failedEntity = failedEntity;
     if (record.error) summary.error = record.error;
     if (record.cause) summary.cause = record.cause;
-    summary.next = nextStep(summary, record.redriveCount ? [] : (record.faults ?? []));
+    summary.next = nextStep(summary, record.redriveCount ? [] : (record.faults ?? []), flag);
   }
   return summary;
 }
@@ -145,39 +156,43 @@ export async function summarize(home: string, record: Parameters<typeof summariz
 }
 
 /** Errors a later attempt may not meet: Spotify or the store back, a crashed runtime, a timeout. */
-const PASSING_ERRORS = /^(SpotifyRateLimitError|SpotifyServerError|StorageError|Lambda\.|Runtime\.|States\.Timeout)/;
+const passes = (error: string): boolean =>
+  TRANSIENT_ERROR_NAMES.includes(error) || /^(Lambda\.|Runtime\.|States\.Timeout)/.test(error);
 
 /**
  * What to do after a failed run: `redrive` only where resuming at the failed stage can succeed; otherwise the
  * command that can (a new run, a reprocess), or what to fix first.
  */
-export function nextStep(s: RunSummary, faults: readonly string[]): string {
-  const redrive = `npx tunelake redrive ${s.execution}`;
+export function nextStep(s: RunSummary, faults: readonly string[], flag = ""): string {
+  const redrive = `npx tunelake redrive ${s.execution}${flag}`;
   const at = s.failedStage ?? "the failed stage";
   if (s.status === "ABORTED") return `it was stopped; resume it at ${at} with: ${redrive}`;
-  if (s.status === "RUNNING") return `it is still running; follow it with: npx tunelake history ${s.execution}`;
+  if (s.status === "RUNNING") return `it is still running; follow it with: npx tunelake history ${s.execution}${flag}`;
   if (!s.failedStage || s.failedStage === "Prepare") {
-    return `the input was invalid, so no stage ran: start a new run, e.g. npx tunelake run --date ${s.date}`;
+    return `the input was invalid, so no stage ran: start a new run, e.g. npx tunelake run --date ${s.date}${flag}`;
   }
   // Injected faults apply to the first run only (the caller passes none for a redrive), so a redrive gets past them.
   if (faults.length > 0)
     return `the failure was injected (${faults.join(", ")}); a redrive runs without it: ${redrive}`;
   const error = s.error ?? "";
-  if (PASSING_ERRORS.test(error)) return `this may pass on a later attempt: ${redrive}`;
+  if (passes(error)) return `this may pass on a later attempt: ${redrive}`;
   switch (error) {
-    case "ValidationFailedError":
-      return `the data failed the checks above, and a redrive would check the same data again: look at the failing rows with npx tunelake query, fix the transform or the sources, then rebuild the date with: npx tunelake run --date ${s.date} --reprocess`;
-    case "SpotifyQuotaExceededError":
+    case ValidationFailedError.name:
+      return `the data failed the checks above, and a redrive would check the same data again: look at the failing rows with npx tunelake query${flag}, fix the transform or the sources, then rebuild the date with: npx tunelake run --date ${s.date} --reprocess${flag}`;
+    case SpotifyQuotaExceededError.name:
       return `Spotify's quota for this app is used up: once it resets (see the cause), resume with: ${redrive}`;
-    case "SpotifyAuthError":
+    case SpotifyAuthError.name:
       return `Spotify refused the credentials: fix SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET (or SPOTIFY_REFRESH_TOKEN), then: ${redrive}`;
-    case "SpotifyConnectionError":
+    case SpotifyConnectionError.name:
       return `Spotify could not be reached at the URL in the error: check the network or the SPOTIFY_*_BASE_URL settings, then: ${redrive}`;
+    case NoRawDataError.name:
+      return `the date was never extracted, so a redrive cannot help: extract it with: npx tunelake run --date ${s.date}${flag}`;
     default:
       break;
   }
+  // Runs recorded before NoRawDataError existed said so as a ConfigError.
   if (/No raw data for run date/.test(s.cause ?? "")) {
-    return `the date was never extracted, so a redrive cannot help: extract it with: npx tunelake run --date ${s.date}`;
+    return `the date was never extracted, so a redrive cannot help: extract it with: npx tunelake run --date ${s.date}${flag}`;
   }
   return `fix what the error says, then resume at ${at} with: ${redrive}`;
 }

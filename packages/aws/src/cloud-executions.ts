@@ -13,11 +13,13 @@ import {
   paginateListExecutions,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { ExecutionAlreadyRunningError, ExecutionNotFoundError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
+import { nextRunName, runDateOfName } from "@tunelake/core/workflow/run-names";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
-import { CloudExecutionNotFoundError, CloudRunAlreadyActiveError, NotResumableError } from "./cloud-errors.ts";
 import { type CloudStage, type CloudStageOptions, withStage } from "./cloud-stage.ts";
 
 /** An execution as `tunelake executions --stage S` shows it. */
@@ -62,7 +64,6 @@ export interface CloudRedriveResult {
   execution: CloudExecutionDetails;
 }
 
-const NAME_RE = /^(\d{4}-\d{2}-\d{2})(?:-(\d+))?$/;
 const iso = (date: Date | undefined): string | undefined => date?.toISOString();
 
 const executionArnOf = (stateMachineArn: string, name: string): string =>
@@ -76,7 +77,7 @@ function toExecution(item: ExecutionListItem, stateMachineArn: string): CloudExe
     executionArn: item.executionArn ?? executionArnOf(stateMachineArn, name),
     stateMachineArn: item.stateMachineArn ?? stateMachineArn,
     status: item.status ?? "UNKNOWN",
-    date: NAME_RE.exec(name)?.[1] ?? startDate.slice(0, 10),
+    date: runDateOfName(name) ?? startDate.slice(0, 10),
     startDate,
     ...(item.stopDate ? { stopDate: iso(item.stopDate) } : {}),
     ...(item.redriveCount !== undefined ? { redriveCount: item.redriveCount } : {}),
@@ -111,9 +112,11 @@ async function describe(
     d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   } catch (error) {
     if (error instanceof ExecutionDoesNotExist || (error as Error).name === "ExecutionDoesNotExist") {
-      throw new CloudExecutionNotFoundError(
-        `No execution named "${name}" on ${stateMachineArn}. List them with: tunelake executions --stage <stage>`,
-      );
+      throw new ExecutionNotFoundError({
+        name,
+        location: stateMachineArn,
+        listCommand: "tunelake executions --stage <stage>",
+      });
     }
     throw error;
   }
@@ -142,7 +145,7 @@ async function describe(
 
 /** The run date a RUNNING execution works on: its name, else its input's `date`, else its start date. */
 async function runningDate(sfn: SFNClient, execution: CloudExecution): Promise<string> {
-  if (NAME_RE.test(execution.name)) return execution.date;
+  if (runDateOfName(execution.name)) return execution.date;
   return (await describe(sfn, execution.stateMachineArn, execution.name, execution.executionArn)).date;
 }
 
@@ -165,10 +168,11 @@ async function startRun(
   const executions = await listAll(sfn, stateMachineArn);
   for (const running of executions.filter((e) => e.status === "RUNNING")) {
     if ((await runningDate(sfn, running)) === date) {
-      throw new CloudRunAlreadyActiveError(
-        `Execution "${running.name}" of ${date} is still RUNNING on stage ${outputs.stage}: wait for it (tunelake executions --stage ${outputs.stage}) or stop it in the Step Functions console, then run again.`,
-        running.name,
-      );
+      throw new ExecutionAlreadyRunningError({
+        date,
+        running: running.name,
+        detail: `it is still RUNNING on stage ${outputs.stage}. Wait for it (tunelake executions --stage ${outputs.stage}) or stop it in the Step Functions console, then run again.`,
+      });
     }
   }
   const input = {
@@ -178,19 +182,23 @@ async function startRun(
     ...(options.refetch ? { refetch: true } : {}),
   };
   const taken = new Set(executions.map((e) => e.name));
-  for (let n = 1; n < 1000; n++) {
-    const name = n === 1 ? date : `${date}-${n}`;
-    if (taken.has(name)) continue;
+  for (let name = nextRunName(date, taken); name; name = nextRunName(date, taken)) {
     try {
       await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
       // Someone else took the name between our list and our start: try the next one.
-      if (error instanceof ExecutionAlreadyExists || (error as Error).name === "ExecutionAlreadyExists") continue;
+      if (error instanceof ExecutionAlreadyExists || (error as Error).name === "ExecutionAlreadyExists") {
+        taken.add(name);
+        continue;
+      }
       throw error;
     }
     return describe(sfn, stateMachineArn, name);
   }
-  throw new CloudRunAlreadyActiveError(`Too many executions of ${date}: use another stage or date.`, date);
+  throw new ExecutionAlreadyRunningError({
+    date,
+    detail: `every execution name of ${date} is taken on stage ${outputs.stage}. Use another stage or date.`,
+  });
 }
 
 /** Executions of the stage's state machine, newest first. */
@@ -239,17 +247,21 @@ export async function cloudRedrive(options: CloudStageOptions & { name: string }
     const { stateMachineArn } = stage.outputs;
     const failed = await describe(sfn, stateMachineArn, options.name);
     if (failed.status === "RUNNING" || failed.status === "SUCCEEDED") {
-      throw new NotResumableError(
-        `Execution "${options.name}" is ${failed.status}: only FAILED, TIMED_OUT or ABORTED runs can be redriven.`,
-      );
+      throw new NotResumableError({
+        name: options.name,
+        reason: `it is ${failed.status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
+        next: `Start a new run instead: tunelake run --date ${failed.date} --stage ${stage.outputs.stage}`,
+      });
     }
     const found = failedStageFromHistory(await historyEvents(sfn, stateMachineArn, options.name));
     if (!found || found.stage === "Prepare") {
-      throw new NotResumableError(
-        found
-          ? `Execution "${options.name}" failed on its input (${failed.cause ?? failed.error ?? "invalid input"}): start a new run with \`tunelake run --date <date> --stage <stage>\`.`
-          : `Execution "${options.name}" has no stage to resume in its history: start a new run with \`tunelake run --date ${failed.date} --stage <stage>\`.`,
-      );
+      throw new NotResumableError({
+        name: options.name,
+        reason: found
+          ? `it failed on its input (${failed.cause ?? failed.error ?? "invalid input"}), before any stage ran`
+          : "its history names no stage to resume",
+        next: `Fix the input and start a new run: tunelake run --date ${failed.date} --stage ${stage.outputs.stage}`,
+      });
     }
     const execution = await startRun(stage, {
       date: assertRunDate(found.date ?? failed.date),
@@ -257,5 +269,13 @@ export async function cloudRedrive(options: CloudStageOptions & { name: string }
       resumeFrom: found.stage,
     });
     return { redriveOf: options.name, resumedFrom: found.stage, execution };
+  });
+}
+
+/** Stops an execution (StopExecution): it ends ABORTED. An unknown name fails as DescribeExecution does. */
+export async function cloudStopExecution(options: CloudStageOptions & { name: string; cause?: string }): Promise<void> {
+  return withStage(options, async ({ outputs, clients: { sfn } }) => {
+    const { executionArn } = await describe(sfn, outputs.stateMachineArn, options.name);
+    await sfn.send(new StopExecutionCommand({ executionArn, ...(options.cause ? { cause: options.cause } : {}) }));
   });
 }

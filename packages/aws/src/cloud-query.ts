@@ -8,8 +8,8 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { AthenaQueryError } from "./cloud-errors.ts";
 import { type CloudStageOptions, withStage } from "./cloud-stage.ts";
+import { AthenaQueryError } from "./errors.ts";
 
 export interface CloudQueryOptions extends CloudStageOptions {
   /** Values for `?` placeholders (Athena ExecutionParameters; quote strings: `'2026-11-20'`). */

@@ -5,7 +5,8 @@ import { type CloudStageOptions, withStage } from "./cloud-stage.ts";
 export interface CloudTable {
   name: string;
   columns: { name: string; type: string }[];
-  partitionKeys: string[];
+  /** The partition keys with their Glue types (`dt` string), after the columns in Athena's `SELECT *`. */
+  partitionKeys: { name: string; type: string }[];
   location?: string;
   updateTime?: string;
 }
@@ -19,7 +20,7 @@ export async function cloudListTables(options: CloudStageOptions): Promise<Cloud
         tables.push({
           name: t.Name ?? "",
           columns: (t.StorageDescriptor?.Columns ?? []).map((c) => ({ name: c.Name ?? "", type: c.Type ?? "" })),
-          partitionKeys: (t.PartitionKeys ?? []).map((k) => k.Name ?? ""),
+          partitionKeys: (t.PartitionKeys ?? []).map((k) => ({ name: k.Name ?? "", type: k.Type ?? "" })),
           ...(t.StorageDescriptor?.Location ? { location: t.StorageDescriptor.Location } : {}),
           ...(t.UpdateTime ? { updateTime: t.UpdateTime.toISOString() } : {}),
         });

@@ -4,13 +4,6 @@ export { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "@tunela
 export { type FailedStage, failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
 export { type CloudClientOptions, type CloudClients, createCloudClients } from "./cloud-clients.ts";
 export {
-  AthenaQueryError,
-  CloudExecutionNotFoundError,
-  CloudRunAlreadyActiveError,
-  NotResumableError,
-  StageNotFoundError,
-} from "./cloud-errors.ts";
-export {
   type CloudExecution,
   type CloudExecutionDetails,
   type CloudHistoryEvent,
@@ -25,4 +18,5 @@ export {
 export { type CloudQueryOptions, type CloudQueryResult, cloudQuery } from "./cloud-query.ts";
 export { type CloudStage, type CloudStageOptions, openStage } from "./cloud-stage.ts";
 export { type CloudTable, cloudListTables } from "./cloud-tables.ts";
+export { AthenaQueryError, StageNotFoundError } from "./errors.ts";
 export { type ResolveStageOptions, resolveStage } from "./resolve-stage.ts";

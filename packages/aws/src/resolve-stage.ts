@@ -15,7 +15,7 @@ import {
   STAGE_OUTPUT_KEYS,
   type StageOutputs,
 } from "@tunelake/core/stage-outputs";
-import { StageNotFoundError } from "./cloud-errors.ts";
+import { StageNotFoundError } from "./errors.ts";
 
 export interface ResolveStageOptions {
   /** Project root holding `.sst/outputs.json` (default: the current directory). */

@@ -4,11 +4,10 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { ConfigError } from "@tunelake/core/errors";
+import { ConfigError, ExecutionAlreadyRunningError, NotResumableError } from "@tunelake/core/errors";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudClients, createCloudClients } from "../src/cloud-clients.ts";
-import { CloudRunAlreadyActiveError, NotResumableError } from "../src/cloud-errors.ts";
 import {
   cloudDescribeExecution,
   cloudHistory,
@@ -78,8 +77,8 @@ if (!moto.available) {
 
       // Act + Assess
       const refused = await cloudStartRun({ stage, clients, date }).catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(CloudRunAlreadyActiveError);
-      expect((refused as CloudRunAlreadyActiveError).runningExecution).toBe(date);
+      expect(refused).toBeInstanceOf(ExecutionAlreadyRunningError);
+      expect((refused as ExecutionAlreadyRunningError).running).toBe(date);
       expect(await waitForStatus(clients.sfn, live.executionArn!, (s) => s !== "RUNNING")).toBe("SUCCEEDED");
       const rerun = await cloudStartRun({ stage, clients, date, reprocess: true });
       expect(rerun).toMatchObject({ name: `${date}-2`, date, input: { date, mode: "reprocess" } });
@@ -96,7 +95,7 @@ if (!moto.available) {
         }),
       );
 
-      await expect(cloudStartRun({ stage, clients, date })).rejects.toThrow(CloudRunAlreadyActiveError);
+      await expect(cloudStartRun({ stage, clients, date })).rejects.toThrow(ExecutionAlreadyRunningError);
       await waitForStatus(clients.sfn, scheduled.executionArn!, (s) => s !== "RUNNING");
     });
 

@@ -135,7 +135,7 @@ if (!moto.available) {
       expect(tables.map((t) => t.name)).toEqual(["albums", "tracks"]);
       expect(tables[1]).toMatchObject({
         columns: [{ name: "track_id", type: "string" }],
-        partitionKeys: ["dt"],
+        partitionKeys: [{ name: "dt", type: "string" }],
         location: `s3://${stage.curatedBucket}/tracks/`,
       });
     });

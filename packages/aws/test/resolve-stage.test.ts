@@ -10,8 +10,8 @@ import {
 } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCloudClients } from "../src/cloud-clients.ts";
-import { StageNotFoundError } from "../src/cloud-errors.ts";
 import { openStage } from "../src/cloud-stage.ts";
+import { StageNotFoundError } from "../src/errors.ts";
 import { resolveStage } from "../src/resolve-stage.ts";
 import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, type MotoServer, startMoto } from "./moto-server.ts";
 import { motoStageOutputs } from "./stand-in.ts";

@@ -6,9 +6,6 @@ import { TunelakeError } from "@tunelake/core/errors";
 /** The CLI's exit statuses (README "Exit status"). */
 export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as const;
 
-/** Errors that mean the input was wrong (usage, config, a name that does not exist), not that something failed. */
-const BAD_INPUT_ERRORS = new Set(["ConfigError", "ExecutionNotFoundError"]);
-
 /**
  * Output piped into a reader that stops early (`tunelake executions | head -1`): stop quietly, as Unix tools do,
  * instead of dying with an EPIPE stack trace.
@@ -66,7 +63,12 @@ export function reportError(error: unknown, json: boolean): void {
     if (!known && process.env.TUNELAKE_DEBUG && err.stack)
       process.stderr.write(`${redact(err.stack, knownSecrets())}\n`);
   }
-  process.exitCode = BAD_INPUT_ERRORS.has(err.name) ? EXIT_CODES.badInput : EXIT_CODES.pipelineFailure;
+  process.exitCode = exitCodeOf(err);
+}
+
+/** The exit status for an error: 2 when it says the input was wrong (its class's `badInput`), else 1. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof TunelakeError && error.badInput ? EXIT_CODES.badInput : EXIT_CODES.pipelineFailure;
 }
 
 /** Writes a JSON value as one document on stdout. */

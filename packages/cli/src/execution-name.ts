@@ -1,19 +1,19 @@
 /** Execution names as a user types them: a name, or `latest` for the newest execution (README examples use it). */
-import { cloudListExecutions, resolveStage } from "@tunelake/aws/index";
-import { ExecutionNotFoundError, listExecutions } from "@tunelake/local/executions";
+import { ExecutionNotFoundError } from "@tunelake/core/errors";
+import type { Backend } from "./backend.ts";
 
 export const LATEST = "latest";
 
-/** Resolves `latest` to the newest execution's name (locally, or on `stage`); any other name is returned as is. */
-export async function resolveExecutionName(home: string, name: string, stage?: string): Promise<string> {
+/** Resolves `latest` to the newest execution's name (locally, or on the stage); any other name is returned as is. */
+export async function resolveExecutionName(backend: Backend, name: string): Promise<string> {
   if (name !== LATEST) return name;
-  const newest = stage
-    ? (await cloudListExecutions({ stage: await resolveStage(stage) }))[0]?.name
-    : (await listExecutions(home))[0]?.name;
+  const newest = (await backend.runs.list())[0]?.name;
   if (!newest) {
-    throw new ExecutionNotFoundError(
-      `There is no execution yet${stage ? ` on stage ${stage}` : ` in ${home}`}, so "latest" names none. Start one with: npx tunelake run`,
-    );
+    throw new ExecutionNotFoundError({
+      name: LATEST,
+      location: `${backend.runs.location} (there is no execution yet)`,
+      listCommand: `npx tunelake executions${backend.flag}; start one with: npx tunelake run${backend.flag}`,
+    });
   }
   return newest;
 }

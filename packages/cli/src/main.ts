@@ -27,7 +27,7 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 const program = new Command()
   .name("tunelake")
   .version(version, "-V, --version", "print the tunelake version")
-  // Usage errors exit 2 (bad input), like a ConfigError; help and --version exit 0.
+  // Usage errors exit 2 (bad input); help and --version exit 0.
   .exitOverride()
   .description("Spotify Web API -> analytics-ready data lake. Runs locally (files + DuckDB) or on AWS (--stage).")
   .option("--home <dir>", "local state: lake, catalog, executions (env TUNELAKE_HOME)", undefined)
@@ -43,6 +43,8 @@ const stageOption = () => new Option("--stage <stage>", "operate the stack deplo
 const configOption = () => new Option("--config <file>", "sources config").default("tunelake.config.json");
 const sourceOption = () =>
   new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto");
+/** `--no-wait` (Commander sets `wait: false`): start the execution and return, without progress or summary. */
+const noWaitOption = () => new Option("--no-wait", "only start it; follow it with `tunelake history`");
 const collect = (value: string, previous: string[]) => [...previous, value];
 /** `--json` listed in the help of each command that has it (the global option is what parses it). */
 const jsonOption = () => new Option("--json", "machine-readable output on stdout");
@@ -58,6 +60,7 @@ program
   .addOption(new Option("--resume-from <stage>", "start at this stage").choices(RESUMABLE_STAGES))
   .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
   .addOption(stageOption())
+  .addOption(noWaitOption())
   .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
   .addOption(jsonOption())
   .action(async (opts) => runCommand(globals(), opts));
@@ -92,6 +95,7 @@ program
   .addOption(configOption())
   .addOption(sourceOption())
   .addOption(stageOption())
+  .addOption(noWaitOption())
   .addOption(jsonOption())
   .action(async (name: string, opts) => redriveCommand(globals(), name, opts));
 

@@ -10,15 +10,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `tunelake` binary (as `npx tunelake` would) in the repository root, without Spotify credentials. */
-export function tunelake(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/**
+ * Runs the real `tunelake` binary (as `npx tunelake` would) in the repository root (or `cwd`), without Spotify
+ * credentials.
+ */
+export function tunelake(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO): Promise<CliResult> {
   return new Promise((resolve) => {
     const base = { ...process.env };
     for (const key of Object.keys(base)) if (key.startsWith("SPOTIFY_")) delete base[key];
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: REPO, env: { ...base, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: { ...base, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -27,8 +27,8 @@ describe("the tunelake command line", () => {
     ["an unknown option", ["run", "--no-such-option"], /unknown option '--no-such-option'/],
     ["an unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
     ["a missing argument", ["history"], /missing required argument 'name'/],
-    ["an empty query", ["query", ""], /ConfigError: The SQL is empty/],
-    ["a whitespace query", ["query", "   "], /ConfigError: The SQL is empty/],
+    ["an empty query", ["query", ""], /UsageError: The SQL is empty/],
+    ["a whitespace query", ["query", "   "], /UsageError: The SQL is empty/],
   ])("exits 2 on %s (bad input)", async (_label, args, message) => {
     const home = await newHome("usage");
     const result = await tunelake(["--home", home, ...args]);

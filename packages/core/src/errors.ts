@@ -160,6 +160,21 @@ export class NotResumableError extends TunelakeError {
   }
 }
 
+/** Only a RUNNING execution can be stopped. */
+export class ExecutionNotRunningError extends TunelakeError {
+  readonly transient = false;
+  override readonly badInput = true;
+  readonly execution: string;
+  readonly status: string;
+  constructor(fields: { name: string; status: string }) {
+    super(
+      `Execution "${fields.name}" is ${fields.status}, not RUNNING: there is nothing to stop.${fields.status === "SUCCEEDED" ? "" : ` Resume it with: tunelake redrive ${fields.name}`}`,
+    );
+    this.execution = fields.name;
+    this.status = fields.status;
+  }
+}
+
 /** Error names the state machine retries as transient. Keep in sync with the classes above. */
 export const TRANSIENT_ERROR_NAMES = ["SpotifyRateLimitError", "SpotifyServerError", "StorageError"] as const;
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { bindExecutionParameters } from "@tunelake/core/checks/checks-sql";
 import { athenaRefusals } from "@tunelake/core/checks/trino-sql";
 import { type CatalogColumn, openLocalCatalog } from "./catalog.ts";
-import { ServiceError } from "./glue.ts";
+import { ServiceError } from "./errors.ts";
 import { toVarChar } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
 

@@ -12,6 +12,7 @@ import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
+import { CatalogNotFoundError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -176,6 +177,8 @@ export async function createCatalogViews(connection: DuckDBConnection, catalog: 
 export interface LocalCatalog {
   /** Runs SQL and returns rows as plain JSON values (BigInt as number when exact, dates as ISO strings). */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Runs SQL and returns the result's columns with their DuckDB types, and the rows as {@link query} does. */
+  queryWithColumns(sql: string): Promise<{ columns: CatalogColumn[]; rows: Record<string, unknown>[] }>;
   /** Runs SQL and returns column names, DuckDB types and rows in column order (for Athena's ResultSet). */
   queryTable(sql: string): Promise<{ columns: CatalogColumn[]; rows: unknown[][] }>;
   /** Table names, as in Athena (none before the first crawl). */
@@ -206,23 +209,26 @@ export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
       return await connection.runAndReadAll(sql);
     } catch (error) {
       if (crawled) throw error;
-      throw new CatalogNotFoundError(
-        `No tables in the local catalog (${localPaths(home).catalog}) yet: run the pipeline first (npm run pipeline), its crawler step registers the tables.`,
-        { cause: error },
-      );
+      throw new CatalogNotFoundError({ catalog: localPaths(home).catalog }, { cause: error });
     }
+  };
+  const rowsAndColumns = async (sql: string) => {
+    const reader = await run(sql);
+    const columns = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
+    // A DATE is a day, not an instant: print it as YYYY-MM-DD rather than as midnight UTC.
+    const dateColumns = columns.filter((c) => c.type === "DATE").map((c) => c.name);
+    const rows = reader.getRowObjectsJS().map((row) => {
+      const out = toJsonValue(row) as Record<string, unknown>;
+      for (const c of dateColumns) if (typeof out[c] === "string") out[c] = (out[c] as string).slice(0, 10);
+      return out;
+    });
+    return { columns, rows };
   };
   const local: LocalCatalog = {
     async query(sql) {
-      const reader = await run(sql);
-      // A DATE is a day, not an instant: print it as YYYY-MM-DD rather than as midnight UTC.
-      const dateColumns = reader.columnNames().filter((_, i) => String(reader.columnTypes()[i]) === "DATE");
-      return reader.getRowObjectsJS().map((row) => {
-        const out = toJsonValue(row) as Record<string, unknown>;
-        for (const c of dateColumns) if (typeof out[c] === "string") out[c] = (out[c] as string).slice(0, 10);
-        return out;
-      });
+      return (await rowsAndColumns(sql)).rows;
     },
+    queryWithColumns: rowsAndColumns,
     async queryTable(sql) {
       const reader = await run(sql);
       const names = reader.columnNames();
@@ -244,12 +250,4 @@ export async function openLocalCatalog(home: string): Promise<LocalCatalog> {
     },
   };
   return local;
-}
-
-/** Thrown when the local catalog does not exist yet. */
-export class CatalogNotFoundError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "CatalogNotFoundError";
-  }
 }

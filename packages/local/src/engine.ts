@@ -5,7 +5,7 @@
  * FAILED one can be redriven in the same record, resuming at the stage that failed.
  */
 import "./polyfills.ts";
-import { ConfigError } from "@tunelake/core/errors";
+import { ConfigError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import { type DefinitionSubstitutions, renderDefinition } from "@tunelake/core/workflow/definition";
 import {
@@ -395,15 +395,19 @@ export async function redriveLocalExecution(options: RedriveLocalExecutionOption
   try {
     const record = await getExecution(home, name);
     if (record.status !== "FAILED" && record.status !== "ABORTED") {
-      throw new ConfigError(
-        `Execution ${name} is ${record.status}: only a FAILED or ABORTED execution can be redriven. Start a new run instead: tunelake run --date ${record.date}`,
-      );
+      throw new NotResumableError({
+        name,
+        reason: `it is ${record.status}, and only a FAILED or ABORTED execution can be redriven`,
+        next: `Start a new run instead: tunelake run --date ${record.date}`,
+      });
     }
     const stage = record.failedStage;
     if (!stage || !(RESUMABLE_STAGES as readonly string[]).includes(stage)) {
-      throw new ConfigError(
-        `Execution ${name} failed in ${stage ?? "an unknown stage"}, before any stage ran: fix the input and start a new run.`,
-      );
+      throw new NotResumableError({
+        name,
+        reason: `it failed in ${stage ?? "an unknown stage"}, before any stage ran`,
+        next: `Fix the input and start a new run: tunelake run --date ${record.date}`,
+      });
     }
     const redriveCount = record.redriveCount + 1;
     const running: ExecutionRecord = {

@@ -7,7 +7,9 @@
 import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { TunelakeError } from "@tunelake/core/errors";
+import { ExecutionAlreadyRunningError, ExecutionNotFoundError } from "@tunelake/core/errors";
+import { nextRunName } from "@tunelake/core/workflow/run-names";
+import { ExecutionRecordCorruptError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
@@ -50,30 +52,12 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
-/** A second live run of the same date. */
-export class ExecutionAlreadyRunningError extends TunelakeError {
-  readonly transient = false;
-}
-
-/** No execution of that name in this home. */
-export class ExecutionNotFoundError extends TunelakeError {
-  readonly transient = false;
-}
-
-/** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
-export class ExecutionRecordCorruptError extends TunelakeError {
-  readonly transient = false;
-}
-
 /** Parses a stored JSON file, naming the file and what to do when it is not JSON. */
 function parseStored<T>(text: string, file: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new ExecutionRecordCorruptError(
-      `${file} is not valid JSON (${(error as Error).message}). Restore it, or delete its execution folder to forget that execution.`,
-      { cause: error },
-    );
+    throw new ExecutionRecordCorruptError({ file, problem: (error as Error).message }, { cause: error });
   }
 }
 
@@ -121,9 +105,11 @@ export async function listExecutions(home: string): Promise<ExecutionRecord[]> {
 export async function getExecution(home: string, name: string): Promise<ExecutionRecord> {
   const text = await readFile(recordFile(home, name), "utf8").catch(() => undefined);
   if (!text) {
-    throw new ExecutionNotFoundError(
-      `No execution named "${name}" in ${localPaths(home).executions}. List them with: tunelake executions`,
-    );
+    throw new ExecutionNotFoundError({
+      name,
+      location: localPaths(home).executions,
+      listCommand: "tunelake executions",
+    });
   }
   return parseStored<ExecutionRecord>(text, recordFile(home, name));
 }
@@ -147,13 +133,17 @@ export async function saveHistory(home: string, name: string, events: readonly H
   await writeJsonAtomic(historyFile(home, name), events);
 }
 
-/** The first free name for a run date: the date, then `<date>-2`, `<date>-3`... */
+/** The first free name for a run date: the date, then `<date>-2`, `<date>-3`... (workflow/run-names.ts). */
 export async function nextExecutionName(home: string, date: string): Promise<string> {
-  const taken = new Set(
-    (await readdir(localPaths(home).executions).catch(() => [] as string[])).filter((n) => n.startsWith(date)),
-  );
-  if (!taken.has(date)) return date;
-  for (let n = 2; ; n++) if (!taken.has(`${date}-${n}`)) return `${date}-${n}`;
+  const taken = await readdir(localPaths(home).executions).catch(() => [] as string[]);
+  const name = nextRunName(date, taken);
+  if (!name) {
+    throw new ExecutionAlreadyRunningError({
+      date,
+      detail: `every execution name of ${date} is taken in ${localPaths(home).executions}. Delete old execution folders of that date, then run again.`,
+    });
+  }
+  return name;
 }
 
 interface LockFile {
@@ -163,7 +153,8 @@ interface LockFile {
   startedAt: string;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` is alive on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -174,7 +165,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Marks a RUNNING execution whose process died as FAILED, so it can be redriven at the stage it was in. */
-async function abandon(home: string, name: string, pid: number): Promise<void> {
+export async function abandon(home: string, name: string, pid: number): Promise<void> {
   const record = await getExecution(home, name).catch(() => undefined);
   if (record?.status !== "RUNNING") return;
   await saveExecution(
@@ -218,26 +209,32 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
       held = JSON.parse(text) as Partial<LockFile>;
     } catch {
       // Locks are linked into place whole, so this one is broken: another run may still hold the date.
-      throw new ExecutionAlreadyRunningError(
-        `Run date ${date} is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
-      );
+      throw new ExecutionAlreadyRunningError({
+        date,
+        detail: `the date is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
+      });
     }
     if (held.pid !== undefined && held.host === mine.host && isAlive(held.pid)) {
-      throw new ExecutionAlreadyRunningError(
-        `Execution ${held.name} for run date ${date} is still running (pid ${held.pid}, started ${held.startedAt}). ` +
-          `Wait for it to finish (tunelake executions), or stop that process; a lock left by a dead process is cleared automatically.`,
-      );
+      throw new ExecutionAlreadyRunningError({
+        date,
+        running: held.name,
+        detail:
+          `it is still running (pid ${held.pid}, started ${held.startedAt}). ` +
+          `Wait for it to finish (tunelake executions), or stop it; a lock left by a dead process is cleared automatically.`,
+      });
     }
     if (held.host !== undefined && held.host !== mine.host) {
-      throw new ExecutionAlreadyRunningError(
-        `Run date ${date} is locked by execution ${held.name} on host ${held.host} (pid ${held.pid}). ` +
-          `If that run is gone, delete ${path} and run again.`,
-      );
+      throw new ExecutionAlreadyRunningError({
+        date,
+        running: held.name,
+        detail: `it runs on host ${held.host} (pid ${held.pid}). If that run is gone, delete ${path} and run again.`,
+      });
     }
     if (held.name && held.pid !== undefined) await abandon(home, held.name, held.pid);
     await unlink(path).catch(() => undefined);
   }
-  throw new ExecutionAlreadyRunningError(
-    `Could not take the lock ${path} for run date ${date}: another run took it at the same time. Try again.`,
-  );
+  throw new ExecutionAlreadyRunningError({
+    date,
+    detail: `another run took the lock ${path} at the same time. Try again.`,
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { crawlCuratedZone } from "./catalog.ts";
+import { ServiceError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
@@ -23,14 +24,6 @@ interface CrawlerFile {
   stale?: boolean;
   lastCrawl?: { Status: "SUCCEEDED" | "FAILED"; ErrorMessage?: string; StartTime: string };
   startTime?: string;
-}
-
-/** An error whose `name` Step Functions' `ErrorEquals` matches, as the AWS SDK integration names service errors. */
-export class ServiceError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
 }
 
 export interface LocalGlueOptions {

@@ -3,13 +3,8 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { CATALOG_TABLES } from "@tunelake/core/transform/curated-tables";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  CatalogNotFoundError,
-  crawlCuratedZone,
-  crawlerLogFile,
-  openLocalCatalog,
-  readCatalog,
-} from "../src/catalog.ts";
+import { crawlCuratedZone, crawlerLogFile, openLocalCatalog, readCatalog } from "../src/catalog.ts";
+import { CatalogNotFoundError } from "../src/errors.ts";
 import { tempHome, writeCuratedFixture } from "./lake-fixture.ts";
 
 /** Writes one Parquet file from a SELECT (DuckDB), creating its folder. */

@@ -1,6 +1,12 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SpotifyQuotaExceededError, SpotifyServerError, TransformError } from "@tunelake/core/errors";
+import {
+  ExecutionAlreadyRunningError,
+  NotResumableError,
+  SpotifyQuotaExceededError,
+  SpotifyServerError,
+  TransformError,
+} from "@tunelake/core/errors";
 import { TRANSFORM_ENTITY_NAMES } from "@tunelake/core/lake";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalCatalog, readCatalog } from "../src/catalog.ts";
@@ -10,14 +16,7 @@ import {
   redriveLocalExecution,
   runLocalExecution,
 } from "../src/engine.ts";
-import {
-  ExecutionAlreadyRunningError,
-  getExecution,
-  getHistory,
-  type HistoryEvent,
-  listExecutions,
-  saveExecution,
-} from "../src/executions.ts";
+import { getExecution, getHistory, type HistoryEvent, listExecutions, saveExecution } from "../src/executions.ts";
 import { fixtureHandlers, tempHome, VALID_TABLES } from "./lake-fixture.ts";
 
 const DATE = "2026-11-21";
@@ -399,6 +398,7 @@ describe("local engine", () => {
     const refusal = redriveLocalExecution({ home, name: DATE, handlers, ...fast() });
 
     // Assess
+    await expect(refusal).rejects.toThrow(NotResumableError);
     await expect(refusal).rejects.toThrow(/only a FAILED or ABORTED execution can be redriven/);
   });
 

@@ -1,13 +1,13 @@
 import { readSpotifyEnv } from "@tunelake/core/config/env";
-import { ConfigError } from "@tunelake/core/errors";
 import { runAuthorizationCodeFlow } from "@tunelake/core/spotify/auth-flow";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { UsageError } from "../errors.ts";
 
 /** `tunelake auth`: prints a refresh token for user-scoped sources (recently played, top items). */
 export async function authCommand(g: GlobalOptions, opts: { port: string; scopes: string }): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new ConfigError(`--port must be 1-65535, got "${opts.port}".`);
+    throw new UsageError(`--port must be 1-65535, got "${opts.port}".`);
   const env = readSpotifyEnv();
   const refreshToken = await runAuthorizationCodeFlow({
     env,

@@ -1,34 +1,45 @@
-import { getHistory, listExecutions } from "@tunelake/local/executions";
+import type { Execution } from "@tunelake/core/ports";
 import pc from "picocolors";
+import { withBackend } from "../backend.ts";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
 import { newTable } from "../table.ts";
-import { cloudExecutionsCommand, cloudHistoryCommand } from "./cloud.ts";
 
 const colour = (status: string) =>
   status === "SUCCEEDED" ? pc.green(status) : status === "RUNNING" ? pc.cyan(status) : pc.red(status);
 
-/** `tunelake executions`: like the Step Functions console's list. */
+const ENDED_BADLY: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+
+/** `tunelake executions`: like the Step Functions console's list, in either mode. */
 export async function executionsCommand(g: GlobalOptions, opts: { stage?: string }): Promise<void> {
-  if (opts.stage) return cloudExecutionsCommand(g, opts.stage);
-  const executions = await listExecutions(g.home);
-  if (g.json) return printJson(executions);
-  if (executions.length === 0) {
-    process.stdout.write(`No executions in ${g.home}. Start one with: npm run pipeline\n`);
-    return;
-  }
-  const table = newTable(["name", "status", "started", "stopped", "failed stage", "redrives"]);
-  for (const e of executions) {
-    table.push([
-      e.name,
-      colour(e.status),
-      e.startDate ?? "",
-      e.stopDate ?? "",
-      e.failedStage ?? "",
-      String(e.redriveCount ?? 0),
-    ]);
-  }
-  process.stdout.write(`${table.toString()}\n`);
+  await withBackend(g, { stage: opts.stage }, async ({ runs, flag }) => {
+    const executions = await runs.list();
+    if (g.json) return printJson(executions);
+    if (executions.length === 0) {
+      process.stdout.write(`No executions in ${runs.location}. Start one with: npx tunelake run${flag}\n`);
+      return;
+    }
+    // Where a redrive would resume, for the executions that ended badly (read from each one's history).
+    const failedStages = new Map(
+      await Promise.all(
+        executions
+          .filter((e) => ENDED_BADLY.has(e.status))
+          .map(async (e: Execution) => [e.name, (await runs.describe(e.name)).failedStage ?? ""] as const),
+      ),
+    );
+    const table = newTable(["name", "status", "started", "stopped", "failed stage", "redrives"]);
+    for (const e of executions) {
+      table.push([
+        e.name,
+        colour(e.status),
+        e.startDate,
+        e.stopDate ?? "",
+        failedStages.get(e.name) ?? "",
+        String(e.redriveCount),
+      ]);
+    }
+    process.stdout.write(`${table.toString()}\n`);
+  });
 }
 
 /** The detail a person wants per event: state name, error, cause. */
@@ -52,15 +63,15 @@ export function eventDetail(event: Record<string, unknown>): string {
 
 /** `tunelake history <name>`: a readable table, or `--json` the events as GetExecutionHistory returns them. */
 export async function historyCommand(g: GlobalOptions, given: string, opts: { stage?: string }): Promise<void> {
-  const name = await resolveExecutionName(g.home, given, opts.stage);
-  if (opts.stage) return cloudHistoryCommand(g, opts.stage, name);
-  const events = await getHistory(g.home, name);
-  if (g.json) return printJson({ events });
-  const table = newTable(["id", "time", "type", "detail"]);
-  for (const e of events) {
-    const time = new Date(e.timestamp).toISOString().slice(11, 23);
-    const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;
-    table.push([String(e.id), time, type, eventDetail(e)]);
-  }
-  process.stdout.write(`${table.toString()}\n`);
+  await withBackend(g, { stage: opts.stage }, async (backend) => {
+    const events = await backend.runs.history(await resolveExecutionName(backend, given));
+    if (g.json) return printJson({ events });
+    const table = newTable(["id", "time", "type", "detail"]);
+    for (const e of events) {
+      const time = new Date(e.timestamp).toISOString().slice(11, 23);
+      const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;
+      table.push([String(e.id), time, type, eventDetail(e)]);
+    }
+    process.stdout.write(`${table.toString()}\n`);
+  });
 }

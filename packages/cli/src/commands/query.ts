@@ -1,35 +1,32 @@
-import { ConfigError } from "@tunelake/core/errors";
-import { openLocalCatalog } from "@tunelake/local/catalog";
+import { withBackend } from "../backend.ts";
 import { type GlobalOptions, printJson } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { newTable } from "../table.ts";
-import { cloudQueryCommand } from "./cloud.ts";
 
-/** `tunelake query "<SQL>"`: the same table names as in Athena. */
+/** `tunelake query "<SQL>"`: the same table names as in Athena (DuckDB locally, Athena on a stage). */
 export async function queryCommand(g: GlobalOptions, sql: string, opts: { stage?: string }): Promise<void> {
   if (!sql.trim()) {
-    throw new ConfigError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
+    throw new UsageError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
   }
-  if (opts.stage) {
-    await cloudQueryCommand(g, opts.stage, sql);
-    return;
-  }
-  const catalog = await openLocalCatalog(g.home);
-  try {
-    printRows(g, await catalog.query(sql));
-  } finally {
-    catalog.close();
-  }
+  await withBackend(g, { stage: opts.stage }, async (backend) => {
+    const result = await backend.query().query(sql);
+    printRows(
+      g,
+      result.rows,
+      result.columns.map((c) => c.name),
+    );
+  });
 }
 
-/** Rows as a JSON array (`--json`) or a table. */
-export function printRows(g: GlobalOptions, rows: Record<string, unknown>[]): void {
+/** Rows as a JSON array (`--json`) or a table with the query's columns. */
+export function printRows(g: GlobalOptions, rows: Record<string, unknown>[], columns?: string[]): void {
   if (g.json) {
     printJson(rows);
     return;
   }
-  const columns = rows.length > 0 ? Object.keys(rows[0] ?? {}) : [];
-  const table = newTable(columns);
-  for (const row of rows) table.push(columns.map((c) => formatCell(row[c])));
+  const names = columns && columns.length > 0 ? columns : Object.keys(rows[0] ?? {});
+  const table = newTable(names);
+  for (const row of rows) table.push(names.map((c) => formatCell(row[c])));
   process.stdout.write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
 }
 

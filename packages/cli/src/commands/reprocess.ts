@@ -3,7 +3,6 @@
  * transform change), one execution per date in `reprocess` mode (Extract is skipped), a few dates at a time.
  * Locally each execution is named `<date>-reprocess` (then `-2`...), so it never takes a daily run's name.
  */
-import { cloudStartRun, resolveStage } from "@tunelake/aws/index";
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey } from "@tunelake/core/lake";
 import { createConsoleLogger } from "@tunelake/core/logger";
@@ -11,7 +10,9 @@ import { type LocalHandlers, runLocalExecution } from "@tunelake/local/engine";
 import { nextExecutionName } from "@tunelake/local/executions";
 import { createLocalTransformHandler, localStores } from "@tunelake/local/handlers";
 import pc from "picocolors";
+import { withBackend } from "../backend.ts";
 import { EXIT_CODES, type GlobalOptions, printJson, whileStoppable } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { type RunSummary, summarize } from "./summary.ts";
 
 /** The most dates one command rebuilds: a year, so that a typo in a year does not start thousands of runs. */
@@ -28,12 +29,12 @@ export interface ReprocessOptions {
 export function datesBetween(from: string, to: string): string[] {
   const start = assertRunDate(from);
   const end = assertRunDate(to);
-  if (end < start) throw new ConfigError(`--to ${end} is before --from ${start}: give the earlier date first.`);
+  if (end < start) throw new UsageError(`--to ${end} is before --from ${start}: give the earlier date first.`);
   const dates: string[] = [];
   for (let d = new Date(`${start}T00:00:00Z`); d.toISOString().slice(0, 10) <= end; d.setUTCDate(d.getUTCDate() + 1)) {
     dates.push(d.toISOString().slice(0, 10));
     if (dates.length > MAX_REPROCESS_DATES) {
-      throw new ConfigError(`${start}..${end} is more than ${MAX_REPROCESS_DATES} dates: reprocess it in parts.`);
+      throw new UsageError(`${start}..${end} is more than ${MAX_REPROCESS_DATES} dates: reprocess it in parts.`);
     }
   }
   return dates;
@@ -70,19 +71,20 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
   const dates = datesBetween(opts.from, opts.to);
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8) {
-    throw new ConfigError(`--concurrency must be 1-8, got "${opts.concurrency}".`);
+    throw new UsageError(`--concurrency must be 1-8, got "${opts.concurrency}".`);
   }
   if (opts.stage) {
     // On a stage each date is its own execution (the service runs them side by side): start them one by one.
-    const outputs = await resolveStage(opts.stage);
-    const started = [];
-    for (const date of dates) {
-      const execution = await cloudStartRun({ stage: outputs, date, reprocess: true });
-      started.push(execution);
-      if (!g.json) process.stdout.write(`${date}  started ${execution.name}\n`);
-    }
-    if (g.json) printJson(started);
-    else process.stdout.write(`Follow them with: npx tunelake executions --stage ${opts.stage}\n`);
+    await withBackend(g, { stage: opts.stage }, async ({ runs, flag }) => {
+      const started = [];
+      for (const date of dates) {
+        const execution = await runs.start({ date, mode: "reprocess" }, { follow: false });
+        started.push(execution);
+        if (!g.json) process.stdout.write(`${date}  started ${execution.name}\n`);
+      }
+      if (g.json) printJson(started);
+      else process.stdout.write(`Follow them with: npx tunelake executions${flag}\n`);
+    });
     return;
   }
 

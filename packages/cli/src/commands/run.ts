@@ -1,12 +1,11 @@
-import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
-import { runLocalExecution } from "@tunelake/local/engine";
+import { withBackend } from "../backend.ts";
 import type { GlobalOptions } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { parseFaults } from "../faults.ts";
 import type { SourceFlag } from "../spotify-source.ts";
-import { cloudRunCommand } from "./cloud.ts";
-import { runLocally } from "./local-run.ts";
+import { followRun } from "./follow.ts";
 
 export interface RunOptions {
   date?: string;
@@ -18,23 +17,22 @@ export interface RunOptions {
   resumeFrom?: ResumableStage;
   injectFault: string[];
   stage?: string;
+  /** Commander's `--no-wait`: false only starts the run. */
+  wait: boolean;
 }
 
 /** `tunelake run`: everything is checked (faults, date, config) before the first request. */
 export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<void> {
   const faults = parseFaults(opts.injectFault);
   const date = assertRunDate(opts.date ?? todayUtc());
-  const resumeFrom = {
+  if (opts.stage && faults.length > 0) throw new UsageError("--inject-fault runs locally only; drop --stage.");
+  const input = {
+    date,
+    mode: opts.reprocess ? ("reprocess" as const) : ("extract" as const),
     ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}),
     ...(opts.refetch ? { refetch: true } : {}),
   };
-  if (opts.stage) {
-    if (faults.length > 0) throw new ConfigError("--inject-fault runs locally only; drop --stage.");
-    await cloudRunCommand(g, opts.stage, { date, reprocess: opts.reprocess, ...resumeFrom });
-    return;
-  }
-  const mode = opts.reprocess ? "reprocess" : "extract";
-  await runLocally(g, { config: opts.config, source: opts.source, faults }, (handlers, onEvent, signal) =>
-    runLocalExecution({ home: g.home, input: { date, mode, ...resumeFrom }, handlers, faults, onEvent, signal }),
+  await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source, faults }, (backend) =>
+    followRun(g, backend, { faults, wait: opts.wait }, (observer) => backend.runs.start(input, observer)),
   );
 }

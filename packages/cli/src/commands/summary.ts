@@ -4,8 +4,9 @@
  * the tables only when Transform ran in this execution; the checks only when Validate ran, with Validate's own result.
  */
 
+import type { HistoryEvent } from "@tunelake/core/ports";
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
-import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
+import { getHistory } from "@tunelake/local/executions";
 import pc from "picocolors";
 import { parseObject } from "../progress.ts";
 import { newTable } from "../table.ts";
@@ -67,6 +68,8 @@ export function summarizeEvents(
     redriveCount?: number;
   },
   events: readonly HistoryEvent[],
+  /** Added to the commands the next step suggests (`--stage S` on a stage). */
+  flag = "",
 ): RunSummary {
   const stages: string[] = [];
   const tables = new Map<string, TableRow[]>();
@@ -134,7 +137,7 @@ export function summarizeEvents(
     if (failedEntity) summary.failedEntity = failedEntity;
     if (record.error) summary.error = record.error;
     if (record.cause) summary.cause = record.cause;
-    summary.next = nextStep(summary, record.redriveCount ? [] : (record.faults ?? []));
+    summary.next = nextStep(summary, record.redriveCount ? [] : (record.faults ?? []), flag);
   }
   return summary;
 }
@@ -151,13 +154,13 @@ const PASSING_ERRORS = /^(SpotifyRateLimitError|SpotifyServerError|StorageError|
  * What to do after a failed run: `redrive` only where resuming at the failed stage can succeed; otherwise the
  * command that can (a new run, a reprocess), or what to fix first.
  */
-export function nextStep(s: RunSummary, faults: readonly string[]): string {
-  const redrive = `npx tunelake redrive ${s.execution}`;
+export function nextStep(s: RunSummary, faults: readonly string[], flag = ""): string {
+  const redrive = `npx tunelake redrive ${s.execution}${flag}`;
   const at = s.failedStage ?? "the failed stage";
   if (s.status === "ABORTED") return `it was stopped; resume it at ${at} with: ${redrive}`;
-  if (s.status === "RUNNING") return `it is still running; follow it with: npx tunelake history ${s.execution}`;
+  if (s.status === "RUNNING") return `it is still running; follow it with: npx tunelake history ${s.execution}${flag}`;
   if (!s.failedStage || s.failedStage === "Prepare") {
-    return `the input was invalid, so no stage ran: start a new run, e.g. npx tunelake run --date ${s.date}`;
+    return `the input was invalid, so no stage ran: start a new run, e.g. npx tunelake run --date ${s.date}${flag}`;
   }
   // Injected faults apply to the first run only (the caller passes none for a redrive), so a redrive gets past them.
   if (faults.length > 0)
@@ -166,7 +169,7 @@ export function nextStep(s: RunSummary, faults: readonly string[]): string {
   if (PASSING_ERRORS.test(error)) return `this may pass on a later attempt: ${redrive}`;
   switch (error) {
     case "ValidationFailedError":
-      return `the data failed the checks above, and a redrive would check the same data again: look at the failing rows with npx tunelake query, fix the transform or the sources, then rebuild the date with: npx tunelake run --date ${s.date} --reprocess`;
+      return `the data failed the checks above, and a redrive would check the same data again: look at the failing rows with npx tunelake query${flag}, fix the transform or the sources, then rebuild the date with: npx tunelake run --date ${s.date} --reprocess${flag}`;
     case "SpotifyQuotaExceededError":
       return `Spotify's quota for this app is used up: once it resets (see the cause), resume with: ${redrive}`;
     case "SpotifyAuthError":
@@ -177,7 +180,7 @@ export function nextStep(s: RunSummary, faults: readonly string[]): string {
       break;
   }
   if (/No raw data for run date/.test(s.cause ?? "")) {
-    return `the date was never extracted, so a redrive cannot help: extract it with: npx tunelake run --date ${s.date}`;
+    return `the date was never extracted, so a redrive cannot help: extract it with: npx tunelake run --date ${s.date}${flag}`;
   }
   return `fix what the error says, then resume at ${at} with: ${redrive}`;
 }

@@ -7,8 +7,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { manifestKey } from "@tunelake/core/lake";
 import { REASONS } from "@tunelake/core/transform/column-coverage";
+import { localStores } from "@tunelake/local/handlers";
+import { createLocalQueryEngine } from "@tunelake/local/query-engine";
 import { afterAll, describe, expect, it } from "vitest";
-import { localSparseColumns } from "../../src/commands/coverage.ts";
+import { findSparseColumns } from "../../src/commands/coverage.ts";
 import { fingerprint, rowCounts, runPipeline, startSample, tempHomes } from "./harness.ts";
 
 const DATE = "2026-11-21";
@@ -29,7 +31,8 @@ describe("sample API drift", () => {
 
       // Act
       const { record } = await runPipeline({ home, server, date: DATE }).finally(() => server.close());
-      const sparse = await localSparseColumns(home, DATE);
+      const engine = createLocalQueryEngine(home);
+      const sparse = await findSparseColumns(engine, localStores(home).raw, DATE).finally(() => engine.close());
 
       // Assess
       expect(record.status, record.cause).toBe("SUCCEEDED");

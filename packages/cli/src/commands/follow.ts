@@ -1,0 +1,65 @@
+/**
+ * What `run` and `redrive` share in both modes: live progress from the execution's history events, the summary read
+ * from the execution's history (Validate's own results, never the checks run again), the mostly empty columns, and
+ * the exit status.
+ */
+import type { ExecutionDetails, RunObserver } from "@tunelake/core/ports";
+import type { Backend } from "../backend.ts";
+import { EXIT_CODES, type GlobalOptions, printJson, SIGNAL_EXIT_CODES, whileStoppable } from "../context.ts";
+import { plannedRequests } from "../extract-progress.ts";
+import { createProgress } from "../progress.ts";
+import { printSparseColumns } from "./coverage.ts";
+import { printSummary, summarizeEvents } from "./summary.ts";
+
+export interface FollowOptions {
+  /** Faults injected into this run (for the next step the summary suggests); none for a redrive. */
+  faults?: readonly string[];
+  /** False: only start it (`--no-wait`), print where to follow it, and do not wait for the end. */
+  wait?: boolean;
+}
+
+/**
+ * Prepares the backend (locally: config and Spotify source, before anything is written), runs `start` with a progress
+ * observer, and prints the outcome. Ctrl-C (or a kill) stops the execution, which ends ABORTED and can be redriven;
+ * a second one exits at once (the listeners are gone, so Node's default applies).
+ */
+export async function followRun(
+  g: GlobalOptions,
+  backend: Backend,
+  options: FollowOptions,
+  start: (observer: RunObserver) => Promise<ExecutionDetails>,
+): Promise<void> {
+  const config = await backend.prepare();
+  const wait = options.wait ?? true;
+  const stop = new AbortController();
+  const execution = await whileStoppable(stop, () => {
+    const onEvent =
+      g.json || !wait
+        ? undefined
+        : createProgress(
+            undefined,
+            config ? { planned: plannedRequests(config), tty: Boolean(process.stderr.isTTY) } : undefined,
+          );
+    return start({ ...(onEvent ? { onEvent } : {}), signal: stop.signal, follow: wait });
+  });
+  if (!wait && execution.status === "RUNNING") {
+    if (g.json) return printJson(execution);
+    process.stdout.write(
+      `Started ${execution.name}\n${execution.executionArn}\nFollow it with: npx tunelake history ${execution.name}${backend.flag}\n`,
+    );
+    return;
+  }
+  const events = await backend.runs.history(execution.name);
+  const summary = summarizeEvents({ ...execution, faults: options.faults ?? [] }, events, backend.flag);
+  if (g.json) printJson(summary);
+  else printSummary(summary);
+  if (!g.json && execution.status === "SUCCEEDED") {
+    await printSparseColumns(backend.query(), backend.raw(), execution.date);
+  }
+  if (execution.status !== "SUCCEEDED") process.exitCode = EXIT_CODES.pipelineFailure;
+  if (stop.signal.aborted) {
+    // Handlers that were still running are abandoned (the execution says ABORTED): exit now, as a killed process would.
+    await backend.close();
+    process.exit(SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure);
+  }
+}

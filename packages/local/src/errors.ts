@@ -1,0 +1,54 @@
+/** The errors of the local runtime, all rooted at {@link TunelakeError}; each says what to do next. */
+import { TunelakeError } from "@tunelake/core/errors";
+
+/** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
+export class ExecutionRecordCorruptError extends TunelakeError {
+  readonly transient = false;
+  readonly file: string;
+  constructor(fields: { file: string; problem: string }, options?: { cause?: unknown }) {
+    super(
+      `${fields.file} is not valid JSON (${fields.problem}). Restore it, or delete its execution folder to forget that execution.`,
+      options,
+    );
+    this.file = fields.file;
+  }
+}
+
+/** A query ran before the local catalog exists: the pipeline's crawler step has not run yet. */
+export class CatalogNotFoundError extends TunelakeError {
+  readonly transient = false;
+  readonly catalog: string;
+  constructor(fields: { catalog: string }, options?: { cause?: unknown }) {
+    super(
+      `No tables in the local catalog (${fields.catalog}) yet: run the pipeline first (npm run pipeline), its crawler step registers the tables.`,
+      options,
+    );
+    this.catalog = fields.catalog;
+  }
+}
+
+/**
+ * An error of a local service stand-in (Glue, Athena) named as the AWS SDK integration names service errors, e.g.
+ * `Glue.CrawlerRunningException`, so the state machine's `ErrorEquals` matches it as it would on AWS. The definition
+ * decides what to retry by that name, so the class itself is terminal.
+ */
+export class ServiceError extends TunelakeError {
+  readonly transient = false;
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** `abort` signalled the process running an execution, but the execution did not stop in time. */
+export class ExecutionStopTimeoutError extends TunelakeError {
+  readonly transient = true;
+  readonly execution: string;
+  constructor(fields: { name: string; pid: number | undefined; waitedMs: number }) {
+    super(
+      `Execution "${fields.name}" is still RUNNING ${fields.waitedMs} ms after its process (pid ${fields.pid}) was asked to stop. ` +
+        `Check that process (it may be busy or stuck), stop it with \`kill ${fields.pid}\`, then look again: tunelake executions`,
+    );
+    this.execution = fields.name;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The `Runs` port over the embedded engine and the executions store under `<home>/executions/`: a run is executed
+ * in this process and has ended when `start` returns; another process's run is stopped with SIGTERM, which the CLI
+ * running it turns into an ABORTED execution.
+ */
+import { ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
+import { assertRunDate } from "@tunelake/core/lake";
+import type {
+  Execution,
+  ExecutionDetails,
+  HistoryEvent,
+  RedriveResult,
+  RunObserver,
+  Runs,
+  StartRunInput,
+} from "@tunelake/core/ports";
+import { RESUMABLE_STAGES, type ResumableStage } from "@tunelake/core/workflow/state-names";
+import { type LocalEngineTuning, type LocalHandlers, redriveLocalExecution, runLocalExecution } from "./engine.ts";
+import { ExecutionStopTimeoutError } from "./errors.ts";
+import { abandon, type ExecutionRecord, getExecution, getHistory, isAlive, listExecutions } from "./executions.ts";
+import { localPaths } from "./paths.ts";
+
+export interface LocalRunsOptions {
+  home: string;
+  /** Made on the first start or redrive only, so listing and reading histories need no config or credentials. */
+  handlers: () => Promise<LocalHandlers>;
+  tuning?: LocalEngineTuning;
+  /** Faults injected into runs started here (never into a redrive). */
+  faults?: string[];
+  /** How long `abort` waits for the execution to leave RUNNING (default 15 s). */
+  abortTimeoutMs?: number;
+}
+
+/** A stored record as both backends describe an execution. */
+export function executionOfRecord(record: ExecutionRecord): Execution {
+  return {
+    name: record.name,
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    status: record.status,
+    date: record.date,
+    startDate: record.startDate,
+    ...(record.stopDate ? { stopDate: record.stopDate } : {}),
+    redriveCount: record.redriveCount,
+  };
+}
+
+/** A stored record with what DescribeExecution adds, and the stage a redrive resumes at when it did not succeed. */
+export function detailsOfRecord(record: ExecutionRecord): ExecutionDetails {
+  const stopped = record.status !== "RUNNING" && record.status !== "SUCCEEDED";
+  return {
+    ...executionOfRecord(record),
+    input: record.input,
+    ...(record.output !== undefined ? { output: record.output } : {}),
+    ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.cause !== undefined ? { cause: record.cause } : {}),
+    ...(stopped && record.failedStage ? { failedStage: record.failedStage } : {}),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs of the pipeline on this machine, recorded under `<home>/executions/`. */
+export function createLocalRuns(options: LocalRunsOptions): Runs {
+  const { home } = options;
+  let handlers: Promise<LocalHandlers> | undefined;
+  const loadHandlers = () => {
+    handlers ??= options.handlers();
+    return handlers;
+  };
+  /** Runs this process executes now, by run date: stopped through their controller rather than a signal to ourselves. */
+  const live = new Map<string, AbortController>();
+
+  /** Follows one engine call of run date `date`: the caller's signal and `abort` both stop it. */
+  const withController = async <T>(
+    date: string,
+    observer: RunObserver | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    const controller = new AbortController();
+    const forward = () => controller.abort(observer?.signal?.reason);
+    if (observer?.signal?.aborted) forward();
+    observer?.signal?.addEventListener("abort", forward, { once: true });
+    // One live run per date (the date's lock), so the date finds the controller of the run `abort` names.
+    if (!live.has(date)) live.set(date, controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      observer?.signal?.removeEventListener("abort", forward);
+      if (live.get(date) === controller) live.delete(date);
+    }
+  };
+
+  return {
+    backend: "local",
+    location: localPaths(home).executions,
+
+    async start(input: StartRunInput, observer?: RunObserver) {
+      const engineHandlers = await loadHandlers();
+      const date = assertRunDate(input.date);
+      const record = await withController(date, observer, (signal) =>
+        runLocalExecution({
+          ...options.tuning,
+          home,
+          input: {
+            date,
+            mode: input.mode,
+            ...(input.resumeFrom ? { resumeFrom: input.resumeFrom } : {}),
+            ...(input.refetch ? { refetch: true } : {}),
+          },
+          handlers: engineHandlers,
+          faults: options.faults,
+          signal,
+          onEvent: observer?.onEvent,
+        }),
+      );
+      return detailsOfRecord(record);
+    },
+
+    async list() {
+      return (await listExecutions(home)).map(executionOfRecord);
+    },
+
+    async describe(name) {
+      return detailsOfRecord(await getExecution(home, name));
+    },
+
+    async history(name): Promise<HistoryEvent[]> {
+      return getHistory(home, name);
+    },
+
+    async redrive(name, observer) {
+      const before = await getExecution(home, name);
+      const engineHandlers = await loadHandlers();
+      const record = await withController(before.date, observer, (signal) =>
+        redriveLocalExecution({
+          ...options.tuning,
+          home,
+          name,
+          handlers: engineHandlers,
+          signal,
+          onEvent: observer?.onEvent,
+        }),
+      );
+      // redriveLocalExecution refused anything but a FAILED or ABORTED record with a resumable stage.
+      const resumedFrom = before.failedStage as ResumableStage;
+      if (!(RESUMABLE_STAGES as readonly string[]).includes(resumedFrom)) {
+        throw new NotResumableError({ name, reason: "its record names no stage to resume", next: "Start a new run." });
+      }
+      return { redriveOf: name, resumedFrom, execution: detailsOfRecord(record) } satisfies RedriveResult;
+    },
+
+    async abort(name) {
+      const record = await getExecution(home, name);
+      if (record.status !== "RUNNING") throw new ExecutionNotRunningError({ name, status: record.status });
+      const mine = record.pid === process.pid ? live.get(record.date) : undefined;
+      if (mine) {
+        mine.abort("tunelake abort");
+      } else if (record.pid === undefined || !isAlive(record.pid)) {
+        // Nobody runs it any more: recorded as the next run of its date would find it.
+        await abandon(home, name, record.pid ?? -1);
+        return detailsOfRecord(await getExecution(home, name));
+      } else {
+        process.kill(record.pid, "SIGTERM");
+      }
+      const timeoutMs = options.abortTimeoutMs ?? 15_000;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const now = await getExecution(home, name);
+        if (now.status !== "RUNNING") return detailsOfRecord(now);
+        if (Date.now() > deadline) {
+          throw new ExecutionStopTimeoutError({ name, pid: record.pid, waitedMs: timeoutMs });
+        }
+        await sleep(50);
+      }
+    },
+
+    async close() {
+      // Nothing held open: every call reads the store afresh.
+    },
+  };
+}

@@ -52,6 +52,19 @@ const parse = (text: unknown): unknown => {
 const details = (event: HistoryEvent, key: string): Record<string, unknown> =>
   (event[key] as Record<string, unknown> | undefined) ?? {};
 
+const failureOf = (value: unknown): Record<string, unknown> | undefined => {
+  if (!value || typeof value !== "object") return undefined;
+  const failure = (value as Record<string, unknown>).failure;
+  return failure && typeof failure === "object" ? (failure as Record<string, unknown>) : undefined;
+};
+
+/** The failure a state added to the data (`$.failure`, which NotifyFailure and Failed report), if it added one. */
+function failureRecorded(input: unknown, output: unknown): { error: string; cause: string } | undefined {
+  const after = failureOf(output);
+  if (!after || failureOf(input)) return undefined;
+  return { error: String(after.Error ?? ""), cause: String(after.Cause ?? "") };
+}
+
 interface Tracking extends StateStatus {
   /** Entries not yet exited. */
   open: number;
@@ -63,7 +76,8 @@ interface Tracking extends StateStatus {
 /**
  * The outcome of every state of `definition` in one execution's history (oldest event first):
  * - succeeded: left normally; retried: left normally after a Task retry (`retries` says how many);
- * - caught: its error was caught (a Catch led on); failed: its error ended the execution, or it is a Fail state reached;
+ * - caught: its error was caught (a Catch led on); failed: its error ended the execution, it recorded the run's
+ *   failure (`$.failure`, what NotifyFailure and the Fail state report), or it is a Fail state reached;
  * - running: entered and not left while the execution goes on; not-reached: never entered.
  * After a redrive (ExecutionRedriven), what failed before counts as not reached until the redrive enters it again.
  */
@@ -149,8 +163,14 @@ export function stateStatuses(definition: StateMachineDefinition, history: reado
         const at = openTasks.lastIndexOf(state);
         if (at >= 0) openTasks.splice(at, 1);
       }
-      // A Map or Parallel whose branch failed and was caught also exits; only its own error says so.
-      if (state.lastTaskFailed) state.outcome = "caught";
+      const recorded = failureRecorded(state.input, state.output);
+      if (recorded) {
+        // The state that wrote `$.failure` (a Catch's recorder, or a Choice's verdict such as CrawlerFailed) is
+        // where the run's failure was decided, even though the state itself ran fine.
+        state.outcome = "failed";
+        state.error = recorded.error;
+        state.cause = recorded.cause;
+      } else if (state.lastTaskFailed) state.outcome = "caught";
       else if (state.outcome !== "caught" && state.outcome !== "failed") {
         state.outcome = state.retries > 0 ? "retried" : "succeeded";
       }

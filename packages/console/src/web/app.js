@@ -97,8 +97,8 @@ async function drawGraph() {
   const g = await api("/graph");
   view.graph = g;
   const root = $("#graph");
-  root.setAttribute("width", g.width);
-  root.setAttribute("height", g.height);
+  // Scaled to the pane's width (never above its own size), so the whole machine is in view.
+  root.style.maxWidth = `${g.width}px`;
   root.setAttribute("viewBox", `0 0 ${g.width} ${g.height}`);
   const defs = svg("defs");
   const marker = svg("marker", {

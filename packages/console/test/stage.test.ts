@@ -72,7 +72,7 @@ if (!moto.available) {
       const deadline = Date.now() + 20_000;
       do {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        listed = await get("/api/executions");
+        listed = (await get("/api/executions")) as typeof listed;
       } while (listed.executions[0]?.status !== "FAILED" && Date.now() < deadline);
       expect(listed.executions[0]).toMatchObject({ name: "2026-11-04", status: "FAILED", failedStage: "Transform" });
 

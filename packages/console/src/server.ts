@@ -6,7 +6,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { ExecutionDetails, QueryEngine, Runs } from "@tunelake/core/ports";
+import type { ExecutionDetails, ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { type Context, Hono } from "hono";
@@ -20,6 +20,8 @@ export interface ConsoleOptions {
   query: QueryEngine;
   /** The one definition the executions ran (rendered with the local or the stage's substitutions). */
   definition: StateMachineDefinition;
+  /** The raw zone, to read the rejects' reasons (`_rejects/`); without it the lake page shows counts only. */
+  raw?: ObjectStore;
   /** The secret the page's URL carries; random when absent. */
   token?: string;
 }
@@ -195,7 +197,7 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
 
   app.get(
     "/api/lake",
-    guarded(async (c) => c.json(await lakeOverview(query))),
+    guarded(async (c) => c.json(await lakeOverview(query, options.raw))),
   );
   app.post(
     "/api/query",

@@ -11,9 +11,10 @@ import { startConsole } from "@tunelake/console/server";
 import { loadConfig } from "@tunelake/core/config/load";
 import { ConfigError } from "@tunelake/core/errors";
 import { createConsoleLogger } from "@tunelake/core/logger";
-import type { QueryEngine, Runs } from "@tunelake/core/ports";
+import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
+import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
-import { createLocalHandlers } from "@tunelake/local/handlers";
+import { createLocalHandlers, localStores } from "@tunelake/local/handlers";
 import { createLocalQueryEngine } from "@tunelake/local/query-engine";
 import { createLocalRuns } from "@tunelake/local/runs";
 import type { GlobalOptions } from "../context.ts";
@@ -30,6 +31,7 @@ interface ConsoleBackend {
   runs: Runs;
   query: QueryEngine;
   definition: StateMachineDefinition;
+  raw: ObjectStore;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ function localBackend(g: GlobalOptions, opts: ConsoleCommandOptions): ConsoleBac
     runs,
     query,
     definition: localDefinition(),
+    raw: localStores(g.home).raw,
     close: async () => {
       await query.close();
       await runs.close();
@@ -75,6 +78,7 @@ async function stageBackend(stage: string): Promise<ConsoleBackend> {
     runs,
     query,
     definition: stageDefinition(outputs),
+    raw: new S3ObjectStore({ bucket: outputs.rawBucket }),
     close: async () => {
       await query.close();
       await runs.close();

@@ -280,6 +280,11 @@ async function loadLake() {
       el("tr", {}, el("td", {}, r.dt), el("td", {}, r.entity), el("td", {}, r.table_name), el("td", {}, r.rejects)),
     ),
   );
+  $("#reject-reasons tbody").replaceChildren(
+    ...lake.rejectReasons.map((r) =>
+      el("tr", {}, el("td", {}, r.dt), el("td", {}, r.file), el("td", {}, r.reason), el("td", {}, r.count)),
+    ),
+  );
   $("#tables").replaceChildren(
     ...lake.tables.map((t) => el("li", {}, `${t.name} (${t.columns.map((c) => c.name).join(", ")})`)),
   );

@@ -71,6 +71,8 @@ interface Tracking extends StateStatus {
   lastTaskFailed: boolean;
   attemptsThisEntry: number;
   firstEnteredMs?: number;
+  /** Entered with a recorded failure in its input (NotifyFailure): part of the failure route a redrive replaces. */
+  afterFailure: boolean;
 }
 
 /**
@@ -79,7 +81,8 @@ interface Tracking extends StateStatus {
  * - caught: its error was caught (a Catch led on); failed: its error ended the execution, it recorded the run's
  *   failure (`$.failure`, what NotifyFailure and the Fail state report), or it is a Fail state reached;
  * - running: entered and not left while the execution goes on; not-reached: never entered.
- * After a redrive (ExecutionRedriven), what failed before counts as not reached until the redrive enters it again.
+ * After a redrive (ExecutionRedriven), what failed before, and the failure route after it (states entered with
+ * `$.failure` in their input, such as NotifyFailure), count as not reached until the redrive enters them again.
  */
 export function stateStatuses(definition: StateMachineDefinition, history: readonly HistoryEvent[]): StateStatus[] {
   const types = definitionStates(definition);
@@ -94,6 +97,7 @@ export function stateStatuses(definition: StateMachineDefinition, history: reado
       open: 0,
       lastTaskFailed: false,
       attemptsThisEntry: 0,
+      afterFailure: false,
     });
   }
   /** The Task states entered and not yet left, newest last: task events name no state. */
@@ -104,8 +108,8 @@ export function stateStatuses(definition: StateMachineDefinition, history: reado
     if (type === "ExecutionRedriven") {
       openTasks.length = 0;
       for (const state of byName.values()) {
-        if (state.outcome === "failed" || state.outcome === "caught" || state.outcome === "running") {
-          Object.assign(state, { outcome: "not-reached", open: 0, lastTaskFailed: false });
+        if (["failed", "caught", "running"].includes(state.outcome) || state.afterFailure) {
+          Object.assign(state, { outcome: "not-reached", open: 0, lastTaskFailed: false, afterFailure: false });
           delete state.error;
           delete state.cause;
         }
@@ -122,6 +126,7 @@ export function stateStatuses(definition: StateMachineDefinition, history: reado
       state.lastTaskFailed = false;
       state.attemptsThisEntry = 0;
       state.input = parse(d.input);
+      state.afterFailure = failureOf(state.input) !== undefined;
       state.enteredAt ??= event.timestamp;
       state.firstEnteredMs ??= Date.parse(event.timestamp);
       if (state.type === "Task") openTasks.push(state);
@@ -191,5 +196,7 @@ export function stateStatuses(definition: StateMachineDefinition, history: reado
       }
     }
   }
-  return [...byName.values()].map(({ open, lastTaskFailed, attemptsThisEntry, firstEnteredMs, ...status }) => status);
+  return [...byName.values()].map(
+    ({ open, lastTaskFailed, attemptsThisEntry, firstEnteredMs, afterFailure, ...status }) => status,
+  );
 }

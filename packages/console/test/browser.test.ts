@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     expect(bad.code, bad.stderr).toBe(1);
     server = await startConsole(home);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page = await browser.newPage({ viewport: { width: 1920, height: 1250 } });
     await page.goto(server.url);
   }, 180_000);
 
@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
       .toBe("2026-12-01 — SUCCEEDED");
     await expect.poll(() => outcome("Succeeded")).toBe("succeeded");
     for (const state of ["StartCrawler", "Validate", "Extract"]) expect(await outcome(state)).toBe("succeeded");
-    for (const state of ["CrawlerFailed", "Failed"]) expect(await outcome(state)).toBe("not-reached");
+    for (const state of ["CrawlerFailed", "NotifyFailure", "Failed"]) expect(await outcome(state)).toBe("not-reached");
     expect(await page.locator("#graph .node.outcome-failed").count()).toBe(0);
     expect(await page.locator('#executions tbody tr[data-name="2026-12-01"] td').nth(5).textContent()).toBe("1");
     if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-redriven.png"), fullPage: false });

@@ -77,7 +77,7 @@ describe("stateStatuses", () => {
     exited("Task", "Crawl", { error: { Error: "CrawlerFailedError" } }),
     entered("Pass", "Record", { error: { Error: "CrawlerFailedError" } }),
     exited("Pass", "Record", { failure: { stage: "Crawl", Error: "CrawlerFailedError", Cause: "the crawl failed" } }),
-    entered("Fail", "Failed"),
+    entered("Fail", "Failed", { failure: { stage: "Crawl" } }),
     ["ExecutionFailed", { executionFailedEventDetails: { error: "CrawlerFailedError", cause: "the crawl failed" } }],
   );
 

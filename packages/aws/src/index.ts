@@ -14,9 +14,16 @@ export {
   cloudListExecutions,
   cloudRedrive,
   cloudStartRun,
+  cloudStopExecution,
 } from "./cloud-executions.ts";
-export { type CloudQueryOptions, type CloudQueryResult, cloudQuery } from "./cloud-query.ts";
+export {
+  type CloudQueryOptions,
+  type CloudQueryResult,
+  cloudQuery,
+} from "./cloud-query.ts";
 export { type CloudStage, type CloudStageOptions, openStage } from "./cloud-stage.ts";
 export { type CloudTable, cloudListTables } from "./cloud-tables.ts";
 export { AthenaQueryError, StageNotFoundError } from "./errors.ts";
+export { type AwsQueryEngineOptions, createAwsQueryEngine } from "./query-engine.ts";
 export { type ResolveStageOptions, resolveStage } from "./resolve-stage.ts";
+export { type AwsRunsOptions, createAwsRuns } from "./runs.ts";

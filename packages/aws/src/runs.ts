@@ -70,7 +70,9 @@ function toExecution(e: CloudExecution): Execution {
 }
 
 function toDetails(d: CloudExecutionDetails, history: readonly HistoryEvent[] | undefined): ExecutionDetails {
-  const failedStage = history ? failedStageFromHistory(history as never)?.stage : undefined;
+  // Only a run that did not succeed has a stage to resume at.
+  const failedStage =
+    history && STOPPED.includes(d.status) ? failedStageFromHistory(history as never)?.stage : undefined;
   return {
     ...toExecution(d),
     ...(d.input !== undefined ? { input: d.input } : {}),

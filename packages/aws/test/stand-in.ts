@@ -18,10 +18,15 @@ export const STAND_IN_DEFINITION = {
       Choices: [
         { Variable: "$.resumeFrom", IsPresent: true, Next: S.Succeeded },
         { Variable: "$.hold", IsPresent: true, Next: "Hold" },
+        { Variable: "$.holdLong", IsPresent: true, Next: "HoldLong" },
+        // A reprocess runs until stopped: what a caller's signal is tested on.
+        { Variable: "$.mode", StringEquals: "reprocess", Next: "HoldLong" },
       ],
       Default: S.Transform,
     },
     Hold: { Type: "Wait", Seconds: 1, Next: S.Succeeded },
+    // Long enough to be stopped while it runs.
+    HoldLong: { Type: "Wait", Seconds: 30, Next: S.Succeeded },
     [S.Transform]: { Type: "Pass", Next: S.TransformFailed },
     [S.TransformFailed]: {
       Type: "Pass",

@@ -228,5 +228,23 @@ if (!moto.available) {
       );
       expect(differences).toEqual([]);
     }, 180_000);
+
+    it("only starts with --no-wait, and reprocess --stage starts one reprocess execution per date", async () => {
+      // Act
+      const started = await onStage(["run", "--date", "2026-11-10", "--no-wait"]);
+      const reprocess = await onStage(["reprocess", "--from", "2026-11-11", "--to", "2026-11-12"]);
+      const executions = await onStage(["executions"]);
+
+      // Assess
+      expect(started.code, started.stderr).toBe(0);
+      expect(json(started, "run --no-wait")).toMatchObject({ date: "2026-11-10" });
+      expect(reprocess.code, reprocess.stderr).toBe(0);
+      expect(json(reprocess, "reprocess --stage")).toEqual([
+        expect.objectContaining({ name: "2026-11-11", input: expect.objectContaining({ mode: "reprocess" }) }),
+        expect.objectContaining({ name: "2026-11-12", input: expect.objectContaining({ mode: "reprocess" }) }),
+      ]);
+      const names = (json(executions, "executions --stage") as { name: string }[]).map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(["2026-11-10", "2026-11-11", "2026-11-12"]));
+    }, 120_000);
   });
 }

@@ -86,9 +86,15 @@ export interface Runs {
   describe(name: string): Promise<ExecutionDetails>;
   /** An execution's whole history, oldest event first. */
   history(name: string): Promise<HistoryEvent[]>;
-  /** Resumes a failed, timed-out or aborted run at the stage that failed (NotResumableError otherwise). */
+  /**
+   * Resumes a failed, timed-out or aborted run at the stage that failed (NotResumableError otherwise), followed as
+   * `start` follows a run.
+   */
   redrive(name: string, observer?: RunObserver): Promise<RedriveResult>;
-  /** Stops a RUNNING execution; it ends ABORTED and can be redriven. */
+  /**
+   * Stops a RUNNING execution and waits until it is no longer RUNNING; it ends ABORTED and can be redriven.
+   * Anything else is ExecutionNotRunningError. Locally, an execution whose process died is marked FAILED instead.
+   */
   abort(name: string): Promise<ExecutionDetails>;
   close(): Promise<void>;
 }

@@ -156,7 +156,8 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       const mine = record.pid === process.pid ? live.get(record.date) : undefined;
       if (mine) {
         mine.abort("tunelake abort");
-      } else if (record.pid === undefined || !isAlive(record.pid)) {
+      } else if (record.pid === undefined || record.pid <= 0 || !isAlive(record.pid)) {
+        // (A pid of 0 or below would signal a whole process group: never a run's owner.)
         // Nobody runs it any more: recorded as the next run of its date would find it.
         await abandon(home, name, record.pid ?? -1);
         return detailsOfRecord(await getExecution(home, name));

@@ -58,7 +58,7 @@ describe("reruns and concurrent runs", () => {
     expect(winner.stdout).toContain("SUCCEEDED");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /ExecutionAlreadyRunningError: Execution \S+ for run date 2026-11-21 is still running/,
+      /ExecutionAlreadyRunningError: A run of 2026-11-21 is still going \(execution \S+\)/,
     );
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     const executions = await listExecutions(home);

@@ -90,7 +90,8 @@ describe("secrets never leak", () => {
       const result = await cli(args);
       expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
     }
-  });
+    // Nine real CLI runs (three pipeline runs among them): more than the default minute on a loaded 2-core machine.
+  }, 240_000);
   afterAll(async () => {
     await server.close();
     await cleanup();

@@ -1,0 +1,147 @@
+/**
+ * The two backends the port contract tests drive: the local one over a temp home (the in-process handlers of
+ * @tunelake/local/handlers against the sample API on 127.0.0.1) and the AWS one over moto_server, with the stage
+ * resolved through moto's CloudFormation from a checkout that has no `.sst/outputs.json`.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
+import { CreateStateMachineCommand } from "@aws-sdk/client-sfn";
+import { loadConfig } from "@tunelake/core/config/load";
+import { silentLogger } from "@tunelake/core/logger";
+import { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "@tunelake/core/stage-outputs";
+import type { LocalHandlers } from "@tunelake/local/engine";
+import { createLocalHandlers } from "@tunelake/local/handlers";
+import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
+import { type CloudClients, createCloudClients } from "../../src/cloud-clients.ts";
+import { DUMMY_CREDENTIALS, MOTO_REGION, type MotoServer, startMoto } from "../moto-server.ts";
+import { motoStageOutputs, STAND_IN_DEFINITION } from "../stand-in.ts";
+
+/** The repository's own config: what `npm run pipeline` runs against the sample API. */
+export const REPO_CONFIG = new URL("../../../../tunelake.config.json", import.meta.url).pathname;
+
+/** Fast local engine settings for tests. */
+export const FAST_TUNING = { retryIntervalMs: 5, crawlerPollMs: 5, spotifyWaitMs: 5, stderr: () => undefined };
+
+export interface LocalBackend {
+  home: string;
+  sample: SampleServer;
+  /** The handlers, with a gate extracts and transforms wait at while `hold` is set (to keep a run RUNNING). */
+  handlers: () => Promise<LocalHandlers>;
+  hold: { gate: Promise<void> | undefined; release: () => void };
+  close: () => Promise<void>;
+}
+
+export async function openLocalBackend(): Promise<LocalBackend> {
+  const home = await mkdtemp(join(tmpdir(), "tunelake-ports-"));
+  const sample = await startSampleServer();
+  const config = await loadConfig(REPO_CONFIG);
+  const real = createLocalHandlers({
+    home,
+    config,
+    spotify: sampleEnv(sample),
+    dataSource: "sample",
+    logger: silentLogger,
+  });
+  const hold: LocalBackend["hold"] = { gate: undefined, release: () => undefined };
+  const handlers: LocalHandlers = {
+    async extract(input, context) {
+      if (hold.gate) await hold.gate;
+      return real.extract(input, context);
+    },
+    async transform(input) {
+      if (hold.gate) await hold.gate;
+      return real.transform(input);
+    },
+  };
+  return {
+    home,
+    sample,
+    handlers: async () => handlers,
+    hold,
+    close: async () => {
+      hold.release();
+      await sample.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sets the gate: extracts and transforms wait until the returned release is called. */
+export function holdExtracts(backend: LocalBackend): () => void {
+  let release!: () => void;
+  backend.hold.gate = new Promise<void>((resolve) => {
+    release = () => {
+      backend.hold.gate = undefined;
+      resolve();
+    };
+  });
+  backend.hold.release = release;
+  return release;
+}
+
+export interface AwsBackend {
+  server: MotoServer;
+  clients: CloudClients;
+  /** The stage name, deployed to moto's CloudFormation only. */
+  stage: string;
+  outputs: StageOutputs;
+  /** A checkout with no `.sst/outputs.json`. */
+  root: string;
+  close: () => Promise<void>;
+}
+
+/** moto_server with the stand-in state machine and a stack `pipelineStackName(stage)` whose Outputs name it. */
+export async function openAwsBackend(stage: string): Promise<AwsBackend> {
+  const server = await startMoto();
+  const clients = createCloudClients({
+    region: MOTO_REGION,
+    endpoint: server.endpoint,
+    credentials: DUMMY_CREDENTIALS,
+  });
+  const created = await clients.sfn.send(
+    new CreateStateMachineCommand({
+      name: `${stage}-tunelake-pipeline`,
+      definition: JSON.stringify(STAND_IN_DEFINITION),
+      roleArn: `arn:aws:iam::123456789012:role/${stage}-tunelake-pipeline`,
+    }),
+  );
+  const outputs = motoStageOutputs(stage, created.stateMachineArn ?? "");
+  // moto's CloudFormation needs one resource beside the Outputs; a wait condition handle creates nothing else.
+  const template = {
+    Resources: { Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" } },
+    Outputs: Object.fromEntries(
+      Object.entries(STAGE_OUTPUT_KEYS).map(([field, key]) => [
+        key,
+        { Value: outputs[field as keyof typeof STAGE_OUTPUT_KEYS] },
+      ]),
+    ),
+  };
+  await clients.cloudFormation.send(
+    new CreateStackCommand({ StackName: pipelineStackName(stage), TemplateBody: JSON.stringify(template) }),
+  );
+  const root = await mkdtemp(join(tmpdir(), "tunelake-checkout-"));
+  return {
+    server,
+    clients,
+    stage,
+    outputs,
+    root,
+    close: async () => {
+      for (const client of Object.values(clients)) client.destroy();
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The keys of an object with the type of each value: what both adapters must agree on. */
+export function shapeOf(value: object): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v === null ? "null" : Array.isArray(v) ? "array" : typeof v])
+      .sort(([a], [b]) => String(a).localeCompare(String(b))),
+  );
+}

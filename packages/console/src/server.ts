@@ -27,6 +27,8 @@ export interface ConsoleOptions {
 }
 
 const COOKIE = "tunelake_console";
+/** Executions the list describes (failed stage, error); older ones show what ListExecutions gives. */
+const DESCRIBED = 25;
 /** Actions must carry it: a cross-site form cannot set a custom header, and a cross-origin fetch with it needs CORS. */
 export const ACTION_HEADER = "x-tunelake-console";
 
@@ -118,7 +120,12 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
     "/api/executions",
     guarded(async (c) => {
       const list = await runs.list();
-      const details = await Promise.all(list.map((e) => runs.describe(e.name).catch(() => e as ExecutionDetails)));
+      // The failed stage and error need a describe (on AWS, a history read): only for the newest ones.
+      const details = await Promise.all(
+        list.map((e, i) =>
+          i < DESCRIBED ? runs.describe(e.name).catch(() => e as ExecutionDetails) : (e as ExecutionDetails),
+        ),
+      );
       return c.json({
         executions: details.map((e) => ({
           name: e.name,

@@ -8,6 +8,7 @@ import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { FAULTS } from "@tunelake/local/faults";
 import { Command, CommanderError, Option } from "commander";
 import { authCommand } from "./commands/auth.ts";
+import { consoleCommand } from "./commands/console.ts";
 import { definitionCommand } from "./commands/definition.ts";
 import { executionsCommand, historyCommand } from "./commands/executions.ts";
 import { queryCommand } from "./commands/query.ts";
@@ -108,6 +109,15 @@ program
   .addOption(stageOption())
   .addOption(jsonOption())
   .action(async (opts) => reprocessCommand(globals(), opts));
+
+program
+  .command("console")
+  .description("serve the web console on 127.0.0.1: executions, graph, history, lake (locally unless --stage)")
+  .option("--port <port>", "port to listen on (default: a free one)")
+  .addOption(configOption())
+  .addOption(sourceOption())
+  .addOption(stageOption())
+  .action(async (opts) => consoleCommand(globals(), opts));
 
 program
   .command("definition")

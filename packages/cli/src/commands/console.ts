@@ -1,0 +1,57 @@
+/**
+ * `tunelake console`: the web console on 127.0.0.1 over the same backend as the other commands, the laptop's or a
+ * stage's (docs/console.md). Runs started or redriven from the page execute locally in this process.
+ */
+import { createCloudClients, destroyCloudClients } from "@tunelake/aws/cloud-clients";
+import { resolveStage } from "@tunelake/aws/resolve-stage";
+import { localDefinition, stageDefinition } from "@tunelake/console/definition";
+import { startConsole } from "@tunelake/console/server";
+import { ConfigError } from "@tunelake/core/errors";
+import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
+import { openBackend } from "../backend.ts";
+import type { GlobalOptions } from "../context.ts";
+import type { SourceFlag } from "../spotify-source.ts";
+
+export interface ConsoleCommandOptions {
+  port?: string;
+  stage?: string;
+  config: string;
+  source: SourceFlag;
+}
+
+/** The definition the console draws: the local engine's, or the stage's with its resource names. */
+async function definitionFor(stage: string | undefined): Promise<StateMachineDefinition> {
+  if (!stage) return localDefinition();
+  const lookup = createCloudClients();
+  try {
+    return stageDefinition(await resolveStage(stage, { cloudFormation: lookup.cloudFormation }));
+  } finally {
+    destroyCloudClients(lookup);
+  }
+}
+
+export async function consoleCommand(g: GlobalOptions, opts: ConsoleCommandOptions): Promise<void> {
+  const port = opts.port === undefined ? 0 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`--port must be a port number (0-65535), got "${opts.port}".`);
+  }
+  const definition = await definitionFor(opts.stage);
+  const backend = await openBackend(g, {
+    ...(opts.stage ? { stage: opts.stage } : {}),
+    config: opts.config,
+    source: opts.source,
+  });
+  try {
+    const server = await startConsole({ runs: backend.runs, query: backend.query(), raw: backend.raw(), definition });
+    const where = opts.stage ? `stage ${opts.stage}` : g.home;
+    if (g.json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
+    else process.stdout.write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await server.close();
+  } finally {
+    await backend.close();
+  }
+}

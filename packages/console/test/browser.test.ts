@@ -1,0 +1,148 @@
+/**
+ * The console in a real headless Chromium (Debian's `chromium`, driven by playwright-core): after a local run and a
+ * failed one (`--inject-fault crawler-failed`), `tunelake console` serves a page whose executions list, graph, state
+ * detail, redrive and query box work. Writes the README's screenshots (docs/console-*.png) when CONSOLE_SCREENSHOTS=1.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const REPO = path.resolve(import.meta.dirname, "../../..");
+const BIN = path.join(REPO, "packages/cli/bin/tunelake.mjs");
+const hasChromium = existsSync(CHROMIUM);
+const screenshots = process.env.CONSOLE_SCREENSHOTS === "1";
+
+if (!hasChromium) {
+  console.warn(`The console is NOT tested in a browser: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+}
+
+const cleanEnv = () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  for (const key of Object.keys(env)) if (key.startsWith("SPOTIFY_")) delete env[key];
+  return env;
+};
+
+function tunelake(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: cleanEnv() }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Starts `tunelake console` and resolves the URL it prints. */
+function startConsole(home: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, "--home", home, "console", "--source", "sample"], {
+    cwd: REPO,
+    env: cleanEnv(),
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stderr?.on("data", (d) => {
+      err += d;
+    });
+    child.stdout?.on("data", (d) => {
+      out += d;
+      const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out)?.[0];
+      if (url) resolve({ child, url });
+    });
+    child.once("exit", (code) => reject(new Error(`tunelake console exited ${code}: ${err}`)));
+  });
+}
+
+describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
+  let home: string;
+  let browser: Browser;
+  let page: Page;
+  let server: { child: ChildProcess; url: string };
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(tmpdir(), "tunelake-console-"));
+    const ok = await tunelake(["--home", home, "run", "--date", "2026-11-30", "--source", "sample"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const bad = await tunelake([
+      "--home",
+      home,
+      ...["run", "--date", "2026-12-01", "--source", "sample", "--inject-fault", "crawler-failed"],
+    ]);
+    expect(bad.code, bad.stderr).toBe(1);
+    server = await startConsole(home);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 1920, height: 1250 } });
+    await page.goto(server.url);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill("SIGTERM");
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  const outcome = (state: string) => page.locator(`#graph .node[data-state="${state}"]`).getAttribute("data-outcome");
+
+  it("lists both runs, newest first", async () => {
+    const rows = page.locator("#executions tbody tr");
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
+    expect(await rows.nth(0).getAttribute("data-name")).toBe("2026-12-01");
+    expect(await rows.nth(0).locator("td").nth(1).textContent()).toBe("FAILED");
+    expect(await rows.nth(0).locator("td").nth(4).textContent()).toBe("StartCrawler");
+    expect(await rows.nth(1).getAttribute("data-name")).toBe("2026-11-30");
+    expect(await rows.nth(1).locator("td").nth(1).textContent()).toBe("SUCCEEDED");
+  });
+
+  it("draws the failed run's graph with StartCrawler's path failed and Extract succeeded", async () => {
+    await page.locator('#executions tbody tr[data-name="2026-12-01"]').click();
+    await expect.poll(() => outcome("Failed"), { timeout: 15_000 }).toBe("failed");
+    expect(await page.locator('#graph .node[data-state="StartCrawler"]').getAttribute("class")).toContain(
+      "failed-stage",
+    );
+    expect(await outcome("CrawlerFailed")).toBe("failed");
+    expect(await outcome("Extract")).toBe("succeeded");
+    expect(await outcome("Validate")).toBe("not-reached");
+    if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-failed.png"), fullPage: false });
+  });
+
+  it("shows a state's output when it is clicked", async () => {
+    await page.locator('#graph .node[data-state="Extract"] rect').click();
+    await expect.poll(() => page.locator("#state-name").textContent()).toBe("Extract (Task)");
+    const output = JSON.parse((await page.locator("#state-output").textContent()) ?? "null");
+    expect(output).toMatchObject({ date: "2026-12-01" });
+  });
+
+  it("redrives the failed run after a confirmation, and its graph turns green", async () => {
+    await page.locator("#redrive").click();
+    await expect.poll(() => page.locator("#confirm-text").textContent()).toContain("resuming at StartCrawler");
+    await page.locator("#confirm-ok").click();
+    await expect
+      .poll(() => page.locator("#execution-title").textContent(), { timeout: 90_000, interval: 1000 })
+      .toBe("2026-12-01 — SUCCEEDED");
+    await expect.poll(() => outcome("Succeeded")).toBe("succeeded");
+    for (const state of ["StartCrawler", "Validate", "Extract"]) expect(await outcome(state)).toBe("succeeded");
+    for (const state of ["CrawlerFailed", "NotifyFailure", "Failed"]) expect(await outcome(state)).toBe("not-reached");
+    expect(await page.locator("#graph .node.outcome-failed").count()).toBe(0);
+    expect(await page.locator('#executions tbody tr[data-name="2026-12-01"] td').nth(5).textContent()).toBe("1");
+    if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-redriven.png"), fullPage: false });
+  }, 120_000);
+
+  it("runs SQL from the query box and shows the rows", async () => {
+    await page.locator("#nav-lake").click();
+    await page.locator("#sql").fill("SELECT table_name, row_count FROM table_stats WHERE dt = '2026-12-01' ORDER BY 1");
+    await page.locator("#query-form button").click();
+    await expect.poll(() => page.locator("#query-info").textContent()).toMatch(/^\d+ rows/);
+    expect(await page.locator("#query-result tbody tr").count()).toBeGreaterThan(0);
+    expect(await page.locator("#query-result thead th").allTextContents()).toEqual(["table_name", "row_count"]);
+    expect(await page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
+  });
+
+  it("refuses the API without the token's cookie", async () => {
+    const base = new URL(server.url).origin;
+    expect((await fetch(`${base}/api/executions`)).status).toBe(403);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(403);
+  });
+});

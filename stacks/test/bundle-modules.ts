@@ -15,14 +15,14 @@ export function bundledModules(bundle: string): string[] {
 
 /** Code that is local-runtime, CLI, AWS-operations or sample-API only: none of it may ship in a Lambda. */
 export const NOT_IN_LAMBDA = [
-  /^packages\/(local|cli|aws|sample-api)\//,
-  /(^|\/)node_modules\/@tunelake\/(local|cli|aws|sample-api)\//,
+  /^packages\/(local|cli|aws|sample-api|console)\//,
+  /(^|\/)node_modules\/@tunelake\/(local|cli|aws|sample-api|console)\//,
   /(^|\/)node_modules\/(aws-local-stepfunctions|@aws-sdk\/client-sfn|@aws-sdk\/client-cloudformation)\//,
 ] as const;
 
 /** The same packages as bare imports left for the runtime to resolve (esbuild externals). */
 export const NOT_IN_LAMBDA_IMPORT =
-  /(?:from\s*|import\s*\(\s*)["'](aws-local-stepfunctions|@aws-sdk\/client-(?:sfn|cloudformation)|@tunelake\/(?:local|cli|aws|sample-api))(?:\/[^"']*)?["']/g;
+  /(?:from\s*|import\s*\(\s*)["'](aws-local-stepfunctions|@aws-sdk\/client-(?:sfn|cloudformation)|@tunelake\/(?:local|cli|aws|sample-api|console))(?:\/[^"']*)?["']/g;
 
 /** A function asset's bundle and the modules in it. */
 export function readBundle(assetDir: string, handlerFile: string): { code: string; modules: string[] } {

@@ -8,7 +8,13 @@ import {
 } from "@tunelake/sample-api/sample-server";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/schema.ts";
-import { ConfigError, SpotifyAuthError, SpotifyQuotaExceededError, SpotifyServerError } from "../../src/errors.ts";
+import {
+  ConfigError,
+  InputError,
+  SpotifyAuthError,
+  SpotifyQuotaExceededError,
+  SpotifyServerError,
+} from "../../src/errors.ts";
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
 import { type RunExtractOptions, runExtract } from "../../src/extract/run-extract.ts";
 import { manifestKey, RAW_ENTITIES, rawPrefix, rejectsKey } from "../../src/lake.ts";
@@ -454,7 +460,7 @@ describe("runExtract: reruns and validation", () => {
     ["a malformed id", { config: { sources: { tracks: ["not-an-id"] } }, date: DATE }, /not a Spotify id/],
     ["an unknown key", { config: { sources: { trakcs: [] } }, date: DATE }, /trakcs/],
     ["an impossible date", { config: { sources: {} }, date: "2026-02-30" }, /2026-02-30/],
-  ])("refuses %s with ConfigError before any request", async (_name, input, message) => {
+  ])("refuses %s with a bad-input error before any request", async (_name, input, message) => {
     // Prepare
     const { server, store } = await setup();
     // Act
@@ -465,7 +471,9 @@ describe("runExtract: reruns and validation", () => {
       spotify: sampleEnv(server),
     });
     // Assess
-    await expect(act).rejects.toThrow(ConfigError);
+    // A bad config is a ConfigError, a bad run date an InputError: both bad input (the CLI exits 2).
+    await expect(act).rejects.toMatchObject({ badInput: true });
+    await expect(act).rejects.toThrow(input.date === "2026-02-30" ? InputError : ConfigError);
     await expect(act).rejects.toThrow(message);
     expect(server.stats().requests).toBe(0);
   });

@@ -228,6 +228,15 @@ async function historyEvents(sfn: SFNClient, stateMachineArn: string, name: stri
   return events;
 }
 
+/** The history of an execution the caller has just described (no second DescribeExecution), oldest event first. */
+export async function cloudHistoryOfDescribed(
+  options: CloudStageOptions & { name: string },
+): Promise<CloudHistoryEvent[]> {
+  return withStage(options, ({ outputs, clients }) =>
+    historyEvents(clients.sfn, outputs.stateMachineArn, options.name),
+  );
+}
+
 /** An execution's history; an unknown name fails as DescribeExecution does. */
 async function history(sfn: SFNClient, outputs: StageOutputs, name: string): Promise<CloudHistoryEvent[]> {
   await describe(sfn, outputs, name);

@@ -21,6 +21,7 @@ import {
   type CloudExecutionDetails,
   cloudDescribeExecution,
   cloudHistory,
+  cloudHistoryOfDescribed,
   cloudListExecutions,
   cloudRedrive,
   cloudStartRun,
@@ -102,7 +103,8 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
 
   const describe = async (name: string): Promise<ExecutionDetails> => {
     const d = await cloudDescribeExecution({ ...(await on()), name });
-    return toDetails(d, STOPPED.includes(d.status) ? await history(name) : undefined);
+    const events = STOPPED.includes(d.status) ? await cloudHistoryOfDescribed({ ...(await on()), name }) : undefined;
+    return toDetails(d, events as HistoryEvent[] | undefined);
   };
 
   /** Waits until the execution leaves RUNNING (or the caller stops following), passing each new event once. */
@@ -112,7 +114,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
     for (;;) {
       // Described before the history is read, so the history of an execution seen ended holds its last event.
       const d = await cloudDescribeExecution({ ...(await on()), name });
-      const events = await history(name);
+      const events = (await cloudHistoryOfDescribed({ ...(await on()), name })) as HistoryEvent[];
       for (const event of events.slice(seen)) {
         try {
           observer?.onEvent?.(event);

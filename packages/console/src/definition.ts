@@ -5,12 +5,10 @@
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { type DefinitionSubstitutions, renderDefinition } from "@tunelake/core/workflow/definition";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
-import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
+import { localDefinition } from "@tunelake/local/engine";
 
-/** The local engine's definition. */
-export function localDefinition(): StateMachineDefinition {
-  return renderDefinition(LOCAL_SUBSTITUTIONS, { crawlerPollLimit: 20, crawlerPollSeconds: 1 });
-}
+/** The local engine's definition, as the engine renders it (its poll settings are written there only). */
+export { localDefinition };
 
 /** A stage's definition, its ARNs built from the stage outputs (account and region from the state machine ARN). */
 export function stageDefinition(outputs: StageOutputs): StateMachineDefinition {

@@ -99,6 +99,11 @@ export const LOCAL_SUBSTITUTIONS: DefinitionSubstitutions = {
   FailureTopicArn: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:tunelake-failures`,
 };
 
+/** The definition as the local engine runs it: fake ARNs, the crawler polled every second (20 times by default). */
+export function localDefinition(crawlerPollLimit = 20): StateMachineDefinition {
+  return renderDefinition(LOCAL_SUBSTITUTIONS, { crawlerPollLimit, crawlerPollSeconds: 1 });
+}
+
 const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 const executionArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
@@ -162,10 +167,7 @@ async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
 async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   const { home, faults } = options;
   let record = options.record;
-  const definition: StateMachineDefinition = renderDefinition(LOCAL_SUBSTITUTIONS, {
-    crawlerPollLimit: options.crawlerPollLimit ?? 20,
-    crawlerPollSeconds: 1,
-  });
+  const definition = localDefinition(options.crawlerPollLimit);
   // The one place faults apply: around this execution's handlers and stand-ins (faults.ts).
   const { handlers, glue, athena } = withFaults(
     { handlers: options.handlers, glue: createLocalGlue({ home }), athena: createLocalAthena({ home }) },

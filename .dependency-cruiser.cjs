@@ -63,6 +63,6 @@ module.exports = {
       mainFields: ["module", "main", "types"],
       extensions: [".ts", ".js", ".mjs", ".cjs", ".json", ".d.ts"],
     },
-    exclude: { path: ["node_modules", "\\.sst/", "cdk\\.out"] },
+    exclude: { path: ["node_modules", "\\.sst/", "cdk\\.out", "/dist/"] },
   },
 };

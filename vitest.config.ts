@@ -1,11 +1,48 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Three tiers (README "Development"), picked by file name, so a test's tier is visible where it lives:
+ * - unit (`*.test.ts`): pure functions, DuckDB over fixtures, the sample API over HTTP, s3rver, the CLI in-process
+ *   (`runCli`). `npm run test:unit`, under a minute.
+ * - integration (`*.int.test.ts`): the engine, whole in-process pipelines, moto_server, CDK synth.
+ * - end-to-end (`*.e2e.test.ts`): the real `tunelake` binary, Chromium, the Lambda bundle under Node 22.
+ * `npm test` runs all three in one vitest run over both cores; every run ends with the slowest files.
+ */
+const TEST_ROOTS = ["packages/*/test/**", "stacks/test/**", "bench/test/**"];
+const files = (suffix: string) => TEST_ROOTS.map((root) => `${root}/*${suffix}`);
+
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "stacks/test/**/*.test.ts"],
     setupFiles: ["packages/local/src/polyfills.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The forks pool defaults to one worker less than the cores: one worker on a 2-core machine. Tests are isolated
+    // by their own temp homes and ports, so every core runs a file.
+    maxWorkers: "100%",
+    minWorkers: 1,
+    reporters: ["default", "./vitest.slowest.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: files(".test.ts"),
+          exclude: [...files(".int.test.ts"), ...files(".e2e.test.ts")],
+          // Unit files share each worker's module graph instead of importing DuckDB, the SDK and the parsers anew
+          // per file; each makes its own temp dirs, servers and DuckDB instances, so none sees another's state.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: files(".int.test.ts"),
+          globalSetup: ["packages/cli/test/fixtures/setup.ts"],
+        },
+      },
+      { extends: true, test: { name: "e2e", include: files(".e2e.test.ts") } },
+    ],
   },
 });

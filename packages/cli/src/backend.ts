@@ -4,22 +4,13 @@
  * they print the same in both modes.
  */
 
-import { createCloudClients, destroyCloudClients } from "@tunelake/aws/cloud-clients";
-import { createAwsQueryEngine } from "@tunelake/aws/query-engine";
-import { resolveStage } from "@tunelake/aws/resolve-stage";
-import { createAwsRuns } from "@tunelake/aws/runs";
-import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
-import { createConsoleLogger } from "@tunelake/core/logger";
 import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
-import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { FaultName } from "@tunelake/local/faults";
-import { createLocalHandlers, localStores } from "@tunelake/local/handlers";
-import { createLocalQueryEngine } from "@tunelake/local/query-engine";
-import { createLocalRuns } from "@tunelake/local/runs";
 import type { GlobalOptions } from "./context.ts";
-import { resolveSource, type SourceFlag } from "./spotify-source.ts";
+import { cliEnv, stderr } from "./context.ts";
+import type { SourceFlag } from "./spotify-source.ts";
 
 export interface Backend {
   readonly kind: "local" | "aws";
@@ -47,7 +38,11 @@ export interface BackendOptions {
   faults?: readonly FaultName[];
 }
 
-/** Picks the backend from `--stage`; a stage is resolved from `.sst/outputs.json`, else from CloudFormation. */
+/**
+ * Picks the backend from `--stage`; a stage is resolved from `.sst/outputs.json`, else from CloudFormation. Each
+ * backend's modules (DuckDB and the engine locally, the AWS SDK on a stage) are loaded only when it is opened, so a
+ * command that needs neither starts without them.
+ */
 export async function openBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
   return options.stage ? openStageBackend(options.stage) : openLocalBackend(g, options);
 }
@@ -57,7 +52,16 @@ function lazily<T>(create: () => T): { get: () => T; created: () => T | undefine
   return { get: () => (value ??= create()), created: () => value };
 }
 
-function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
+async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
+  const [{ loadConfig }, { createConsoleLogger }, { createLocalHandlers, localStores }, queryEngine, localRuns] =
+    await Promise.all([
+      import("@tunelake/core/config/load"),
+      import("@tunelake/core/logger"),
+      import("@tunelake/local/handlers"),
+      import("@tunelake/local/query-engine"),
+      import("@tunelake/local/runs"),
+    ]);
+  const { resolveSource } = await import("./spotify-source.ts");
   const faults = [...(options.faults ?? [])];
   let prepared: Promise<{ config: Config; close: () => Promise<void>; handlers: ReturnType<typeof createHandlers> }>;
   const createHandlers = (config: Config, source: Awaited<ReturnType<typeof resolveSource>>) =>
@@ -66,20 +70,20 @@ function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
       config,
       spotify: source.spotify,
       dataSource: source.dataSource,
-      logger: createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
+      logger: createConsoleLogger(cliEnv().TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
     });
   const prepare = () => {
     prepared ??= (async () => {
       // The config is checked before the Spotify source starts, and both before any request or file.
       const config = await loadConfig(options.config ?? "tunelake.config.json");
       const source = await resolveSource(options.source ?? "auto", faults);
-      if (source.banner) process.stderr.write(`${source.banner}\n`);
+      if (source.banner) stderr().write(`${source.banner}\n`);
       return { config, close: () => source.close(), handlers: createHandlers(config, source) };
     })();
     return prepared;
   };
-  const query = lazily(() => createLocalQueryEngine(g.home));
-  const runs = createLocalRuns({ home: g.home, handlers: async () => (await prepare()).handlers, faults });
+  const query = lazily(() => queryEngine.createLocalQueryEngine(g.home));
+  const runs = localRuns.createLocalRuns({ home: g.home, handlers: async () => (await prepare()).handlers, faults });
   return {
     kind: "local",
     runs,
@@ -96,6 +100,14 @@ function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
 }
 
 async function openStageBackend(stage: string): Promise<Backend> {
+  const [{ createCloudClients, destroyCloudClients }, { resolveStage }, { createAwsRuns }, queryEngine, s3] =
+    await Promise.all([
+      import("@tunelake/aws/cloud-clients"),
+      import("@tunelake/aws/resolve-stage"),
+      import("@tunelake/aws/runs"),
+      import("@tunelake/aws/query-engine"),
+      import("@tunelake/core/storage/s3-store"),
+    ]);
   // The SDK clients take the region, endpoint (AWS_ENDPOINT_URL) and credentials from the environment.
   const lookup = createCloudClients();
   let outputs: StageOutputs;
@@ -105,12 +117,12 @@ async function openStageBackend(stage: string): Promise<Backend> {
     destroyCloudClients(lookup);
   }
   const runs = createAwsRuns({ stage: outputs });
-  const query = lazily(() => createAwsQueryEngine({ stage: outputs }));
+  const query = lazily(() => queryEngine.createAwsQueryEngine({ stage: outputs }));
   return {
     kind: "aws",
     runs,
     query: query.get,
-    raw: () => new S3ObjectStore({ bucket: outputs.rawBucket }),
+    raw: () => new s3.S3ObjectStore({ bucket: outputs.rawBucket }),
     flag: ` --stage ${stage}`,
     prepare: async () => undefined,
     close: async () => {

@@ -1,10 +1,77 @@
-/** Options every command shares, and how the CLI turns errors into exit codes and messages. */
+/** Options every command shares, where the CLI writes, and how it turns errors into exit codes and messages. */
+import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import { redact } from "@tunelake/core/config/env";
 import { TunelakeError } from "@tunelake/core/errors";
 
 /** The CLI's exit statuses (README "Exit status"). */
 export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as const;
+
+/** A stream the CLI writes to: process.stdout / stderr, or a test's collector. */
+export interface CliStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Where one CLI invocation reads its environment and writes its output (runCli's third argument). */
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: NodeJS.ProcessEnv;
+}
+
+interface Invocation extends CliIo {
+  exitCode: number;
+  /** Set when a stop signal ended the command: the process entry exits at once, as a killed process would. */
+  exitNow: boolean;
+}
+
+const invocations = new AsyncLocalStorage<Invocation>();
+
+const processIo = (): Invocation => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  exitCode: 0,
+  exitNow: false,
+});
+/** Outside runCli (a command's module used on its own): the process's own streams and environment. */
+const outside = processIo();
+
+/** The current invocation. */
+function current(): Invocation {
+  return invocations.getStore() ?? outside;
+}
+
+/** The invocation's stdout. */
+export const stdout = (): CliStream => current().stdout;
+/** The invocation's stderr. */
+export const stderr = (): CliStream => current().stderr;
+/** The invocation's environment. */
+export const cliEnv = (): NodeJS.ProcessEnv => current().env;
+
+/** Sets the invocation's exit status (the last one set wins, as with process.exitCode). */
+export function setExitCode(code: number): void {
+  current().exitCode = code;
+}
+
+/** Ends the invocation with `code` at once: the process entry exits without waiting for abandoned work. */
+export function exitNow(code: number): void {
+  const inv = current();
+  inv.exitCode = code;
+  inv.exitNow = true;
+}
+
+/** Runs `work` as one CLI invocation with `io`, and returns its exit status and whether it must exit now. */
+export async function withInvocation(
+  io: Partial<CliIo>,
+  work: () => Promise<void>,
+): Promise<{ code: number; exitNow: boolean }> {
+  const inv: Invocation = { ...processIo(), ...io };
+  await invocations.run(inv, work);
+  return { code: inv.exitCode, exitNow: inv.exitNow };
+}
 
 /**
  * Output piped into a reader that stops early (`tunelake executions | head -1`): stop quietly, as Unix tools do,
@@ -13,7 +80,7 @@ export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as con
 export function quietOnBrokenPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_CODES.success);
+      if (error.code === "EPIPE") process.exit(current().exitCode);
       throw error;
     });
   }
@@ -43,11 +110,11 @@ export interface GlobalOptions {
 
 /** `--home`, else TUNELAKE_HOME, else `.tunelake` in the current directory. */
 export function resolveHome(flag: string | undefined): string {
-  return path.resolve(flag ?? process.env.TUNELAKE_HOME ?? ".tunelake");
+  return path.resolve(flag ?? cliEnv().TUNELAKE_HOME ?? ".tunelake");
 }
 
 /** Secrets that must never reach the terminal. */
-export function knownSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+export function knownSecrets(env: NodeJS.ProcessEnv = cliEnv()): string[] {
   return [env.SPOTIFY_CLIENT_SECRET, env.SPOTIFY_REFRESH_TOKEN].filter((s): s is string => Boolean(s));
 }
 
@@ -57,13 +124,12 @@ export function reportError(error: unknown, json: boolean): void {
   const known = err instanceof TunelakeError;
   const message = redact(err.message, knownSecrets());
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: err.name, message })}\n`);
+    stdout().write(`${JSON.stringify({ error: err.name, message })}\n`);
   } else {
-    process.stderr.write(`tunelake: ${err.name}: ${message}\n`);
-    if (!known && process.env.TUNELAKE_DEBUG && err.stack)
-      process.stderr.write(`${redact(err.stack, knownSecrets())}\n`);
+    stderr().write(`tunelake: ${err.name}: ${message}\n`);
+    if (!known && cliEnv().TUNELAKE_DEBUG && err.stack) stderr().write(`${redact(err.stack, knownSecrets())}\n`);
   }
-  process.exitCode = exitCodeOf(err);
+  setExitCode(exitCodeOf(err));
 }
 
 /** The exit status for an error: 2 when it says the input was wrong (its class's `badInput`), else 1. */
@@ -73,5 +139,5 @@ export function exitCodeOf(error: unknown): number {
 
 /** Writes a JSON value as one document on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout().write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -7,6 +7,7 @@ import type { Config } from "@tunelake/core/config/schema";
 import { planExtract } from "@tunelake/core/extract/plan";
 import { SPOTIFY_REQUEST_CHANNEL, type SpotifyRequestMessage } from "@tunelake/core/spotify/client";
 import { SingleBar } from "cli-progress";
+import { stderr } from "./context.ts";
 
 /**
  * A first estimate of the requests a config needs (one per artist and its album list, album and track batches, a
@@ -44,7 +45,7 @@ export function startExtractProgress(options: {
   const started = Date.now();
   const bar = options.tty
     ? new SingleBar({
-        stream: options.stream ?? process.stderr,
+        stream: options.stream ?? (stderr() as NodeJS.WritableStream),
         format: "  Extract {bar} {value}/{total} requests | {rate}/s | ETA {eta_formatted} | {waited} 429s waited out",
         hideCursor: true,
         clearOnComplete: true,

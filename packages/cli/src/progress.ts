@@ -6,6 +6,7 @@
  */
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
 import pc from "picocolors";
+import { stderr } from "./context.ts";
 import { type ExtractProgress, startExtractProgress } from "./extract-progress.ts";
 
 interface EventLike {
@@ -58,7 +59,7 @@ const oneLine = (text: string, max = 200) => {
 
 /** Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean). */
 export function createProgress(
-  write: (line: string) => void = (l) => process.stderr.write(l),
+  write: (line: string) => void = (l) => stderr().write(l),
   extract: { planned: number; tty: boolean } | undefined = undefined,
 ): (event: unknown) => void {
   let extractBar: ExtractProgress | undefined;

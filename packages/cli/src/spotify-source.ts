@@ -6,6 +6,7 @@ import { readSpotifyEnv, requestsSpotifyCredentials, type SpotifyEnv } from "@tu
 import { ConfigError } from "@tunelake/core/errors";
 import { type FaultName, isSpotifyFault, sampleFaultsFor } from "@tunelake/local/faults";
 import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
+import { cliEnv } from "./context.ts";
 
 export type SourceFlag = "auto" | "spotify" | "sample";
 
@@ -14,7 +15,7 @@ export type SourceFlag = "auto" | "spotify" | "sample";
  * fills; TUNELAKE_SAMPLE_PROFILE=development shows what a new Spotify app gets.
  */
 function sampleSetting<const T extends string>(name: string, allowed: readonly [T, ...T[]]): T {
-  const value = process.env[name]?.trim();
+  const value = cliEnv()[name]?.trim();
   if (!value) return allowed[0];
   if (!allowed.includes(value as T))
     throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${value}".`);
@@ -32,9 +33,9 @@ export interface ResolvedSource {
 /** Resolves `--source`; for the sample API, starts it with the injected spotify-* faults. */
 export async function resolveSource(flag: SourceFlag, faults: readonly FaultName[] = []): Promise<ResolvedSource> {
   // `--source sample` is the explicit way to sample data; `auto` refuses half-set credentials instead of guessing.
-  const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials());
+  const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials(cliEnv()));
   if (useSpotify) {
-    const spotify = readSpotifyEnv();
+    const spotify = readSpotifyEnv(cliEnv());
     if (faults.some(isSpotifyFault)) {
       throw new ConfigError("spotify-* faults are injected into the sample API only: add --source sample.");
     }

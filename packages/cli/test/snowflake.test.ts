@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,22 +7,11 @@ import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, tunelake } from "./helpers.ts";
 
-const BIN = path.resolve(import.meta.dirname, "../bin/tunelake.mjs");
 const ROLE_ARN = "arn:aws:iam::123456789012:role/prod-tunelake-snowflake";
 const BUCKET = "prod-tunelake-curatedbucket-1a2b3c";
 
-/** The real binary in another directory (where `.sst/outputs.json` of a "deployed" stage lies). */
-function tunelakeIn(cwd: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** The CLI in another directory (where `.sst/outputs.json` of a "deployed" stage lies). */
+const tunelakeIn = (cwd: string, args: string[]): Promise<CliResult> => tunelake(args, {}, cwd);
 
 /** The statements of the printed script (comments dropped). */
 const statements = (script: string): string[] =>

@@ -8,26 +8,11 @@ import { ConfigError } from "@tunelake/core/errors";
 import type { SampleFaults } from "@tunelake/sample-api/sample-server";
 import type { LocalAthena } from "./athena.ts";
 import { ServiceError } from "./errors.ts";
+import { FAULTS } from "./fault-list.ts";
 import { LOCAL_CRAWLER_NAME, type LocalGlue } from "./glue.ts";
 import type { LocalHandlers } from "./handlers.ts";
 
-export const FAULTS = {
-  "spotify-429": "the sample API answers 429 with Retry-After 1 to the first requests (retried to success)",
-  "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
-  "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
-  "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
-  "spotify-drift":
-    "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
-  "extract-crash":
-    "each Extract attempt checkpoints and dies after 8 requests (the retry resumes; if it dies too, redrive completes)",
-  "extract-timeout":
-    "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
-  "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
-  "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
-  "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",
-  "crawler-stuck": "the crawler never finishes (the run fails at the poll limit)",
-  "validation-failed": "a data-quality check fails (the run fails at the validation gate)",
-} as const;
+export { FAULTS };
 export type FaultName = keyof typeof FAULTS;
 /** The faults the sample API injects. */
 export type SpotifyFault = Extract<FaultName, `spotify-${string}`>;

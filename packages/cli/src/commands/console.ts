@@ -2,14 +2,10 @@
  * `tunelake console`: the web console on 127.0.0.1 over the same backend as the other commands, the laptop's or a
  * stage's (docs/console.md). Runs started or redriven from the page execute locally in this process.
  */
-import { createCloudClients, destroyCloudClients } from "@tunelake/aws/cloud-clients";
-import { resolveStage } from "@tunelake/aws/resolve-stage";
-import { localDefinition, stageDefinition } from "@tunelake/console/definition";
-import { startConsole } from "@tunelake/console/server";
 import { ConfigError } from "@tunelake/core/errors";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import { openBackend } from "../backend.ts";
-import type { GlobalOptions } from "../context.ts";
+import { type GlobalOptions, stdout } from "../context.ts";
 import type { SourceFlag } from "../spotify-source.ts";
 
 export interface ConsoleCommandOptions {
@@ -21,7 +17,12 @@ export interface ConsoleCommandOptions {
 
 /** The definition the console draws: the local engine's, or the stage's with its resource names. */
 async function definitionFor(stage: string | undefined): Promise<StateMachineDefinition> {
+  const { localDefinition, stageDefinition } = await import("@tunelake/console/definition");
   if (!stage) return localDefinition();
+  const [{ createCloudClients, destroyCloudClients }, { resolveStage }] = await Promise.all([
+    import("@tunelake/aws/cloud-clients"),
+    import("@tunelake/aws/resolve-stage"),
+  ]);
   const lookup = createCloudClients();
   try {
     return stageDefinition(await resolveStage(stage, { cloudFormation: lookup.cloudFormation }));
@@ -41,11 +42,12 @@ export async function consoleCommand(g: GlobalOptions, opts: ConsoleCommandOptio
     config: opts.config,
     source: opts.source,
   });
+  const { startConsole } = await import("@tunelake/console/server");
   try {
     const server = await startConsole({ runs: backend.runs, query: backend.query(), raw: backend.raw(), definition });
     const where = opts.stage ? `stage ${opts.stage}` : g.home;
-    if (g.json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
-    else process.stdout.write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);
+    if (g.json) stdout().write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
+    else stdout().write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());
       process.once("SIGTERM", () => resolve());

@@ -3,6 +3,7 @@ import { assertRunDate, COLUMN_STATS, manifestKey } from "@tunelake/core/lake";
 import type { ObjectStore, QueryEngine } from "@tunelake/core/ports";
 import { MOSTLY_EMPTY, type SparseColumn, sparseColumns } from "@tunelake/core/transform/column-coverage";
 import pc from "picocolors";
+import { stdout } from "../context.ts";
 
 /** The date's manifest fields the reasons depend on (none when it cannot be read). */
 async function readManifest(raw: ObjectStore, date: string): Promise<{ accessProfile?: string; skipped?: string[] }> {
@@ -44,5 +45,5 @@ export async function printSparseColumns(query: QueryEngine, raw: ObjectStore, d
     const share = Math.round((100 * c.filled) / c.rows);
     lines.push(`  ${c.table}.${c.column}: ${share}% of ${c.rows} rows: ${c.reason}`);
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
+  stdout().write(`${lines.join("\n")}\n`);
 }

@@ -1,6 +1,7 @@
 import { definitionJson } from "@tunelake/core/workflow/definition";
+import { stdout } from "../context.ts";
 
 /** `tunelake definition`: the ASL the stack deploys and the local engine runs. */
 export function definitionCommand(): void {
-  process.stdout.write(`${definitionJson()}\n`);
+  stdout().write(`${definitionJson()}\n`);
 }

@@ -1,7 +1,7 @@
 import type { Execution } from "@tunelake/core/ports";
 import pc from "picocolors";
 import { withBackend } from "../backend.ts";
-import { type GlobalOptions, printJson } from "../context.ts";
+import { type GlobalOptions, printJson, stdout } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
 import { newTable } from "../table.ts";
 
@@ -16,7 +16,7 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
     const executions = await runs.list();
     if (g.json) return printJson(executions);
     if (executions.length === 0) {
-      process.stdout.write(`No executions in ${runs.location}. Start one with: npx tunelake run${flag}\n`);
+      stdout().write(`No executions in ${runs.location}. Start one with: npx tunelake run${flag}\n`);
       return;
     }
     // Where a redrive would resume, for the executions that ended badly (read from each one's history).
@@ -38,7 +38,7 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
         String(e.redriveCount),
       ]);
     }
-    process.stdout.write(`${table.toString()}\n`);
+    stdout().write(`${table.toString()}\n`);
   });
 }
 
@@ -72,6 +72,6 @@ export async function historyCommand(g: GlobalOptions, given: string, opts: { st
       const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;
       table.push([String(e.id), time, type, eventDetail(e)]);
     }
-    process.stdout.write(`${table.toString()}\n`);
+    stdout().write(`${table.toString()}\n`);
   });
 }

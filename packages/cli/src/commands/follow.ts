@@ -5,7 +5,17 @@
  */
 import type { ExecutionDetails, RunObserver } from "@tunelake/core/ports";
 import type { Backend } from "../backend.ts";
-import { EXIT_CODES, type GlobalOptions, printJson, SIGNAL_EXIT_CODES, whileStoppable } from "../context.ts";
+import {
+  EXIT_CODES,
+  exitNow,
+  type GlobalOptions,
+  printJson,
+  SIGNAL_EXIT_CODES,
+  setExitCode,
+  stderr,
+  stdout,
+  whileStoppable,
+} from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { printSparseColumns } from "./coverage.ts";
@@ -38,13 +48,13 @@ export async function followRun(
         ? undefined
         : createProgress(
             undefined,
-            config ? { planned: plannedRequests(config), tty: Boolean(process.stderr.isTTY) } : undefined,
+            config ? { planned: plannedRequests(config), tty: Boolean(stderr().isTTY) } : undefined,
           );
     return start({ ...(onEvent ? { onEvent } : {}), signal: stop.signal, follow: wait });
   });
   if (!wait && execution.status === "RUNNING") {
     if (g.json) return printJson(execution);
-    process.stdout.write(
+    stdout().write(
       `Started ${execution.name}\n${execution.executionArn}\nFollow it with: npx tunelake history ${execution.name}${backend.flag}\n`,
     );
     return;
@@ -56,10 +66,10 @@ export async function followRun(
   if (!g.json && execution.status === "SUCCEEDED") {
     await printSparseColumns(backend.query(), backend.raw(), execution.date);
   }
-  if (execution.status !== "SUCCEEDED") process.exitCode = EXIT_CODES.pipelineFailure;
+  if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {
     // Handlers that were still running are abandoned (the execution says ABORTED): exit now, as a killed process would.
     await backend.close();
-    process.exit(SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure);
+    exitNow(SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure);
   }
 }

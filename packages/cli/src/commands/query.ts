@@ -1,5 +1,5 @@
 import { withBackend } from "../backend.ts";
-import { type GlobalOptions, printJson } from "../context.ts";
+import { type GlobalOptions, printJson, stdout } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { newTable } from "../table.ts";
 
@@ -27,7 +27,7 @@ export function printRows(g: GlobalOptions, rows: Record<string, unknown>[], col
   const names = columns && columns.length > 0 ? columns : Object.keys(rows[0] ?? {});
   const table = newTable(names);
   for (const row of rows) table.push(names.map((c) => formatCell(row[c])));
-  process.stdout.write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
+  stdout().write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
 }
 
 function formatCell(value: unknown): string {

@@ -11,7 +11,7 @@ import { nextExecutionName } from "@tunelake/local/executions";
 import { createLocalTransformHandler, localStores } from "@tunelake/local/handlers";
 import pc from "picocolors";
 import { withBackend } from "../backend.ts";
-import { EXIT_CODES, type GlobalOptions, printJson, whileStoppable } from "../context.ts";
+import { cliEnv, EXIT_CODES, type GlobalOptions, printJson, setExitCode, stdout, whileStoppable } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { type RunSummary, summarize } from "./summary.ts";
 
@@ -80,16 +80,16 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
       for (const date of dates) {
         const execution = await runs.start({ date, mode: "reprocess" }, { follow: false });
         started.push(execution);
-        if (!g.json) process.stdout.write(`${date}  started ${execution.name}\n`);
+        if (!g.json) stdout().write(`${date}  started ${execution.name}\n`);
       }
       if (g.json) printJson(started);
-      else process.stdout.write(`Follow them with: npx tunelake executions${flag}\n`);
+      else stdout().write(`Follow them with: npx tunelake executions${flag}\n`);
     });
     return;
   }
 
   const { raw } = localStores(g.home);
-  const logger = createConsoleLogger(process.env.TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn");
+  const logger = createConsoleLogger(cliEnv().TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn");
   const handlers: LocalHandlers = {
     extract: async () => {
       throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess command.");
@@ -112,7 +112,7 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
           date,
           skipped: `no raw data (no ${manifestKey(date)}): extract it with tunelake run --date ${date}`,
         };
-        if (!g.json) process.stdout.write(`${describeOutcome(outcome)}\n`);
+        if (!g.json) stdout().write(`${describeOutcome(outcome)}\n`);
         return outcome;
       }
       const record = await runLocalExecution({
@@ -125,7 +125,7 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
         stderr: () => undefined,
       });
       const summary = await summarize(g.home, record);
-      if (!g.json) process.stdout.write(`${describeOutcome(summary)}\n`);
+      if (!g.json) stdout().write(`${describeOutcome(summary)}\n`);
       return summary;
     }),
   );
@@ -133,11 +133,11 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
   const failed = outcomes.filter((o) => !("skipped" in o) && o.status !== "SUCCEEDED").length;
   const done = outcomes.filter((o) => !("skipped" in o) && o.status === "SUCCEEDED").length;
   if (!g.json) {
-    process.stdout.write(
+    stdout().write(
       `\nreprocessed ${done} of ${dates.length} dates${failed > 0 ? pc.red(`, ${failed} failed`) : ""}${
         dates.length - done - failed > 0 ? `, ${dates.length - done - failed} skipped` : ""
       }\n`,
     );
   }
-  if (failed > 0 || stop.signal.aborted) process.exitCode = EXIT_CODES.pipelineFailure;
+  if (failed > 0 || stop.signal.aborted) setExitCode(EXIT_CODES.pipelineFailure);
 }

@@ -1,9 +1,8 @@
 /** `tunelake snowflake ddl`: the Snowflake SQL that loads the curated zone with Snowpipe (docs/snowflake.md). */
-import { createCloudClients, resolveStage } from "@tunelake/aws/index";
 import { ConfigError } from "@tunelake/core/errors";
 import { PLACEHOLDERS, snowflakeDdl, snowflakeReload, snowflakeScript } from "@tunelake/core/snowflake/ddl";
 import { Command } from "commander";
-import { type GlobalOptions, printJson } from "../context.ts";
+import { type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 
 export interface SnowflakeDdlCommandOptions {
   stage?: string;
@@ -17,6 +16,7 @@ export interface SnowflakeDdlCommandOptions {
 export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCommandOptions): Promise<void> {
   let { roleArn, bucket } = opts;
   if (opts.stage && (!roleArn || !bucket)) {
+    const { createCloudClients, resolveStage } = await import("@tunelake/aws/index");
     const outputs = await resolveStage(opts.stage, { cloudFormation: createCloudClients().cloudFormation });
     bucket ??= outputs.curatedBucket;
     roleArn ??= outputs.snowflakeRoleArn;
@@ -32,12 +32,12 @@ export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCo
     return;
   }
   for (const p of ddl.placeholders) {
-    process.stderr.write(`tunelake: ${PLACEHOLDERS[p]} is a placeholder: replace it, or pass --stage or its flag.\n`);
+    stderr().write(`tunelake: ${PLACEHOLDERS[p]} is a placeholder: replace it, or pass --stage or its flag.\n`);
   }
-  process.stdout.write(snowflakeScript(ddl));
+  stdout().write(snowflakeScript(ddl));
 }
 
-/** The `snowflake` command group, registered in main.ts. */
+/** The `snowflake` command group, registered in cli.ts. */
 export function snowflakeCommand(globals: () => GlobalOptions): Command {
   // A command built apart from the root does not inherit its exitOverride: without it a usage error here would
   // exit 1, not 2 (bad input) as everywhere else. Subcommands made below inherit it.
@@ -60,7 +60,7 @@ export function snowflakeCommand(globals: () => GlobalOptions): Command {
     .option("--database <name>", "Snowflake database", "TUNELAKE")
     .option("--schema <name>", "Snowflake schema", "CURATED")
     .action((opts: { date: string; database: string; schema: string }) => {
-      process.stdout.write(snowflakeReload(opts.date, opts));
+      stdout().write(snowflakeReload(opts.date, opts));
     });
   return snowflake;
 }

@@ -16,6 +16,7 @@ import type { HistoryEvent } from "@tunelake/core/ports";
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
 import { getHistory } from "@tunelake/local/executions";
 import pc from "picocolors";
+import { stdout } from "../context.ts";
 import { parseObject } from "../progress.ts";
 import { newTable } from "../table.ts";
 
@@ -198,7 +199,7 @@ export function nextStep(s: RunSummary, faults: readonly string[], flag = ""): s
 }
 
 /** Human-readable summary on stdout: outcome and next step first, then what this execution produced. */
-export function printSummary(s: RunSummary, write: (text: string) => void = (t) => process.stdout.write(t)): void {
+export function printSummary(s: RunSummary, write: (text: string) => void = (t) => stdout().write(t)): void {
   const ok = s.status === "SUCCEEDED";
   const out: string[] = [""];
   out.push(`${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date}`);

@@ -3,7 +3,7 @@
  * faulty object store) and the local engine called in-process (faster than spawning the CLI), plus what a user
  * looks at afterwards: row counts and a content hash per table, the outbox, the executions store.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -28,7 +28,7 @@ import {
   sampleEnv,
   startSampleServer,
 } from "@tunelake/sample-api/sample-server";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 export const REPO = path.resolve(import.meta.dirname, "../../../..");
 export const REPO_CONFIG = path.join(REPO, "tunelake.config.json");
@@ -236,6 +236,32 @@ export async function redrivePipeline(
     ...fastEngine(stderr),
   });
   return { record, stderr };
+}
+
+/** The date of the shared clean run (fixtures/setup.ts), the date every reliability test runs. */
+export const CLEAN_RUN_DATE = "2026-11-21";
+
+/** A clean sample run of the suite's config: its home (never written to: copy it) and its tables' fingerprint. */
+export interface CleanRun {
+  home: string;
+  date: string;
+  fingerprint: TableFingerprint[];
+}
+
+/**
+ * The integration tier's one clean sample run (made once by fixtures/setup.ts): what every run that retried, resumed
+ * or was given bad input must end with.
+ */
+export function cleanRun(): CleanRun {
+  const run = inject("cleanRun");
+  if (!run) throw new Error("cleanRun() is provided to the integration tier (*.int.test.ts) by fixtures/setup.ts");
+  return run;
+}
+
+/** A copy of the clean run's home at `home` (lake, catalog, executions), to change without touching the original. */
+export async function copyCleanHome(home: string): Promise<string> {
+  await cp(cleanRun().home, home, { recursive: true });
+  return home;
 }
 
 /** Rows and a content hash (every column but fetch timestamps, rows in a fixed order) per curated table and date. */

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLEAN_RUN_DATE,
+  cleanRun,
   fingerprint,
   outbox,
   redrivePipeline,
@@ -15,7 +17,7 @@ import {
   tempHomes,
 } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 
 describe("Spotify faults on the local engine", () => {
   let clean: TableFingerprint[];
@@ -23,15 +25,7 @@ describe("Spotify faults on the local engine", () => {
 
   beforeAll(async () => {
     // Prepare: the tables of a clean run are what every retried run must end with.
-    const home = await newHome("clean");
-    const server = await startSample();
-    try {
-      const { record } = await runPipeline({ home, server, date: DATE });
-      expect(record.status, record.cause).toBe("SUCCEEDED");
-      clean = await fingerprint(home, DATE);
-    } finally {
-      await server.close();
-    }
+    clean = cleanRun().fingerprint;
     expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(10);
   });
   afterAll(async () => {

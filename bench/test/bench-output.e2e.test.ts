@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../../../..");
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 // `npm run bench -- --json` is read by tools: its last line is one JSON object whose `transform` field has exactly
 // these keys. Run small (N = 3,000) so the shape, not the speed, is what is checked.

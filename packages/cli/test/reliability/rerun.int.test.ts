@@ -8,9 +8,9 @@ import path from "node:path";
 import { getExecution, listExecutions, saveExecution } from "@tunelake/local/executions";
 import { describe, expect, it } from "vitest";
 import { tunelake } from "../helpers.ts";
-import { fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
+import { CLEAN_RUN_DATE, fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 
 describe("reruns and concurrent runs", () => {
   const sample = sampleSuite();

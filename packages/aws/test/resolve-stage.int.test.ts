@@ -90,54 +90,51 @@ describe("resolveStage from .sst/outputs.json", () => {
   });
 });
 
-if (!moto.available) {
-  it("is NOT tested against CloudFormation over the wire: moto_server is not installed", () => {
-    console.warn(`moto_server is NOT installed (${moto.reason}); DescribeStacks lookup was NOT tested over the wire.`);
-    expect(moto.available).toBe(false);
+// Without moto_server these tests are skipped, visibly, and say why (the cloud mode needs moto to run at all).
+if (!moto.available)
+  console.warn(`moto_server is not installed (${moto.reason}): skipping DescribeStacks lookup over the wire.`);
+
+describe.skipIf(!moto.available)("resolveStage from CloudFormation over moto_server", () => {
+  let server: MotoServer;
+  beforeAll(async () => {
+    server = await startMoto();
   });
-} else {
-  describe("resolveStage from CloudFormation over moto_server", () => {
-    let server: MotoServer;
-    beforeAll(async () => {
-      server = await startMoto();
-    });
-    afterAll(async () => {
-      await server?.stop();
-    });
-
-    it("falls back to DescribeStacks when the outputs file does not have the stage", async () => {
-      // Prepare: a stack named like SST's, with the pipeline's outputs.
-      const clients = createCloudClients({
-        region: MOTO_REGION,
-        endpoint: server.endpoint,
-        credentials: DUMMY_CREDENTIALS,
-      });
-      const expected = motoStageOutputs(
-        "cfn",
-        "arn:aws:states:us-east-1:123456789012:stateMachine:cfn-tunelake-pipeline",
-      );
-      const template = {
-        Resources: { Topic: { Type: "AWS::SNS::Topic" } },
-        Outputs: Object.fromEntries(
-          Object.entries(asSstOutputs(expected)).map(([key, value]) => [key, { Value: value }]),
-        ),
-      };
-      await clients.cloudFormation.send(
-        new CreateStackCommand({ StackName: pipelineStackName("cfn"), TemplateBody: JSON.stringify(template) }),
-      );
-
-      // Act
-      const stage = await openStage({ stage: "cfn", root, clients: { cloudFormation: clients.cloudFormation } });
-
-      // Assess
-      expect(stage.outputs).toEqual(expected);
-      expect(await stage.clients.sfn.config.region()).toBe(MOTO_REGION);
-      stage.close();
-      const missing = await resolveStage("absent", { root, cloudFormation: clients.cloudFormation }).catch(
-        (e: unknown) => e,
-      );
-      expect(missing).toBeInstanceOf(StageNotFoundError);
-      for (const client of Object.values(clients)) client.destroy();
-    });
+  afterAll(async () => {
+    await server?.stop();
   });
-}
+
+  it("falls back to DescribeStacks when the outputs file does not have the stage", async () => {
+    // Prepare: a stack named like SST's, with the pipeline's outputs.
+    const clients = createCloudClients({
+      region: MOTO_REGION,
+      endpoint: server.endpoint,
+      credentials: DUMMY_CREDENTIALS,
+    });
+    const expected = motoStageOutputs(
+      "cfn",
+      "arn:aws:states:us-east-1:123456789012:stateMachine:cfn-tunelake-pipeline",
+    );
+    const template = {
+      Resources: { Topic: { Type: "AWS::SNS::Topic" } },
+      Outputs: Object.fromEntries(
+        Object.entries(asSstOutputs(expected)).map(([key, value]) => [key, { Value: value }]),
+      ),
+    };
+    await clients.cloudFormation.send(
+      new CreateStackCommand({ StackName: pipelineStackName("cfn"), TemplateBody: JSON.stringify(template) }),
+    );
+
+    // Act
+    const stage = await openStage({ stage: "cfn", root, clients: { cloudFormation: clients.cloudFormation } });
+
+    // Assess
+    expect(stage.outputs).toEqual(expected);
+    expect(await stage.clients.sfn.config.region()).toBe(MOTO_REGION);
+    stage.close();
+    const missing = await resolveStage("absent", { root, cloudFormation: clients.cloudFormation }).catch(
+      (e: unknown) => e,
+    );
+    expect(missing).toBeInstanceOf(StageNotFoundError);
+    for (const client of Object.values(clients)) client.destroy();
+  });
+});

@@ -82,7 +82,7 @@ describe("npm run synth -- --out DIR", () => {
     expect(templates.length).toBeGreaterThan(0);
     if (!cfnLint.found) {
       console.warn(
-        `cfn-lint is NOT installed (${cfnLint.reason}): the templates were NOT linted. Install it with \`pip install cfn-lint\`.`,
+        `cfn-lint is not installed (${cfnLint.reason}): checking the templates' shape only, not linting them. Install it with \`pip install cfn-lint\`.`,
       );
       // Still a real check: every template is CloudFormation JSON with typed resources.
       for (const file of templates) {

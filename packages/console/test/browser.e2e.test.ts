@@ -18,7 +18,7 @@ const hasChromium = existsSync(CHROMIUM);
 const screenshots = process.env.CONSOLE_SCREENSHOTS === "1";
 
 if (!hasChromium) {
-  console.warn(`The console is NOT tested in a browser: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+  console.warn(`Skipping the console's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
 }
 
 const cleanEnv = () => {

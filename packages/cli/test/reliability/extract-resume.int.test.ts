@@ -9,9 +9,18 @@ import { manifestKey } from "@tunelake/core/lake";
 import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fingerprint, redrivePipeline, runPipeline, startSample, type TableFingerprint, tempHomes } from "./harness.ts";
+import {
+  CLEAN_RUN_DATE,
+  cleanRun,
+  fingerprint,
+  redrivePipeline,
+  runPipeline,
+  startSample,
+  type TableFingerprint,
+  tempHomes,
+} from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 
 const enteredStates = (events: readonly HistoryEvent[]) =>
   events.filter((e) => e.stateEnteredEventDetails).map((e) => (e.stateEnteredEventDetails as { name: string }).name);
@@ -32,10 +41,7 @@ describe("extract checkpoints and time slices on the local engine", () => {
 
   beforeAll(async () => {
     server = await startSample([], { latencyMs: 40 });
-    const home = await newHome("clean");
-    const { record } = await runPipeline({ home, server, date: DATE });
-    expect(record.status, record.cause).toBe("SUCCEEDED");
-    clean = await fingerprint(home, DATE);
+    clean = cleanRun().fingerprint;
     dev = await startSample([], { profile: "development", latencyMs: 40 });
     const devHome = await newHome("dev-clean");
     const devRun = await runPipeline({ home: devHome, server: dev, date: DATE });

@@ -11,6 +11,8 @@ import { manifestKey, type RawEntity, rawPrefix, rejectsPrefix, transformReportK
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLEAN_RUN_DATE,
+  cleanRun,
   fingerprint,
   listFiles,
   outbox,
@@ -24,7 +26,7 @@ import {
 } from "./harness.ts";
 import { editJson, type Rewrite, type RewritingProxy, startProxy } from "./proxy.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 const isSearch = (p: string) => p.startsWith("/v1/search");
 const isPlaylist = (p: string) => /^\/v1\/playlists\/[0-9A-Za-z]{22}\?/.test(p);
 const isPlaylistItems = (p: string) => /^\/v1\/playlists\/[0-9A-Za-z]{22}\/items/.test(p);
@@ -50,10 +52,7 @@ describe("bad API bodies", () => {
   beforeAll(async () => {
     server = await startSample();
     proxy = await startProxy(server);
-    const home = await newHome("clean");
-    const { record } = await runPipeline({ home, server, spotify: proxy.env, date: DATE });
-    expect(record.status, record.cause).toBe("SUCCEEDED");
-    clean = await fingerprint(home, DATE);
+    clean = cleanRun().fingerprint;
   });
   afterAll(async () => {
     await proxy.close();

@@ -12,9 +12,9 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, tunelake } from "../helpers.ts";
-import { listFiles, startSample, suiteConfig, tempHome } from "./harness.ts";
+import { CLEAN_RUN_DATE, listFiles, startSample, suiteConfig, tempHome } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 const FAILING_DATE = "2026-11-20";
 /** Every access token the sample API issues starts with this. */
 const ACCESS_TOKEN = /sample-access-[0-9a-f]{24}/;

@@ -10,6 +10,8 @@ import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLEAN_RUN_DATE,
+  cleanRun,
   FaultyStore,
   fingerprint,
   outbox,
@@ -20,7 +22,7 @@ import {
   tempHomes,
 } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 
 const enteredStates = (events: readonly HistoryEvent[]) =>
   events.filter((e) => e.stateEnteredEventDetails).map((e) => (e.stateEnteredEventDetails as { name: string }).name);
@@ -36,10 +38,7 @@ describe("faults inside a run on the local engine", () => {
 
   beforeAll(async () => {
     server = await startSample();
-    const home = await newHome("clean");
-    const { record } = await runPipeline({ home, server, date: DATE });
-    expect(record.status, record.cause).toBe("SUCCEEDED");
-    clean = await fingerprint(home, DATE);
+    clean = cleanRun().fingerprint;
   });
   afterAll(async () => {
     await server.close();

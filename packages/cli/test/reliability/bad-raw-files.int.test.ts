@@ -14,6 +14,8 @@ import { openLocalCatalog } from "@tunelake/local/catalog";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CLEAN_RUN_DATE,
+  cleanRun,
   fingerprint,
   listFiles,
   outbox,
@@ -26,7 +28,7 @@ import {
   tempHomes,
 } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 /** The date's one tracks part, as the clean run's manifest lists it (part names are the extract's). */
 let TRACKS_PART = "";
 const REPROCESS = { date: DATE, mode: "reprocess" as const };
@@ -61,10 +63,8 @@ describe("bad raw files fed to the transform", () => {
 
   beforeAll(async () => {
     server = await startSample();
-    base = await newHome("base");
-    const { record } = await runPipeline({ home: base, server, date: DATE });
-    expect(record.status, record.cause).toBe("SUCCEEDED");
-    clean = await fingerprint(base, DATE);
+    // The shared clean run's lake, read only: each test copies it.
+    ({ home: base, fingerprint: clean } = cleanRun());
     const manifest = JSON.parse(await readFile(path.join(base, "lake", "raw", manifestKey(DATE)), "utf8"));
     const tracksParts = (manifest.keys as string[]).filter((k) => k.startsWith(rawPrefix("tracks", DATE)));
     expect(tracksParts).toHaveLength(1);

@@ -11,9 +11,9 @@ import { localStores } from "@tunelake/local/handlers";
 import { createLocalQueryEngine } from "@tunelake/local/query-engine";
 import { afterAll, describe, expect, it } from "vitest";
 import { findSparseColumns } from "../../src/commands/coverage.ts";
-import { fingerprint, rowCounts, runPipeline, startSample, tempHomes } from "./harness.ts";
+import { CLEAN_RUN_DATE, fingerprint, rowCounts, runPipeline, startSample, tempHomes } from "./harness.ts";
 
-const DATE = "2026-11-21";
+const DATE = CLEAN_RUN_DATE;
 
 describe("sample API drift", () => {
   const { newHome, cleanupAll } = tempHomes();

@@ -1,0 +1,191 @@
+/**
+ * The `tunelake` command (README "The CLI"). Commander parses arguments (a well-kept parser with help, variadic
+ * options and subcommands, instead of hand-rolled argv handling); each command lives in ./commands and is loaded only
+ * when it runs, so `--version`, `--help` and a usage error load none of DuckDB, the AWS SDK, the engine or the console.
+ *
+ * `runCli(argv, io)` runs one invocation in-process with its own stdout, stderr and environment and returns the exit
+ * status: the tests drive the CLI through it; bin/tunelake.mjs (through main.ts) is the same call on the process's
+ * own streams.
+ */
+import { readFileSync } from "node:fs";
+import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
+import { FAULTS } from "@tunelake/local/fault-list";
+import { Command, CommanderError, Option } from "commander";
+import { snowflakeCommand } from "./commands/snowflake.ts";
+import {
+  type CliIo,
+  EXIT_CODES,
+  type GlobalOptions,
+  reportError,
+  resolveHome,
+  setExitCode,
+  stderr,
+  stdout,
+  withInvocation,
+} from "./context.ts";
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const stageOption = () => new Option("--stage <stage>", "operate the stack deployed with `sst deploy --stage`");
+const configOption = () => new Option("--config <file>", "sources config").default("tunelake.config.json");
+const sourceOption = () =>
+  new Option("--source <source>", "Spotify data source").choices(["auto", "spotify", "sample"]).default("auto");
+/** `--no-wait` (Commander sets `wait: false`): start the execution and return, without progress or summary. */
+const noWaitOption = () => new Option("--no-wait", "only start it; follow it with `tunelake history`");
+const collect = (value: string, previous: string[]) => [...previous, value];
+/** `--json` listed in the help of each command that has it (the global option is what parses it). */
+const jsonOption = () => new Option("--json", "machine-readable output on stdout");
+
+/** The command tree: a new one per invocation, so that parsed options never leak from one invocation to the next. */
+function buildProgram(): Command {
+  const program = new Command()
+    .name("tunelake")
+    .version(version(), "-V, --version", "print the tunelake version")
+    // Usage errors exit 2 (bad input); help and --version exit 0.
+    .exitOverride()
+    .description("Spotify Web API -> analytics-ready data lake. Runs locally (files + DuckDB) or on AWS (--stage).")
+    .option("--home <dir>", "local state: lake, catalog, executions (env TUNELAKE_HOME)", undefined)
+    .option("--json", "machine-readable output", false)
+    .showHelpAfterError();
+
+  program
+    .command("run")
+    .description("run the pipeline's state machine for a date (locally unless --stage)")
+    .option("--date <YYYY-MM-DD>", "run date (default: today, UTC)")
+    .addOption(configOption())
+    .addOption(sourceOption())
+    .option("--reprocess", "skip Extract: rebuild the curated tables from the raw zone", false)
+    .option("--refetch", "start the date's extract over instead of continuing an unfinished one's checkpoint", false)
+    .addOption(new Option("--resume-from <stage>", "start at this stage").choices(RESUMABLE_STAGES))
+    .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
+    .addOption(stageOption())
+    .addOption(noWaitOption())
+    .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/run.ts")).runCommand(globals(), opts));
+
+  program
+    .command("query")
+    .description("run SQL on the curated tables (DuckDB locally, Athena with --stage)")
+    .argument("<sql>", "SQL; the tables are named as in Athena")
+    .addOption(stageOption())
+    .addOption(jsonOption())
+    .action(async (sql: string, opts) => (await import("./commands/query.ts")).queryCommand(globals(), sql, opts));
+
+  program
+    .command("executions")
+    .description("list executions, newest first")
+    .addOption(stageOption())
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/executions.ts")).executionsCommand(globals(), opts));
+
+  program
+    .command("history")
+    .description("show an execution's event history")
+    .argument("<name>", "execution name (the run date, with a suffix for reruns), or latest for the newest")
+    .addOption(stageOption())
+    .addOption(jsonOption())
+    .action(async (name: string, opts) =>
+      (await import("./commands/executions.ts")).historyCommand(globals(), name, opts),
+    );
+
+  program
+    .command("redrive")
+    .description("resume a failed execution at the stage that failed")
+    .argument("<name>", "execution name, or latest for the newest")
+    .addOption(configOption())
+    .addOption(sourceOption())
+    .addOption(stageOption())
+    .addOption(noWaitOption())
+    .addOption(jsonOption())
+    .action(async (name: string, opts) =>
+      (await import("./commands/redrive.ts")).redriveCommand(globals(), name, opts),
+    );
+
+  program
+    .command("reprocess")
+    .description("rebuild the curated tables of a range of dates from the raw zone (one reprocess execution per date)")
+    .requiredOption("--from <YYYY-MM-DD>", "first date")
+    .requiredOption("--to <YYYY-MM-DD>", "last date (included)")
+    .option("--concurrency <n>", "dates rebuilt at once, locally (1-8)", "2")
+    .addOption(stageOption())
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/reprocess.ts")).reprocessCommand(globals(), opts));
+
+  program
+    .command("console")
+    .description("serve the web console on 127.0.0.1: executions, graph, history, lake (locally unless --stage)")
+    .option("--port <port>", "port to listen on (default: a free one)")
+    .addOption(configOption())
+    .addOption(sourceOption())
+    .addOption(stageOption())
+    .action(async (opts) => (await import("./commands/console.ts")).consoleCommand(globals(), opts));
+
+  program
+    .command("definition")
+    .description("print the state machine definition (ASL JSON, with placeholders for ARNs)")
+    .action(async () => (await import("./commands/definition.ts")).definitionCommand());
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of tunelake.config.json (for editors)")
+    .option("--out <file>", "write it to a file instead")
+    .action(async (opts) => (await import("./commands/schema.ts")).schemaCommand(opts));
+
+  program
+    .command("auth")
+    .description("authorize a Spotify user (authorization-code flow) and print a refresh token for user-scoped sources")
+    .option("--port <port>", "local port of the redirect URI http://127.0.0.1:PORT/callback", "8888")
+    .option("--scopes <scopes>", "space-separated scopes", "user-read-recently-played user-top-read")
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/auth.ts")).authCommand(globals(), opts));
+
+  program.addCommand(snowflakeCommand(globals));
+
+  program.addHelpText(
+    "after",
+    `
+With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.
+Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pipeline (or a command) failed, ${EXIT_CODES.badInput} bad input (usage, config, unknown execution).`,
+  );
+  // Every command, the snowflake group's too, writes through the invocation's streams and exits through
+  // exitOverride: usage errors exit 2 (bad input), help and --version 0.
+  const output = { writeOut: (s: string) => stdout().write(s), writeErr: (s: string) => stderr().write(s) };
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput(output);
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
+  return program;
+
+  function globals(): GlobalOptions {
+    const opts = program.opts<{ home?: string; json: boolean }>();
+    return { home: resolveHome(opts.home), json: opts.json };
+  }
+}
+
+/**
+ * Runs one CLI invocation (`argv` without node and the script, e.g. `["query", "SELECT 1"]`) and returns its exit
+ * status and whether a stop signal ended it (the process entry then exits at once).
+ */
+export async function invokeCli(argv: readonly string[], io: Partial<CliIo> = {}) {
+  return withInvocation(io, async () => {
+    const program = buildProgram();
+    try {
+      await program.parseAsync([...argv], { from: "user" });
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        // Commander has already printed the message (and the help after an error).
+        setExitCode(error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.badInput);
+      } else {
+        reportError(error, program.opts<{ json?: boolean }>().json ?? false);
+      }
+    }
+  });
+}
+
+/** Runs one CLI invocation in-process with its own streams and environment; resolves to the exit status. */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  return (await invokeCli(argv, io)).code;
+}

@@ -1,0 +1,21 @@
+/**
+ * The faults `--inject-fault` knows, with what each does: a module with no imports, so that the CLI's help can list
+ * them without loading what injects them (faults.ts).
+ */
+export const FAULTS = {
+  "spotify-429": "the sample API answers 429 with Retry-After 1 to the first requests (retried to success)",
+  "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
+  "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
+  "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
+  "spotify-drift":
+    "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
+  "extract-crash":
+    "each Extract attempt checkpoints and dies after 8 requests (the retry resumes; if it dies too, redrive completes)",
+  "extract-timeout":
+    "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
+  "transform-crash": "the first attempt of one transform invocation crashes (retried to success)",
+  "crawler-running": "StartCrawler finds the crawler already running (the run waits for it)",
+  "crawler-failed": "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",
+  "crawler-stuck": "the crawler never finishes (the run fails at the poll limit)",
+  "validation-failed": "a data-quality check fails (the run fails at the validation gate)",
+} as const;

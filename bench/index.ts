@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --json] [-- --only extract|extract-scale|transform] [-- --items N]`: measures extraction against
- * the sample API (requests vs the minimum, wall time vs the ideal; peak RSS at two day sizes; requests over a killed
- * and resumed run) and the transform against a plain-JS baseline, in one run.
+ * `npm run bench [-- --json] [-- --only extract|extract-scale|transform|cli] [-- --items N] [-- --baseline DIR]`:
+ * measures extraction against the sample API (requests vs the minimum, wall time vs the ideal; peak RSS at two day
+ * sizes; requests over a killed and resumed run), the transform against a plain-JS baseline, and how long the
+ * `tunelake` command takes to answer (against another checkout's with `--baseline`), in one run.
  * Figures are ratios measured side by side, never absolute targets in tests.
  */
 import "../packages/local/src/polyfills.ts";
 import { parseArgs } from "node:util";
+import { benchCli } from "./cli.ts";
 import { benchExtract } from "./extract.ts";
 import { benchExtractResume, benchExtractScale } from "./extract-scale.ts";
 import { benchTransform } from "./transform.ts";
@@ -15,6 +17,8 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     only: { type: "string" },
     items: { type: "string" },
+    baseline: { type: "string" },
+    runs: { type: "string" },
   },
 });
 
@@ -34,5 +38,12 @@ if (!values.only || values.only === "transform") {
   const { transform, readCeiling } = await benchTransform(values.items ? { items: Number(values.items) } : {});
   result.transform = transform;
   result.transformReadCeiling = readCeiling;
+}
+if (!values.only || values.only === "cli") {
+  if (!values.json) process.stderr.write("bench: cli (median time to answer --version, --help, query SELECT 1)...\n");
+  result.cli = await benchCli({
+    ...(values.runs ? { runs: Number(values.runs) } : {}),
+    ...(values.baseline ? { baseline: values.baseline } : {}),
+  });
 }
 process.stdout.write(`${JSON.stringify(result, values.json ? undefined : null, values.json ? undefined : 2)}\n`);

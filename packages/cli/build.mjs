@@ -16,11 +16,23 @@ import { build } from "esbuild";
 const root = path.resolve(import.meta.dirname, "../..");
 const outdir = path.join(import.meta.dirname, "dist");
 
-/** Bare imports stay external, except our own workspace packages, whose TypeScript sources are bundled. */
+/**
+ * Packages bundled although they are not ours: their ES module build only loads through a bundler (dt-sql-parser's
+ * imports name directories, which Node's ES module loader refuses).
+ */
+const BUNDLED = ["dt-sql-parser"];
+const bundled = (specifier) =>
+  specifier.startsWith("@tunelake/") || BUNDLED.some((name) => specifier === name || specifier.startsWith(`${name}/`));
+
+/** Bare imports stay external, except our own workspace packages (TypeScript sources) and BUNDLED. */
 const externalPackages = {
   name: "external-packages",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("@tunelake/") ? undefined : { external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      bundled(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}dt-sql-parser`)
+        ? undefined
+        : { external: true },
+    );
   },
 };
 

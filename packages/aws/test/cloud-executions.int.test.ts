@@ -1,13 +1,8 @@
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  type SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { ExecutionAlreadyRunningError, InputError, NotResumableError } from "@tunelake/core/errors";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CloudClients, createCloudClients } from "../src/cloud-clients.ts";
+import type { CloudClients } from "../src/cloud-clients.ts";
 import {
   cloudDescribeExecution,
   cloudHistory,
@@ -15,8 +10,9 @@ import {
   cloudRedrive,
   cloudStartRun,
 } from "../src/cloud-executions.ts";
-import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, type MotoServer, startMoto } from "./moto-server.ts";
-import { motoStageOutputs, STAND_IN_DEFINITION } from "./stand-in.ts";
+import { detectMoto } from "./moto-server.ts";
+import { type MotoStage, openMotoStage } from "./moto-stage.ts";
+import { motoStageOutputs } from "./stand-in.ts";
 
 const moto = await detectMoto();
 
@@ -41,25 +37,16 @@ if (!moto.available)
   console.warn(`moto_server is not installed (${moto.reason}): skipping the cloud mode over the wire.`);
 
 describe.skipIf(!moto.available)("cloud executions over moto_server", () => {
-  let server: MotoServer;
+  let fixture: MotoStage;
   let clients: CloudClients;
   let stage: StageOutputs;
 
   beforeAll(async () => {
-    server = await startMoto();
-    clients = createCloudClients({ region: MOTO_REGION, endpoint: server.endpoint, credentials: DUMMY_CREDENTIALS });
-    const created = await clients.sfn.send(
-      new CreateStateMachineCommand({
-        name: "moto-tunelake-pipeline",
-        definition: JSON.stringify(STAND_IN_DEFINITION),
-        roleArn: "arn:aws:iam::123456789012:role/moto-tunelake-pipeline",
-      }),
-    );
-    stage = motoStageOutputs("moto", created.stateMachineArn!);
+    fixture = await openMotoStage("moto");
+    ({ clients, outputs: stage } = fixture);
   });
   afterAll(async () => {
-    for (const client of Object.values(clients ?? {})) client.destroy();
-    await server?.stop();
+    await fixture?.close();
   });
 
   it("names a run after its date, refuses a second live run of that date, and suffixes a rerun", async () => {

@@ -1,11 +1,11 @@
-import { CreateWorkGroupCommand } from "@aws-sdk/client-athena";
 import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-glue";
+import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CloudClients, createCloudClients } from "../src/cloud-clients.ts";
+import type { CloudClients } from "../src/cloud-clients.ts";
 import { athenaValue, cloudQuery } from "../src/cloud-query.ts";
 import { cloudListTables } from "../src/cloud-tables.ts";
-import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, type MotoServer, startMoto } from "./moto-server.ts";
-import { motoStageOutputs } from "./stand-in.ts";
+import { detectMoto, MOTO_REGION, type MotoServer } from "./moto-server.ts";
+import { type MotoStage, openMotoStage } from "./moto-stage.ts";
 
 const moto = await detectMoto();
 
@@ -42,23 +42,17 @@ const cells = (...values: (string | undefined)[]) => ({
 if (!moto.available) console.warn(`moto_server is not installed (${moto.reason}): skipping cloudQuery over the wire.`);
 
 describe.skipIf(!moto.available)("cloudQuery and cloudListTables over moto_server", () => {
+  let fixture: MotoStage;
   let server: MotoServer;
   let clients: CloudClients;
-  const stage = motoStageOutputs("moto", "arn:aws:states:us-east-1:123456789012:stateMachine:unused");
+  let stage: StageOutputs;
 
   beforeAll(async () => {
-    server = await startMoto();
-    clients = createCloudClients({ region: MOTO_REGION, endpoint: server.endpoint, credentials: DUMMY_CREDENTIALS });
-    await clients.athena.send(
-      new CreateWorkGroupCommand({
-        Name: stage.workGroup,
-        Configuration: { ResultConfiguration: { OutputLocation: `s3://${stage.athenaResultsBucket}/results/` } },
-      }),
-    );
+    fixture = await openMotoStage("moto");
+    ({ server, clients, outputs: stage } = fixture);
   });
   afterAll(async () => {
-    for (const client of Object.values(clients ?? {})) client.destroy();
-    await server?.stop();
+    await fixture?.close();
   });
 
   it("runs the SQL in the stage's workgroup and returns typed rows without the header row", async () => {

@@ -93,7 +93,8 @@ export async function startMoto(): Promise<MotoServer> {
     child.kill("SIGTERM");
     await exited;
   };
-  const deadline = Date.now() + 20_000;
+  // A generous wait: on a loaded 2-core machine Python alone can take many seconds to import moto.
+  const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
     try {
@@ -104,7 +105,7 @@ export async function startMoto(): Promise<MotoServer> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${stderr}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within 45 s: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -8,6 +8,7 @@ import type { Config } from "@tunelake/core/config/schema";
 import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import type { FaultName } from "@tunelake/local/faults";
+import type { LocalHandlers } from "@tunelake/local/handlers";
 import type { GlobalOptions } from "./context.ts";
 import { cliEnv, stderr } from "./context.ts";
 import type { SourceFlag } from "./spotify-source.ts";
@@ -52,43 +53,76 @@ function lazily<T>(create: () => T): { get: () => T; created: () => T | undefine
   return { get: () => (value ??= create()), created: () => value };
 }
 
+/**
+ * A Runs whose implementation is loaded on its first call: a local `query` or `schema` never loads the engine, the
+ * handlers and the sample API. `close` of one never loaded does nothing.
+ */
+function lazyRuns(backend: Runs["backend"], location: string, load: () => Promise<Runs>): Runs {
+  let loaded: Promise<Runs> | undefined;
+  const runs = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    backend,
+    location,
+    start: async (input, observer) => (await runs()).start(input, observer),
+    list: async () => (await runs()).list(),
+    describe: async (name) => (await runs()).describe(name),
+    history: async (name) => (await runs()).history(name),
+    redrive: async (name, observer) => (await runs()).redrive(name, observer),
+    abort: async (name) => (await runs()).abort(name),
+    close: async () => {
+      if (loaded) await (await loaded).close();
+    },
+  };
+}
+
 async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  const [{ loadConfig }, { createConsoleLogger }, { createLocalHandlers, localStores }, queryEngine, localRuns] =
-    await Promise.all([
-      import("@tunelake/core/config/load"),
-      import("@tunelake/core/logger"),
-      import("@tunelake/local/handlers"),
-      import("@tunelake/local/query-engine"),
-      import("@tunelake/local/runs"),
-    ]);
-  const { resolveSource } = await import("./spotify-source.ts");
+  const [queryEngine, { localPaths }, { FsObjectStore }] = await Promise.all([
+    import("@tunelake/local/query-engine"),
+    import("@tunelake/local/paths"),
+    import("@tunelake/core/storage/fs-store"),
+  ]);
   const faults = [...(options.faults ?? [])];
-  let prepared: Promise<{ config: Config; close: () => Promise<void>; handlers: ReturnType<typeof createHandlers> }>;
-  const createHandlers = (config: Config, source: Awaited<ReturnType<typeof resolveSource>>) =>
-    createLocalHandlers({
-      home: g.home,
-      config,
-      spotify: source.spotify,
-      dataSource: source.dataSource,
-      logger: createConsoleLogger(cliEnv().TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
-    });
+  type Prepared = { config: Config; close: () => Promise<void>; handlers: LocalHandlers };
+  let prepared: Promise<Prepared> | undefined;
   const prepare = () => {
     prepared ??= (async () => {
+      const [{ loadConfig }, { createConsoleLogger }, { createLocalHandlers }, { resolveSource }] = await Promise.all([
+        import("@tunelake/core/config/load"),
+        import("@tunelake/core/logger"),
+        import("@tunelake/local/handlers"),
+        import("./spotify-source.ts"),
+      ]);
       // The config is checked before the Spotify source starts, and both before any request or file.
       const config = await loadConfig(options.config ?? "tunelake.config.json");
       const source = await resolveSource(options.source ?? "auto", faults);
       if (source.banner) stderr().write(`${source.banner}\n`);
-      return { config, close: () => source.close(), handlers: createHandlers(config, source) };
+      const handlers = createLocalHandlers({
+        home: g.home,
+        config,
+        spotify: source.spotify,
+        dataSource: source.dataSource,
+        logger: createConsoleLogger(cliEnv().TUNELAKE_LOG_LEVEL === "debug" ? "debug" : "warn"),
+      });
+      return { config, close: () => source.close(), handlers };
     })();
     return prepared;
   };
   const query = lazily(() => queryEngine.createLocalQueryEngine(g.home));
-  const runs = localRuns.createLocalRuns({ home: g.home, handlers: async () => (await prepare()).handlers, faults });
+  const runs = lazyRuns("local", localPaths(g.home).executions, async () =>
+    (await import("@tunelake/local/runs")).createLocalRuns({
+      home: g.home,
+      handlers: async () => (await prepare()).handlers,
+      faults,
+    }),
+  );
   return {
     kind: "local",
     runs,
     query: query.get,
-    raw: () => localStores(g.home).raw,
+    raw: () => new FsObjectStore(localPaths(g.home).raw),
     flag: "",
     prepare: async () => (await prepare()).config,
     close: async () => {

@@ -1,19 +1,7 @@
-/**
- * `--stage` over the wire: the real CLI, in a directory with no `.sst/outputs.json`, finds the stage through
- * CloudFormation (moto's DescribeStacks) and runs, lists, shows, redrives and queries it (Step Functions runs the
- * stand-in definition, Athena answers with queued results). The same commands run locally (a temp home, the sample
- * API), and the `--json` outputs of both modes have the same shapes: the same keys with values of the same types.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { AthenaClient, CreateWorkGroupCommand } from "@aws-sdk/client-athena";
-import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
-import { CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "@tunelake/core/stage-outputs";
+import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, type MotoServer, startMoto } from "../../aws/test/moto-server.ts";
-import { motoStageOutputs, STAND_IN_DEFINITION } from "../../aws/test/stand-in.ts";
+import { detectMoto, MOTO_REGION, type MotoServer } from "../../aws/test/moto-server.ts";
+import { type MotoStage, openMotoStage } from "../../aws/test/moto-stage.ts";
 import { type CliResult, tunelake } from "./helpers.ts";
 import { REPO_CONFIG, tempHomes } from "./reliability/harness.ts";
 
@@ -95,64 +83,23 @@ if (!moto.available)
   console.warn(`moto_server is not installed (${moto.reason}): skipping tunelake --stage over the wire.`);
 
 describe.skipIf(!moto.available)("tunelake --stage over moto_server, compared with the same commands locally", () => {
+  let fixture: MotoStage;
   let server: MotoServer;
-  let clients: { sfn: SFNClient; athena: AthenaClient; cloudFormation: CloudFormationClient };
   let outputs: StageOutputs;
   let cwd: string;
   let home: string;
   const { newHome, cleanupAll } = tempHomes();
-  const stageEnv = () => ({
-    AWS_ENDPOINT_URL: server.endpoint,
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-    AWS_EC2_METADATA_DISABLED: "true",
-  });
-  const onStage = (args: string[]) => tunelake([...args, "--stage", STAGE, "--json"], stageEnv(), cwd);
+  const onStage = (args: string[]) => tunelake([...args, "--stage", STAGE, "--json"], fixture.env(), cwd);
   const locally = (args: string[]) => tunelake(["--home", home, ...args, "--json"]);
 
   beforeAll(async () => {
-    server = await startMoto();
-    const config = { region: MOTO_REGION, endpoint: server.endpoint, credentials: DUMMY_CREDENTIALS };
-    clients = {
-      sfn: new SFNClient(config),
-      athena: new AthenaClient(config),
-      cloudFormation: new CloudFormationClient(config),
-    };
-    const machine = await clients.sfn.send(
-      new CreateStateMachineCommand({
-        name: `${STAGE}-tunelake-pipeline`,
-        definition: JSON.stringify(STAND_IN_DEFINITION),
-        roleArn: `arn:aws:iam::123456789012:role/${STAGE}-tunelake-pipeline`,
-      }),
-    );
-    outputs = motoStageOutputs(STAGE, machine.stateMachineArn ?? "");
-    await clients.athena.send(
-      new CreateWorkGroupCommand({
-        Name: outputs.workGroup,
-        Configuration: { ResultConfiguration: { OutputLocation: `s3://${outputs.athenaResultsBucket}/results/` } },
-      }),
-    );
-    // The stage exists only in CloudFormation: the CLI runs in a directory without .sst/outputs.json.
-    const template = {
-      Resources: { Topic: { Type: "AWS::SNS::Topic" } },
-      Outputs: Object.fromEntries(
-        Object.entries(STAGE_OUTPUT_KEYS).map(([field, key]) => [
-          key,
-          { Value: outputs[field as keyof typeof STAGE_OUTPUT_KEYS] },
-        ]),
-      ),
-    };
-    await clients.cloudFormation.send(
-      new CreateStackCommand({ StackName: pipelineStackName(STAGE), TemplateBody: JSON.stringify(template) }),
-    );
-    cwd = await mkdtemp(path.join(os.tmpdir(), "tunelake-stage-cwd-"));
+    // The stage exists only in CloudFormation: the CLI runs in a checkout without .sst/outputs.json.
+    fixture = await openMotoStage(STAGE);
+    ({ server, outputs, root: cwd } = fixture);
     home = await newHome("stage-shapes");
   }, 60_000);
   afterAll(async () => {
-    for (const client of Object.values(clients ?? {})) client.destroy();
-    await server?.stop();
-    if (cwd) await rm(cwd, { recursive: true, force: true });
+    await fixture?.close();
     await cleanupAll();
   });
 

@@ -6,17 +6,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
-import { CreateStateMachineCommand } from "@aws-sdk/client-sfn";
 import { loadConfig } from "@tunelake/core/config/load";
 import { silentLogger } from "@tunelake/core/logger";
-import { pipelineStackName, STAGE_OUTPUT_KEYS, type StageOutputs } from "@tunelake/core/stage-outputs";
 import type { LocalHandlers } from "@tunelake/local/engine";
 import { createLocalHandlers } from "@tunelake/local/handlers";
 import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
-import { type CloudClients, createCloudClients } from "../../src/cloud-clients.ts";
-import { DUMMY_CREDENTIALS, MOTO_REGION, type MotoServer, startMoto } from "../moto-server.ts";
-import { motoStageOutputs, STAND_IN_DEFINITION } from "../stand-in.ts";
+import { type MotoStage, openMotoStage } from "../moto-stage.ts";
 
 /** The repository's own config: what `npm run pipeline` runs against the sample API. */
 export const REPO_CONFIG = new URL("../../../../tunelake.config.json", import.meta.url).pathname;
@@ -81,60 +76,10 @@ export function holdExtracts(backend: LocalBackend): () => void {
   return release;
 }
 
-export interface AwsBackend {
-  server: MotoServer;
-  clients: CloudClients;
-  /** The stage name, deployed to moto's CloudFormation only. */
-  stage: string;
-  outputs: StageOutputs;
-  /** A checkout with no `.sst/outputs.json`. */
-  root: string;
-  close: () => Promise<void>;
-}
+export type AwsBackend = MotoStage;
 
-/** moto_server with the stand-in state machine and a stack `pipelineStackName(stage)` whose Outputs name it. */
-export async function openAwsBackend(stage: string): Promise<AwsBackend> {
-  const server = await startMoto();
-  const clients = createCloudClients({
-    region: MOTO_REGION,
-    endpoint: server.endpoint,
-    credentials: DUMMY_CREDENTIALS,
-  });
-  const created = await clients.sfn.send(
-    new CreateStateMachineCommand({
-      name: `${stage}-tunelake-pipeline`,
-      definition: JSON.stringify(STAND_IN_DEFINITION),
-      roleArn: `arn:aws:iam::123456789012:role/${stage}-tunelake-pipeline`,
-    }),
-  );
-  const outputs = motoStageOutputs(stage, created.stateMachineArn ?? "");
-  // moto's CloudFormation needs one resource beside the Outputs; a wait condition handle creates nothing else.
-  const template = {
-    Resources: { Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" } },
-    Outputs: Object.fromEntries(
-      Object.entries(STAGE_OUTPUT_KEYS).map(([field, key]) => [
-        key,
-        { Value: outputs[field as keyof typeof STAGE_OUTPUT_KEYS] },
-      ]),
-    ),
-  };
-  await clients.cloudFormation.send(
-    new CreateStackCommand({ StackName: pipelineStackName(stage), TemplateBody: JSON.stringify(template) }),
-  );
-  const root = await mkdtemp(join(tmpdir(), "tunelake-checkout-"));
-  return {
-    server,
-    clients,
-    stage,
-    outputs,
-    root,
-    close: async () => {
-      for (const client of Object.values(clients)) client.destroy();
-      await server.stop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
+/** The shared moto stage fixture (moto-stage.ts): moto_server, the stand-in state machine, the stage's stack. */
+export const openAwsBackend = (stage: string): Promise<AwsBackend> => openMotoStage(stage);
 
 /** The keys of an object with the type of each value: what both adapters must agree on. */
 export function shapeOf(value: object): Record<string, string> {

@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateWorkGroupCommand } from "@aws-sdk/client-athena";
 import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-glue";
 import type { QueryEngine } from "@tunelake/core/ports";
 import { CATALOG_TABLES, curatedTable, glueType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
@@ -74,13 +73,8 @@ const cells = (...values: string[]) => ({ Data: values.map((v) => ({ VarCharValu
 
 async function openAws(): Promise<Subject> {
   const backend = await openAwsBackend("query");
+  // The fixture made the stage's workgroup.
   const { clients, outputs, server } = backend;
-  await clients.athena.send(
-    new CreateWorkGroupCommand({
-      Name: outputs.workGroup,
-      Configuration: { ResultConfiguration: { OutputLocation: `s3://${outputs.athenaResultsBucket}/results/` } },
-    }),
-  );
   await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: outputs.glueDatabase } }));
   const open = () =>
     createAwsQueryEngine({ stage: backend.stage, root: backend.root, clients, query: { pollIntervalMs: 10 } });

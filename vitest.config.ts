@@ -39,10 +39,12 @@ export default defineConfig({
         test: {
           name: "integration",
           include: files(".int.test.ts"),
+          // Setups that run whole pipelines or synth, with both cores busy.
+          hookTimeout: 180_000,
           globalSetup: ["packages/cli/test/fixtures/setup.ts"],
         },
       },
-      { extends: true, test: { name: "e2e", include: files(".e2e.test.ts") } },
+      { extends: true, test: { name: "e2e", include: files(".e2e.test.ts"), hookTimeout: 180_000 } },
     ],
   },
 });

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tunelakeBinary } from "./helpers.ts";
-import { tempHomes } from "./reliability/harness.ts";
+import { tempHomes } from "./temp-homes.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/tunelake.mjs");
 const { version } = (await import("../package.json", { with: { type: "json" } })).default as { version: string };

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { tunelake } from "./helpers.ts";
-import { tempHomes } from "./reliability/harness.ts";
+import { tempHomes } from "./temp-homes.ts";
 
 const { version } = (await import("../package.json", { with: { type: "json" } })).default as { version: string };
 

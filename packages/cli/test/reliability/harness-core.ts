@@ -4,8 +4,7 @@
  * faulty object store) and the local engine called in-process (faster than spawning the CLI), plus what a user
  * looks at afterwards: row counts and a content hash per table, the outbox, the executions store.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
@@ -52,26 +51,7 @@ export async function suiteConfig(extract: Partial<Config["extract"]> = {}): Pro
   };
 }
 
-/** A temp tunelake home, removed by `cleanup`. */
-export async function tempHome(label: string): Promise<{ home: string; cleanup: () => Promise<void> }> {
-  const home = await mkdtemp(path.join(os.tmpdir(), `tunelake-rel-${label}-`));
-  return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
-}
-
-/** Temp homes for a test file: `newHome(label)` makes one, `cleanupAll()` (in afterAll) removes them all. */
-export function tempHomes(): { newHome: (label: string) => Promise<string>; cleanupAll: () => Promise<void> } {
-  const cleanups: (() => Promise<void>)[] = [];
-  return {
-    newHome: async (label) => {
-      const { home, cleanup } = await tempHome(label);
-      cleanups.push(cleanup);
-      return home;
-    },
-    cleanupAll: async () => {
-      await Promise.all(cleanups.map((cleanup) => cleanup()));
-    },
-  };
-}
+export { tempHome, tempHomes } from "../temp-homes.ts";
 
 /** The sample API as the CLI starts it (extended profile, 2026 shape), with the CLI's fault switches for `faults`. */
 export function startSample(faults: readonly string[] = [], options: SampleServerOptions = {}): Promise<SampleServer> {

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { getExecution, listExecutions, saveExecution } from "@tunelake/local/executions";
 import { describe, expect, it } from "vitest";
-import { tunelake } from "../helpers.ts";
+import { tunelake, tunelakeBinary } from "../helpers.ts";
 import { CLEAN_RUN_DATE, fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
 
 const DATE = CLEAN_RUN_DATE;
@@ -49,7 +49,7 @@ describe("reruns and concurrent runs", () => {
     const args = ["--home", home, "run", "--date", DATE];
 
     // Act
-    const [a, b] = await Promise.all([tunelake(args), tunelake(args)]);
+    const [a, b] = await Promise.all([tunelakeBinary(args), tunelakeBinary(args)]);
 
     // Assess
     const results = [a, b].sort((x, y) => x.code - y.code);

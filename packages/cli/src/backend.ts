@@ -12,6 +12,7 @@ import type { LocalHandlers } from "@tunelake/local/handlers";
 import type { GlobalOptions } from "./context.ts";
 import { cliEnv, stderr } from "./context.ts";
 import type { SourceFlag } from "./spotify-source.ts";
+import { widthOf, wrap } from "./wrap.ts";
 
 export interface Backend {
   readonly kind: "local" | "aws";
@@ -98,7 +99,7 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Prom
       // The config is checked before the Spotify source starts, and both before any request or file.
       const config = await loadConfig(options.config ?? "tunelake.config.json");
       const source = await resolveSource(options.source ?? "auto", faults);
-      if (source.banner) stderr().write(`${source.banner}\n`);
+      if (source.banner) stderr().write(`${wrap(source.banner, widthOf(stderr())).join("\n")}\n`);
       const handlers = createLocalHandlers({
         home: g.home,
         config,

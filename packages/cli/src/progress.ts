@@ -31,6 +31,9 @@ const FAILURE_STATES: ReadonlySet<string> = new Set([
   S.ValidationFailed,
 ]);
 
+/** Poll states: consecutive successful polls are one line, with the count, when the polling ends. */
+const POLLS: ReadonlySet<string> = new Set([S.GetCrawler]);
+
 /** A state's input or output (JSON text in the history events) as an object; undefined when it is not one. */
 export function parseObject(text: unknown): Record<string, unknown> | undefined {
   if (typeof text !== "string") return undefined;
@@ -59,9 +62,22 @@ const oneLine = (text: string, max = 200) => {
 
 /** Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean). */
 export function createProgress(
-  write: (line: string) => void = (l) => stderr().write(l),
+  writeLine: (line: string) => void = (l) => stderr().write(l),
   extract: { planned: number; tty: boolean } | undefined = undefined,
 ): (event: unknown) => void {
+  // Successful polls of one state in a row, written as one line before the next line (or the execution's end).
+  let polls: { name: string; count: number; since: number | undefined; until: number } | undefined;
+  const flushPolls = () => {
+    if (!polls) return;
+    const { name, count, since, until } = polls;
+    polls = undefined;
+    const took = since === undefined ? "" : pc.dim(` ${((until - since) / 1000).toFixed(1)}s`);
+    writeLine(`${pc.green("✓")} ${name}${took}${count > 1 ? pc.dim(` (${count} polls)`) : ""}\n`);
+  };
+  const write = (line: string) => {
+    flushPolls();
+    writeLine(line);
+  };
   let extractBar: ExtractProgress | undefined;
   // Start times by state and Map item (`TransformEntity#tracks`): iterations run concurrently.
   const started = new Map<string, number>();
@@ -103,9 +119,20 @@ export function createProgress(
       }
       // A caught error is kept at `$.error` of the state's output (the definition's Catch ResultPath).
       const failed = output !== undefined && "error" in output;
+      if (!failed && POLLS.has(name)) {
+        if (polls?.name !== name) {
+          flushPolls();
+          polls = { name, count: 0, since, until: now };
+        }
+        polls.count++;
+        polls.until = now;
+        return;
+      }
       write(`${failed ? pc.red("✗") : pc.green("✓")} ${label(name, entity)}${took}\n`);
-    } else if (event.type === "ExecutionRedriven") {
-      write(`${pc.yellow("↻")} redriven\n`);
+    } else if (event.type.startsWith("Execution") && event.type !== "ExecutionStarted") {
+      // The execution ended (or was redriven): nothing may stay held back.
+      flushPolls();
+      if (event.type === "ExecutionRedriven") writeLine(`${pc.yellow("↻")} redriven\n`);
     } else if (event.type === "TaskFailed") {
       // A failed attempt: retried, or caught (then the state ends with a cross). The summary has the final error.
       const failure = failureOf(event);

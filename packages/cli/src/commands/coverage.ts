@@ -2,8 +2,7 @@
 import { assertRunDate, COLUMN_STATS, manifestKey } from "@tunelake/core/lake";
 import type { ObjectStore, QueryEngine } from "@tunelake/core/ports";
 import { MOSTLY_EMPTY, type SparseColumn, sparseColumns } from "@tunelake/core/transform/column-coverage";
-import pc from "picocolors";
-import { stdout } from "../context.ts";
+import { wrap } from "../wrap.ts";
 
 /** The date's manifest fields the reasons depend on (none when it cannot be read). */
 async function readManifest(raw: ObjectStore, date: string): Promise<{ accessProfile?: string; skipped?: string[] }> {
@@ -36,14 +35,23 @@ export async function findSparseColumns(query: QueryEngine, raw: ObjectStore, da
   );
 }
 
-/** Prints the mostly empty columns of a run (nothing when every column is mostly filled, or they cannot be read). */
-export async function printSparseColumns(query: QueryEngine, raw: ObjectStore, date: string): Promise<void> {
-  const sparse = await findSparseColumns(query, raw, date).catch(() => []);
-  if (sparse.length === 0) return;
-  const lines = [pc.yellow(`columns less than ${MOSTLY_EMPTY * 100}% filled (column_stats):`)];
-  for (const c of sparse) {
-    const share = Math.round((100 * c.filled) / c.rows);
-    lines.push(`  ${c.table}.${c.column}: ${share}% of ${c.rows} rows: ${c.reason}`);
+/**
+ * The mostly empty columns as notes to print under the table: one group per reason (said once), each listing its
+ * tables and columns with their filled share, wrapped to `width`.
+ */
+export function gapNotes(sparse: readonly SparseColumn[], width: number): string[] {
+  if (sparse.length === 0) return [];
+  const lines = wrap(`Columns under ${MOSTLY_EMPTY * 100}% filled (column_stats; docs/tables.md):`, width);
+  const byReason = new Map<string, SparseColumn[]>();
+  for (const c of sparse) byReason.set(c.reason, [...(byReason.get(c.reason) ?? []), c]);
+  for (const [reason, columns] of byReason) {
+    const byTable = new Map<string, SparseColumn[]>();
+    for (const c of columns) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+    const tables = [...byTable].map(([table, cs]) => {
+      const share = Math.round((100 * cs.reduce((n, c) => n + c.filled, 0)) / cs.reduce((n, c) => n + c.rows, 0));
+      return `${table}.{${cs.map((c) => c.column).join(",")}} ${share}%`;
+    });
+    lines.push(...wrap(`- ${tables.join("; ")}: ${reason}.`, width, "  "));
   }
-  stdout().write(`${lines.join("\n")}\n`);
+  return lines;
 }

@@ -18,7 +18,8 @@ import {
 } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
-import { printSparseColumns } from "./coverage.ts";
+import { widthOf } from "../wrap.ts";
+import { findSparseColumns, gapNotes } from "./coverage.ts";
 import { printSummary, summarizeEvents } from "./summary.ts";
 
 export interface FollowOptions {
@@ -62,9 +63,16 @@ export async function followRun(
   const events = await backend.runs.history(execution.name);
   const summary = summarizeEvents({ ...execution, faults: options.faults ?? [] }, events, backend.flag);
   if (g.json) printJson(summary);
-  else printSummary(summary);
-  if (!g.json && execution.status === "SUCCEEDED") {
-    await printSparseColumns(backend.query(), backend.raw(), execution.date);
+  else {
+    // The columns left mostly empty, explained once under the table (nothing when they cannot be read).
+    const gaps =
+      execution.status === "SUCCEEDED"
+        ? gapNotes(
+            await findSparseColumns(backend.query(), backend.raw(), execution.date).catch(() => []),
+            widthOf(stdout()),
+          )
+        : [];
+    printSummary(summary, undefined, gaps);
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {

@@ -198,18 +198,18 @@ export function nextStep(s: RunSummary, faults: readonly string[], flag = ""): s
   return `fix what the error says, then resume at ${at} with: ${redrive}`;
 }
 
-/** Human-readable summary on stdout: outcome and next step first, then what this execution produced. */
-export function printSummary(s: RunSummary, write: (text: string) => void = (t) => stdout().write(t)): void {
+/**
+ * Human-readable summary on stdout, made to fit one screen: what this execution produced (the extract, the rows per
+ * table, `notes` such as the expected gaps, the checks), then the outcome last, where the eye lands: on a failure the
+ * failed stage, the error and the one next step, then the status line.
+ */
+export function printSummary(
+  s: RunSummary,
+  write: (text: string) => void = (t) => stdout().write(t),
+  notes: readonly string[] = [],
+): void {
   const ok = s.status === "SUCCEEDED";
   const out: string[] = [""];
-  out.push(`${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date}`);
-  if (!ok) {
-    const entity = s.failedEntity ? ` (entity ${s.failedEntity})` : "";
-    out.push(`${pc.red("✗")} failed stage: ${s.failedStage ?? "?"}${entity}`);
-    if (s.error) out.push(`error: ${s.error}`);
-    if (s.cause) out.push(`cause: ${s.cause}`);
-    if (s.next) out.push(`next: ${s.next}`);
-  }
   if (s.extract) {
     out.push(
       `extract: ${s.extract.requests} requests, ${s.extract.retries} retries, ${s.extract.rejects} rejects (${s.extract.dataSource} data)`,
@@ -220,6 +220,7 @@ export function printSummary(s: RunSummary, write: (text: string) => void = (t) 
     for (const t of s.tables) table.push([t.table, String(t.rows), String(t.rejects)]);
     out.push(table.toString());
   }
+  for (const note of notes) out.push(pc.dim(note));
   if (s.validated) {
     const failed = s.checks.filter((c) => c.failedRows > 0);
     out.push(
@@ -230,5 +231,13 @@ export function printSummary(s: RunSummary, write: (text: string) => void = (t) 
           ),
     );
   }
+  if (!ok) {
+    const entity = s.failedEntity ? ` (entity ${s.failedEntity})` : "";
+    out.push(`${pc.red("✗")} failed stage: ${s.failedStage ?? "?"}${entity}`);
+    if (s.error) out.push(`error: ${s.error}`);
+    if (s.cause) out.push(`cause: ${s.cause}`);
+    if (s.next) out.push(`next: ${s.next}`);
+  }
+  out.push(`${ok ? pc.green("SUCCEEDED") : pc.red(s.status)}  execution ${pc.bold(s.execution)}  date ${s.date}`);
   write(`${out.join("\n")}\n`);
 }

@@ -16,6 +16,7 @@ import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { FaultName } from "@tunelake/local/faults";
 import { createLocalHandlers, localStores } from "@tunelake/local/handlers";
+import { checkLocalHome } from "@tunelake/local/paths";
 import { createLocalQueryEngine } from "@tunelake/local/query-engine";
 import { createLocalRuns } from "@tunelake/local/runs";
 import type { GlobalOptions } from "./context.ts";
@@ -58,6 +59,7 @@ function lazily<T>(create: () => T): { get: () => T; created: () => T | undefine
 }
 
 function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
+  checkLocalHome(g.home);
   const faults = [...(options.faults ?? [])];
   let prepared: Promise<{ config: Config; close: () => Promise<void>; handlers: ReturnType<typeof createHandlers> }>;
   const createHandlers = (config: Config, source: Awaited<ReturnType<typeof resolveSource>>) =>

@@ -1,7 +1,7 @@
 /** Options every command shares, and how the CLI turns errors into exit codes and messages. */
 import path from "node:path";
-import { redact } from "@tunelake/core/config/env";
 import { TunelakeError } from "@tunelake/core/errors";
+import { redactSecrets } from "@tunelake/core/redact";
 
 /** The CLI's exit statuses (README "Exit status"). */
 export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as const;
@@ -55,13 +55,13 @@ export function knownSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
 export function reportError(error: unknown, json: boolean): void {
   const err = error instanceof Error ? error : new Error(String(error));
   const known = err instanceof TunelakeError;
-  const message = redact(err.message, knownSecrets());
+  const message = redactSecrets(err.message, knownSecrets());
   if (json) {
     process.stdout.write(`${JSON.stringify({ error: err.name, message })}\n`);
   } else {
     process.stderr.write(`tunelake: ${err.name}: ${message}\n`);
     if (!known && process.env.TUNELAKE_DEBUG && err.stack)
-      process.stderr.write(`${redact(err.stack, knownSecrets())}\n`);
+      process.stderr.write(`${redactSecrets(err.stack, knownSecrets())}\n`);
   }
   process.exitCode = exitCodeOf(err);
 }

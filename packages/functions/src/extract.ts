@@ -2,6 +2,7 @@
 
 import { runExtract } from "@tunelake/core/extract/run-extract";
 import type { ExtractResult } from "@tunelake/core/pipeline-types";
+import { redactSecrets } from "@tunelake/core/redact";
 import type { Context } from "aws-lambda";
 import type { ExtractDeps } from "./handler-deps.ts";
 import { ExtractEventSchema, parseEvent } from "./input.ts";
@@ -45,6 +46,11 @@ export function createExtractHandler(
       refetch,
       crashAfterRequests: crash?.afterRequests,
       checkpointEveryRequests: crash?.checkpointEveryRequests,
+    }).catch((error: unknown) => {
+      // Step Functions stores the message in the execution's history: nothing credential-like leaves the Lambda.
+      if (error instanceof Error)
+        error.message = redactSecrets(error.message, [spotify.clientSecret, spotify.refreshToken]);
+      throw error;
     });
   };
 }

@@ -15,6 +15,7 @@ import {
   assertRunDate,
   checkpointRejectsPrefix,
   manifestKey,
+  parseManifest,
   RAW_ENTITIES,
   type RawEntity,
   rawPrefix,
@@ -121,7 +122,12 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const previous = await readCheckpoint(store, date);
   if (previous?.finished && opts.execution && previous.execution === opts.execution) {
     const manifest = await store.get(manifestKey(date));
-    if (manifest) return resultOf(JSON.parse(manifest.toString("utf8")) as ExtractManifest, true, 0);
+    if (manifest)
+      return resultOf(
+        parseManifest<ExtractManifest>(manifest, { location: store.location, key: manifestKey(date), date }),
+        true,
+        0,
+      );
   }
   const resumable =
     previous !== undefined &&
@@ -150,6 +156,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     maxRetries: extract.maxRetries,
     maxRetryAfterSeconds: extract.maxRetryAfterSeconds,
     requestTimeoutSeconds: extract.requestTimeoutSeconds,
+    maxResponseBytes: extract.maxResponseBytes,
     sleepRetryAfterSeconds: opts.slice ? extract.sleepRetryAfterSeconds : undefined,
     logger,
     now,

@@ -14,6 +14,7 @@ import {
   curatedKey,
   curatedPrefix,
   manifestKey,
+  parseManifest,
   RAW_ENTITIES,
   type RawEntity,
   rawPrefix,
@@ -98,7 +99,10 @@ export async function resolveRawFiles(
   const keyOf = new Map<string, string>();
   const downloads: { key: string; file: string }[] = [];
   const manifest = await raw.get(manifestKey(date));
-  const listed = manifest ? ((JSON.parse(manifest.toString("utf8")) as { keys?: string[] }).keys ?? []) : undefined;
+  const listed = manifest
+    ? (parseManifest<{ keys?: string[] }>(manifest, { location: raw.location, key: manifestKey(date), date }).keys ??
+      [])
+    : undefined;
   for (const entity of entities) {
     const prefix = rawPrefix(entity, date);
     const keys = (listed ? listed.filter((key) => key.startsWith(prefix)) : await raw.list(prefix)).filter((key) =>

@@ -2,11 +2,14 @@
  * Hostile input (README, "Hostile input"): each attack replayed in-process against the real code, with a tiny HTTP
  * server on 127.0.0.1 playing a hostile Spotify. Peak RSS is checked where memory is the point.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { requestsSpotifyCredentials } from "../src/config/env.ts";
 import { parseConfig } from "../src/config/load.ts";
@@ -22,10 +25,12 @@ import {
 import { Collected } from "../src/extract/collected.ts";
 import { MAX_NESTING_DEPTH, nestsDeeperThan } from "../src/extract/raw-line.ts";
 import { runExtract } from "../src/extract/run-extract.ts";
-import { assertRunDate, parseManifest, todayUtc } from "../src/lake.ts";
+import { assertRunDate, parseManifest, rawKey, rejectsKey, todayUtc } from "../src/lake.ts";
 import { redactSecrets, rememberSecret } from "../src/redact.ts";
 import { runAuthorizationCodeFlow } from "../src/spotify/auth-flow.ts";
 import { createSpotifyClient } from "../src/spotify/client.ts";
+import { FsObjectStore } from "../src/storage/fs-store.ts";
+import { runTransform } from "../src/transform/run-transform.ts";
 import { assertExecutionName } from "../src/workflow/run-names.ts";
 import { config, DATE, FAST_CLIENT, FIXED_NOW, type Loose, readLines, tempStore } from "./extract/helpers.ts";
 
@@ -229,6 +234,50 @@ describe("objects that cannot be stored as a raw line", () => {
       expect(peak).toBeLessThan(512);
     } finally {
       await cleanup();
+    }
+  });
+});
+
+describe("a huge string field reaching the transform", () => {
+  it("sets aside a raw line with a 20 MB name as a counted reject, keeps the other rows, and stays under 512 MB", async () => {
+    // Prepare: a raw file written by hand (not by Extract, which rejects such a line), one sound artist beside it.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-huge-string-"));
+    const raw = new FsObjectStore(path.join(dir, "raw"));
+    const curated = new FsObjectStore(path.join(dir, "curated"));
+    const artist = (id: string, name: string) =>
+      JSON.stringify({ id, type: "artist", name, _fetched_at: "2026-11-21T06:00:00Z", _source: `artist:${id}` });
+    await raw.put(
+      rawKey("artists", DATE, 0),
+      gzipSync(
+        `${artist("0000000000000000000003", "fine")}\n${artist("0000000000000000000002", "n".repeat(20 * MB))}\n`,
+      ),
+    );
+
+    try {
+      // Act
+      const result = await runTransform({ entity: "artists", date: DATE, raw, curated, workDir: path.join(dir, "w") });
+
+      // Assess
+      expect(result.tables.find((t) => t.table === "artists")).toMatchObject({ rows: 1, rejects: 1 });
+      const rejects = gunzipSync((await raw.get(rejectsKey(DATE, "transform-raw-artists"))) ?? Buffer.alloc(0))
+        .toString("utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(rejects).toEqual([
+        expect.objectContaining({
+          _file: rawKey("artists", DATE, 0),
+          _line: 2,
+          _reason: expect.stringMatching(/^line longer than 12582912 bytes/),
+        }),
+      ]);
+      // The reject keeps the start of the line, not all 20 MB of it.
+      expect(JSON.stringify(rejects).length).toBeLessThan(100_000);
+      const peak = peakRssMb();
+      process.stdout.write(`transform of a 20 MB name: peak RSS ${peak} MB\n`);
+      expect(peak).toBeLessThan(512);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

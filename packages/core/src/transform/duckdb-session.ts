@@ -3,12 +3,14 @@
  * work directory, memory limit, threads, no extension downloads), raw tables loaded from gzip NDJSON with explicit
  * column types (all up front, each file read once), and staging tables built on demand, each at most once.
  */
+import { createReadStream } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { createGunzip, gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RawLoadError } from "../errors.ts";
+import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
@@ -67,6 +69,15 @@ export function jsonStructure(type: ColumnType): string {
 
 /** At most this many lines per raw file are set aside; more means the day's data is broken, not a few objects. */
 export const MAX_QUARANTINED_LINES = 100;
+/**
+ * Longest raw line the transform loads, in bytes: Extract never writes a line longer than MAX_RAW_LINE_BYTES
+ * characters (at most 3 bytes each in UTF-8), so a longer one was written another way, e.g. a 20 MB `name`; it is set
+ * aside as a counted reject like an unreadable line instead of being loaded (docs/tables.md). DuckDB's own
+ * `maximum_object_size` is not enforced by newline-delimited reads, so the files are scanned first.
+ */
+export const MAX_LINE_BYTES = 3 * MAX_RAW_LINE_BYTES;
+/** Characters of a set-aside line kept in its reject line. */
+const MAX_QUARANTINED_TEXT = 64 * 1024;
 
 // DuckDB names the file and a line near the bad one: "JSON transform error in file "F", in line N: reason" or
 // "Malformed JSON in file "F", at byte B in line N: reason".
@@ -206,6 +217,7 @@ export class TransformSession {
       await this.run(`CREATE TEMP TABLE raw_${entity} AS ${select(empty)}`);
       return;
     }
+    files = await Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
     // The fast path reads every file once with the typed columns. When that fails (a field of another type, a line
     // that is not JSON or not an object), the files are read leniently: each column as JSON, then converted with
     // json_transform, which turns a value of another type into NULL (the object is kept, see docs/tables.md). Only
@@ -321,7 +333,14 @@ export class TransformSession {
     const origin = this.rewritten.get(file) ?? { key: this.keyOf(file), lineNumbers: lines.map((_, i) => i + 1) };
     for (const { index, reason } of bad) {
       const text = lines[index] ?? "";
-      this.quarantined.push({ entity, file: origin.key, line: origin.lineNumbers[index] ?? index + 1, reason, text });
+      this.quarantined.push({
+        entity,
+        file: origin.key,
+        line: origin.lineNumbers[index] ?? index + 1,
+        reason,
+        // A line set aside for its size keeps only its start: the reject must not be as large as what it rejects.
+        text: text.length > MAX_QUARANTINED_TEXT ? `${text.slice(0, MAX_QUARANTINED_TEXT)}…` : text,
+      });
     }
     const dropped = new Set(bad.map((b) => b.index));
     const keep = (_: unknown, i: number) => !dropped.has(i);
@@ -329,6 +348,33 @@ export class TransformSession {
     await writeFile(cleaned, await gzipAsync(lines.filter(keep).join("\n")));
     this.rewritten.set(cleaned, { key: origin.key, lineNumbers: origin.lineNumbers.filter(keep) });
     return cleaned;
+  }
+
+  /**
+   * Scans `file` (streaming, without holding it) for lines longer than {@link MAX_LINE_BYTES}; when there are any,
+   * sets them aside with their reason and returns a copy of the file without them, else the file itself.
+   */
+  private async setAsideLongLines(entity: RawEntity, file: string): Promise<string> {
+    let current = 0;
+    let found = false;
+    for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+      let from = 0;
+      for (let nl = chunk.indexOf(10, from); ; nl = chunk.indexOf(10, from)) {
+        current += (nl === -1 ? chunk.length : nl) - from;
+        if (current > MAX_LINE_BYTES) found = true;
+        if (nl === -1) break;
+        current = 0;
+        from = nl + 1;
+      }
+      if (found) break;
+    }
+    if (!found) return file;
+    const cleaned = await this.setAsideLines(entity, file, "", async (check) => {
+      const lines = (await gunzipAsync(await readFile(check))).toString("utf8").split("\n");
+      const longest = lines.reduce((most, line) => Math.max(most, Buffer.byteLength(line)), 0);
+      return longest > MAX_LINE_BYTES ? `line longer than ${MAX_LINE_BYTES} bytes (${longest})` : undefined;
+    });
+    return cleaned ?? file;
   }
 
   /** The raw key a local path stands for (the path itself when it is not known). */

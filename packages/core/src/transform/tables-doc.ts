@@ -11,6 +11,7 @@ import {
   PARTITION_KEY,
   type TableKind,
 } from "./curated-tables.ts";
+import { MAX_LINE_BYTES } from "./duckdb-session.ts";
 
 /** Where the document lives, relative to the repository root. */
 export const TABLES_DOC_PATH = "docs/tables.md";
@@ -70,7 +71,9 @@ export function renderTablesDoc(): string {
     `longer than ${MAX_RAW_LINE_BYTES / 1024 / 1024} MiB (e.g. a 20 MB \`name\`): the transform never meets such a line, so it cannot run out of`,
     "memory on it, and values are never truncated. The reject line keeps the item whole when it is small, else only its",
     "`id` and `type` and why the rest was left out. A raw file that reaches the transform another way (written by hand,",
-    "or by an older version) with such a line has it set aside like any unreadable line (`transform-raw-<entity>`).",
+    `or by an older version) is scanned first: a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB is set aside like an unreadable line, as a`,
+    "counted reject of its table in `_rejects/dt=<date>/transform-raw-<entity>.ndjson.gz` with its file, line number,",
+    "reason and first 64 kB, and the rest of the file is loaded.",
     "",
     "## Tables",
     "",

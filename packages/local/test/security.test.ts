@@ -12,6 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { crawlCuratedZone, openLocalCatalog, readCatalog } from "../src/catalog.ts";
 import { CatalogCorruptError, HomeInvalidError } from "../src/errors.ts";
 import { type ExecutionRecord, getExecution, getHistory, lockRunDate, saveExecution } from "../src/executions.ts";
+import { causeText } from "../src/history.ts";
+import { createLocalOutbox } from "../src/outbox.ts";
 import { checkLocalHome, localPaths } from "../src/paths.ts";
 import { currentProcess, isLiveOwner, processStartTime } from "../src/process-identity.ts";
 import { createLocalRuns } from "../src/runs.ts";
@@ -123,6 +125,24 @@ describe("hostile input to the local runtime", () => {
 
     // Assess
     expect(details.status).toBe("FAILED");
+  });
+
+  it("redacts credentials from what the engine stores: history causes and outbox messages", async () => {
+    // Prepare
+    const leak = "Spotify said: Bearer BQleaked0123456789 and refresh_token=AQleaked0123456789";
+    const outbox = createLocalOutbox({ home, execution: DATE, stderr: () => undefined });
+
+    // Act
+    await outbox.publish({ Subject: "failed", Message: JSON.stringify({ cause: leak }) });
+    const cause = causeText(new Error(leak));
+
+    // Assess
+    const stored = await readFile(join(localPaths(home).outbox, `${DATE}-1.json`), "utf8");
+    for (const text of [stored, cause]) {
+      expect(text).not.toContain("BQleaked0123456789");
+      expect(text).not.toContain("AQleaked0123456789");
+      expect(text).toContain("Bearer ***");
+    }
   });
 
   it("refuses a home that is a file, naming it", async () => {

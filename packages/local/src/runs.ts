@@ -3,7 +3,9 @@
  * in this process and has ended when `start` returns; another process's run is stopped with SIGTERM, which the CLI
  * running it turns into an ABORTED execution.
  */
-import { ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
+
+import { hostname } from "node:os";
+import { ExecutionAlreadyRunningError, ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate } from "@tunelake/core/lake";
 import type {
   Execution,
@@ -155,6 +157,14 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async abort(name) {
       const record = await getExecution(home, name);
       if (record.status !== "RUNNING") throw new ExecutionNotRunningError({ name, status: record.status });
+      if (record.host !== undefined && record.host !== hostname()) {
+        // Its pid means nothing here: never signal (or mark FAILED) a run another machine may still be running.
+        throw new ExecutionAlreadyRunningError({
+          date: record.date,
+          running: name,
+          detail: `it runs on host ${record.host} (pid ${record.pid}): stop it there.`,
+        });
+      }
       const mine = record.pid === process.pid ? live.get(record.date) : undefined;
       if (mine) {
         mine.abort("tunelake abort");

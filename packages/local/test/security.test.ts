@@ -113,6 +113,19 @@ describe("hostile input to the local runtime", () => {
     expect(() => process.kill(pid, 0)).not.toThrow();
   });
 
+  it("neither signals nor fails a run recorded on another host: abort says to stop it there", async () => {
+    // Prepare: the record's pid is alive here (this process), but the run belongs to another machine.
+    await saveExecution(home, running(DATE, { ...currentProcess(), host: "build-box-7" }));
+    const runs = createLocalRuns({ home, handlers: async () => fixtureHandlers(home).handlers });
+
+    // Act
+    const act = runs.abort(DATE);
+
+    // Assess
+    await expect(act).rejects.toThrow(/runs on host build-box-7/);
+    expect((await getExecution(home, DATE)).status).toBe("RUNNING");
+  });
+
   it("marks a run whose process is gone FAILED on abort, as before", async () => {
     // Prepare
     const gone = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });

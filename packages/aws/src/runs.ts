@@ -101,8 +101,10 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
   const pollMs = options.pollMs ?? 2000;
 
   // Names are checked against the one pattern of execution names before they reach an ARN.
-  const history = async (name: string): Promise<HistoryEvent[]> =>
-    (await cloudHistory({ ...(await on()), name: assertExecutionName(name) })) as HistoryEvent[];
+  const history = async (name: string): Promise<HistoryEvent[]> => {
+    assertExecutionName(name);
+    return (await cloudHistory({ ...(await on()), name })) as HistoryEvent[];
+  };
 
   const describe = async (name: string): Promise<ExecutionDetails> => {
     assertExecutionName(name);

@@ -47,9 +47,13 @@ export function createExtractHandler(
       crashAfterRequests: crash?.afterRequests,
       checkpointEveryRequests: crash?.checkpointEveryRequests,
     }).catch((error: unknown) => {
-      // Step Functions stores the message in the execution's history: nothing credential-like leaves the Lambda.
-      if (error instanceof Error)
-        error.message = redactSecrets(error.message, [spotify.clientSecret, spotify.refreshToken]);
+      // Step Functions stores the message (and the Lambda's trace) in the execution's history: nothing
+      // credential-like leaves the Lambda.
+      if (error instanceof Error) {
+        const known = [spotify.clientSecret, spotify.refreshToken];
+        error.message = redactSecrets(error.message, known);
+        if (error.stack) error.stack = redactSecrets(error.stack, known);
+      }
       throw error;
     });
   };

@@ -70,6 +70,9 @@ describe("extract handler errors", () => {
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toMatch(/Spotify answered 400/);
-    for (const secret of [SECRET, REFRESH, "BQfunctionsAccess123456"]) expect(message).not.toContain(secret);
+    for (const secret of [SECRET, REFRESH, "BQfunctionsAccess123456"]) {
+      expect(message).not.toContain(secret);
+      expect((error as Error).stack).not.toContain(secret);
+    }
   });
 });

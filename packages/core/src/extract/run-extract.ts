@@ -37,6 +37,7 @@ import { extractSearch } from "./fetch-searches.ts";
 import { extractUser, wantsUserSources } from "./fetch-user.ts";
 import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
 import { planExtract } from "./plan.ts";
+import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
 import { WorkPool } from "./work-pool.ts";
 
@@ -435,6 +436,7 @@ async function publish(
     sources: config.sources,
     objects,
     slices: cp.slices,
+    lineLimit: MAX_RAW_LINE_BYTES,
     keys,
     requests: { total: stats.requests, byEndpoint: stats.byEndpoint, tokenRequests: stats.tokenRequests },
     retries: stats.retries,

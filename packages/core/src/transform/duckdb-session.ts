@@ -29,6 +29,11 @@ export interface SessionOptions {
    */
   loadThreads?: number;
   loadMemoryLimitMb?: number;
+  /**
+   * Scan the raw files for lines longer than MAX_LINE_BYTES before loading them (default true); false when the
+   * day's manifest says its extract wrote no such line.
+   */
+  scanLongLines?: boolean;
 }
 
 const threadsSetting = (threads: number): string => String(Math.max(1, Math.floor(threads)));
@@ -217,16 +222,31 @@ export class TransformSession {
       await this.run(`CREATE TEMP TABLE raw_${entity} AS ${select(empty)}`);
       return;
     }
-    files = await Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
     // The fast path reads every file once with the typed columns. When that fails (a field of another type, a line
     // that is not JSON or not an object), the files are read leniently: each column as JSON, then converted with
     // json_transform, which turns a value of another type into NULL (the object is kept, see docs/tables.md). Only
     // lines that fail even that (not JSON, not an object) are set aside one by one, each with its reason.
-    try {
-      await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
+    // Meanwhile (zlib on libuv's threads, beside DuckDB's) the files are scanned for lines too long to load; in the
+    // rare case one is found, its file is replaced by a copy without it and the load starts again from those copies.
+    const scan =
+      this.options.scanLongLines === false
+        ? Promise.resolve(files)
+        : Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
+    const loaded = await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`).then(
+      () => true,
+      () => false,
+    );
+    const scanned = await scan;
+    if (scanned.some((file, i) => file !== files[i])) {
+      files = scanned;
+      try {
+        await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
+        return;
+      } catch {
+        // Retried leniently below.
+      }
+    } else if (loaded) {
       return;
-    } catch {
-      // Retried leniently below.
     }
     const jsonColumns = Object.keys(columns).map((name) => `${sqlString(name)}: 'JSON'`);
     const readJson = (paths: string[]) =>
@@ -352,21 +372,27 @@ export class TransformSession {
 
   /**
    * Scans `file` (streaming, without holding it) for lines longer than {@link MAX_LINE_BYTES}; when there are any,
-   * sets them aside with their reason and returns a copy of the file without them, else the file itself.
+   * sets them aside with their reason and returns a copy of the file without them, else the file itself (also when
+   * it cannot be read: the load says why).
    */
   private async setAsideLongLines(entity: RawEntity, file: string): Promise<string> {
     let current = 0;
     let found = false;
-    for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
-      let from = 0;
-      for (let nl = chunk.indexOf(10, from); ; nl = chunk.indexOf(10, from)) {
-        current += (nl === -1 ? chunk.length : nl) - from;
-        if (current > MAX_LINE_BYTES) found = true;
-        if (nl === -1) break;
-        current = 0;
-        from = nl + 1;
+    try {
+      for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+        let from = 0;
+        for (let nl = chunk.indexOf(10, from); ; nl = chunk.indexOf(10, from)) {
+          current += (nl === -1 ? chunk.length : nl) - from;
+          if (current > MAX_LINE_BYTES) found = true;
+          if (nl === -1) break;
+          current = 0;
+          from = nl + 1;
+        }
+        if (found) break;
       }
-      if (found) break;
+    } catch {
+      // Not gzip, or cut short: the load names the file and says why (see loadRawTable).
+      return file;
     }
     if (!found) return file;
     const cleaned = await this.setAsideLines(entity, file, "", async (check) => {

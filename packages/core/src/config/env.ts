@@ -90,12 +90,3 @@ export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv
   Object.defineProperty(result, "refreshToken", { value: secrets.refreshToken, enumerable: false });
   return result;
 }
-
-/** Replaces every occurrence of the given secrets in `text` with `***`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("***");
-  }
-  return out;
-}

@@ -91,6 +91,18 @@ const LINE_ERROR = /in file "([^"]+)", (?:at byte \d+ )?in line \d+: ([^\n]*)/;
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
 
+/** The length in bytes of the longest line of `text`. */
+function longestLine(text: Buffer): number {
+  let longest = 0;
+  for (let from = 0; from < text.length; ) {
+    const nl = text.indexOf(10, from);
+    const end = nl === -1 ? text.length : nl;
+    longest = Math.max(longest, end - from);
+    from = end + 1;
+  }
+  return longest;
+}
+
 export class TransformSession {
   private readonly built = new Set<string>();
   /** Raw lines set aside while loading, with their reasons (the caller writes them to the rejects area). */
@@ -226,27 +238,16 @@ export class TransformSession {
     // that is not JSON or not an object), the files are read leniently: each column as JSON, then converted with
     // json_transform, which turns a value of another type into NULL (the object is kept, see docs/tables.md). Only
     // lines that fail even that (not JSON, not an object) are set aside one by one, each with its reason.
-    // Meanwhile (zlib on libuv's threads, beside DuckDB's) the files are scanned for lines too long to load; in the
-    // rare case one is found, its file is replaced by a copy without it and the load starts again from those copies.
-    const scan =
-      this.options.scanLongLines === false
-        ? Promise.resolve(files)
-        : Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
-    const loaded = await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`).then(
-      () => true,
-      () => false,
-    );
-    const scanned = await scan;
-    if (scanned.some((file, i) => file !== files[i])) {
-      files = scanned;
-      try {
-        await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
-        return;
-      } catch {
-        // Retried leniently below.
-      }
-    } else if (loaded) {
+    // A day whose manifest does not vouch for Extract's line limit is scanned first, so that a line too long to load
+    // (a 20 MB name) is set aside before DuckDB ever reads it; the copies without such lines are loaded instead.
+    if (this.options.scanLongLines !== false) {
+      files = await Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
+    }
+    try {
+      await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
       return;
+    } catch {
+      // Retried leniently below.
     }
     const jsonColumns = Object.keys(columns).map((name) => `${sqlString(name)}: 'JSON'`);
     const readJson = (paths: string[]) =>
@@ -396,8 +397,7 @@ export class TransformSession {
     }
     if (!found) return file;
     const cleaned = await this.setAsideLines(entity, file, "", async (check) => {
-      const lines = (await gunzipAsync(await readFile(check))).toString("utf8").split("\n");
-      const longest = lines.reduce((most, line) => Math.max(most, Buffer.byteLength(line)), 0);
+      const longest = longestLine(await gunzipAsync(await readFile(check)));
       return longest > MAX_LINE_BYTES ? `line longer than ${MAX_LINE_BYTES} bytes (${longest})` : undefined;
     });
     return cleaned ?? file;

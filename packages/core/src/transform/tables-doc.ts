@@ -71,7 +71,7 @@ export function renderTablesDoc(): string {
     `longer than ${MAX_RAW_LINE_BYTES / 1024 / 1024} MiB (e.g. a 20 MB \`name\`): the transform never meets such a line, so it cannot run out of`,
     "memory on it, and values are never truncated. The reject line keeps the item whole when it is small, else only its",
     "`id` and `type` and why the rest was left out. The manifest says so (`lineLimit`); the raw files of a day whose",
-    "manifest does not (written by hand, or by an older version) are scanned while they load: a line longer than",
+    "manifest does not (written by hand, or by an older version) are scanned before they load: a line longer than",
     `${MAX_LINE_BYTES / 1024 / 1024} MiB is set aside like an unreadable line, as a counted reject of its table in`,
     "`_rejects/dt=<date>/transform-raw-<entity>.ndjson.gz` with its file, line number, reason and first 64 kB, and the",
     "rest of the file is loaded.",

@@ -8,8 +8,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { MAX_RAW_LINE_BYTES } from "../packages/core/src/extract/raw-line.ts";
 import { DEFAULT_PART_SIZE } from "../packages/core/src/extract/raw-writer.ts";
-import { type RawEntity, rawKey } from "../packages/core/src/lake.ts";
+import { manifestKey, type RawEntity, rawKey } from "../packages/core/src/lake.ts";
 
 const gzipAsync = promisify(gzip);
 
@@ -275,9 +276,11 @@ export async function writeSyntheticRaw(rawDir: string, items: number, date = "2
   // Parts of at most DEFAULT_PART_SIZE lines, as the extract writes them (several parts per large entity, which
   // DuckDB decompresses and parses in parallel).
   const writes: Promise<void>[] = [];
+  const keys: string[] = [];
   for (const [entity, list] of Object.entries(lines) as [RawEntity, string[]][]) {
     for (let part = 0; part * DEFAULT_PART_SIZE < list.length; part++) {
       const text = `${list.slice(part * DEFAULT_PART_SIZE, (part + 1) * DEFAULT_PART_SIZE).join("\n")}\n`;
+      keys.push(rawKey(entity, date, part));
       const file = path.join(rawDir, ...rawKey(entity, date, part).split("/"));
       writes.push(
         (async () => {
@@ -288,5 +291,9 @@ export async function writeSyntheticRaw(rawDir: string, items: number, date = "2
     }
   }
   await Promise.all(writes);
+  // The manifest's fields the transform reads, as the extract writes them: the day's keys and its line limit.
+  const manifest = path.join(rawDir, ...manifestKey(date).split("/"));
+  await mkdir(path.dirname(manifest), { recursive: true });
+  await writeFile(manifest, JSON.stringify({ date, keys, lineLimit: MAX_RAW_LINE_BYTES }));
   return { date, items: written };
 }

@@ -3,6 +3,7 @@
  * leaves RUNNING, each new event passed on once; a redrive is a new execution of the same date that resumes at the
  * failed stage (see cloud-executions.ts).
  */
+
 import { ExecutionNotRunningError } from "@tunelake/core/errors";
 import type {
   Execution,
@@ -15,6 +16,7 @@ import type {
 } from "@tunelake/core/ports";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
+import { assertExecutionName } from "@tunelake/core/workflow/run-names";
 import type { CloudClientOptions, CloudClients } from "./cloud-clients.ts";
 import {
   type CloudExecution,
@@ -98,10 +100,14 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
   };
   const pollMs = options.pollMs ?? 2000;
 
-  const history = async (name: string): Promise<HistoryEvent[]> =>
-    (await cloudHistory({ ...(await on()), name })) as HistoryEvent[];
+  // Names are checked against the one pattern of execution names before they reach an ARN.
+  const history = async (name: string): Promise<HistoryEvent[]> => {
+    assertExecutionName(name);
+    return (await cloudHistory({ ...(await on()), name })) as HistoryEvent[];
+  };
 
   const describe = async (name: string): Promise<ExecutionDetails> => {
+    assertExecutionName(name);
     const d = await cloudDescribeExecution({ ...(await on()), name });
     const events = STOPPED.includes(d.status) ? await cloudHistoryOfDescribed({ ...(await on()), name }) : undefined;
     return toDetails(d, events as HistoryEvent[] | undefined);
@@ -164,6 +170,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
     history,
 
     async redrive(name, observer): Promise<RedriveResult> {
+      assertExecutionName(name);
       const result = await cloudRedrive({ ...(await on()), name });
       const execution =
         observer?.follow === false
@@ -173,6 +180,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
     },
 
     async abort(name) {
+      assertExecutionName(name);
       const before = await cloudDescribeExecution({ ...(await on()), name });
       if (before.status !== "RUNNING") throw new ExecutionNotRunningError({ name, status: before.status });
       await cloudStopExecution({ ...(await on()), name, cause: "Stopped by tunelake abort" });

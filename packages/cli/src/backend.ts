@@ -80,11 +80,12 @@ function lazyRuns(backend: Runs["backend"], location: string, load: () => Promis
 }
 
 async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  const [queryEngine, { localPaths }, { FsObjectStore }] = await Promise.all([
+  const [queryEngine, { checkLocalHome, localPaths }, { FsObjectStore }] = await Promise.all([
     import("@tunelake/local/query-engine"),
     import("@tunelake/local/paths"),
     import("@tunelake/core/storage/fs-store"),
   ]);
+  checkLocalHome(g.home);
   const faults = [...(options.faults ?? [])];
   type Prepared = { config: Config; close: () => Promise<void>; handlers: LocalHandlers };
   let prepared: Promise<Prepared> | undefined;

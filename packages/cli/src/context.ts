@@ -1,8 +1,8 @@
 /** Options every command shares, where the CLI writes, and how it turns errors into exit codes and messages. */
 import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
-import { redact } from "@tunelake/core/config/env";
 import { TunelakeError } from "@tunelake/core/errors";
+import { redactSecrets } from "@tunelake/core/redact";
 
 /** The CLI's exit statuses (README "Exit status"). */
 export const EXIT_CODES = { success: 0, pipelineFailure: 1, badInput: 2 } as const;
@@ -122,12 +122,12 @@ export function knownSecrets(env: NodeJS.ProcessEnv = cliEnv()): string[] {
 export function reportError(error: unknown, json: boolean): void {
   const err = error instanceof Error ? error : new Error(String(error));
   const known = err instanceof TunelakeError;
-  const message = redact(err.message, knownSecrets());
+  const message = redactSecrets(err.message, knownSecrets());
   if (json) {
     stdout().write(`${JSON.stringify({ error: err.name, message })}\n`);
   } else {
     stderr().write(`tunelake: ${err.name}: ${message}\n`);
-    if (!known && cliEnv().TUNELAKE_DEBUG && err.stack) stderr().write(`${redact(err.stack, knownSecrets())}\n`);
+    if (!known && cliEnv().TUNELAKE_DEBUG && err.stack) stderr().write(`${redactSecrets(err.stack, knownSecrets())}\n`);
   }
   setExitCode(exitCodeOf(err));
 }

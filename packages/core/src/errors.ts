@@ -118,6 +118,22 @@ export class SpotifyRequestError extends TunelakeError {
   }
 }
 
+/**
+ * A Spotify response body passed extract.maxResponseBytes (counted after decompression): a compression bomb, or a
+ * server that is not Spotify. Terminal: reading on is what the ceiling prevents, and asking again gets the same body.
+ */
+export class SpotifyResponseTooLargeError extends TunelakeError {
+  readonly url: string;
+  readonly limitBytes: number;
+  constructor(fields: { url: string; limitBytes: number }) {
+    super(
+      `The response to GET ${fields.url} is larger than extract.maxResponseBytes=${fields.limitBytes} bytes (counted after decompression); tunelake stopped reading it. If that URL is really Spotify's and the object is genuine, raise extract.maxResponseBytes; otherwise check SPOTIFY_API_BASE_URL.`,
+    );
+    this.url = fields.url;
+    this.limitBytes = fields.limitBytes;
+  }
+}
+
 /** Reading or writing the object store failed in a way that may pass on retry. */
 export class StorageError extends TunelakeError {
   static override readonly transient = true;
@@ -185,6 +201,19 @@ export class InputError extends TunelakeError {
     readonly issues: readonly string[] = [],
   ) {
     super(withIssues(message, issues));
+  }
+}
+
+/** A date's manifest in the raw zone is not JSON: the day cannot be read until it is restored or extracted again. */
+export class ManifestCorruptError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly file: string;
+  constructor(fields: { file: string; date: string; problem: string }, options?: { cause?: unknown }) {
+    super(
+      `The manifest ${fields.file} is not valid JSON (${fields.problem}). Restore it, or extract the date again: tunelake run --date ${fields.date} --refetch.`,
+      options,
+    );
+    this.file = fields.file;
   }
 }
 
@@ -279,9 +308,11 @@ export const STATE_MACHINE_ERRORS = [
   SpotifyAuthError,
   SpotifyConnectionError,
   SpotifyRequestError,
+  SpotifyResponseTooLargeError,
   StorageError,
   TransformError,
   NoRawDataError,
+  ManifestCorruptError,
   ValidationFailedError,
   ExtractSliceLimitError,
   CrawlerFailedError,

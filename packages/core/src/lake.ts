@@ -2,7 +2,7 @@
  * The lake layout (README "The lake", a contract): raw and curated keys, identical on S3 and on disk,
  * and the raw entities and curated tables the pipeline knows.
  */
-import { InputError } from "./errors.ts";
+import { InputError, ManifestCorruptError } from "./errors.ts";
 
 /**
  * Raw entities: one folder each in the raw zone. Every line is one API object exactly as Spotify returned it,
@@ -64,11 +64,23 @@ export const TRANSFORM_ENTITY_NAMES = Object.keys(TRANSFORM_ENTITIES) as Transfo
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Checks a run date is a real calendar date in `YYYY-MM-DD` form. */
-export function assertRunDate(date: string): string {
+/**
+ * Checks a run date is a real calendar date in `YYYY-MM-DD` form, and not after tomorrow (UTC; tomorrow is allowed
+ * because it is already today east of UTC): a run of `9999-12-31` would only make names and partitions of days that
+ * have no data.
+ */
+export function assertRunDate(date: string, now: Date = new Date()): string {
   const parsed = new Date(`${date}T00:00:00Z`);
   if (!DATE_RE.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw new InputError(`Invalid run date "${date}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`);
+    throw new InputError(
+      `Invalid run date "${String(date).slice(0, 40)}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`,
+    );
+  }
+  const tomorrow = todayUtc(new Date(now.getTime() + 86_400_000));
+  if (date > tomorrow) {
+    throw new InputError(
+      `Invalid run date "${date}": it is after tomorrow (${tomorrow}, UTC), and Spotify has no data of the future yet. Run today's date or an earlier one.`,
+    );
   }
   return date;
 }
@@ -113,3 +125,15 @@ export const columnStatsKey = (date: string, entity: string): string =>
 /** The transform's report per entity and date (rows and rejects per table), read by later stages and reruns. */
 export const transformReportKey = (date: string, entity: string): string =>
   `_reports/dt=${date}/transform-${entity}.json`;
+
+/** Parses a date's manifest as stored at `key` of `location`; text that is not JSON is a ManifestCorruptError naming it. */
+export function parseManifest<T>(body: Buffer, fields: { location: string; key: string; date: string }): T {
+  try {
+    return JSON.parse(body.toString("utf8")) as T;
+  } catch (error) {
+    throw new ManifestCorruptError(
+      { file: `${fields.location}/${fields.key}`, date: fields.date, problem: (error as Error).message },
+      { cause: error },
+    );
+  }
+}

@@ -2,6 +2,7 @@
 
 import { runExtract } from "@tunelake/core/extract/run-extract";
 import type { ExtractResult } from "@tunelake/core/pipeline-types";
+import { redactSecrets } from "@tunelake/core/redact";
 import type { Context } from "aws-lambda";
 import type { ExtractDeps } from "./handler-deps.ts";
 import { ExtractEventSchema, parseEvent } from "./input.ts";
@@ -45,6 +46,15 @@ export function createExtractHandler(
       refetch,
       crashAfterRequests: crash?.afterRequests,
       checkpointEveryRequests: crash?.checkpointEveryRequests,
+    }).catch((error: unknown) => {
+      // Step Functions stores the message (and the Lambda's trace) in the execution's history: nothing
+      // credential-like leaves the Lambda.
+      if (error instanceof Error) {
+        const known = [spotify.clientSecret, spotify.refreshToken];
+        error.message = redactSecrets(error.message, known);
+        if (error.stack) error.stack = redactSecrets(error.stack, known);
+      }
+      throw error;
     });
   };
 }

@@ -12,7 +12,7 @@ import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
-import { CatalogNotFoundError } from "./errors.ts";
+import { CatalogCorruptError, CatalogNotFoundError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -146,10 +146,35 @@ export async function crawlCuratedZone(home: string): Promise<CatalogFile> {
 /** Where the local crawler logs what it did not apply (Glue: CloudWatch Logs, /aws-glue/crawlers). */
 export const crawlerLogFile = (home: string): string => join(localPaths(home).catalog, "crawler-log.ndjson");
 
-/** The catalog as last crawled, or undefined before the first crawl. */
+/**
+ * The catalog as last crawled, or undefined before the first crawl. Each table's location is rebuilt as
+ * `<home>/lake/curated/<table>` (whatever path the crawl wrote), so a home that was moved or copied reads its own
+ * files, never those of the folder it came from. A file that is not a catalog of known tables is a
+ * CatalogCorruptError naming it.
+ */
 export async function readCatalog(home: string): Promise<CatalogFile | undefined> {
-  const text = await readFile(localPaths(home).catalogFile, "utf8").catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as CatalogFile);
+  const file = localPaths(home).catalogFile;
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  let parsed: CatalogFile;
+  try {
+    parsed = JSON.parse(text) as CatalogFile;
+  } catch (error) {
+    throw new CatalogCorruptError({ file, problem: `not JSON: ${(error as Error).message}` }, { cause: error });
+  }
+  const known = new Set<string>(CATALOG_TABLES);
+  const sound = (t: unknown): t is CatalogTable =>
+    typeof t === "object" &&
+    t !== null &&
+    known.has((t as CatalogTable).name) &&
+    Array.isArray((t as CatalogTable).columns) &&
+    Array.isArray((t as CatalogTable).partitions) &&
+    (t as CatalogTable).partitions.every((p) => typeof p === "string" && /^[0-9-]+$/.test(p));
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tables) || !parsed.tables.every(sound)) {
+    throw new CatalogCorruptError({ file, problem: "not a catalog of tunelake's tables" });
+  }
+  const curated = localPaths(home).curated;
+  return { ...parsed, tables: parsed.tables.map((t) => ({ ...t, location: join(curated, t.name) })) };
 }
 
 /**

@@ -7,6 +7,7 @@
 import "./polyfills.ts";
 import { ConfigError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
+import { redactSecrets } from "@tunelake/core/redact";
 import { type DefinitionSubstitutions, renderDefinition } from "@tunelake/core/workflow/definition";
 import {
   RESUMABLE_STAGES,
@@ -34,6 +35,7 @@ import type { LocalHandlers } from "./handlers.ts";
 import { causeText, createHistoryRecorder, type InterpreterEvent, LOCAL_ROLE_ARN } from "./history.ts";
 import { localLambdaContext } from "./lambda-context.ts";
 import { createLocalOutbox } from "./outbox.ts";
+import { currentProcess } from "./process-identity.ts";
 
 export type { LocalHandlers, LocalLambdaContext } from "./handlers.ts";
 
@@ -156,7 +158,7 @@ async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
       options.home,
       failedExecution(options.record, {
         error: broken.name,
-        cause: broken.message,
+        cause: redactSecrets(broken.message),
         failedStage: options.record.failedStage ?? options.record.currentStage ?? S.Extract,
       }),
     );
@@ -303,7 +305,16 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
           cause: error.cause,
           failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
         })
-      : { ...record, status: "SUCCEEDED", stopDate, output, failedStage: undefined, pid: undefined };
+      : {
+          ...record,
+          status: "SUCCEEDED",
+          stopDate,
+          output,
+          failedStage: undefined,
+          pid: undefined,
+          host: undefined,
+          pidStart: undefined,
+        };
   }
   await saveExecution(home, record);
   return record;
@@ -345,7 +356,7 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
       startDate: new Date().toISOString(),
       faults: [...(options.faults ?? [])],
       redriveCount: 0,
-      pid: process.pid,
+      ...currentProcess(),
     };
     await saveExecution(options.home, record);
     return await execute({
@@ -394,7 +405,7 @@ export async function redriveLocalExecution(options: RedriveLocalExecutionOption
       stopDate: undefined,
       error: undefined,
       cause: undefined,
-      pid: process.pid,
+      ...currentProcess(),
     };
     await saveExecution(home, running);
     const { resumeFrom: _ignored, ...firstInput } = record.input;

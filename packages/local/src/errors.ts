@@ -49,3 +49,28 @@ export class ExecutionStopTimeoutError extends TunelakeError {
     this.execution = fields.name;
   }
 }
+
+/** The tunelake home cannot be one: a file where a folder belongs, or a path DuckDB would read as a glob. */
+export class HomeInvalidError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly home: string;
+  constructor(fields: { home: string; problem: string }) {
+    super(
+      `The tunelake home ${fields.home} ${fields.problem}. Pass another folder with --home DIR (or TUNELAKE_HOME).`,
+    );
+    this.home = fields.home;
+  }
+}
+
+/** The local catalog file is not a catalog (edited by hand, or written by something else). */
+export class CatalogCorruptError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly file: string;
+  constructor(fields: { file: string; problem: string }, options?: { cause?: unknown }) {
+    super(
+      `The local catalog ${fields.file} cannot be read (${fields.problem}). Delete it; the next run's crawl writes it again (or run \`tunelake reprocess\` over the dates you have).`,
+      options,
+    );
+    this.file = fields.file;
+  }
+}

@@ -5,13 +5,13 @@
  */
 
 import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { ExecutionAlreadyRunningError, ExecutionNotFoundError } from "@tunelake/core/errors";
 import { nextRunName } from "@tunelake/core/workflow/run-names";
 import { ExecutionRecordCorruptError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
+import { currentProcess, isLiveOwner } from "./process-identity.ts";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
 
@@ -41,6 +41,10 @@ export interface ExecutionRecord {
   redriveDate?: string;
   /** Process running the execution while RUNNING. */
   pid?: number;
+  /** Host of that process. */
+  host?: string;
+  /** Start time of that process (process-identity.ts): a reused pid has another one and is never signalled. */
+  pidStart?: string;
 }
 
 /** One event in the shape of Step Functions' GetExecutionHistory (`timestamp` as an ISO string). */
@@ -84,6 +88,8 @@ export function failedExecution(record: ExecutionRecord, failure: ExecutionFailu
     cause: failure.cause,
     failedStage: failure.failedStage,
     pid: undefined,
+    host: undefined,
+    pidStart: undefined,
   };
 }
 
@@ -149,19 +155,10 @@ export async function nextExecutionName(home: string, date: string): Promise<str
 interface LockFile {
   pid: number;
   host: string;
+  /** The owner's start time (process-identity.ts); absent in locks of older versions. */
+  pidStart?: string;
   name: string;
   startedAt: string;
-}
-
-/** Whether process `pid` is alive on this host. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Marks a RUNNING execution whose process died as FAILED, so it can be redriven at the stage it was in. */
@@ -187,7 +184,7 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
   const dir = localPaths(home).locks;
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${date}.lock`);
-  const mine: LockFile = { pid: process.pid, host: hostname(), name, startedAt: new Date().toISOString() };
+  const mine: LockFile = { ...currentProcess(), name, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     // Written whole to a private file first, then hard-linked into place: link(2) fails with EEXIST when the lock
     // exists and is atomic, so a competing run never reads a half-written lock.
@@ -214,7 +211,8 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
         detail: `the date is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
       });
     }
-    if (held.pid !== undefined && held.host === mine.host && isAlive(held.pid)) {
+    // A live pid whose start time differs from the lock's is another process that got the pid: the run is gone.
+    if (held.pid !== undefined && held.host === mine.host && isLiveOwner(held)) {
       throw new ExecutionAlreadyRunningError({
         date,
         running: held.name,

@@ -2,6 +2,7 @@
  * Turns aws-local-stepfunctions' event logs into events shaped like Step Functions' GetExecutionHistory, so
  * `tunelake history` reads like the console and tools written for AWS read local runs too.
  */
+import { redactSecrets } from "@tunelake/core/redact";
 import type { StateDefinition, StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import type { HistoryEvent } from "./executions.ts";
 
@@ -58,9 +59,10 @@ const payload = (value: unknown) => ({ truncated: false, size: Buffer.byteLength
 
 /** A cause as the text Step Functions shows. */
 export function causeText(cause: unknown): string {
-  if (typeof cause === "string") return cause;
-  if (cause instanceof Error) return cause.message;
-  return cause === undefined ? "" : JSON.stringify(cause);
+  // The seam where every error the engine records (execution record, history, outbox) passes: redacted here.
+  if (typeof cause === "string") return redactSecrets(cause);
+  if (cause instanceof Error) return redactSecrets(cause.message);
+  return cause === undefined ? "" : redactSecrets(JSON.stringify(cause));
 }
 
 /** The role the local engine's executions run as (a fake ARN: nothing assumes it). */

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { redactSecrets } from "@tunelake/core/redact";
 import { localPaths } from "./paths.ts";
 
 export interface OutboxMessage {
@@ -28,8 +29,9 @@ export function createLocalOutbox(options: { home: string; execution: string; st
       const message: OutboxMessage = {
         MessageId: randomUUID(),
         TopicArn,
-        Subject,
-        Message,
+        // The message quotes the failed stage's cause: redacted here too, whatever produced it.
+        Subject: Subject === undefined ? undefined : redactSecrets(Subject),
+        Message: Message === undefined ? undefined : redactSecrets(Message),
         execution: options.execution,
         timestamp: new Date().toISOString(),
       };

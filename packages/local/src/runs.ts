@@ -3,7 +3,9 @@
  * in this process and has ended when `start` returns; another process's run is stopped with SIGTERM, which the CLI
  * running it turns into an ABORTED execution.
  */
-import { ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
+
+import { hostname } from "node:os";
+import { ExecutionAlreadyRunningError, ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate } from "@tunelake/core/lake";
 import type {
   Execution,
@@ -17,9 +19,10 @@ import type {
 import { RESUMABLE_STAGES, type ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type LocalEngineTuning, type LocalHandlers, redriveLocalExecution, runLocalExecution } from "./engine.ts";
 import { ExecutionStopTimeoutError } from "./errors.ts";
-import { abandon, type ExecutionRecord, getExecution, getHistory, isAlive, listExecutions } from "./executions.ts";
+import { abandon, type ExecutionRecord, getExecution, getHistory, listExecutions } from "./executions.ts";
 import type { FaultName } from "./faults.ts";
 import { localPaths } from "./paths.ts";
+import { isLiveOwner } from "./process-identity.ts";
 
 export interface LocalRunsOptions {
   home: string;
@@ -154,11 +157,20 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async abort(name) {
       const record = await getExecution(home, name);
       if (record.status !== "RUNNING") throw new ExecutionNotRunningError({ name, status: record.status });
+      if (record.host !== undefined && record.host !== hostname()) {
+        // Its pid means nothing here: never signal (or mark FAILED) a run another machine may still be running.
+        throw new ExecutionAlreadyRunningError({
+          date: record.date,
+          running: name,
+          detail: `it runs on host ${record.host} (pid ${record.pid}): stop it there.`,
+        });
+      }
       const mine = record.pid === process.pid ? live.get(record.date) : undefined;
       if (mine) {
         mine.abort("tunelake abort");
-      } else if (record.pid === undefined || record.pid <= 0 || !isAlive(record.pid)) {
-        // (A pid of 0 or below would signal a whole process group: never a run's owner.)
+      } else if (record.pid === undefined || record.pid <= 0 || !isLiveOwner(record)) {
+        // (A pid of 0 or below would signal a whole process group: never a run's owner. A live pid with another start
+        // time, or on another host, is not the run's process: never signalled.)
         // Nobody runs it any more: recorded as the next run of its date would find it.
         await abandon(home, name, record.pid ?? -1);
         return detailsOfRecord(await getExecution(home, name));

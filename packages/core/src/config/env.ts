@@ -29,13 +29,23 @@ function baseUrl(value: string | undefined, fallback: string, name: string): str
 const CREDENTIAL_VARIABLES = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"] as const;
 
 /**
- * Whether `env` asks for the real Spotify API: true when both client credentials are set, false when neither is.
- * Anything in between (one of the two, or one set to an empty value) is a ConfigError naming the variable to fix,
- * so that a typo never falls back to sample data silently.
+ * Whether `env` asks for the real Spotify API: true when both client credentials are set, false when no `SPOTIFY_*`
+ * variable is. Anything in between (one of the two, one set to an empty value, or another `SPOTIFY_*` variable such
+ * as SPOTIFY_REFRESH_TOKEN or SPOTIFY_API_BASE_URL without the credentials) is a ConfigError naming the variables, so
+ * that a typo or a half-copied environment never falls back to sample data silently.
  */
 export function requestsSpotifyCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
   const present = CREDENTIAL_VARIABLES.filter((name) => env[name] !== undefined);
-  if (present.length === 0) return false;
+  const others = Object.keys(env)
+    .filter((name) => name.startsWith("SPOTIFY_") && !(CREDENTIAL_VARIABLES as readonly string[]).includes(name))
+    .filter((name) => Boolean(env[name]?.trim()))
+    .sort();
+  if (present.length === 0 && others.length === 0) return false;
+  if (present.length === 0) {
+    throw new ConfigError(
+      `${others.join(", ")} ${others.length > 1 ? "are" : "is"} set but SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not: set them too (from developer.spotify.com/dashboard) for Spotify's data, or unset ${others.join(", ")} for sample data (or pass --source sample).`,
+    );
+  }
   const empty = present.filter((name) => !env[name]?.trim());
   if (empty.length > 0) {
     throw new ConfigError(
@@ -79,13 +89,4 @@ export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv
   Object.defineProperty(result, "clientSecret", { value: secrets.clientSecret, enumerable: false });
   Object.defineProperty(result, "refreshToken", { value: secrets.refreshToken, enumerable: false });
   return result;
-}
-
-/** Replaces every occurrence of the given secrets in `text` with `***`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("***");
-  }
-  return out;
 }

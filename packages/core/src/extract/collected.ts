@@ -5,6 +5,7 @@
 import type * as v from "valibot";
 import type { RawEntity } from "../lake.ts";
 import { checkItem } from "../spotify/schemas.ts";
+import { rejectItem, serializeBounded } from "./raw-line.ts";
 
 /** One raw line: the API object as returned plus `_`-prefixed provenance fields, already serialized. */
 export interface RawRecord {
@@ -28,18 +29,28 @@ export class Collected {
   readonly raw: RawRecord[] = [];
   readonly rejects: RejectRecord[] = [];
 
-  /** Adds an API object with its provenance (`_fetched_at`, `_source` and entity-specific fields). */
-  add(entity: RawEntity, object: unknown, provenance: Provenance) {
+  /**
+   * Adds an API object with its provenance (`_fetched_at`, `_source` and entity-specific fields); one nested too deep,
+   * not serializable or too large for a raw line becomes a reject instead (see raw-line.ts).
+   */
+  add(entity: RawEntity, object: unknown, provenance: Provenance): boolean {
     // Serialized at once, so the work overlaps with requests in flight and the parsed response can be freed; the
     // provenance is appended to the object's JSON text rather than copied into a new object (a hot path).
-    const body = JSON.stringify(object);
+    const serialized = serializeBounded(object);
+    if (!serialized.ok) {
+      this.reject(entity, serialized.reason, provenance._source, provenance._fetched_at, object);
+      return false;
+    }
+    const body = serialized.json;
     const extra = JSON.stringify(provenance);
     const line = body.startsWith("{") && body.length > 2 ? `${body.slice(0, -1)},${extra.slice(1)}` : extra;
     this.raw.push({ entity, line });
+    return true;
   }
 
   reject(entity: RawEntity, reason: string, source: string, fetchedAt: string, item: unknown): void {
-    this.rejects.push({ entity, reason, source, fetchedAt, item });
+    // Kept whole only when it is small and serializable: a reject line must not fail (or bloat) like the item did.
+    this.rejects.push({ entity, reason, source, fetchedAt, item: rejectItem(item) });
   }
 
   /**
@@ -58,8 +69,7 @@ export class Collected {
       this.reject(entity, checked.reason, provenance._source, provenance._fetched_at, item);
       return undefined;
     }
-    this.add(entity, item, provenance);
-    return checked.value;
+    return this.add(entity, item, provenance) ? checked.value : undefined;
   }
 
   /** Appends `others` in their order. */

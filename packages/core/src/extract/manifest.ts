@@ -25,6 +25,11 @@ export interface ExtractManifest {
   capabilities: Record<Capability, "yes" | "no" | "unknown">;
   sources: Config["sources"];
   objects: Record<RawEntity, number>;
+  /**
+   * The longest raw line (characters) the extract wrote (extract/raw-line.ts): the transform scans for longer lines
+   * only in a day whose manifest does not say this (written by hand, or by an older version).
+   */
+  lineLimit?: number;
   /** Time slices (invocations) the extract took. */
   slices?: number;
   keys: string[];

@@ -15,6 +15,7 @@ import {
   assertRunDate,
   checkpointRejectsPrefix,
   manifestKey,
+  parseManifest,
   RAW_ENTITIES,
   type RawEntity,
   rawPrefix,
@@ -36,6 +37,7 @@ import { extractSearch } from "./fetch-searches.ts";
 import { extractUser, wantsUserSources } from "./fetch-user.ts";
 import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
 import { planExtract } from "./plan.ts";
+import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
 import { WorkPool } from "./work-pool.ts";
 
@@ -121,7 +123,12 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const previous = await readCheckpoint(store, date);
   if (previous?.finished && opts.execution && previous.execution === opts.execution) {
     const manifest = await store.get(manifestKey(date));
-    if (manifest) return resultOf(JSON.parse(manifest.toString("utf8")) as ExtractManifest, true, 0);
+    if (manifest)
+      return resultOf(
+        parseManifest<ExtractManifest>(manifest, { location: store.location, key: manifestKey(date), date }),
+        true,
+        0,
+      );
   }
   const resumable =
     previous !== undefined &&
@@ -150,6 +157,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     maxRetries: extract.maxRetries,
     maxRetryAfterSeconds: extract.maxRetryAfterSeconds,
     requestTimeoutSeconds: extract.requestTimeoutSeconds,
+    maxResponseBytes: extract.maxResponseBytes,
     sleepRetryAfterSeconds: opts.slice ? extract.sleepRetryAfterSeconds : undefined,
     logger,
     now,
@@ -428,6 +436,7 @@ async function publish(
     sources: config.sources,
     objects,
     slices: cp.slices,
+    lineLimit: MAX_RAW_LINE_BYTES,
     keys,
     requests: { total: stats.requests, byEndpoint: stats.byEndpoint, tokenRequests: stats.tokenRequests },
     retries: stats.retries,

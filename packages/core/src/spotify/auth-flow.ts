@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net";
 import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
 import { SpotifyAuthError } from "../errors.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
+import { redirectRefused } from "./client.ts";
 import { TokenResponseSchema } from "./schemas.ts";
 
 /** Scopes the user-scoped sources need. */
@@ -99,12 +101,19 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     const { code } = await codePromise;
 
     const basic = Buffer.from(`${options.env.clientId}:${options.env.clientSecret}`).toString("base64");
-    const response = await fetch(`${options.env.accountsBaseUrl}/api/token`, {
+    const tokenUrl = `${options.env.accountsBaseUrl}/api/token`;
+    const response = await fetch(tokenUrl, {
       method: "POST",
       headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }),
+      // A redirect would re-send the client secret and the code to wherever it points: never follow one.
+      redirect: "manual",
     });
-    const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SpotifyAuthError(redirectRefused(tokenUrl, response, "the client secret and the authorization code"));
+    }
+    const text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES, tokenUrl);
     if (!response.ok) {
       throw new SpotifyAuthError(
         `Spotify refused the authorization code (HTTP ${response.status}); check SPOTIFY_CLIENT_ID/SECRET and that ${redirectUri} is registered.`,

@@ -13,10 +13,13 @@ import {
   SpotifyQuotaExceededError,
   SpotifyRateLimitError,
   SpotifyRequestError,
+  SpotifyResponseTooLargeError,
   SpotifyRetryLaterError,
   SpotifyServerError,
 } from "../errors.ts";
 import { type Logger, silentLogger } from "../logger.ts";
+import { redactSecrets, rememberSecret } from "../redact.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
 import { describeRetryAt, spotifyErrorBody } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
 import { TokenResponseSchema } from "./schemas.ts";
@@ -37,6 +40,8 @@ export interface SpotifyClientOptions {
   requestTimeoutSeconds?: number;
   /** First backoff delay; doubles per retry, with jitter (default 500). */
   backoffBaseMs?: number;
+  /** Ceiling of one response body after decompression; above it, SpotifyResponseTooLargeError (default 16 MiB). */
+  maxResponseBytes?: number;
   /** Backoff ceiling (default 30 000). */
   backoffMaxMs?: number;
   logger?: Logger;
@@ -119,6 +124,18 @@ export function endpointOf(apiBaseUrl: string, url: string): string {
   return `GET ${rel.replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
 }
 
+/** Why a redirect from the accounts service is refused, naming where it pointed (its origin only). */
+export function redirectRefused(tokenUrl: string, response: Response, what: string): string {
+  const location = response.headers.get("location");
+  let target = "nowhere";
+  try {
+    if (location) target = new URL(location, tokenUrl).origin;
+  } catch {
+    target = "an invalid URL";
+  }
+  return `Spotify's accounts service at ${new URL(tokenUrl).origin} answered ${response.status}, a redirect to ${target}; tunelake never follows a redirect there, since it would re-send ${what}. Check SPOTIFY_ACCOUNTS_BASE_URL (unset it for https://accounts.spotify.com).`;
+}
+
 /** Creates a client for the API and accounts base URLs in `env`. */
 export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptions = {}): SpotifyClient {
   const maxRetries = options.maxRetries ?? 6;
@@ -126,6 +143,10 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
   const timeoutMs = (options.requestTimeoutSeconds ?? 30) * 1000;
   const backoffBase = options.backoffBaseMs ?? 500;
   const backoffMax = options.backoffMaxMs ?? 30_000;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // Secrets that may come from somewhere other than process.env (SST secrets in Lambda) are redacted all the same.
+  rememberSecret(env.clientSecret);
+  rememberSecret(env.refreshToken);
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const limiter = new Limiter(options.concurrency ?? 8);
@@ -163,8 +184,14 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
           body,
           signal: AbortSignal.timeout(timeoutMs),
+          // A redirect would re-send the client secret and refresh token to wherever it points: never follow one.
+          redirect: "manual",
         });
-        const text = await response.text();
+        if (response.status >= 300 && response.status < 400) {
+          await response.body?.cancel().catch(() => undefined);
+          throw new SpotifyAuthError(redirectRefused(tokenUrl, response, what));
+        }
+        const text = await readBoundedText(response, maxBytes, tokenUrl);
         if (response.status === 400 || response.status === 401 || response.status === 403) {
           throw new SpotifyAuthError(
             `Spotify refused ${what} (HTTP ${response.status}). ${
@@ -178,6 +205,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           const token = v.safeParse(TokenResponseSchema, JSON.parse(text));
           if (token.success) {
             const value = token.output;
+            rememberSecret(value.access_token);
+            rememberSecret(value.refresh_token);
             if (user && value.refresh_token) refreshToken = value.refresh_token;
             const lifetimeMs = value.expires_in * 1000;
             // Renew a little before expiry so that a request never leaves with a token about to die.
@@ -188,7 +217,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           problem = `HTTP ${response.status}`;
         }
       } catch (error) {
-        if (error instanceof SpotifyAuthError) throw error;
+        if (error instanceof SpotifyAuthError || error instanceof SpotifyResponseTooLargeError) throw error;
         const code = unreachableCode(error);
         if (code && unreachable++ >= UNREACHABLE_RETRIES) {
           throw new SpotifyConnectionError({ url: tokenUrl, code, variable: "SPOTIFY_ACCOUNTS_BASE_URL" });
@@ -271,8 +300,9 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             headers: { authorization: `Bearer ${token}`, accept: "application/json" },
             signal: AbortSignal.timeout(timeoutMs),
           });
-          return { ok: true, response, text: await response.text() };
+          return { ok: true, response, text: await readBoundedText(response, maxBytes, url) };
         } catch (error) {
+          if (error instanceof SpotifyResponseTooLargeError) throw error;
           return { ok: false, error: error as Error };
         }
       });
@@ -357,7 +387,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
         } else {
           const body = spotifyErrorBody(text);
           throw new SpotifyRequestError(
-            `Spotify answered ${status} on ${endpoint}${body.message ? `: ${body.message}` : ""}.`,
+            // Spotify's message is quoted, and a hostile server can echo the token in it.
+            `Spotify answered ${status} on ${endpoint}${body.message ? `: ${redactSecrets(body.message.slice(0, 500), [refreshToken])}` : ""}.`,
             status,
           );
         }

@@ -3,12 +3,14 @@
  * work directory, memory limit, threads, no extension downloads), raw tables loaded from gzip NDJSON with explicit
  * column types (all up front, each file read once), and staging tables built on demand, each at most once.
  */
+import { createReadStream } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { createGunzip, gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RawLoadError } from "../errors.ts";
+import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
@@ -27,6 +29,11 @@ export interface SessionOptions {
    */
   loadThreads?: number;
   loadMemoryLimitMb?: number;
+  /**
+   * Scan the raw files for lines longer than MAX_LINE_BYTES before loading them (default true); false when the
+   * day's manifest says its extract wrote no such line.
+   */
+  scanLongLines?: boolean;
 }
 
 const threadsSetting = (threads: number): string => String(Math.max(1, Math.floor(threads)));
@@ -67,6 +74,15 @@ export function jsonStructure(type: ColumnType): string {
 
 /** At most this many lines per raw file are set aside; more means the day's data is broken, not a few objects. */
 export const MAX_QUARANTINED_LINES = 100;
+/**
+ * Longest raw line the transform loads, in bytes: Extract never writes a line longer than MAX_RAW_LINE_BYTES
+ * characters (at most 3 bytes each in UTF-8), so a longer one was written another way, e.g. a 20 MB `name`; it is set
+ * aside as a counted reject like an unreadable line instead of being loaded (docs/tables.md). DuckDB's own
+ * `maximum_object_size` is not enforced by newline-delimited reads, so the files are scanned first.
+ */
+export const MAX_LINE_BYTES = 3 * MAX_RAW_LINE_BYTES;
+/** Characters of a set-aside line kept in its reject line. */
+const MAX_QUARANTINED_TEXT = 64 * 1024;
 
 // DuckDB names the file and a line near the bad one: "JSON transform error in file "F", in line N: reason" or
 // "Malformed JSON in file "F", at byte B in line N: reason".
@@ -74,6 +90,18 @@ const LINE_ERROR = /in file "([^"]+)", (?:at byte \d+ )?in line \d+: ([^\n]*)/;
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
+
+/** The length in bytes of the longest line of `text`. */
+function longestLine(text: Buffer): number {
+  let longest = 0;
+  for (let from = 0; from < text.length; ) {
+    const nl = text.indexOf(10, from);
+    const end = nl === -1 ? text.length : nl;
+    longest = Math.max(longest, end - from);
+    from = end + 1;
+  }
+  return longest;
+}
 
 export class TransformSession {
   private readonly built = new Set<string>();
@@ -210,6 +238,11 @@ export class TransformSession {
     // that is not JSON or not an object), the files are read leniently: each column as JSON, then converted with
     // json_transform, which turns a value of another type into NULL (the object is kept, see docs/tables.md). Only
     // lines that fail even that (not JSON, not an object) are set aside one by one, each with its reason.
+    // A day whose manifest does not vouch for Extract's line limit is scanned first, so that a line too long to load
+    // (a 20 MB name) is set aside before DuckDB ever reads it; the copies without such lines are loaded instead.
+    if (this.options.scanLongLines !== false) {
+      files = await Promise.all(files.map((file) => this.setAsideLongLines(entity, file)));
+    }
     try {
       await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${select(read(files))}`);
       return;
@@ -321,7 +354,14 @@ export class TransformSession {
     const origin = this.rewritten.get(file) ?? { key: this.keyOf(file), lineNumbers: lines.map((_, i) => i + 1) };
     for (const { index, reason } of bad) {
       const text = lines[index] ?? "";
-      this.quarantined.push({ entity, file: origin.key, line: origin.lineNumbers[index] ?? index + 1, reason, text });
+      this.quarantined.push({
+        entity,
+        file: origin.key,
+        line: origin.lineNumbers[index] ?? index + 1,
+        reason,
+        // A line set aside for its size keeps only its start: the reject must not be as large as what it rejects.
+        text: text.length > MAX_QUARANTINED_TEXT ? `${text.slice(0, MAX_QUARANTINED_TEXT)}…` : text,
+      });
     }
     const dropped = new Set(bad.map((b) => b.index));
     const keep = (_: unknown, i: number) => !dropped.has(i);
@@ -329,6 +369,38 @@ export class TransformSession {
     await writeFile(cleaned, await gzipAsync(lines.filter(keep).join("\n")));
     this.rewritten.set(cleaned, { key: origin.key, lineNumbers: origin.lineNumbers.filter(keep) });
     return cleaned;
+  }
+
+  /**
+   * Scans `file` (streaming, without holding it) for lines longer than {@link MAX_LINE_BYTES}; when there are any,
+   * sets them aside with their reason and returns a copy of the file without them, else the file itself (also when
+   * it cannot be read: the load says why).
+   */
+  private async setAsideLongLines(entity: RawEntity, file: string): Promise<string> {
+    let current = 0;
+    let found = false;
+    try {
+      for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+        let from = 0;
+        for (let nl = chunk.indexOf(10, from); ; nl = chunk.indexOf(10, from)) {
+          current += (nl === -1 ? chunk.length : nl) - from;
+          if (current > MAX_LINE_BYTES) found = true;
+          if (nl === -1) break;
+          current = 0;
+          from = nl + 1;
+        }
+        if (found) break;
+      }
+    } catch {
+      // Not gzip, or cut short: the load names the file and says why (see loadRawTable).
+      return file;
+    }
+    if (!found) return file;
+    const cleaned = await this.setAsideLines(entity, file, "", async (check) => {
+      const longest = longestLine(await gunzipAsync(await readFile(check)));
+      return longest > MAX_LINE_BYTES ? `line longer than ${MAX_LINE_BYTES} bytes (${longest})` : undefined;
+    });
+    return cleaned ?? file;
   }
 
   /** The raw key a local path stands for (the path itself when it is not known). */

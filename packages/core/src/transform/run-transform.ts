@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { RawLoadError, TransformError, TunelakeError } from "../errors.ts";
+import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import {
   assertRunDate,
   COLUMN_STATS,
@@ -14,6 +15,7 @@ import {
   curatedKey,
   curatedPrefix,
   manifestKey,
+  parseManifest,
   RAW_ENTITIES,
   type RawEntity,
   rawPrefix,
@@ -93,12 +95,21 @@ export async function resolveRawFiles(
   date: string,
   entities: readonly RawEntity[],
   downloadDir: string,
-): Promise<{ files: Partial<Record<RawEntity, string[]>>; keys: Map<string, string> }> {
+): Promise<{ files: Partial<Record<RawEntity, string[]>>; keys: Map<string, string>; lineLimited: boolean }> {
   const files: Partial<Record<RawEntity, string[]>> = {};
   const keyOf = new Map<string, string>();
   const downloads: { key: string; file: string }[] = [];
   const manifest = await raw.get(manifestKey(date));
-  const listed = manifest ? ((JSON.parse(manifest.toString("utf8")) as { keys?: string[] }).keys ?? []) : undefined;
+  const parsed = manifest
+    ? parseManifest<{ keys?: string[]; lineLimit?: number }>(manifest, {
+        location: raw.location,
+        key: manifestKey(date),
+        date,
+      })
+    : undefined;
+  const listed = parsed ? (parsed.keys ?? []) : undefined;
+  // An extract of this version says how long its lines can be; only other days need their files scanned.
+  const lineLimited = typeof parsed?.lineLimit === "number" && parsed.lineLimit <= MAX_RAW_LINE_BYTES;
   for (const entity of entities) {
     const prefix = rawPrefix(entity, date);
     const keys = (listed ? listed.filter((key) => key.startsWith(prefix)) : await raw.list(prefix)).filter((key) =>
@@ -117,7 +128,7 @@ export async function resolveRawFiles(
     for (let item = downloads[next++]; item; item = downloads[next++]) await raw.download(item.key, item.file);
   };
   await Promise.all(Array.from({ length: Math.min(8, downloads.length) }, worker));
-  return { files, keys: keyOf };
+  return { files, keys: keyOf, lineLimited };
 }
 
 /**
@@ -326,12 +337,17 @@ async function withSession<T>(
   try {
     const tables = entities.flatMap((entity) => TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]);
     const entitiesRead = rawEntitiesFor(tables);
-    const { files, keys } = await resolveRawFiles(options.raw, options.date, entitiesRead, path.join(dir, "raw"));
+    const { files, keys, lineLimited } = await resolveRawFiles(
+      options.raw,
+      options.date,
+      entitiesRead,
+      path.join(dir, "raw"),
+    );
     const outDir = path.join(dir, "out");
     await mkdir(outDir, { recursive: true });
     const { memoryLimitMb, threads, loadThreads, loadMemoryLimitMb } = options;
     const session = await TransformSession.open(
-      { dir, memoryLimitMb, threads, loadThreads, loadMemoryLimitMb },
+      { dir, memoryLimitMb, threads, loadThreads, loadMemoryLimitMb, scanLongLines: !lineLimited },
       files,
       keys,
     ).catch((error: unknown) => {

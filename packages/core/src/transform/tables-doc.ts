@@ -2,6 +2,7 @@
  * docs/tables.md, rendered from the curated table definitions (curated-tables.ts): `npm run docs:tables` writes it,
  * and a test fails when the file in the repository is not what this renders.
  */
+import { MAX_NESTING_DEPTH, MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import {
   CATALOG_TABLES,
   type ColumnAccess,
@@ -10,6 +11,7 @@ import {
   PARTITION_KEY,
   type TableKind,
 } from "./curated-tables.ts";
+import { MAX_LINE_BYTES } from "./duckdb-session.ts";
 
 /** Where the document lives, relative to the repository root. */
 export const TABLES_DOC_PATH = "docs/tables.md";
@@ -61,6 +63,18 @@ export function renderTablesDoc(): string {
     "report (`_reports/dt=<date>/transform-<entity>.json`, `mistyped`) counts the fields of another type per raw entity",
     "and field; `column_stats` shows how many rows of each column have a value, and the run summary names the columns",
     "that are mostly empty.",
+    "",
+    "## Rejects that protect the transform",
+    "",
+    "Extract also rejects, with its reason in `_rejects/dt=<date>/<entity>.ndjson.gz` and counted in the manifest, an",
+    `object nested deeper than ${MAX_NESTING_DEPTH} levels, one that cannot be serialized as JSON, and one whose raw line would be`,
+    `longer than ${MAX_RAW_LINE_BYTES / 1024 / 1024} MiB (e.g. a 20 MB \`name\`): the transform never meets such a line, so it cannot run out of`,
+    "memory on it, and values are never truncated. The reject line keeps the item whole when it is small, else only its",
+    "`id` and `type` and why the rest was left out. The manifest says so (`lineLimit`); the raw files of a day whose",
+    "manifest does not (written by hand, or by an older version) are scanned before they load: a line longer than",
+    `${MAX_LINE_BYTES / 1024 / 1024} MiB is set aside like an unreadable line, as a counted reject of its table in`,
+    "`_rejects/dt=<date>/transform-raw-<entity>.ndjson.gz` with its file, line number, reason and first 64 kB, and the",
+    "rest of the file is loaded.",
     "",
     "## Tables",
     "",

@@ -4,6 +4,25 @@
  * name instead; their run date is in their input.
  */
 
+import { InputError } from "../errors.ts";
+
+/**
+ * Every execution name, in both backends and every command: the plain part of Step Functions' character set (letters,
+ * digits, `.`, `-` and `_`, at most 80), starting with a letter or digit. Nothing else reaches a path or an API call, so `../../x`,
+ * `.locks` or a name with a slash is refused as bad input before anything is built from it.
+ */
+export const EXECUTION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+
+/** `name` when it is a valid execution name ({@link EXECUTION_NAME_RE}); else InputError (bad input, exit 2). */
+export function assertExecutionName(name: string): string {
+  if (typeof name !== "string" || !EXECUTION_NAME_RE.test(name)) {
+    throw new InputError(
+      `"${String(name).slice(0, 100)}" is not an execution name: use letters, digits, ".", "-" and "_" only (at most 80, e.g. 2026-11-20 or 2026-11-20-2). List them with: tunelake executions`,
+    );
+  }
+  return name;
+}
+
 const RUN_NAME_RE = /^(\d{4}-\d{2}-\d{2})(?:-([2-9]|[1-9]\d+))?$/;
 
 /** How many names of one date {@link nextRunName} tries before it gives up. */

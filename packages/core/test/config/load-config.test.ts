@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasSpotifyCredentials, readSpotifyEnv, redact, requestsSpotifyCredentials } from "../../src/config/env.ts";
+import { hasSpotifyCredentials, readSpotifyEnv, requestsSpotifyCredentials } from "../../src/config/env.ts";
 import { configJsonSchema } from "../../src/config/json-schema.ts";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { redactSecrets } from "../../src/redact.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 const ARTIST = "4tZwfgrHOc3mvqYlEYSvVi";
@@ -137,7 +138,7 @@ describe("readSpotifyEnv", () => {
   });
 
   it("redacts secrets in text", () => {
-    expect(redact("token=abcdef and abcdef", ["abcdef"])).toBe("token=*** and ***");
+    expect(redactSecrets("token abcdef and abcdef", ["abcdef"], {})).toBe("token *** and ***");
   });
 });
 

@@ -29,38 +29,29 @@ interface Invocation extends CliIo {
 
 const invocations = new AsyncLocalStorage<Invocation>();
 
-const processIo = (): Invocation => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  exitCode: 0,
-  exitNow: false,
-});
-/** Outside runCli (a command's module used on its own): the process's own streams and environment. */
-const outside = processIo();
-
-/** The current invocation. */
-function current(): Invocation {
-  return invocations.getStore() ?? outside;
-}
+/** The current invocation; outside runCli (a command's module used on its own), none: the process's own. */
+const current = (): Invocation | undefined => invocations.getStore();
 
 /** The invocation's stdout. */
-export const stdout = (): CliStream => current().stdout;
+export const stdout = (): CliStream => current()?.stdout ?? process.stdout;
 /** The invocation's stderr. */
-export const stderr = (): CliStream => current().stderr;
+export const stderr = (): CliStream => current()?.stderr ?? process.stderr;
 /** The invocation's environment. */
-export const cliEnv = (): NodeJS.ProcessEnv => current().env;
+export const cliEnv = (): NodeJS.ProcessEnv => current()?.env ?? process.env;
 
 /** Sets the invocation's exit status (the last one set wins, as with process.exitCode). */
 export function setExitCode(code: number): void {
-  current().exitCode = code;
+  const invocation = current();
+  if (invocation) invocation.exitCode = code;
+  else process.exitCode = code;
 }
 
 /** Ends the invocation with `code` at once: the process entry exits without waiting for abandoned work. */
 export function exitNow(code: number): void {
-  const inv = current();
-  inv.exitCode = code;
-  inv.exitNow = true;
+  const invocation = current();
+  if (!invocation) process.exit(code);
+  invocation.exitCode = code;
+  invocation.exitNow = true;
 }
 
 /** Runs `work` as one CLI invocation with `io`, and returns its exit status and whether it must exit now. */
@@ -68,7 +59,14 @@ export async function withInvocation(
   io: Partial<CliIo>,
   work: () => Promise<void>,
 ): Promise<{ code: number; exitNow: boolean }> {
-  const inv: Invocation = { ...processIo(), ...io };
+  const inv: Invocation = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    ...io,
+    exitCode: 0,
+    exitNow: false,
+  };
   await invocations.run(inv, work);
   return { code: inv.exitCode, exitNow: inv.exitNow };
 }
@@ -80,7 +78,7 @@ export async function withInvocation(
 export function quietOnBrokenPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(current().exitCode);
+      if (error.code === "EPIPE") process.exit(current()?.exitCode ?? process.exitCode ?? EXIT_CODES.success);
       throw error;
     });
   }

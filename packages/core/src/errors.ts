@@ -248,6 +248,35 @@ export class TrinoSqlError extends TunelakeError {
   }
 }
 
+/**
+ * SQL the read-only query path (`tunelake query`, the console's query box) does not run: anything but exactly one
+ * SELECT (or WITH … SELECT) statement, as the engine's own parser reads it. Bad input: nothing has run.
+ */
+export class QueryRefusedError extends TunelakeError {
+  static override readonly badInput = true;
+  /** What was given instead, e.g. `2 statements`, `COPY (not a query)`. */
+  readonly found: string;
+  constructor(fields: { found: string }, options?: { cause?: unknown }) {
+    super(
+      `Refused: a query must be exactly one SELECT (or WITH … SELECT) statement, read-only; got ${fields.found}. Run a single SELECT over the curated tables.`,
+      options,
+    );
+    this.found = fields.found;
+  }
+}
+
+/** A query ran longer than its limit and was interrupted; nothing else was affected. */
+export class QueryTimeoutError extends TunelakeError {
+  readonly timeoutMs: number;
+  constructor(fields: { timeoutMs: number }, options?: { cause?: unknown }) {
+    super(
+      `The query did not finish in ${fields.timeoutMs / 1000} s and was interrupted: filter on dt, aggregate, or add a LIMIT.`,
+      options,
+    );
+    this.timeoutMs = fields.timeoutMs;
+  }
+}
+
 /** A raw entity's files could not be read; the transform names the tables that needed them. */
 export class RawLoadError extends TunelakeError {
   readonly entity: string;

@@ -12,6 +12,7 @@ import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
+import { readQueryLimits } from "@tunelake/core/query-limits";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { FaultName } from "@tunelake/local/faults";
@@ -78,7 +79,7 @@ function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
     })();
     return prepared;
   };
-  const query = lazily(() => createLocalQueryEngine(g.home));
+  const query = lazily(() => createLocalQueryEngine(g.home, { limits: readQueryLimits() }));
   const runs = createLocalRuns({ home: g.home, handlers: async () => (await prepare()).handlers, faults });
   return {
     kind: "local",
@@ -105,7 +106,7 @@ async function openStageBackend(stage: string): Promise<Backend> {
     destroyCloudClients(lookup);
   }
   const runs = createAwsRuns({ stage: outputs });
-  const query = lazily(() => createAwsQueryEngine({ stage: outputs }));
+  const query = lazily(() => createAwsQueryEngine({ stage: outputs, limits: readQueryLimits() }));
   return {
     kind: "aws",
     runs,

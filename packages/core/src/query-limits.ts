@@ -60,3 +60,19 @@ export function truncationMessage(t: QueryTruncation, returned: number): string 
 
 /** The UTF-8 size of a row as JSON, what the byte cap counts. */
 export const jsonBytes = (row: unknown): number => Buffer.byteLength(JSON.stringify(row) ?? "", "utf8");
+
+/**
+ * The rows that fit the caps, and the truncation when some did not. Give it one row more than `maxRows` when there
+ * may be more: a result of exactly `maxRows` rows is not truncated.
+ */
+export function capRows<T>(rows: readonly T[], limits: QueryLimits): { rows: T[]; truncated?: QueryTruncation } {
+  const kept: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    if (kept.length >= limits.maxRows) return { rows: kept, truncated: truncation("rows", limits) };
+    bytes += jsonBytes(row);
+    if (bytes > limits.maxBytes) return { rows: kept, truncated: truncation("bytes", limits) };
+    kept.push(row);
+  }
+  return { rows: kept };
+}

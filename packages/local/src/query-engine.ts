@@ -12,7 +12,7 @@ import {
   type DuckDBPreparedStatement,
   JSDuckDBValueConverter,
 } from "@duckdb/node-api";
-import { QueryTimeoutError, TunelakeError } from "@tunelake/core/errors";
+import { QUERY_RULES, QueryRefusedError, QueryTimeoutError, TunelakeError } from "@tunelake/core/errors";
 import type { QueryColumn, QueryEngine, QueryResult, QueryTruncation, TableInfo } from "@tunelake/core/ports";
 import { DEFAULT_QUERY_LIMITS, jsonBytes, type QueryLimits, truncation } from "@tunelake/core/query-limits";
 import { type ColumnType, duckdbType } from "@tunelake/core/transform/curated-tables";
@@ -140,6 +140,14 @@ export function createLocalQueryEngine(home: string, options: LocalQueryEngineOp
         return await Promise.race([work, deadline]);
       } catch (error) {
         if (error instanceof TunelakeError) throw error;
+        // What the lockdown refused (a file outside the allowed directories, an extension): DuckDB's own words.
+        const message = error instanceof Error ? error.message : String(error);
+        if (/^Permission Error: /.test(message)) {
+          throw new QueryRefusedError(
+            { rule: QUERY_RULES.curatedOnly, found: message.replace(/^Permission Error: /, "").split("\n")[0] ?? "" },
+            { cause: error },
+          );
+        }
         if (interrupted) throw new QueryTimeoutError({ timeoutMs: limits.timeoutMs }, { cause: error });
         if (!crawled) throw new CatalogNotFoundError({ catalog: localPaths(home).catalog }, { cause: error });
         throw error;

@@ -12,7 +12,7 @@ import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
-import { readQueryLimits } from "@tunelake/core/query-limits";
+import { type QueryLimits, readQueryLimits } from "@tunelake/core/query-limits";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { FaultName } from "@tunelake/local/faults";
@@ -46,11 +46,13 @@ export interface BackendOptions {
   source?: SourceFlag;
   /** Faults injected into a local run (parsed by the caller; a redrive passes none). */
   faults?: readonly FaultName[];
+  /** The query engine's limits (default: the TUNELAKE_QUERY_* variables, see query-limits.ts). */
+  queryLimits?: QueryLimits;
 }
 
 /** Picks the backend from `--stage`; a stage is resolved from `.sst/outputs.json`, else from CloudFormation. */
 export async function openBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  return options.stage ? openStageBackend(options.stage) : openLocalBackend(g, options);
+  return options.stage ? openStageBackend(options.stage, options) : openLocalBackend(g, options);
 }
 
 function lazily<T>(create: () => T): { get: () => T; created: () => T | undefined } {
@@ -79,7 +81,7 @@ function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
     })();
     return prepared;
   };
-  const query = lazily(() => createLocalQueryEngine(g.home, { limits: readQueryLimits() }));
+  const query = lazily(() => createLocalQueryEngine(g.home, { limits: options.queryLimits ?? readQueryLimits() }));
   const runs = createLocalRuns({ home: g.home, handlers: async () => (await prepare()).handlers, faults });
   return {
     kind: "local",
@@ -96,7 +98,7 @@ function openLocalBackend(g: GlobalOptions, options: BackendOptions): Backend {
   };
 }
 
-async function openStageBackend(stage: string): Promise<Backend> {
+async function openStageBackend(stage: string, options: BackendOptions): Promise<Backend> {
   // The SDK clients take the region, endpoint (AWS_ENDPOINT_URL) and credentials from the environment.
   const lookup = createCloudClients();
   let outputs: StageOutputs;
@@ -106,7 +108,9 @@ async function openStageBackend(stage: string): Promise<Backend> {
     destroyCloudClients(lookup);
   }
   const runs = createAwsRuns({ stage: outputs });
-  const query = lazily(() => createAwsQueryEngine({ stage: outputs, limits: readQueryLimits() }));
+  const query = lazily(() =>
+    createAwsQueryEngine({ stage: outputs, limits: options.queryLimits ?? readQueryLimits() }),
+  );
   return {
     kind: "aws",
     runs,

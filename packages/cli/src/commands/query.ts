@@ -1,19 +1,42 @@
 import type { QueryResult } from "@tunelake/core/ports";
-import { truncationMessage } from "@tunelake/core/query-limits";
+import { type QueryLimits, readQueryLimits, truncationMessage } from "@tunelake/core/query-limits";
 import { withBackend } from "../backend.ts";
 import { type GlobalOptions, printJson } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { dataCell, newTable } from "../table.ts";
 
+export interface QueryCommandOptions {
+  stage?: string;
+  /** `--timeout <seconds>`, over TUNELAKE_QUERY_TIMEOUT_SECONDS. */
+  timeout?: string;
+  /** `--max-rows <n>`, over TUNELAKE_QUERY_MAX_ROWS. */
+  maxRows?: string;
+}
+
+const positive = (flag: string, text: string): number => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got "${text}".`);
+  return value;
+};
+
+/** The limits from the TUNELAKE_QUERY_* variables, with the command's flags over them. */
+export function queryLimitsFor(opts: QueryCommandOptions): QueryLimits {
+  const limits = readQueryLimits();
+  if (opts.timeout !== undefined) limits.timeoutMs = Math.ceil(positive("--timeout", opts.timeout) * 1000);
+  if (opts.maxRows !== undefined) limits.maxRows = Math.ceil(positive("--max-rows", opts.maxRows));
+  return limits;
+}
+
 /**
  * `tunelake query "<SQL>"`: the same table names as in Athena (DuckDB locally, Athena on a stage). Read-only: one
  * SELECT, refused otherwise (QueryRefusedError, exit 2), with a time limit and row and byte caps.
  */
-export async function queryCommand(g: GlobalOptions, sql: string, opts: { stage?: string }): Promise<void> {
+export async function queryCommand(g: GlobalOptions, sql: string, opts: QueryCommandOptions): Promise<void> {
   if (!sql.trim()) {
     throw new UsageError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
   }
-  await withBackend(g, { stage: opts.stage }, async (backend) => {
+  const queryLimits = queryLimitsFor(opts);
+  await withBackend(g, { stage: opts.stage, queryLimits }, async (backend) => {
     const result = await backend.query().query(sql);
     printRows(
       g,

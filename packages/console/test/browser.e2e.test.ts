@@ -12,7 +12,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -63,6 +63,7 @@ function startConsole(home: string): Promise<{ child: ChildProcess; url: string 
 describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
   let home: string;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let server: { child: ChildProcess; url: string };
   /** CSP violations and uncaught errors the console's page reported. */
@@ -80,7 +81,9 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     expect(bad.code, bad.stderr).toBe(1);
     server = await startConsole(home);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1250 } });
+    // One context: one cookie jar and storage, as one browser profile, for the page of another port below.
+    context = await browser.newContext({ viewport: { width: 1920, height: 1250 } });
+    page = await context.newPage();
     page.on("console", (m) => {
       // Chromium reports each blocked script, style, frame or connection as a console error naming the policy.
       if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageProblems.push(m.text());
@@ -148,13 +151,33 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     await expect.poll(() => page.locator("#query-info").textContent()).toMatch(/^\d+ rows/);
     expect(await page.locator("#query-result tbody tr").count()).toBeGreaterThan(0);
     expect(await page.locator("#query-result thead th").allTextContents()).toEqual(["table_name", "row_count"]);
-    expect(await page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
+    // The lake's own queries run beside the query box's (each on its own connection): either may finish first.
+    await expect.poll(() => page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
+  });
+
+  it("shows the query box's refusal of a COPY, and the note on a truncated result", async () => {
+    // Act
+    await page.locator("#sql").fill("COPY (SELECT 1) TO '/tmp/tunelake-console-copy.csv'");
+    await page.locator("#query-form button").click();
+
+    // Assess
+    await expect
+      .poll(() => page.locator("#query-info").textContent())
+      .toMatch(/^QueryRefusedError: Refused: .*got COPY/);
+
+    // Act
+    await page.locator("#sql").fill("SELECT * FROM range(100000000)");
+    await page.locator("#query-form button").click();
+
+    // Assess
+    await expect.poll(() => page.locator("#query-info").textContent()).toMatch(/^10000 rows · Truncated: /);
+    expect(await page.locator("#query-info").getAttribute("class")).toBe("truncated");
   });
 
   it("logs in through the fragment: the token leaves the address bar, sets no cookie, and the page broke no CSP rule", async () => {
     // Assess
     expect(page.url()).not.toContain("token");
-    expect(await page.context().cookies()).toEqual([]);
+    expect(await context.cookies()).toEqual([]);
     // Expressions as text: they run in the page (this file is typed without the DOM).
     expect(await page.evaluate("document.cookie")).toBe("");
     expect(await page.evaluate('sessionStorage.getItem("tunelake-console-token")')).toBe(
@@ -181,7 +204,7 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
     const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
     const consoleOrigin = new URL(server.url).origin;
-    const tab = await page.context().newPage();
+    const tab = await context.newPage();
     try {
       // Act: the same browser, after the console was opened; then the other page tries the console's API.
       await tab.goto(otherUrl);

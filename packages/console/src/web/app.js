@@ -21,8 +21,9 @@ async function api(path, init) {
   const headers = { authorization: `Bearer ${token}` };
   if (init?.method === "POST")
     Object.assign(headers, { "content-type": "application/json", "x-tunelake-console": "1" });
-  // The document's Referrer-Policy is no-referrer, under which a browser sends `Origin: null` with a POST (and the
-  // console refuses that): same-origin gives its calls their true Origin, and a Referer only to the console itself.
+  // The document's Referrer-Policy is no-referrer, under which the Fetch standard sends `Origin: null` with a POST
+  // (which the console refuses; Chromium 153 sends the true origin anyway): same-origin asks for the true Origin in
+  // every browser, and would send a Referer to the console itself only.
   const res = await fetch(`/api${path}`, { ...init, headers, credentials: "omit", referrerPolicy: "same-origin" });
   const body = await res.json();
   if (!res.ok) throw new Error(`${body.error}: ${body.message}`);

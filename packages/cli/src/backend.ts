@@ -6,6 +6,7 @@
 
 import type { Config } from "@tunelake/core/config/schema";
 import type { ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
+import { type QueryLimits, readQueryLimits } from "@tunelake/core/query-limits";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import type { FaultName } from "@tunelake/local/faults";
 import type { LocalHandlers } from "@tunelake/local/handlers";
@@ -38,6 +39,8 @@ export interface BackendOptions {
   source?: SourceFlag;
   /** Faults injected into a local run (parsed by the caller; a redrive passes none). */
   faults?: readonly FaultName[];
+  /** The query engine's limits (default: the TUNELAKE_QUERY_* variables, see query-limits.ts). */
+  queryLimits?: QueryLimits;
 }
 
 /**
@@ -46,7 +49,7 @@ export interface BackendOptions {
  * command that needs neither starts without them.
  */
 export async function openBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  return options.stage ? openStageBackend(options.stage) : openLocalBackend(g, options);
+  return options.stage ? openStageBackend(options.stage, options) : openLocalBackend(g, options);
 }
 
 function lazily<T>(create: () => T): { get: () => T; created: () => T | undefined } {
@@ -112,7 +115,8 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Prom
     })();
     return prepared;
   };
-  const query = lazily(() => queryEngine.createLocalQueryEngine(g.home));
+  const limits = options.queryLimits ?? readQueryLimits(cliEnv());
+  const query = lazily(() => queryEngine.createLocalQueryEngine(g.home, { limits }));
   const runs = lazyRuns("local", localPaths(g.home).executions, async () =>
     (await import("@tunelake/local/runs")).createLocalRuns({
       home: g.home,
@@ -135,7 +139,7 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Prom
   };
 }
 
-async function openStageBackend(stage: string): Promise<Backend> {
+async function openStageBackend(stage: string, options: BackendOptions): Promise<Backend> {
   const [{ createCloudClients, destroyCloudClients }, { resolveStage }, { createAwsRuns }, queryEngine, s3] =
     await Promise.all([
       import("@tunelake/aws/cloud-clients"),
@@ -153,7 +157,8 @@ async function openStageBackend(stage: string): Promise<Backend> {
     destroyCloudClients(lookup);
   }
   const runs = createAwsRuns({ stage: outputs });
-  const query = lazily(() => queryEngine.createAwsQueryEngine({ stage: outputs }));
+  const limits = options.queryLimits ?? readQueryLimits(cliEnv());
+  const query = lazily(() => queryEngine.createAwsQueryEngine({ stage: outputs, limits }));
   return {
     kind: "aws",
     runs,

@@ -68,7 +68,9 @@ function buildProgram(): Command {
   program
     .command("query")
     .description("run SQL on the curated tables (DuckDB locally, Athena with --stage)")
-    .argument("<sql>", "SQL; the tables are named as in Athena")
+    .argument("<sql>", "one SELECT; the tables are named as in Athena")
+    .option("--timeout <seconds>", "stop the query after this long (default 30, env TUNELAKE_QUERY_TIMEOUT_SECONDS)")
+    .option("--max-rows <n>", "return at most n rows, saying so (default 10000, env TUNELAKE_QUERY_MAX_ROWS)")
     .addOption(stageOption())
     .addOption(jsonOption())
     .action(async (sql: string, opts) => (await import("./commands/query.ts")).queryCommand(globals(), sql, opts));
@@ -147,7 +149,7 @@ function buildProgram(): Command {
     "after",
     `
 With no Spotify credentials (SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET) the built-in sample API is used.
-Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pipeline (or a command) failed, ${EXIT_CODES.badInput} bad input (usage, config, unknown execution).`,
+Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pipeline (or a command) failed, ${EXIT_CODES.badInput} bad input (usage, config, unknown execution, a refused query).`,
   );
   // Every command, the snowflake group's too, writes through the invocation's streams and exits through
   // exitOverride: usage errors exit 2 (bad input), help and --version 0.

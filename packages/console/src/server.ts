@@ -1,16 +1,20 @@
 /**
  * The console's HTTP app (Hono on @hono/node-server, bound to 127.0.0.1): the page, its assets and a JSON API over
- * the `Runs` and `QueryEngine` ports, so it reads the laptop and a stage alike. See docs/console.md.
+ * the `Runs` and `QueryEngine` ports, so it reads the laptop and a stage alike. Access (docs/console.md, "Access"):
+ * the token travels in the URL's fragment and, from the page, in a header on every API call (never a cookie, so
+ * consoles on two ports never share or overwrite it); the Host must be the bound address; an Origin, when sent,
+ * must be the console's own; and every response carries a strict Content-Security-Policy.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { TunelakeError } from "@tunelake/core/errors";
 import type { ExecutionDetails, ObjectStore, QueryEngine, Runs } from "@tunelake/core/ports";
+import { truncationMessage } from "@tunelake/core/query-limits";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { type Context, Hono } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
 import { lakeOverview } from "./lake.ts";
 import { type GraphLayout, layoutDefinition } from "./layout.ts";
 import { stateStatuses } from "./status.ts";
@@ -26,7 +30,8 @@ export interface ConsoleOptions {
   token?: string;
 }
 
-const COOKIE = "tunelake_console";
+/** The header the page sends the token in (`Authorization: Bearer <token>`): a cross-origin page cannot set it without CORS. */
+export const TOKEN_HEADER = "authorization";
 /** Executions the list describes (failed stage, error); older ones show what ListExecutions gives. */
 const DESCRIBED = 25;
 /** Actions must carry it: a cross-site form cannot set a custom header, and a cross-origin fetch with it needs CORS. */
@@ -46,12 +51,45 @@ const errorBody = (error: unknown) => ({
   message: error instanceof Error ? error.message : String(error),
 });
 
-/** HTTP status for a port error: unknown execution 404, a refused action 409, the rest 500. */
-const statusOf = (error: unknown): 404 | 409 | 500 => {
+/**
+ * HTTP status for a port error: unknown execution 404, a refused action 409, other bad input (a refused query) 400,
+ * a query past its time limit 504, the rest 500.
+ */
+const statusOf = (error: unknown): 400 | 404 | 409 | 504 | 500 => {
   const name = error instanceof Error ? error.name : "";
   if (/NotFound/.test(name)) return 404;
   if (/AlreadyRunning|NotResumable|NotRunning/.test(name)) return 409;
+  if (error instanceof TunelakeError && error.badInput) return 400;
+  if (name === "QueryTimeoutError") return 504;
   return 500;
+};
+
+/**
+ * On every response. The page's own script and style only (no inline code, no other origin), no framing (no
+ * clickjacking), no Referer (the URL never leaves), no MIME sniffing, nothing cached.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+};
+
+/** The token from `Authorization: Bearer <token>`, or undefined. */
+const bearer = (header: string | undefined): string | undefined => /^Bearer (\S+)$/.exec(header ?? "")?.[1];
+
+/** The origin of an `Origin` header, or undefined when it is not an http(s) URL (`null`, garbage). */
+const originOf = (header: string): string | undefined => {
+  try {
+    const url = new URL(header);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 const nameOf = (c: Context) => c.req.param("name") ?? "";
@@ -59,6 +97,11 @@ const nameOf = (c: Context) => c.req.param("name") ?? "";
 export interface ConsoleApp {
   app: Hono;
   token: string;
+  /**
+   * The port the server is bound to: only `127.0.0.1:<port>` and `localhost:<port>` are accepted as Host (a
+   * DNS-rebinding page names its own host). Until it is set every request is refused.
+   */
+  bind(port: number): void;
   /** Actions started from the page that are still going (locally a run executes in this process). */
   pending: Map<string, Promise<unknown>>;
 }
@@ -75,31 +118,43 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
   const js = asset("app.js");
   const css = asset("app.css");
 
-  // The URL printed at start carries the token once; it becomes an HttpOnly, SameSite=Strict cookie.
-  app.get("/", (c) => {
-    const given = c.req.query("token");
-    if (given !== undefined) {
-      if (!sameToken(given, token)) return c.text("Wrong token: open the URL `tunelake console` printed.", 403);
-      setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
-      return c.redirect("/");
-    }
-    if (!sameToken(getCookie(c, COOKIE), token)) {
-      return c.text("Open the URL `tunelake console` printed (it carries the access token).", 403);
-    }
-    return c.html(html);
+  let hosts = new Set<string>();
+  const bind = (port: number) => {
+    hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  };
+
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
+  // Every request: the Host the server is bound to (a rebound DNS name is refused), and an Origin, when the browser
+  // sends one, that is the console's own.
+  app.use("*", async (c, next) => {
+    const host = c.req.header("host") ?? "";
+    if (!hosts.has(host.toLowerCase())) {
+      return c.json(
+        { error: "MisdirectedRequest", message: "Open the console at the URL it printed (127.0.0.1)." },
+        421,
+      );
+    }
+    const origin = c.req.header("origin");
+    if (origin !== undefined && originOf(origin) !== `http://${host.toLowerCase()}`) {
+      return c.json({ error: "Forbidden", message: "Cross-origin requests are refused" }, 403);
+    }
+    await next();
+  });
+
+  // The page and its assets hold no data: served to anyone on the bound address; the page reads the token from the
+  // URL's fragment (which no request carries) and sends it with every API call.
+  app.get("/", (c) => c.html(html));
   app.get("/app.js", (c) => c.body(js, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/app.css", (c) => c.body(css, 200, { "content-type": "text/css; charset=utf-8" }));
 
   app.use("/api/*", async (c, next) => {
-    if (!sameToken(getCookie(c, COOKIE), token))
-      return c.json({ error: "Forbidden", message: "No console token" }, 403);
-    if (c.req.method !== "GET") {
-      const origin = c.req.header("origin");
-      const host = c.req.header("host");
-      if (c.req.header(ACTION_HEADER) !== "1" || (origin && host && new URL(origin).host !== host)) {
-        return c.json({ error: "Forbidden", message: `Actions need the ${ACTION_HEADER} header, same origin` }, 403);
-      }
+    if (!sameToken(bearer(c.req.header(TOKEN_HEADER)), token))
+      return c.json({ error: "Forbidden", message: "No console token: open the URL `tunelake console` printed" }, 403);
+    if (c.req.method !== "GET" && c.req.header(ACTION_HEADER) !== "1") {
+      return c.json({ error: "Forbidden", message: `Actions need the ${ACTION_HEADER} header` }, 403);
     }
     await next();
   });
@@ -213,11 +268,13 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
       if (typeof body.sql !== "string" || !body.sql.trim()) {
         return c.json({ error: "BadRequest", message: "Give the SQL to run" }, 400);
       }
-      return c.json(await query.query(body.sql));
+      const result = await query.query(body.sql);
+      const truncated = result.truncated ? truncationMessage(result.truncated, result.rows.length) : undefined;
+      return c.json({ ...result, ...(truncated ? { truncatedMessage: truncated } : {}) });
     }),
   );
 
-  return { app, token, pending };
+  return { app, token, pending, bind };
 }
 
 export interface RunningConsole {
@@ -230,14 +287,16 @@ export interface RunningConsole {
 
 /** Serves the console on 127.0.0.1 (`port` 0 picks a free one). */
 export async function startConsole(options: ConsoleOptions & { port?: number }): Promise<RunningConsole> {
-  const { app, token, pending } = createConsoleApp(options);
+  const { app, token, pending, bind } = createConsoleApp(options);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0 }, () => resolve(s));
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
+  bind(port);
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    // The fragment never leaves the browser: not in a request line, a Referer, a proxy or a server log.
+    url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
     async close() {

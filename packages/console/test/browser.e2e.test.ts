@@ -1,14 +1,18 @@
 /**
  * The console in a real headless Chromium (Debian's `chromium`, driven by playwright-core): after a local run and a
- * failed one (`--inject-fault crawler-failed`), `tunelake console` serves a page whose executions list, graph, state
- * detail, redrive and query box work. Writes the README's screenshots (docs/console-*.png) when CONSOLE_SCREENSHOTS=1.
+ * failed one (`--inject-fault crawler-failed`), `tunelake console` serves a page, logged in through the URL's
+ * fragment, whose executions list, graph, state detail, redrive and query box work, under its own strict
+ * Content-Security-Policy; a page on another 127.0.0.1 port gets no cookie and cannot read the token. Writes the
+ * README's screenshots (docs/console-*.png) when CONSOLE_SCREENSHOTS=1.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -49,7 +53,7 @@ function startConsole(home: string): Promise<{ child: ChildProcess; url: string 
     });
     child.stdout?.on("data", (d) => {
       out += d;
-      const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out)?.[0];
+      const url = /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(out)?.[0];
       if (url) resolve({ child, url });
     });
     child.once("exit", (code) => reject(new Error(`tunelake console exited ${code}: ${err}`)));
@@ -59,8 +63,11 @@ function startConsole(home: string): Promise<{ child: ChildProcess; url: string 
 describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
   let home: string;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let server: { child: ChildProcess; url: string };
+  /** CSP violations and uncaught errors the console's page reported. */
+  const pageProblems: string[] = [];
 
   beforeAll(async () => {
     home = await mkdtemp(path.join(tmpdir(), "tunelake-console-"));
@@ -74,7 +81,14 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     expect(bad.code, bad.stderr).toBe(1);
     server = await startConsole(home);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1250 } });
+    // One context: one cookie jar and storage, as one browser profile, for the page of another port below.
+    context = await browser.newContext({ viewport: { width: 1920, height: 1250 } });
+    page = await context.newPage();
+    page.on("console", (m) => {
+      // Chromium reports each blocked script, style, frame or connection as a console error naming the policy.
+      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) pageProblems.push(m.text());
+    });
+    page.on("pageerror", (e) => pageProblems.push(e.message));
     await page.goto(server.url);
   }, 180_000);
 
@@ -137,12 +151,77 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     await expect.poll(() => page.locator("#query-info").textContent()).toMatch(/^\d+ rows/);
     expect(await page.locator("#query-result tbody tr").count()).toBeGreaterThan(0);
     expect(await page.locator("#query-result thead th").allTextContents()).toEqual(["table_name", "row_count"]);
-    expect(await page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
+    // The lake's own queries run beside the query box's (each on its own connection): either may finish first.
+    await expect.poll(() => page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
   });
 
-  it("refuses the API without the token's cookie", async () => {
+  it("shows the query box's refusal of a COPY, and the note on a truncated result", async () => {
+    // Act
+    await page.locator("#sql").fill("COPY (SELECT 1) TO '/tmp/tunelake-console-copy.csv'");
+    await page.locator("#query-form button").click();
+
+    // Assess
+    await expect
+      .poll(() => page.locator("#query-info").textContent())
+      .toMatch(/^QueryRefusedError: Refused: .*got COPY/);
+
+    // Act
+    await page.locator("#sql").fill("SELECT * FROM range(100000000)");
+    await page.locator("#query-form button").click();
+
+    // Assess
+    await expect.poll(() => page.locator("#query-info").textContent()).toMatch(/^10000 rows · Truncated: /);
+    expect(await page.locator("#query-info").getAttribute("class")).toBe("truncated");
+  });
+
+  it("logs in through the fragment: the token leaves the address bar, sets no cookie, and the page broke no CSP rule", async () => {
+    // Assess
+    expect(page.url()).not.toContain("token");
+    expect(await context.cookies()).toEqual([]);
+    // Expressions as text: they run in the page (this file is typed without the DOM).
+    expect(await page.evaluate("document.cookie")).toBe("");
+    expect(await page.evaluate('sessionStorage.getItem("tunelake-console-token")')).toBe(
+      new URL(server.url).hash.slice("#token=".length),
+    );
+    expect(pageProblems).toEqual([]);
+  });
+
+  it("refuses the API without the token", async () => {
     const base = new URL(server.url).origin;
+    const token = new URL(server.url).hash.slice("#token=".length);
     expect((await fetch(`${base}/api/executions`)).status).toBe(403);
-    expect((await fetch(`${base}/?token=wrong`)).status).toBe(403);
+    expect((await fetch(`${base}/api/executions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("gives a page on another 127.0.0.1 port, visited after the console, no cookie and no way to the token", async () => {
+    // Prepare: another local web server (any app on the laptop), recording what the browser sends it.
+    const seen: IncomingHttpHeaders[] = [];
+    const other: Server = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<!doctype html><title>another app</title><p>another app</p>");
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+    const consoleOrigin = new URL(server.url).origin;
+    const tab = await context.newPage();
+    try {
+      // Act: the same browser, after the console was opened; then the other page tries the console's API.
+      await tab.goto(otherUrl);
+      const found = await tab.evaluate(`(async () => {
+        const read = await fetch(${JSON.stringify(`${consoleOrigin}/api/executions`)}, { credentials: "include" })
+          .then((r) => "read " + r.status)
+          .catch(() => "blocked");
+        return { cookie: document.cookie, token: sessionStorage.getItem("tunelake-console-token"), read };
+      })()`);
+
+      // Assess
+      expect(seen.length).toBeGreaterThan(0);
+      for (const headers of seen) expect(headers.cookie).toBeUndefined();
+      expect(found).toEqual({ cookie: "", token: null, read: "blocked" });
+    } finally {
+      await tab.close();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 });

@@ -26,7 +26,7 @@ describe.skipIf(!moto.available)("the console on a stage over moto_server", () =
   let stage: StageOutputs;
   let runs: Runs;
   let console_: RunningConsole;
-  let cookie: string;
+  let auth: { authorization: string };
 
   beforeAll(async () => {
     server = await startMoto();
@@ -42,10 +42,7 @@ describe.skipIf(!moto.available)("the console on a stage over moto_server", () =
     runs = createAwsRuns({ stage, clients, pollMs: 100 });
     const query = createAwsQueryEngine({ stage, clients });
     console_ = await startConsole({ runs, query, definition: stageDefinition(stage) });
-    const entry = await fetch(console_.url, { redirect: "manual" });
-    expect(entry.status).toBe(302);
-    cookie = (entry.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    expect(entry.headers.get("set-cookie")).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
+    auth = { authorization: `Bearer ${console_.token}` };
   });
   afterAll(async () => {
     await console_?.close();
@@ -55,14 +52,14 @@ describe.skipIf(!moto.available)("the console on a stage over moto_server", () =
   });
 
   const get = async (path: string) => {
-    const res = await fetch(new URL(path, console_.url), { headers: { cookie } });
+    const res = await fetch(new URL(path, console_.url), { headers: auth });
     expect(res.status, path).toBe(200);
     return res.json();
   };
   it("starts a run from the page's API, then lists it, its history and its states' outcomes", async () => {
     const started = await fetch(new URL("/api/executions", console_.url), {
       method: "POST",
-      headers: { cookie, "content-type": "application/json", "x-tunelake-console": "1" },
+      headers: { ...auth, "content-type": "application/json", "x-tunelake-console": "1" },
       body: JSON.stringify({ date: "2026-11-04" }),
     });
     expect(started.status).toBe(202);
@@ -96,12 +93,12 @@ describe.skipIf(!moto.available)("the console on a stage over moto_server", () =
     expect(graph.edges.length).toBeGreaterThan(graph.nodes.length);
   });
 
-  it("refuses an action without the custom header, and the API without the cookie", async () => {
+  it("refuses an action without the custom header, and the API without the token", async () => {
     const bare = await fetch(new URL("/api/executions", console_.url));
     expect(bare.status).toBe(403);
     const forged = await fetch(new URL("/api/executions/2026-11-04/redrive", console_.url), {
       method: "POST",
-      headers: { cookie },
+      headers: auth,
     });
     expect(forged.status).toBe(403);
   });

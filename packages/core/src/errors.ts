@@ -277,6 +277,43 @@ export class TrinoSqlError extends TunelakeError {
   }
 }
 
+/** The rules of the read-only query path, named in each {@link QueryRefusedError}. */
+export const QUERY_RULES = {
+  oneSelect: "a query must be exactly one SELECT (or WITH … SELECT) statement, read-only",
+  curatedOnly: "a query reads the curated tables only (no file outside the curated zone, no network)",
+} as const;
+
+/**
+ * SQL the read-only query path (`tunelake query`, the console's query box) does not run: anything but exactly one
+ * SELECT (or WITH … SELECT) statement, as the engine's own parser reads it, or a SELECT that reaches outside the
+ * curated tables. Bad input: nothing was written, and the CLI exits 2, the console answers 400.
+ */
+export class QueryRefusedError extends TunelakeError {
+  static override readonly badInput = true;
+  /** The rule broken (one of {@link QUERY_RULES}). */
+  readonly rule: string;
+  /** What was given instead, e.g. `2 statements`, `COPY (not a query)`. */
+  readonly found: string;
+  constructor(fields: { rule?: string; found: string }, options?: { cause?: unknown }) {
+    const rule = fields.rule ?? QUERY_RULES.oneSelect;
+    super(`Refused: ${rule}; got ${fields.found}. Run a single SELECT over the curated tables.`, options);
+    this.rule = rule;
+    this.found = fields.found;
+  }
+}
+
+/** A query ran longer than its limit and was interrupted; nothing else was affected. */
+export class QueryTimeoutError extends TunelakeError {
+  readonly timeoutMs: number;
+  constructor(fields: { timeoutMs: number }, options?: { cause?: unknown }) {
+    super(
+      `The query did not finish in ${fields.timeoutMs / 1000} s and was interrupted: filter on dt, aggregate, or add a LIMIT.`,
+      options,
+    );
+    this.timeoutMs = fields.timeoutMs;
+  }
+}
+
 /** A raw entity's files could not be read; the transform names the tables that needed them. */
 export class RawLoadError extends TunelakeError {
   readonly entity: string;

@@ -105,6 +105,14 @@ export interface QueryColumn {
   type: string;
 }
 
+/** Why a result holds fewer rows than the query produced. */
+export interface QueryTruncation {
+  /** The limit reached: the row cap or the byte cap (rows as JSON). */
+  limit: "rows" | "bytes";
+  maxRows: number;
+  maxBytes: number;
+}
+
 export interface QueryResult {
   columns: QueryColumn[];
   rows: Record<string, unknown>[];
@@ -112,6 +120,8 @@ export interface QueryResult {
   bytesScanned?: number;
   /** The Athena query execution id (absent locally). */
   queryExecutionId?: string;
+  /** Set when `rows` stops at a limit: the query had more rows than it returns (see query-limits.ts). */
+  truncated?: QueryTruncation;
 }
 
 export interface TableInfo {

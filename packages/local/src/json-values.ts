@@ -24,3 +24,19 @@ export function toVarChar(value: unknown): string | undefined {
   if (json === null || json === undefined) return undefined;
   return typeof json === "string" ? json : JSON.stringify(json);
 }
+
+/**
+ * A result row as plain JSON, keyed by column name. A DATE is a day, not an instant: it is printed as YYYY-MM-DD
+ * rather than as midnight UTC.
+ */
+export function jsonRow(
+  columns: readonly { name: string; type: string }[],
+  values: readonly unknown[],
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    const value = toJsonValue(values[i] ?? null);
+    row[column.name] = column.type === "DATE" && typeof value === "string" ? value.slice(0, 10) : value;
+  });
+  return row;
+}

@@ -3,7 +3,7 @@ import pc from "picocolors";
 import { withBackend } from "../backend.ts";
 import { type GlobalOptions, printJson, stdout } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
-import { newTable } from "../table.ts";
+import { newTable, terminalSafe } from "../table.ts";
 
 const colour = (status: string) =>
   status === "SUCCEEDED" ? pc.green(status) : status === "RUNNING" ? pc.cyan(status) : pc.red(status);
@@ -30,7 +30,7 @@ export async function executionsCommand(g: GlobalOptions, opts: { stage?: string
     const table = newTable(["name", "status", "started", "stopped", "failed stage", "redrives"]);
     for (const e of executions) {
       table.push([
-        e.name,
+        terminalSafe(e.name),
         colour(e.status),
         e.startDate,
         e.stopDate ?? "",
@@ -70,7 +70,7 @@ export async function historyCommand(g: GlobalOptions, given: string, opts: { st
     for (const e of events) {
       const time = new Date(e.timestamp).toISOString().slice(11, 23);
       const type = e.type.endsWith("Failed") || e.type.endsWith("TimedOut") ? pc.red(e.type) : e.type;
-      table.push([String(e.id), time, type, eventDetail(e)]);
+      table.push([String(e.id), time, type, terminalSafe(eventDetail(e))]);
     }
     stdout().write(`${table.toString()}\n`);
   });

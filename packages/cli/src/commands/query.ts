@@ -1,24 +1,64 @@
+import type { QueryResult } from "@tunelake/core/ports";
+import { type QueryLimits, readQueryLimits, truncationMessage } from "@tunelake/core/query-limits";
 import { withBackend } from "../backend.ts";
-import { type GlobalOptions, printJson, stdout } from "../context.ts";
+import { cliEnv, type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { newTable } from "../table.ts";
+import { dataCell, newTable } from "../table.ts";
 
-/** `tunelake query "<SQL>"`: the same table names as in Athena (DuckDB locally, Athena on a stage). */
-export async function queryCommand(g: GlobalOptions, sql: string, opts: { stage?: string }): Promise<void> {
+export interface QueryCommandOptions {
+  stage?: string;
+  /** `--timeout <seconds>`, over TUNELAKE_QUERY_TIMEOUT_SECONDS. */
+  timeout?: string;
+  /** `--max-rows <n>`, over TUNELAKE_QUERY_MAX_ROWS. */
+  maxRows?: string;
+}
+
+const positive = (flag: string, text: string): number => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got "${text}".`);
+  return value;
+};
+
+/** The limits from the TUNELAKE_QUERY_* variables, with the command's flags over them. */
+export function queryLimitsFor(opts: QueryCommandOptions): QueryLimits {
+  const limits = readQueryLimits(cliEnv());
+  if (opts.timeout !== undefined) limits.timeoutMs = Math.ceil(positive("--timeout", opts.timeout) * 1000);
+  if (opts.maxRows !== undefined) limits.maxRows = Math.ceil(positive("--max-rows", opts.maxRows));
+  return limits;
+}
+
+/**
+ * `tunelake query "<SQL>"`: the same table names as in Athena (DuckDB locally, Athena on a stage). Read-only: one
+ * SELECT, refused otherwise (QueryRefusedError, exit 2), with a time limit and row and byte caps.
+ */
+export async function queryCommand(g: GlobalOptions, sql: string, opts: QueryCommandOptions): Promise<void> {
   if (!sql.trim()) {
     throw new UsageError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
   }
-  await withBackend(g, { stage: opts.stage }, async (backend) => {
+  const queryLimits = queryLimitsFor(opts);
+  await withBackend(g, { stage: opts.stage, queryLimits }, async (backend) => {
     const result = await backend.query().query(sql);
     printRows(
       g,
       result.rows,
       result.columns.map((c) => c.name),
     );
+    printTruncation(g, result);
   });
 }
 
-/** Rows as a JSON array (`--json`) or a table with the query's columns. */
+/**
+ * Says that the rows stopped at a cap: on stdout after the table, or with `--json` (whose stdout stays the array of
+ * rows) as a JSON object on stderr.
+ */
+export function printTruncation(g: GlobalOptions, result: QueryResult): void {
+  if (!result.truncated) return;
+  const message = truncationMessage(result.truncated, result.rows.length);
+  if (g.json) stderr().write(`${JSON.stringify({ truncated: result.truncated, message })}\n`);
+  else stdout().write(`${message}\n`);
+}
+
+/** Rows as a JSON array (`--json`) or a table with the query's columns, every cell terminal-safe. */
 export function printRows(g: GlobalOptions, rows: Record<string, unknown>[], columns?: string[]): void {
   if (g.json) {
     printJson(rows);
@@ -26,12 +66,6 @@ export function printRows(g: GlobalOptions, rows: Record<string, unknown>[], col
   }
   const names = columns && columns.length > 0 ? columns : Object.keys(rows[0] ?? {});
   const table = newTable(names);
-  for (const row of rows) table.push(names.map((c) => formatCell(row[c])));
+  for (const row of rows) table.push(names.map((c) => dataCell(row[c])));
   stdout().write(`${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
-}
-
-function formatCell(value: unknown): string {
-  if (value === null || value === undefined) return "NULL";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
 }

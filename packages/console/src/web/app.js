@@ -4,11 +4,27 @@ const SVG = "http://www.w3.org/2000/svg";
 const OUTCOMES = ["succeeded", "retried", "caught", "failed", "running", "not-reached"];
 const view = { selected: undefined, graph: undefined, detail: undefined, events: [], state: undefined, listKey: "" };
 
+// The token comes once in the URL's fragment (`#token=…`, never sent to any server), is kept in this tab's
+// sessionStorage (per origin, so per port: two consoles never share it; no cookie) and goes in a header on every call.
+const TOKEN_KEY = "tunelake-console-token";
+function readToken() {
+  const given = /^#token=([\w-]+)$/.exec(location.hash)?.[1];
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, "", `${location.pathname}${location.search}`);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? "";
+}
+const token = readToken();
+
 async function api(path, init) {
-  const res = await fetch(`/api${path}`, {
-    ...init,
-    headers: init?.method === "POST" ? { "content-type": "application/json", "x-tunelake-console": "1" } : {},
-  });
+  const headers = { authorization: `Bearer ${token}` };
+  if (init?.method === "POST")
+    Object.assign(headers, { "content-type": "application/json", "x-tunelake-console": "1" });
+  // The document's Referrer-Policy is no-referrer, under which the Fetch standard sends `Origin: null` with a POST
+  // (which the console refuses; Chromium 153 sends the true origin anyway): same-origin asks for the true Origin in
+  // every browser, and would send a Referer to the console itself only.
+  const res = await fetch(`/api${path}`, { ...init, headers, credentials: "omit", referrerPolicy: "same-origin" });
   const body = await res.json();
   if (!res.ok) throw new Error(`${body.error}: ${body.message}`);
   return body;
@@ -271,7 +287,7 @@ async function loadLake() {
         el("td", {}, c.table_name),
         el("td", {}, c.column_name),
         el("td", {}, `${c.non_null}/${c.rows}`),
-        el("td", {}, el("div", { class: "coverage-bar", style: `width:${Math.round(share * 100)}px` })),
+        el("td", {}, coverageBar(share)),
       );
     }),
   );
@@ -290,6 +306,13 @@ async function loadLake() {
   );
 }
 
+// Set through the CSSOM: the Content-Security-Policy allows no inline style attribute.
+function coverageBar(share) {
+  const bar = el("div", { class: "coverage-bar" });
+  bar.style.width = `${Math.round(share * 100)}px`;
+  return bar;
+}
+
 async function runQuery(sql) {
   $("#query-info").textContent = "Running…";
   try {
@@ -301,7 +324,8 @@ async function runQuery(sql) {
       ...result.rows.map((r) => el("tr", {}, ...result.columns.map((c) => el("td", {}, pretty(r[c.name]))))),
     );
     $("#query-info").textContent =
-      `${result.rows.length} rows${result.bytesScanned !== undefined ? ` · ${result.bytesScanned} bytes scanned` : ""}${result.queryExecutionId ? ` · ${result.queryExecutionId}` : ""}`;
+      `${result.rows.length} rows${result.bytesScanned !== undefined ? ` · ${result.bytesScanned} bytes scanned` : ""}${result.queryExecutionId ? ` · ${result.queryExecutionId}` : ""}${result.truncatedMessage ? ` · ${result.truncatedMessage}` : ""}`;
+    $("#query-info").classList.toggle("truncated", Boolean(result.truncated));
   } catch (error) {
     $("#query-info").textContent = error.message;
   }

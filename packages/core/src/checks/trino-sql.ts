@@ -12,7 +12,7 @@
  */
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
 import { TrinoSQL } from "dt-sql-parser";
-import { TrinoSqlError, type TrinoSqlIssue } from "../errors.ts";
+import { QueryRefusedError, TrinoSqlError, type TrinoSqlIssue } from "../errors.ts";
 
 /** Trino's default `query.max-stage-count`, which Athena keeps. */
 export const TRINO_MAX_STAGES = 100;
@@ -212,4 +212,39 @@ export function athenaRefusals(sql: string, maxStages = TRINO_MAX_STAGES): strin
     );
   }
   return refusals;
+}
+
+/** `ExplainContext` -> `EXPLAIN`: the grammar's label of a statement alternative, as a statement kind. */
+const statementKind = (node: ParseTree): string =>
+  node.constructor.name
+    .replace(/Context$/, "")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toUpperCase();
+
+/**
+ * Throws {@link QueryRefusedError} unless the SQL is exactly one query statement (SELECT, WITH … SELECT, VALUES, a
+ * set operation) as the Trino grammar reads it: no DDL, DML, EXPLAIN, SET SESSION, inline function, and no second
+ * statement. SQL the grammar cannot parse is refused too (it cannot be shown to be a query). Checked before Athena
+ * is called, so a refused statement never reaches the workgroup.
+ */
+export function assertSingleTrinoSelect(sql: string): void {
+  const errors = trino().validate(sql);
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new QueryRefusedError({
+      found: `SQL that does not parse as Athena (Trino) SQL (line ${first?.startLine}:${first?.startColumn} ${first?.message})`,
+    });
+  }
+  const statements = [...descendants(trino().parse(sql))].filter((n) => rule(n) === "singleStatement");
+  if (statements.length !== 1) throw new QueryRefusedError({ found: `${statements.length} statements` });
+  const statement = [...children(statements[0] as ParseTree)].find((n) => rule(n) === "statement");
+  if (!statement || statementKind(statement) !== "STATEMENT DEFAULT") {
+    throw new QueryRefusedError({
+      found: statement ? `${statementKind(statement)} (not a query)` : "an empty statement",
+    });
+  }
+  const root = [...children(statement)].find((n) => rule(n) === "rootQuery");
+  if (!root || [...children(root)].some((n) => rule(n) === "withFunction")) {
+    throw new QueryRefusedError({ found: "a query with an inline function (WITH FUNCTION)" });
+  }
 }

@@ -123,6 +123,12 @@ export class StorageError extends TunelakeError {
   static override readonly transient = true;
 }
 
+/**
+ * S3 denied the function an object operation (403 AccessDenied): a missing grant, not a passing fault, so it is not
+ * retried. The function's grants come from packages/core/src/lake.ts `lakeAccess` (docs/deploy.md "Permissions").
+ */
+export class StorageAccessDeniedError extends TunelakeError {}
+
 /** The transform of an entity failed. */
 export class TransformError extends TunelakeError {}
 

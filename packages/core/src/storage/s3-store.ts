@@ -16,7 +16,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { StorageError } from "../errors.ts";
+import { StorageAccessDeniedError, StorageError } from "../errors.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 export interface S3ObjectStoreOptions {
@@ -44,6 +44,11 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "AccessDenied" || e?.$metadata?.httpStatusCode === 403;
+}
+
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
   readonly bucket: string;
@@ -66,6 +71,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private fail(action: string, key: string, error: unknown): never {
+    if (isAccessDenied(error)) {
+      throw new StorageAccessDeniedError(
+        `S3 denied this function to ${action} ${key} in ${this.location} (403): its role lacks a grant for that folder. Redeploy with a grant from lakeAccess (packages/core/src/lake.ts); retrying will not help.`,
+        { cause: error },
+      );
+    }
     throw new StorageError(`Could not ${action} ${key} in ${this.location}: ${(error as Error)?.message ?? error}`, {
       cause: error,
     });
@@ -78,7 +89,22 @@ export class S3ObjectStore implements ObjectStore {
       return Buffer.from(await response.Body.transformToByteArray());
     } catch (error) {
       if (isNotFound(error)) return undefined;
+      // Without s3:ListBucket covering the key S3 answers a missing key with 403, not 404. Listing the key itself
+      // tells the two apart: absent -> missing; present (or not listable) -> a real denial.
+      if (isAccessDenied(error) && (await this.absent(key))) return undefined;
       this.fail("read", key, error);
+    }
+  }
+
+  /** True only when a listing of exactly `key` succeeds and does not contain it. */
+  private async absent(key: string): Promise<boolean> {
+    try {
+      const response = await this.client.send(
+        new ListObjectsCommand({ Bucket: this.bucket, Prefix: this.key(key), MaxKeys: 1 }),
+      );
+      return !(response.Contents ?? []).some((object) => object.Key === this.key(key));
+    } catch {
+      return false;
     }
   }
 

@@ -445,8 +445,9 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           "Rows are sorted by failed_rows, worst first: row 0 is the header, so row 1 decides. Fewer rows than checks (none at all, or fewer than the three the cause names) is itself a failure, reported without reading rows that are not there.",
         Choices: [
           {
-            Variable: "$.validation.results.rows[3].Data[1].VarCharValue",
-            IsPresent: false,
+            // Not(IsPresent true) rather than IsPresent false: the same on AWS, and the local interpreter
+            // (aws-local-stepfunctions 3) never matches IsPresent false.
+            Not: { Variable: "$.validation.results.rows[3].Data[1].VarCharValue", IsPresent: true },
             Next: S.ValidationIncomplete,
           },
           { Variable: "$.validation.results.rows[1].Data[1].VarCharValue", StringEquals: "0", Next: S.Succeeded },

@@ -143,11 +143,10 @@ describe("state machine definition", () => {
   });
 
   it("fails Validate without reading rows that are not there when the checks query returns too few rows", () => {
-    const choices = states.CheckValidation?.Choices as { Variable: string; IsPresent?: boolean; Next: string }[];
+    const choices = states.CheckValidation?.Choices as Record<string, unknown>[];
 
     expect(choices[0]).toMatchObject({
-      Variable: "$.validation.results.rows[3].Data[1].VarCharValue",
-      IsPresent: false,
+      Not: { Variable: "$.validation.results.rows[3].Data[1].VarCharValue", IsPresent: true },
       Next: "ValidationIncomplete",
     });
     // One row per check: a healthy query always has row 3.

@@ -18,6 +18,7 @@ import { TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
 import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
 import { runTransform } from "../../packages/core/src/transform/run-transform.ts";
 import type { OfflineSynth } from "../offline-app.ts";
+import { type Statement, type TemplatePolicies, templatePolicies } from "../template-policies.ts";
 import {
   type AwsCall,
   type RecordedS3Call,
@@ -35,7 +36,6 @@ import {
   wildcardMatch,
   without,
 } from "./iam-proof/evaluate.ts";
-import { type Statement, type TemplatePolicies, templatePolicies } from "./iam-proof/template-policies.ts";
 import { synthTestStage } from "./synth-fixture.ts";
 
 const DATES = ["2026-11-20", "2026-11-21"] as const;

@@ -14,7 +14,7 @@ import { CATALOG_TABLES } from "../../../packages/core/src/transform/curated-tab
 import { buildDefinition, type DefinitionSubstitutions } from "../../../packages/core/src/workflow/definition.ts";
 import type { StateDefinition } from "../../../packages/core/src/workflow/state-names.ts";
 import { SPOTIFY_SECRETS } from "../../pipeline.ts";
-import { ACCOUNT, type Json, REGION, type TemplatePolicies } from "./template-policies.ts";
+import { ACCOUNT, type Json, REGION, type TemplatePolicies } from "../../template-policies.ts";
 
 export interface AwsCall {
   /** A role's logical id, or a service principal (`events.amazonaws.com`). */

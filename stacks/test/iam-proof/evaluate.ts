@@ -6,8 +6,8 @@
  * (README "Dependencies").
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { ACCOUNT, type PolicyDocument, type Statement, type TemplatePolicies } from "../../template-policies.ts";
 import type { AwsCall } from "./daily-run-calls.ts";
-import { ACCOUNT, type PolicyDocument, type Statement, type TemplatePolicies } from "./template-policies.ts";
 
 export interface Decision {
   call: AwsCall;

@@ -4,8 +4,21 @@
  * (inline, AWS::IAM::Policy and the one AWS-managed policy the stack attaches), and the bucket, topic and key policies.
  */
 
+/** The account and region the IAM proof resolves ARNs in. */
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
+const DEFAULT_ACCOUNT = ACCOUNT;
+const DEFAULT_REGION = REGION;
+
+export interface ResolveOptions {
+  account?: string;
+  region?: string;
+  /**
+   * How unnamed resources are named: `lowercase` logical ids (valid bucket names, for the proof) or `placeholder`s such
+   * as `<RawBucket>` (logical id without CDK's hash, for docs/deploy.md).
+   */
+  names?: "lowercase" | "placeholder";
+}
 
 export type Json = Record<string, unknown>;
 interface Resource {
@@ -66,7 +79,11 @@ const arrayOf = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Reads the policies of `template`, resolving every intrinsic to names derived from the logical ids. */
-export function templatePolicies(template: Json): TemplatePolicies {
+export function templatePolicies(template: Json, options: ResolveOptions = {}): TemplatePolicies {
+  const ACCOUNT = options.account ?? DEFAULT_ACCOUNT;
+  const REGION = options.region ?? DEFAULT_REGION;
+  const unnamed = (id: string) =>
+    options.names === "placeholder" ? `<${id.replace(/[0-9A-F]{8}$/, "")}>` : id.toLowerCase();
   const resources = template.Resources as Record<string, Resource>;
   const props = (id: string): Json => resources[id]?.Properties ?? {};
 
@@ -88,7 +105,7 @@ export function templatePolicies(template: Json): TemplatePolicies {
       "AWS::Glue::Database": (p.DatabaseInput as Json | undefined)?.Name,
     };
     const name = explicit[r.Type];
-    return name !== undefined ? String(resolve(name)) : id.toLowerCase();
+    return name !== undefined ? String(resolve(name)) : unnamed(id);
   };
 
   const arnOf = (id: string): string => {

@@ -16,8 +16,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { StorageAccessDeniedError, StorageError } from "../errors.ts";
-import type { ObjectStore } from "./object-store.ts";
+import { PreconditionFailedError, StorageAccessDeniedError, StorageError } from "../errors.ts";
+import type { ConditionalObjectStore, PutCondition, TaggedObject } from "./object-store.ts";
 
 export interface S3ObjectStoreOptions {
   bucket: string;
@@ -49,7 +49,13 @@ function isAccessDenied(error: unknown): boolean {
   return e?.name === "AccessDenied" || e?.$metadata?.httpStatusCode === 403;
 }
 
-export class S3ObjectStore implements ObjectStore {
+/** S3 answers a conditional write that does not hold with 412, or 404 for If-Match on a key that is gone. */
+function isPreconditionFailed(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "PreconditionFailed" || e?.$metadata?.httpStatusCode === 412;
+}
+
+export class S3ObjectStore implements ConditionalObjectStore {
   readonly location: string;
   readonly bucket: string;
   private readonly client: S3Client;
@@ -189,6 +195,54 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       this.fail("upload", key, error);
+    }
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const body = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+      return { body, etag: response.ETag ?? "" };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      if (isAccessDenied(error) && (await this.absent(key))) return undefined;
+      this.fail("read", key, error);
+    }
+  }
+
+  /**
+   * PutObject with `If-None-Match: *` or `If-Match: <etag>` (S3 conditional writes). A 409 ConditionalRequestConflict
+   * (a concurrent write to the key) is a transient StorageError: the caller reads again and retries.
+   */
+  async putIf(key: string, body: Buffer | string, condition: PutCondition, contentType?: string): Promise<string> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.key(key),
+      Body: body,
+      ContentType: contentType,
+      ...("ifNoneMatch" in condition ? { IfNoneMatch: "*" } : {}),
+    });
+    if ("ifMatch" in condition) {
+      // If-Match on PutObject is newer than this SDK's model: sent as the header itself.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) request.headers["if-match"] = condition.ifMatch;
+          return next(args);
+        },
+        { step: "build", name: "tunelakeIfMatch" },
+      );
+    }
+    try {
+      const response = await this.client.send(command);
+      return response.ETag ?? "";
+    } catch (error) {
+      const lost = isPreconditionFailed(error) || ("ifMatch" in condition && isNotFound(error));
+      if (lost) {
+        const text = "ifNoneMatch" in condition ? "If-None-Match: *" : `If-Match: ${condition.ifMatch}`;
+        throw new PreconditionFailedError({ key, location: this.location, condition: text }, { cause: error });
+      }
+      this.fail("write", key, error);
     }
   }
 }

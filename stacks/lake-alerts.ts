@@ -1,24 +1,46 @@
 /**
  * Failure alerts, one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic with an
- * optional email subscription. A FAILED execution is reported by the state machine's own NotifyFailure state (every
- * Catch leads there, and its message has the failed stage, the error, the cause and the redrive command); the
- * EventBridge rule covers only what NotifyFailure cannot see, executions that end TIMED_OUT or ABORTED. A failure
- * outside any Catch (States.Runtime, a definition bug) and a schedule that did not run are caught by the missed-run
- * alarm: no execution succeeded for 26 hours.
+ * optional email subscription. A caught failure is reported by the state machine's own NotifyFailure state (every
+ * Catch leads there, and its message has the failed stage, the error, the cause and the redrive command), after which
+ * `Failed` raises the error behind the notified marker. The EventBridge rule reports everything else: executions that
+ * end TIMED_OUT or ABORTED, and FAILED ones whose error lacks the marker (States.Runtime, States.DataLimitExceeded, a
+ * NotifyFailure that could not publish). A schedule that did not run is caught by the missed-run alarm: no execution
+ * succeeded for 26 hours. The topic's policy lets exactly these two publishers in, each scoped to its own rule or alarm.
  */
 import { Aws, Duration, type Stack } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import { EventField, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
-import { SnsTopic } from "aws-cdk-lib/aws-events-targets";
+import { EventField, type IRuleTarget, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { NOTIFIED_ERROR_PREFIX } from "../packages/core/src/workflow/definition.ts";
 
-/** Terminal statuses the rule reports: those that never reach NotifyFailure (FAILED always does). */
+/** Terminal statuses the rule always reports: they never reach NotifyFailure. */
 export const ALERT_STATUSES = ["TIMED_OUT", "ABORTED"] as const;
+
+/**
+ * The failure rule's event pattern. The "Step Functions Execution Status Change" event's `detail` carries the
+ * execution's `status`, `error` and `cause` (as DescribeExecution does). FAILED is reported unless its error carries
+ * the notified marker, i.e. unless NotifyFailure has already published; a FAILED event without an `error` field is
+ * reported too, so a change in the event's shape means a second notification, never none.
+ */
+export function failureEventPattern(stateMachineArn: string) {
+  return {
+    source: ["aws.states"],
+    detailType: ["Step Functions Execution Status Change"],
+    detail: {
+      stateMachineArn: [stateMachineArn],
+      $or: [
+        { status: [...ALERT_STATUSES] },
+        { status: ["FAILED"], error: [{ "anything-but": { prefix: NOTIFIED_ERROR_PREFIX } }] },
+        { status: ["FAILED"], error: [{ exists: false }] },
+      ],
+    },
+  };
+}
 
 /** Key administration for the account, spelled out: the usual default key policy grants `kms:*`. */
 const KEY_ADMIN_ACTIONS = [
@@ -92,29 +114,38 @@ export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): 
   return { topic, key };
 }
 
-/** The EventBridge rule: executions of this state machine that end TIMED_OUT or ABORTED -> the topic. */
+/**
+ * The EventBridge rule: executions of this state machine that end TIMED_OUT or ABORTED, or FAILED without
+ * NotifyFailure having published -> the topic. The topic policy lets this rule (and only it) publish.
+ */
 export function createFailureRule(
   stack: Stack,
   props: { stage: string; stateMachine: IStateMachine; topic: Topic },
 ): Rule {
   const name = EventField.fromPath("$.detail.name");
   const status = EventField.fromPath("$.detail.status");
+  const error = EventField.fromPath("$.detail.error");
   const arn = EventField.fromPath("$.detail.executionArn");
-  return new Rule(stack, "FailureRule", {
-    description: "tunelake: notify on timed out and aborted executions (NotifyFailure reports failed ones)",
-    eventPattern: {
-      source: ["aws.states"],
-      detailType: ["Step Functions Execution Status Change"],
-      detail: { status: [...ALERT_STATUSES], stateMachineArn: [props.stateMachine.stateMachineArn] },
-    },
-    targets: [
-      new SnsTopic(props.topic, {
-        message: RuleTargetInput.fromText(
-          `tunelake execution ${name} ended ${status}. Inspect it with \`tunelake history ${name} --stage ${props.stage}\` or in the Step Functions console (${arn}); resume it with \`tunelake redrive ${name} --stage ${props.stage}\`.`,
-        ),
-      }),
-    ],
+  const input = RuleTargetInput.fromText(
+    `tunelake execution ${name} ended ${status} (${error}). Inspect it with \`tunelake history ${name} --stage ${props.stage}\` or in the Step Functions console (${arn}); resume it with \`tunelake redrive ${name} --stage ${props.stage}\`.`,
+  );
+  // Not aws-events-targets' SnsTopic: it grants events.amazonaws.com on the topic without naming the rule.
+  const target: IRuleTarget = { bind: () => ({ arn: props.topic.topicArn, input }) };
+  const rule = new Rule(stack, "FailureRule", {
+    description: "tunelake: notify on failed executions NotifyFailure did not report, and on timed out or aborted ones",
+    eventPattern: failureEventPattern(props.stateMachine.stateMachineArn),
+    targets: [target],
   });
+  props.topic.addToResourcePolicy(
+    new PolicyStatement({
+      sid: "FailureRulePublishes",
+      principals: [new ServicePrincipal("events.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [props.topic.topicArn],
+      conditions: { ArnEquals: { "aws:SourceArn": rule.ruleArn } },
+    }),
+  );
+  return rule;
 }
 
 /**
@@ -143,5 +174,18 @@ export function createMissedRunAlarm(
     treatMissingData: TreatMissingData.BREACHING,
   });
   alarm.addAlarmAction(new SnsAction(props.topic));
+  // CloudWatch publishes alarm actions as cloudwatch.amazonaws.com: without this the alarm fires and nobody hears it.
+  props.topic.addToResourcePolicy(
+    new PolicyStatement({
+      sid: "MissedRunAlarmPublishes",
+      principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [props.topic.topicArn],
+      conditions: {
+        ArnEquals: { "aws:SourceArn": alarm.alarmArn },
+        StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+      },
+    }),
+  );
   return alarm;
 }

@@ -9,7 +9,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { type App, type Config, Function as SstFunction } from "sst/constructs";
-import { COLUMN_STATS, CURATED_TABLES, RAW_ENTITIES, TABLE_STATS } from "../packages/core/src/lake.ts";
+import { type LakeAccess, type LakeFunctionName, lakeAccess } from "../packages/core/src/lake.ts";
 import { DUCKDB_EXTERNALS, installDuckdbBinding, type LambdaArchitecture } from "./duckdb-bundle.ts";
 import type { LakeBuckets } from "./lake-buckets.ts";
 
@@ -21,11 +21,6 @@ import type { LakeBuckets } from "./lake-buckets.ts";
 export const LAMBDA_ARCHITECTURE: LambdaArchitecture = "arm_64";
 /** Lambda runtime: Node 22 (README "Development": the Lambda-bundle test runs the bundles under it). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
-
-/** Raw-zone folders besides the entities (README "The lake"). */
-const RAW_SIDE_FOLDERS = { manifests: "_manifests", rejects: "_rejects" } as const;
-/** Curated-zone folders besides the tables: per-table and per-column statistics and the transform reports. */
-const CURATED_SIDE_FOLDERS = [TABLE_STATS, COLUMN_STATS, "_reports"] as const;
 
 /** Lambda's limit for all environment variables together is 4 KB; the sources config must fit in it. */
 const MAX_CONFIG_ENV_BYTES = 3072;
@@ -48,16 +43,34 @@ export interface LakeFunctionsProps {
   offline: boolean;
 }
 
-const objectArns = (bucket: Bucket, folders: readonly string[]): string[] =>
-  folders.map((folder) => bucket.arnForObjects(`${folder}/*`));
+/** The `s3:prefix` values that `s3:ListBucket` allows for a folder: the folder and anything under it. */
+export const listPrefixes = (folders: readonly string[]): string[] =>
+  folders.flatMap((folder) => [`${folder}/*`, folder]);
 
-/** `s3:ListBucket` limited to the folders a function works in. */
-function listFolders(bucket: Bucket, folders: readonly string[]): PolicyStatement {
-  return new PolicyStatement({
-    actions: ["s3:ListBucket"],
-    resources: [bucket.bucketArn],
-    conditions: { StringLike: { "s3:prefix": folders.flatMap((folder) => [`${folder}/*`, folder]) } },
-  });
+/**
+ * A function's S3 statements, from the lake's own access table (packages/core/src/lake.ts `lakeAccess`): the folders
+ * its key builders write and read, and `s3:ListBucket` on them so a missing key reads as 404, not 403.
+ */
+export function lakeStatements(fn: LakeFunctionName, buckets: LakeBuckets): PolicyStatement[] {
+  const access: LakeAccess = lakeAccess(fn);
+  const bucketOf = (zone: "raw" | "curated"): Bucket => (zone === "raw" ? buckets.raw : buckets.curated);
+  return [
+    ...access.objects.map(
+      (grant) =>
+        new PolicyStatement({
+          actions: [...grant.actions],
+          resources: grant.folders.map((folder) => bucketOf(grant.zone).arnForObjects(`${folder}/*`)),
+        }),
+    ),
+    ...access.list.map(
+      (grant) =>
+        new PolicyStatement({
+          actions: ["s3:ListBucket"],
+          resources: [bucketOf(grant.zone).bucketArn],
+          conditions: { StringLike: { "s3:prefix": listPrefixes(grant.folders) } },
+        }),
+    ),
+  ];
 }
 
 function readConfigEnv(configFile: string): string {
@@ -73,8 +86,6 @@ function readConfigEnv(configFile: string): string {
 /** Creates both functions with their least-privilege policies and one-month log groups. */
 export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): LakeFunctions {
   const { raw, curated } = props.buckets;
-  const rawEntityFolders = [...RAW_ENTITIES];
-  const curatedFolders = [...CURATED_TABLES, ...CURATED_SIDE_FOLDERS];
   // `sst dev` (app mode "dev") builds the live functions in SST's start mode, to run on this machine.
   const buildMode = (stack.node.root as App).mode === "dev" ? "start" : "deploy";
 
@@ -89,13 +100,7 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     diskSize: "1024 MB",
     environment: { RAW_BUCKET: raw.bucketName, TUNELAKE_CONFIG: readConfigEnv(props.configFile) },
     bind: props.secrets,
-    permissions: [
-      new PolicyStatement({
-        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        resources: objectArns(raw, [...rawEntityFolders, RAW_SIDE_FOLDERS.manifests, RAW_SIDE_FOLDERS.rejects]),
-      }),
-      listFolders(raw, [...rawEntityFolders, RAW_SIDE_FOLDERS.manifests, RAW_SIDE_FOLDERS.rejects]),
-    ],
+    permissions: lakeStatements("extract", props.buckets),
   });
 
   const transform = new SstFunction(stack, "Transform", {
@@ -104,7 +109,7 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     runtime: LAMBDA_RUNTIME,
     architecture: LAMBDA_ARCHITECTURE,
     // DuckDB: a large day is a few GB of JSON per entity; memory is DuckDB's working set, /tmp its spill space.
-    memorySize: `${props.transformMemoryMb ?? 4096} MB`,
+    memorySize: `${props.transformMemoryMb ?? 3008} MB`,
     timeout: "15 minutes",
     diskSize: "8192 MB",
     environment: { RAW_BUCKET: raw.bucketName, CURATED_BUCKET: curated.bucketName },
@@ -116,22 +121,7 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
         log: console.log,
       }),
     },
-    permissions: [
-      new PolicyStatement({
-        actions: ["s3:GetObject"],
-        resources: objectArns(raw, [...rawEntityFolders, RAW_SIDE_FOLDERS.manifests]),
-      }),
-      new PolicyStatement({
-        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        resources: objectArns(raw, [RAW_SIDE_FOLDERS.rejects]),
-      }),
-      listFolders(raw, [...rawEntityFolders, RAW_SIDE_FOLDERS.manifests, RAW_SIDE_FOLDERS.rejects]),
-      new PolicyStatement({
-        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        resources: objectArns(curated, curatedFolders),
-      }),
-      listFolders(curated, curatedFolders),
-    ],
+    permissions: lakeStatements("transform", props.buckets),
   });
 
   for (const [id, fn] of [

@@ -16,6 +16,11 @@ export interface DeploySettings {
   /** Memory of the Extract and Transform functions, in MB (Transform's is DuckDB's working set). */
   extractMemoryMb: number;
   transformMemoryMb: number;
+  /**
+   * The account's Lambda memory quota in MB. New accounts get 3008 MB until AWS raises it on request (docs/deploy.md
+   * "Lambda memory"); a function asking more fails to create (CREATE_FAILED), so the settings are checked against it.
+   */
+  lambdaMemoryQuotaMb: number;
   /** The missed-run alarm fires when no execution succeeded for this many hours. */
   missedRunHours: number;
   /** Grant Lake Formation permissions, for accounts whose Data Catalog it governs (docs/deploy.md). */
@@ -28,7 +33,8 @@ export const DEFAULT_SETTINGS: Readonly<DeploySettings> = {
   alertEmail: undefined,
   sourcesFile: "tunelake.config.json",
   extractMemoryMb: 1024,
-  transformMemoryMb: 4096,
+  transformMemoryMb: 3008,
+  lambdaMemoryQuotaMb: 3008,
   missedRunHours: 26,
   lakeFormation: false,
 };
@@ -41,6 +47,7 @@ export const SETTING_VARIABLES: Readonly<Record<keyof DeploySettings, string>> =
   sourcesFile: "TUNELAKE_SOURCES_FILE",
   extractMemoryMb: "TUNELAKE_EXTRACT_MEMORY_MB",
   transformMemoryMb: "TUNELAKE_TRANSFORM_MEMORY_MB",
+  lambdaMemoryQuotaMb: "TUNELAKE_LAMBDA_MEMORY_QUOTA_MB",
   missedRunHours: "TUNELAKE_MISSED_RUN_HOURS",
   lakeFormation: "TUNELAKE_LAKE_FORMATION",
 };
@@ -64,13 +71,24 @@ export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): Deploy
       `${SETTING_VARIABLES.schedule}="${schedule}" is not an EventBridge schedule expression such as ${DEFAULT_SETTINGS.schedule} or rate(1 day).`,
     );
   }
+  const lambdaMemoryQuotaMb = integer(env, "lambdaMemoryQuotaMb", 128, 10240);
+  const memory = (key: "extractMemoryMb" | "transformMemoryMb"): number => {
+    const value = integer(env, key, 128, 10240);
+    if (value > lambdaMemoryQuotaMb) {
+      throw new Error(
+        `${SETTING_VARIABLES[key]}=${value} exceeds the account's Lambda memory quota of ${lambdaMemoryQuotaMb} MB (new accounts: 3008 MB), so CloudFormation would fail to create the function. Lower it, or have AWS raise the quota (docs/deploy.md "Lambda memory") and set ${SETTING_VARIABLES.lambdaMemoryQuotaMb} to the new quota.`,
+      );
+    }
+    return value;
+  };
   return {
     schedule,
     region: env[SETTING_VARIABLES.region]?.trim() || DEFAULT_SETTINGS.region,
     alertEmail: env[SETTING_VARIABLES.alertEmail]?.trim() || undefined,
     sourcesFile: env[SETTING_VARIABLES.sourcesFile]?.trim() || DEFAULT_SETTINGS.sourcesFile,
-    extractMemoryMb: integer(env, "extractMemoryMb", 128, 10240),
-    transformMemoryMb: integer(env, "transformMemoryMb", 128, 10240),
+    extractMemoryMb: memory("extractMemoryMb"),
+    transformMemoryMb: memory("transformMemoryMb"),
+    lambdaMemoryQuotaMb,
     // CloudWatch evaluates at most 7 days of hourly periods.
     missedRunHours: integer(env, "missedRunHours", 1, 168),
     lakeFormation: env[SETTING_VARIABLES.lakeFormation]?.trim() === "true",

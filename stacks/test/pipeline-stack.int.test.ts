@@ -108,7 +108,7 @@ describe("buckets", () => {
 describe("functions", () => {
   it.each([
     ["Spotify", { MemorySize: 1024, EphemeralStorage: { Size: 1024 } }],
-    ["raw zone", { MemorySize: 4096, EphemeralStorage: { Size: 8192 } }],
+    ["raw zone", { MemorySize: 3008, EphemeralStorage: { Size: 8192 } }],
   ])("the function for %s runs Node 22 on Graviton (arm64), sized for a large day", (prefix, sizing) => {
     const [, fn] = lakeFunction(json, prefix);
 
@@ -335,21 +335,30 @@ describe("alerts and outputs", () => {
     });
   });
 
-  it("notifies the topic once per failed execution: NotifyFailure for FAILED, the rule only for TIMED_OUT and ABORTED", () => {
+  it("notifies the topic once per failed execution: NotifyFailure for caught failures, the rule for the rest", () => {
     const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
     const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
 
-    const [, rule] = findResource(json, "AWS::Events::Rule", (p) => p.EventPattern !== undefined);
+    const [ruleId, rule] = findResource(json, "AWS::Events::Rule", (p) => p.EventPattern !== undefined);
+    const alarmId = resourcesOfType(json, "AWS::CloudWatch::Alarm")[0]![0];
     expect(props(rule).EventPattern).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["TIMED_OUT", "ABORTED"], stateMachineArn: [ref(machineId)] },
+      detail: {
+        stateMachineArn: [ref(machineId)],
+        $or: [
+          { status: ["TIMED_OUT", "ABORTED"] },
+          { status: ["FAILED"], error: [{ "anything-but": { prefix: "Notified." } }] },
+          { status: ["FAILED"], error: [{ exists: false }] },
+        ],
+      },
     });
     // The only rule with an event pattern: no second path for FAILED.
     expect(resourcesOfType(json, "AWS::Events::Rule").filter(([, r]) => props(r).EventPattern)).toHaveLength(1);
     // Every Catch of the definition ends in NotifyFailure, which publishes to this topic, then Failed.
     const definition = buildDefinition();
     expect(definition.States.NotifyFailure).toMatchObject({ Resource: "arn:aws:states:::sns:publish", Next: "Failed" });
+    expect(definition.States.Failed).toMatchObject({ Type: "Fail", ErrorPath: "$.failure.Raised" });
     const catchTargets = new Set<string>();
     const visit = (states: Record<string, Json>) => {
       for (const state of Object.values(states)) {
@@ -363,7 +372,7 @@ describe("alerts and outputs", () => {
       const state = definition.States[target];
       if (!state) continue; // a Map iteration's own Fail state: the Map's Catch takes over
       const next = state.Type === "Pass" ? String(state.Next) : target;
-      expect(["NotifyFailure", "Failed", "WaitForCrawler"]).toContain(next);
+      expect(["NotifyFailure", "Failed", "NotificationFailed", "WaitForCrawler"]).toContain(next);
     }
     const target = (props(rule).Targets as Json[])[0]!;
     expect(target.Arn).toEqual(ref(topicId));
@@ -374,7 +383,16 @@ describe("alerts and outputs", () => {
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }),
+          Match.objectLike({
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: { ArnEquals: { "aws:SourceArn": getAtt(ruleId, "Arn") } },
+          }),
+          Match.objectLike({
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: Match.objectLike({ ArnEquals: { "aws:SourceArn": getAtt(alarmId, "Arn") } }),
+          }),
         ]),
       }),
     });

@@ -14,6 +14,7 @@ describe("deploy settings", () => {
       TUNELAKE_SOURCES_FILE: "config/prod.json",
       TUNELAKE_EXTRACT_MEMORY_MB: "512",
       TUNELAKE_TRANSFORM_MEMORY_MB: "8192",
+      TUNELAKE_LAMBDA_MEMORY_QUOTA_MB: "10240",
       TUNELAKE_MISSED_RUN_HOURS: "50",
       TUNELAKE_LAKE_FORMATION: "true",
     });
@@ -24,9 +25,16 @@ describe("deploy settings", () => {
       sourcesFile: "config/prod.json",
       extractMemoryMb: 512,
       transformMemoryMb: 8192,
+      lambdaMemoryQuotaMb: 10240,
       missedRunHours: 50,
       lakeFormation: true,
     });
+  });
+
+  it("keeps every default within a new account's 3008 MB Lambda memory quota", () => {
+    expect(DEFAULT_SETTINGS.lambdaMemoryQuotaMb).toBe(3008);
+    expect(DEFAULT_SETTINGS.transformMemoryMb).toBeLessThanOrEqual(3008);
+    expect(DEFAULT_SETTINGS.extractMemoryMb).toBeLessThanOrEqual(3008);
   });
 
   it.each([
@@ -34,6 +42,10 @@ describe("deploy settings", () => {
     [
       { TUNELAKE_TRANSFORM_MEMORY_MB: "4GB" },
       /TUNELAKE_TRANSFORM_MEMORY_MB="4GB" must be an integer from 128 to 10240/,
+    ],
+    [
+      { TUNELAKE_TRANSFORM_MEMORY_MB: "4096" },
+      /TUNELAKE_TRANSFORM_MEMORY_MB=4096 exceeds the account's Lambda memory quota of 3008 MB .*TUNELAKE_LAMBDA_MEMORY_QUOTA_MB/,
     ],
     [{ TUNELAKE_MISSED_RUN_HOURS: "200" }, /TUNELAKE_MISSED_RUN_HOURS="200" must be an integer from 1 to 168/],
   ])("stops the deploy on a malformed value %j", (env, message) => {

@@ -2,6 +2,7 @@
  * Runs on a deployed stage, like the local executions store: start a run named after its date (`<date>-2`... for
  * reruns, refusing a second live run of a date), list executions, read a history, and resume a failed run.
  */
+
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -18,10 +19,15 @@ import {
 import { ExecutionAlreadyRunningError, ExecutionNotFoundError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
+import { NOTIFIED_ERROR_PREFIX } from "@tunelake/core/workflow/definition";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
 import { nextRunName, runDateOfName } from "@tunelake/core/workflow/run-names";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type CloudStage, type CloudStageOptions, withStage } from "./cloud-stage.ts";
+
+/** The caught error's name, as the local engine shows it: the notified marker is only for the failure rule. */
+const shownError = (error: string): string =>
+  error.startsWith(NOTIFIED_ERROR_PREFIX) ? error.slice(NOTIFIED_ERROR_PREFIX.length) : error;
 
 /** An execution as `tunelake executions --stage S` shows it. */
 export interface CloudExecution {
@@ -140,7 +146,7 @@ async function describe(
     date: typeof input?.date === "string" ? input.date : summary.date,
     input,
     ...(d.output !== undefined ? { output: parseJson(d.output) } : {}),
-    ...(d.error !== undefined ? { error: d.error } : {}),
+    ...(d.error !== undefined ? { error: shownError(d.error) } : {}),
     ...(d.cause !== undefined ? { cause: d.cause } : {}),
   };
 }

@@ -6,6 +6,20 @@ export class StageNotFoundError extends TunelakeError {
   static override readonly badInput = true;
 }
 
+/**
+ * AWS could not be asked about the stage: no credentials, rejected credentials, no region, the endpoint unreachable, or
+ * access denied (`kind`). Not a wrong `--stage`: fix the environment and run again.
+ */
+export class StageUnreachableError extends TunelakeError {
+  constructor(
+    message: string,
+    readonly kind: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** An Athena query ended FAILED or CANCELLED, or did not finish in time. */
 export class AthenaQueryError extends TunelakeError {
   readonly #transient: boolean;

@@ -15,7 +15,8 @@ import {
   STAGE_OUTPUT_KEYS,
   type StageOutputs,
 } from "@tunelake/core/stage-outputs";
-import { StageNotFoundError } from "./errors.ts";
+import { describeAwsFailure } from "./aws-failure.ts";
+import { StageNotFoundError, StageUnreachableError } from "./errors.ts";
 
 export interface ResolveStageOptions {
   /** Project root holding `.sst/outputs.json` (default: the current directory). */
@@ -70,9 +71,19 @@ export async function resolveStage(stage: string, options: ResolveStageOptions =
   try {
     stacks = await options.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
   } catch (error) {
-    throw new StageNotFoundError(
-      `No CloudFormation stack ${stackName} (${(error as Error).message}). Deploy it with \`npx sst deploy --stage ${stage}\`, and check the region and credentials.`,
-    );
+    const region = await Promise.resolve(options.cloudFormation.config.region()).catch(() => undefined);
+    const failure = describeAwsFailure(error, {
+      region,
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      what: `looking up stage "${stage}" (CloudFormation stack ${stackName})`,
+    });
+    if (failure.kind === "other" && /does not exist/i.test((error as Error).message ?? "")) {
+      throw new StageNotFoundError(
+        `No CloudFormation stack ${stackName} in ${region ?? "this region"} (${(error as Error).message}). Deploy it with \`npx sst deploy --stage ${stage}\`, or set AWS_REGION to the stage's region.`,
+        { cause: error },
+      );
+    }
+    throw new StageUnreachableError(failure.message, failure.kind, { cause: error });
   }
   const outputs = stacks.Stacks?.[0]?.Outputs;
   if (!outputs) throw new StageNotFoundError(`Stack ${stackName} has no outputs: redeploy it.`);

@@ -110,7 +110,7 @@ function buildProgram(): Command {
     .description("rebuild the curated tables of a range of dates from the raw zone (one reprocess execution per date)")
     .requiredOption("--from <YYYY-MM-DD>", "first date")
     .requiredOption("--to <YYYY-MM-DD>", "last date (included)")
-    .option("--concurrency <n>", "dates rebuilt at once, locally (1-8)", "2")
+    .option("--concurrency <n>", "dates rebuilt at once (1-8; on a stage, executions running at once)", "2")
     .addOption(stageOption())
     .addOption(jsonOption())
     .action(async (opts) => (await import("./commands/reprocess.ts")).reprocessCommand(globals(), opts));

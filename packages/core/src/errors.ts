@@ -139,6 +139,28 @@ export class StorageError extends TunelakeError {
   static override readonly transient = true;
 }
 
+/**
+ * A conditional write lost: the key already existed (`If-None-Match: *`) or changed since it was read (`If-Match`).
+ * Another writer holds the key; not retried.
+ */
+export class PreconditionFailedError extends TunelakeError {
+  constructor(
+    readonly fields: { key: string; location: string; condition: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Another writer got to ${fields.key} in ${fields.location} first (${fields.condition} did not hold): read it again and decide, do not overwrite it.`,
+      options,
+    );
+  }
+}
+
+/**
+ * S3 denied the function an object operation (403 AccessDenied): a missing grant, not a passing fault, so it is not
+ * retried. The function's grants come from packages/core/src/lake.ts `lakeAccess` (docs/deploy.md "Permissions").
+ */
+export class StorageAccessDeniedError extends TunelakeError {}
+
 /** The transform of an entity failed. */
 export class TransformError extends TunelakeError {}
 

@@ -51,6 +51,14 @@ export async function extractDeps(): Promise<ExtractDeps> {
   };
 }
 
+/**
+ * DuckDB's memory limit from the function's memory (stacks/settings.ts `transformMemoryMb`, 3008 MB by default):
+ * 70%, leaving room for Node and the S3 SDK next to DuckDB; DuckDB spills the rest to /tmp.
+ */
+export function duckdbMemoryLimitMb(lambdaMemoryMb: number): number | undefined {
+  return lambdaMemoryMb > 0 ? Math.floor(lambdaMemoryMb * 0.7) : undefined;
+}
+
 export async function transformDeps(): Promise<TransformDeps> {
   const memory = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "0");
   return {
@@ -58,8 +66,7 @@ export async function transformDeps(): Promise<TransformDeps> {
     curated: new S3ObjectStore({ bucket: requireEnv("CURATED_BUCKET") }),
     // /tmp in Lambda (TMPDIR is unset there); the Lambda-bundle test points TMPDIR at a folder its user may write.
     workDir: path.join(os.tmpdir(), "tunelake"),
-    // Leave room for Node and the S3 SDK next to DuckDB.
-    memoryLimitMb: memory > 0 ? Math.floor(memory * 0.7) : undefined,
+    memoryLimitMb: duckdbMemoryLimitMb(memory),
     logger: createLambdaLogger("tunelake-transform"),
   };
 }

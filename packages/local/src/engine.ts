@@ -247,7 +247,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     for await (const raw of execution.eventLogs) {
       const event = raw as unknown as InterpreterEvent;
       if (event.type === "StateEntered" && event.state && event.index === undefined) {
-        if (event.state.name === S.Failed) {
+        if (event.state.name === S.Failed || event.state.name === S.NotificationFailed) {
           failure = (event.state.input as { failure?: typeof failure } | null)?.failure;
         }
         const stage = stageOfState(event.state.name);
@@ -301,7 +301,8 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     record = error
       ? failedExecution(record, {
           stopDate,
-          error: error.name,
+          // The caught error's own name: Failed raises it behind the notified marker (for the failure rule on AWS).
+          error: failure?.Error ?? error.name,
           cause: error.cause,
           failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
         })

@@ -193,7 +193,8 @@ describe("local engine", () => {
     expect(entered(history).slice(-2)).toEqual(["NotifyFailure", "Failed"]);
     expect(history.at(-1)).toMatchObject({
       type: "ExecutionFailed",
-      executionFailedEventDetails: { error: "CrawlerTimeoutError" },
+      // As on AWS: after NotifyFailure, Failed raises the error behind the marker the failure rule skips.
+      executionFailedEventDetails: { error: "Notified.CrawlerTimeoutError" },
     });
     expect(redriven.status).toBe("SUCCEEDED");
     expect(taskFailures(afterRedrive(await getHistory(home, DATE)))).toEqual(["Glue.CrawlerRunningException"]);

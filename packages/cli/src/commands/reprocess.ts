@@ -6,6 +6,7 @@
 import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey } from "@tunelake/core/lake";
 import { createConsoleLogger } from "@tunelake/core/logger";
+import type { ExecutionDetails, Runs } from "@tunelake/core/ports";
 import { type LocalHandlers, runLocalExecution } from "@tunelake/local/engine";
 import { nextExecutionName } from "@tunelake/local/executions";
 import { createLocalTransformHandler, localStores } from "@tunelake/local/handlers";
@@ -54,6 +55,37 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+/**
+ * Starts one reprocess execution per date on a stage with at most `concurrency` of them RUNNING at a time, polling the
+ * running ones (DescribeExecution) every `pollMs` before starting more. Each execution runs one Transform Lambda per
+ * entity in parallel, so a year started at once would ask for about 2,000 concurrent Lambdas (the account's default
+ * limit is 1,000) and queue 366 crawls behind one crawler. Returns the started executions in date order; does not wait
+ * for the last ones to end.
+ */
+export async function startBounded(
+  runs: Pick<Runs, "start" | "describe">,
+  dates: readonly string[],
+  concurrency: number,
+  options: { pollMs?: number; onStarted?: (execution: ExecutionDetails) => void; signal?: AbortSignal } = {},
+): Promise<ExecutionDetails[]> {
+  const started: ExecutionDetails[] = [];
+  const running = new Set<string>();
+  for (const date of dates) {
+    while (running.size >= concurrency && !options.signal?.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 5000));
+      for (const name of [...running]) {
+        if ((await runs.describe(name)).status !== "RUNNING") running.delete(name);
+      }
+    }
+    if (options.signal?.aborted) break;
+    const execution = await runs.start({ date, mode: "reprocess" }, { follow: false });
+    started.push(execution);
+    running.add(execution.name);
+    options.onStarted?.(execution);
+  }
+  return started;
+}
+
 type DateOutcome = { date: string; skipped: string } | RunSummary;
 
 function describeOutcome(o: DateOutcome): string {
@@ -74,15 +106,19 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
     throw new UsageError(`--concurrency must be 1-8, got "${opts.concurrency}".`);
   }
   if (opts.stage) {
-    // On a stage each date is its own execution (the service runs them side by side): start them one by one.
+    // On a stage each date is its own execution: at most --concurrency of them running at once.
     await withBackend(g, { stage: opts.stage }, async ({ runs, flag }) => {
-      const started = [];
-      for (const date of dates) {
-        const execution = await runs.start({ date, mode: "reprocess" }, { follow: false });
-        started.push(execution);
-        if (!g.json) stdout().write(`${date}  started ${execution.name}\n`);
-      }
+      const stop = new AbortController();
+      const started = await whileStoppable(stop, () =>
+        startBounded(runs, dates, concurrency, {
+          signal: stop.signal,
+          onStarted: (execution) => {
+            if (!g.json) stdout().write(`${execution.date}  started ${execution.name}\n`);
+          },
+        }),
+      );
       if (g.json) printJson(started);
+      if (stop.signal.aborted) setExitCode(EXIT_CODES.pipelineFailure);
       else stdout().write(`Follow them with: npx tunelake executions${flag}\n`);
     });
     return;

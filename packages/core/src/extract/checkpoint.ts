@@ -6,9 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.ts";
+import { PreconditionFailedError } from "../errors.ts";
 import { checkpointKey, type RawEntity } from "../lake.ts";
 import type { SpotifyClientStats } from "../spotify/client.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
+import type { ConditionalObjectStore, ObjectStore } from "../storage/object-store.ts";
 import type { Capability } from "./access.ts";
 import type { PartRecord } from "./raw-writer.ts";
 
@@ -72,6 +73,59 @@ export async function readCheckpoint(store: ObjectStore, date: string): Promise<
 
 export async function writeCheckpoint(store: ObjectStore, checkpoint: ExtractCheckpoint): Promise<void> {
   await store.put(checkpointKey(checkpoint.date), `${JSON.stringify(checkpoint)}\n`, "application/json");
+}
+
+const isConditional = (store: ObjectStore): store is ConditionalObjectStore =>
+  typeof (store as Partial<ConditionalObjectStore>).putIf === "function" &&
+  typeof (store as Partial<ConditionalObjectStore>).getTagged === "function";
+
+const parseCheckpoint = (body: Buffer, date: string): ExtractCheckpoint | undefined => {
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as ExtractCheckpoint;
+    return parsed.version === 1 && parsed.date === date ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * One writer per date: the extract reads the date's checkpoint through the fence and every write names the version it
+ * last read or wrote (S3 conditional writes, `If-Match`, or `If-None-Match: *` when there was none). A second extract
+ * of the same date that wrote in between makes this one's next write fail with PreconditionFailedError (terminal)
+ * instead of both overwriting each other's record of the parts. A store without conditional writes writes plainly.
+ */
+export class CheckpointFence {
+  /** The version last read or written: a tag, `null` for "known absent", undefined before the first read. */
+  private etag: string | null | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly date: string,
+  ) {}
+
+  async read(): Promise<ExtractCheckpoint | undefined> {
+    if (!isConditional(this.store)) return readCheckpoint(this.store, this.date);
+    const tagged = await this.store.getTagged(checkpointKey(this.date));
+    this.etag = tagged ? tagged.etag : null;
+    return tagged ? parseCheckpoint(tagged.body, this.date) : undefined;
+  }
+
+  async write(checkpoint: ExtractCheckpoint): Promise<void> {
+    if (!isConditional(this.store)) return writeCheckpoint(this.store, checkpoint);
+    const store = this.store;
+    const key = checkpointKey(checkpoint.date);
+    const body = `${JSON.stringify(checkpoint)}\n`;
+    const condition = () => (this.etag ? { ifMatch: this.etag } : { ifNoneMatch: "*" as const });
+    try {
+      this.etag = await store.putIf(key, body, condition(), "application/json");
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      // A write whose answer was lost (a retried request) may have landed: then the object is ours, adopt its tag.
+      const current = await store.getTagged(key);
+      if (!current || current.body.toString("utf8") !== body) throw error;
+      this.etag = current.etag;
+    }
+  }
 }
 
 /** Sums two request statistics. */

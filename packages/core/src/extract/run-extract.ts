@@ -28,7 +28,7 @@ import { createSpotifyClient, type SpotifyClient, type SpotifyClientOptions } fr
 import type { ObjectStore } from "../storage/object-store.ts";
 import { AccessState, BATCH_SIZE, type Capability } from "./access.ts";
 import { AlbumQueue } from "./album-queue.ts";
-import { addStats, type ExtractCheckpoint, extractFingerprint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { addStats, CheckpointFence, type ExtractCheckpoint, extractFingerprint } from "./checkpoint.ts";
 import type { Collected } from "./collected.ts";
 import { chunk, type ExtractContext } from "./context.ts";
 import { extractAlbums, extractArtistAlbums, extractArtists, extractTracks } from "./fetch-catalog.ts";
@@ -120,7 +120,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const extract = config.extract;
   const fingerprint = extractFingerprint(config, dataSource);
 
-  const previous = await readCheckpoint(store, date);
+  const fence = new CheckpointFence(store, date);
+  const previous = await fence.read();
   if (previous?.finished && opts.execution && previous.execution === opts.execution) {
     const manifest = await store.get(manifestKey(date));
     if (manifest)
@@ -221,7 +222,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
         skipped: [...skipped],
       };
       if (dead) return;
-      await writeCheckpoint(store, written);
+      await fence.write(written);
       saved = written;
       if (superseded.length > 0) await store.delete(superseded);
     });
@@ -386,20 +387,21 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   await checkpoint();
   const final: ExtractCheckpoint = { ...saved, slices: saved.slices + 1 };
   if (failure) {
-    await writeCheckpoint(store, final);
+    await fence.write(final);
     throw failure.error;
   }
   if (!complete) {
-    await writeCheckpoint(store, final);
+    await fence.write(final);
     logger.info("extract: slice ended", { date, done: done.size, waitSeconds });
     return sliceResult(date, final, waitSeconds, dataSource, access.effective);
   }
-  return publish(store, final, config, dataSource, access, now, logger);
+  return publish(store, fence, final, config, dataSource, access, now, logger);
 }
 
 /** Publishes a finished checkpoint: rejects, the manifest (last, listing every part), then removes unlisted parts. */
 async function publish(
   store: ObjectStore,
+  fence: CheckpointFence,
   cp: ExtractCheckpoint,
   config: Config,
   dataSource: "spotify" | "sample",
@@ -444,7 +446,7 @@ async function publish(
     skipped: cp.skipped,
   };
   await store.put(manifestKey(date), `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
-  await writeCheckpoint(store, { ...cp, finished: true });
+  await fence.write({ ...cp, finished: true });
   const listed = new Set([...keys, ...rejectKeys]);
   const stale = (
     await Promise.all(

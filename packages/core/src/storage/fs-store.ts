@@ -1,12 +1,21 @@
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { StorageError } from "../errors.ts";
-import type { ObjectStore } from "./object-store.ts";
+import { PreconditionFailedError, StorageError } from "../errors.ts";
+import type { ConditionalObjectStore, PutCondition, TaggedObject } from "./object-store.ts";
 
-/** An ObjectStore on a local directory: the laptop's stand-in for an S3 bucket. Writes are atomic (temp + rename). */
-export class FsObjectStore implements ObjectStore {
+/** S3's ETag of a single-part object: the quoted MD5 of its bytes. */
+const etagOf = (body: Buffer): string => `"${createHash("md5").update(body).digest("hex")}"`;
+/** A lock older than this was left by a dead process. */
+const STALE_LOCK_MS = 10_000;
+
+/**
+ * An ObjectStore on a local directory: the laptop's stand-in for an S3 bucket. Writes are atomic (temp + rename);
+ * conditional writes honour If-None-Match/If-Match like S3, under a per-key lock file.
+ */
+export class FsObjectStore implements ConditionalObjectStore {
   readonly location: string;
 
   constructor(readonly root: string) {
@@ -92,6 +101,54 @@ export class FsObjectStore implements ObjectStore {
     } catch (error) {
       await rm(tmp, { force: true });
       throw new StorageError(`Could not upload ${file} to ${key} in ${this.location}`, { cause: error });
+    }
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    const body = await this.get(key);
+    return body ? { body, etag: etagOf(body) } : undefined;
+  }
+
+  async putIf(key: string, body: Buffer | string, condition: PutCondition): Promise<string> {
+    const file = this.localPath(key);
+    const lock = `${file}.tmp-lock`;
+    await mkdir(path.dirname(file), { recursive: true });
+    await this.acquire(lock, key);
+    try {
+      const current = await this.getTagged(key);
+      const holds =
+        "ifNoneMatch" in condition
+          ? current === undefined
+          : current !== undefined && current.etag.replace(/"/g, "") === condition.ifMatch.replace(/"/g, "");
+      if (!holds) {
+        const text = "ifNoneMatch" in condition ? "If-None-Match: *" : `If-Match: ${condition.ifMatch}`;
+        throw new PreconditionFailedError({ key, location: this.location, condition: text });
+      }
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      await this.put(key, bytes);
+      return etagOf(bytes);
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+
+  /** Takes the key's lock file (O_EXCL), waiting for another writer; breaks a lock left by a dead process. */
+  private async acquire(lock: string, key: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await open(lock, "wx")).close();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+          throw new StorageError(`Could not lock ${key} in ${this.location}`, { cause: error });
+        }
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt)));
+      }
     }
   }
 }

@@ -20,6 +20,26 @@ export interface ObjectStore {
   localPath?(key: string): string;
 }
 
+/** A conditional write: create only if absent (`If-None-Match: *`), or replace only the version read (`If-Match`). */
+export type PutCondition = { ifNoneMatch: "*" } | { ifMatch: string };
+
+/** An object with its entity tag (S3's ETag: the version a conditional write names). */
+export interface TaggedObject {
+  body: Buffer;
+  etag: string;
+}
+
+/**
+ * A store that writes conditionally, so one writer per key can be fenced: on S3 with its conditional writes (412
+ * Precondition Failed when the condition does not hold), on the filesystem with the same semantics under a lock.
+ */
+export interface ConditionalObjectStore extends ObjectStore {
+  /** The object and its ETag, or `undefined` when it does not exist. */
+  getTagged(key: string): Promise<TaggedObject | undefined>;
+  /** Writes `body` only if `condition` holds and returns the new ETag; else throws PreconditionFailedError. */
+  putIf(key: string, body: Buffer | string, condition: PutCondition, contentType?: string): Promise<string>;
+}
+
 /** Deletes every key under `prefix`; returns how many were deleted. */
 export async function deletePrefix(store: ObjectStore, prefix: string): Promise<number> {
   const keys = await store.list(prefix);

@@ -16,8 +16,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { StorageError } from "../errors.ts";
-import type { ObjectStore } from "./object-store.ts";
+import { PreconditionFailedError, StorageAccessDeniedError, StorageError } from "../errors.ts";
+import type { ConditionalObjectStore, PutCondition, TaggedObject } from "./object-store.ts";
 
 export interface S3ObjectStoreOptions {
   bucket: string;
@@ -44,7 +44,18 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-export class S3ObjectStore implements ObjectStore {
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "AccessDenied" || e?.$metadata?.httpStatusCode === 403;
+}
+
+/** S3 answers a conditional write that does not hold with 412, or 404 for If-Match on a key that is gone. */
+function isPreconditionFailed(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "PreconditionFailed" || e?.$metadata?.httpStatusCode === 412;
+}
+
+export class S3ObjectStore implements ConditionalObjectStore {
   readonly location: string;
   readonly bucket: string;
   private readonly client: S3Client;
@@ -66,6 +77,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private fail(action: string, key: string, error: unknown): never {
+    if (isAccessDenied(error)) {
+      throw new StorageAccessDeniedError(
+        `S3 denied this function to ${action} ${key} in ${this.location} (403): its role lacks a grant for that folder. Redeploy with a grant from lakeAccess (packages/core/src/lake.ts); retrying will not help.`,
+        { cause: error },
+      );
+    }
     throw new StorageError(`Could not ${action} ${key} in ${this.location}: ${(error as Error)?.message ?? error}`, {
       cause: error,
     });
@@ -78,7 +95,22 @@ export class S3ObjectStore implements ObjectStore {
       return Buffer.from(await response.Body.transformToByteArray());
     } catch (error) {
       if (isNotFound(error)) return undefined;
+      // Without s3:ListBucket covering the key S3 answers a missing key with 403, not 404. Listing the key itself
+      // tells the two apart: absent -> missing; present (or not listable) -> a real denial.
+      if (isAccessDenied(error) && (await this.absent(key))) return undefined;
       this.fail("read", key, error);
+    }
+  }
+
+  /** True only when a listing of exactly `key` succeeds and does not contain it. */
+  private async absent(key: string): Promise<boolean> {
+    try {
+      const response = await this.client.send(
+        new ListObjectsCommand({ Bucket: this.bucket, Prefix: this.key(key), MaxKeys: 1 }),
+      );
+      return !(response.Contents ?? []).some((object) => object.Key === this.key(key));
+    } catch {
+      return false;
     }
   }
 
@@ -163,6 +195,54 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       this.fail("upload", key, error);
+    }
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const body = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+      return { body, etag: response.ETag ?? "" };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      if (isAccessDenied(error) && (await this.absent(key))) return undefined;
+      this.fail("read", key, error);
+    }
+  }
+
+  /**
+   * PutObject with `If-None-Match: *` or `If-Match: <etag>` (S3 conditional writes). A 409 ConditionalRequestConflict
+   * (a concurrent write to the key) is a transient StorageError: the caller reads again and retries.
+   */
+  async putIf(key: string, body: Buffer | string, condition: PutCondition, contentType?: string): Promise<string> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.key(key),
+      Body: body,
+      ContentType: contentType,
+      ...("ifNoneMatch" in condition ? { IfNoneMatch: "*" } : {}),
+    });
+    if ("ifMatch" in condition) {
+      // If-Match on PutObject is newer than this SDK's model: sent as the header itself.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) request.headers["if-match"] = condition.ifMatch;
+          return next(args);
+        },
+        { step: "build", name: "tunelakeIfMatch" },
+      );
+    }
+    try {
+      const response = await this.client.send(command);
+      return response.ETag ?? "";
+    } catch (error) {
+      const lost = isPreconditionFailed(error) || ("ifMatch" in condition && isNotFound(error));
+      if (lost) {
+        const text = "ifNoneMatch" in condition ? "If-None-Match: *" : `If-Match: ${condition.ifMatch}`;
+        throw new PreconditionFailedError({ key, location: this.location, condition: text }, { cause: error });
+      }
+      this.fail("write", key, error);
     }
   }
 }

@@ -59,6 +59,9 @@ export const LAMBDA_SERVICE_ERRORS = [
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
+  // The Lambda service's client-side timeout of the invoke call (not the function's own timeout): the call may be
+  // repeated, the handlers are idempotent.
+  "Lambda.ClientExecutionTimeoutException",
 ] as const;
 /**
  * A crashed runtime (process exit, lost sandbox): retried once, because a crash that repeats is a bug to look at,
@@ -86,6 +89,20 @@ const glueRetry = () => [retrier(GLUE_TRANSIENT_ERRORS, 5, 5, 60)];
 const athenaRetry = () => [retrier(ATHENA_TRANSIENT_ERRORS, 5, 5, 60)];
 const snsRetry = () => [retrier(SNS_TRANSIENT_ERRORS, 2, 5, 30)];
 
+/**
+ * The error the `Failed` state raises after NotifyFailure published: the caught error's name behind this prefix. The
+ * EventBridge failure rule notifies FAILED executions whose error does NOT start with it (stacks/lake-alerts.ts), so
+ * every failure notifies exactly once: caught ones by NotifyFailure, the rest (States.Runtime,
+ * States.DataLimitExceeded, a lost NotifyFailure publish) by the rule.
+ */
+export const NOTIFIED_ERROR_PREFIX = "Notified.";
+
+/** `failure.Raised` of a failure Pass: what `Failed` raises, marked as already notified. */
+const raised = (error: { literal: string } | { path: string }) =>
+  "literal" in error
+    ? { Raised: `${NOTIFIED_ERROR_PREFIX}${error.literal}` }
+    : { "Raised.$": `States.Format('${NOTIFIED_ERROR_PREFIX}{}', ${error.path})` };
+
 /** Catch everything: the error goes to `$.error`, the named Pass records the failed stage, then NotifyFailure. */
 const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next }];
 
@@ -93,7 +110,12 @@ const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "
 const recordFailure = (stage: string): StateDefinition => ({
   Type: "Pass",
   Comment: `Keeps the failed stage in the state, so the run can be resumed from ${stage}.`,
-  Parameters: { stage, "Error.$": "$.error.Error", "Cause.$": "$.error.Cause" },
+  Parameters: {
+    stage,
+    "Error.$": "$.error.Error",
+    "Cause.$": "$.error.Cause",
+    ...raised({ path: "$.error.Error" }),
+  },
   ResultPath: "$.failure",
   Next: S.NotifyFailure,
 });
@@ -168,6 +190,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Parameters: {
           stage: S.Prepare,
           Error: InputError.name,
+          ...raised({ literal: InputError.name }),
           "Cause.$": `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
         },
         ResultPath: "$.failure",
@@ -228,6 +251,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Parameters: {
           stage: S.Extract,
           Error: ExtractSliceLimitError.name,
+          ...raised({ literal: ExtractSliceLimitError.name }),
           "Cause.$": `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
         },
         ResultPath: "$.failure",
@@ -362,6 +386,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Parameters: {
           stage: S.StartCrawler,
           Error: CrawlerFailedError.name,
+          ...raised({ literal: CrawlerFailedError.name }),
           "Cause.$":
             "States.Format('The Glue crawler {} finished its last crawl with status {}. Read its log in CloudWatch under /aws-glue/crawlers, fix the cause, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status)",
         },
@@ -373,6 +398,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Parameters: {
           stage: S.StartCrawler,
           Error: CrawlerTimeoutError.name,
+          ...raised({ literal: CrawlerTimeoutError.name }),
           "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.', $.crawler.polls)`,
         },
         ResultPath: "$.failure",
@@ -415,18 +441,37 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
       },
       [S.CheckValidation]: {
         Type: "Choice",
-        Comment: "Rows are sorted by failed_rows, worst first: row 0 is the header, so row 1 decides.",
+        Comment:
+          "Rows are sorted by failed_rows, worst first: row 0 is the header, so row 1 decides. Fewer rows than checks (none at all, or fewer than the three the cause names) is itself a failure, reported without reading rows that are not there.",
         Choices: [
-          { Variable: "$.validation.results.rows[1].Data[1].VarCharValue", IsPresent: false, Next: S.ValidationFailed },
+          {
+            // Not(IsPresent true) rather than IsPresent false: the same on AWS, and the local interpreter
+            // (aws-local-stepfunctions 3) never matches IsPresent false.
+            Not: { Variable: "$.validation.results.rows[3].Data[1].VarCharValue", IsPresent: true },
+            Next: S.ValidationIncomplete,
+          },
           { Variable: "$.validation.results.rows[1].Data[1].VarCharValue", StringEquals: "0", Next: S.Succeeded },
         ],
         Default: S.ValidationFailed,
+      },
+      [S.ValidationIncomplete]: {
+        Type: "Pass",
+        Parameters: {
+          stage: S.Validate,
+          Error: ValidationFailedError.name,
+          ...raised({ literal: ValidationFailedError.name }),
+          "Cause.$":
+            "States.Format('The data-quality query for run date {} returned fewer rows than it has checks (query execution {}): its results cannot be trusted. Look at the query in the Athena console, then redrive: the run resumes at Validate.', $.date, $.validation.QueryExecutionId)",
+        },
+        ResultPath: "$.failure",
+        Next: S.NotifyFailure,
       },
       [S.ValidationFailed]: {
         Type: "Pass",
         Parameters: {
           stage: S.Validate,
           Error: ValidationFailedError.name,
+          ...raised({ literal: ValidationFailedError.name }),
           // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names the
           // three worst checks (rows are sorted worst first) and the query id that holds them all.
           "Cause.$":
@@ -445,11 +490,18 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         },
         ResultPath: null,
         Retry: snsRetry(),
-        // A lost notification must not hide the original error: go to Failed either way.
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.Failed }],
+        // A lost notification must not hide the original error, nor be filtered out by the failure rule: it ends in
+        // NotificationFailed, which raises the caught error unmarked, so the rule notifies instead.
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.NotificationFailed }],
         Next: S.Failed,
       },
-      [S.Failed]: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },
+      [S.Failed]: {
+        Type: "Fail",
+        Comment: `Raises the caught error behind ${NOTIFIED_ERROR_PREFIX}: NotifyFailure has told the topic already.`,
+        ErrorPath: "$.failure.Raised",
+        CausePath: "$.failure.Cause",
+      },
+      [S.NotificationFailed]: { Type: "Fail", ErrorPath: "$.failure.Error", CausePath: "$.failure.Cause" },
       [S.Succeeded]: { Type: "Succeed" },
     },
   };

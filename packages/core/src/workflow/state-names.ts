@@ -49,8 +49,10 @@ export const STATE_NAMES = {
   GetValidationResults: "GetValidationResults",
   CheckValidation: "CheckValidation",
   ValidationFailed: "ValidationFailed",
+  ValidationIncomplete: "ValidationIncomplete",
   NotifyFailure: "NotifyFailure",
   Failed: "Failed",
+  NotificationFailed: "NotificationFailed",
   Succeeded: "Succeeded",
 } as const;
 

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
 import { describe, expect, it } from "vitest";
+import { checkNames } from "../../src/checks/checks-sql.ts";
 import { TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../src/lake.ts";
 import {
@@ -105,6 +106,7 @@ describe("state machine definition", () => {
           ...TRANSIENT_ERROR_NAMES,
           "Lambda.ServiceException",
           "Lambda.TooManyRequestsException",
+          "Lambda.ClientExecutionTimeoutException",
         ]),
       );
       expect(retried).not.toContain("SpotifyQuotaExceededError");
@@ -122,6 +124,38 @@ describe("state machine definition", () => {
       expect(recorder.Next).toBe("NotifyFailure");
     }
     expect(states.NotifyFailure?.Next).toBe("Failed");
+  });
+
+  it("raises the caught error behind the notified marker after NotifyFailure, and unmarked when the publish failed", () => {
+    const failures = Object.entries(states).filter(([, s]) => s.Type === "Pass" && s.ResultPath === "$.failure");
+
+    expect(failures.length).toBeGreaterThanOrEqual(8);
+    for (const [name, state] of failures) {
+      const params = state.Parameters as Record<string, string>;
+      const raised = params.Raised ?? params["Raised.$"];
+      expect(raised, name).toMatch(/^(Notified\.|States\.Format\('Notified\.\{\}', \$\.error\.Error\))/);
+      if (params.Error) expect(params.Raised, name).toBe(`Notified.${params.Error}`);
+    }
+    expect(states.Failed).toMatchObject({ Type: "Fail", ErrorPath: "$.failure.Raised" });
+    const notifyCatch = (states.NotifyFailure!.Catch as { Next: string }[])[0];
+    expect(notifyCatch?.Next).toBe("NotificationFailed");
+    expect(states.NotificationFailed).toMatchObject({ Type: "Fail", ErrorPath: "$.failure.Error" });
+  });
+
+  it("fails Validate without reading rows that are not there when the checks query returns too few rows", () => {
+    const choices = states.CheckValidation?.Choices as Record<string, unknown>[];
+
+    expect(choices[0]).toMatchObject({
+      Not: { Variable: "$.validation.results.rows[3].Data[1].VarCharValue", IsPresent: true },
+      Next: "ValidationIncomplete",
+    });
+    // One row per check: a healthy query always has row 3.
+    expect(checkNames().length).toBeGreaterThanOrEqual(3);
+    // ValidationFailed names rows 1 to 3 only: it is reached only when row 3 exists.
+    const cause = String((states.ValidationFailed!.Parameters as Record<string, string>)["Cause.$"]);
+    expect(cause.match(/rows\[(\d+)\]/g)?.every((ref) => Number(ref.slice(5, -1)) <= 3)).toBe(true);
+    expect(JSON.stringify(states.ValidationIncomplete?.Parameters)).not.toContain("rows[");
+    expect(states.ValidationIncomplete?.Next).toBe("NotifyFailure");
   });
 
   it("sends Glue.CrawlerRunningException to the wait loop", () => {

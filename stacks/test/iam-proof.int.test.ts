@@ -1,0 +1,193 @@
+/**
+ * The IAM proof: every AWS call of a daily run (two days, so day 2 reads day 1's data), made by the principal that
+ * makes it, is allowed by the synthesized template's policies, evaluated with @cloud-copilot/iam-simulate (a
+ * devDependency, AGPL-3.0, never shipped). Extract and transform really run, against an S3-protocol server (s3rver)
+ * and the sample Spotify API, and their S3 requests are recorded on the store's client; the rest comes from the
+ * definition and the template (daily-run-calls.ts). Removing any statement a call relies on makes the proof fail.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
+import S3rver from "s3rver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../packages/core/src/config/load.ts";
+import { runExtract } from "../../packages/core/src/extract/run-extract.ts";
+import { TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
+import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
+import { runTransform } from "../../packages/core/src/transform/run-transform.ts";
+import type { OfflineSynth } from "../offline-app.ts";
+import { type Statement, type TemplatePolicies, templatePolicies } from "../template-policies.ts";
+import {
+  type AwsCall,
+  type RecordedS3Call,
+  recordS3Calls,
+  s3CallsOf,
+  serviceCalls,
+  stackPrincipals,
+} from "./iam-proof/daily-run-calls.ts";
+import {
+  allowStatements,
+  type Decision,
+  describeDenials,
+  evaluateCalls,
+  unusedGrants,
+  wildcardMatch,
+  without,
+} from "./iam-proof/evaluate.ts";
+import { synthTestStage } from "./synth-fixture.ts";
+
+const DATES = ["2026-11-20", "2026-11-21"] as const;
+
+let synth: OfflineSynth;
+let policies: TemplatePolicies;
+let calls: AwsCall[];
+let decisions: Decision[];
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Identical calls evaluate identically: keep one of each (the first `why`). */
+function unique(list: AwsCall[]): AwsCall[] {
+  const seen = new Map<string, AwsCall>();
+  for (const call of list) {
+    const key = JSON.stringify([call.principal, call.action, call.resource, call.context]);
+    if (!seen.has(key)) seen.set(key, call);
+  }
+  return [...seen.values()];
+}
+
+beforeAll(async () => {
+  // Prepare: the template, an S3-protocol server with the stack's two lake buckets, the sample API.
+  const { synth: s, template } = await synthTestStage({ bundle: false });
+  synth = s;
+  policies = templatePolicies(template);
+  const principals = stackPrincipals(policies);
+  const bucket = (prefix: string) =>
+    policies.nameOf(policies.idsOf("AWS::S3::Bucket").find((id) => id.startsWith(prefix))!);
+  const [rawBucket, curatedBucket] = [bucket("RawBucket"), bucket("CuratedBucket")];
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "tunelake-iam-proof-"));
+  const s3rver = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: path.join(tmp, "s3rver"),
+    configureBuckets: [{ name: rawBucket }, { name: curatedBucket }],
+  });
+  const { port } = await s3rver.run();
+  const server = await startSampleServer();
+  cleanups.push(
+    () => server.close(),
+    () => s3rver.close(),
+    () => rm(tmp, { recursive: true, force: true }),
+  );
+  const client = () =>
+    new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    });
+  const [extractClient, transformClient] = [client(), client()];
+  const extractCalls: RecordedS3Call[] = [];
+  const transformCalls: RecordedS3Call[] = [];
+  recordS3Calls(extractClient, extractCalls);
+  recordS3Calls(transformClient, transformCalls);
+  const config = parseConfig(
+    JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../tunelake.config.json"), "utf8")),
+  );
+
+  // Act: two daily runs of extract and every transform entity, as the Lambdas run them.
+  const raw = new S3ObjectStore({ bucket: rawBucket, client: extractClient });
+  const transformRaw = new S3ObjectStore({ bucket: rawBucket, client: transformClient });
+  const curated = new S3ObjectStore({ bucket: curatedBucket, client: transformClient });
+  for (const date of DATES) {
+    await runExtract({
+      config,
+      date,
+      store: raw,
+      spotify: sampleEnv(server, true),
+      dataSource: "sample",
+      client: { backoffBaseMs: 1, backoffMaxMs: 20 },
+      execution: `${date}-run`,
+    });
+    for (const entity of TRANSFORM_ENTITY_NAMES) {
+      await runTransform({ entity, date, raw: transformRaw, curated, workDir: path.join(tmp, "work") });
+    }
+  }
+  // Listed with a client of its own: the test's listing is not a call of the run.
+  const curatedKeys = (await new S3ObjectStore({ bucket: curatedBucket, client: client() }).list("")).filter((key) =>
+    key.includes(`dt=${DATES[1]}/`),
+  );
+  calls = unique([
+    ...extractCalls.flatMap((c) => s3CallsOf(principals.extract, "extract", c)),
+    ...transformCalls.flatMap((c) => s3CallsOf(principals.transform, "transform", c)),
+    ...serviceCalls(policies, { date: DATES[1], curatedKeys }),
+  ]);
+  decisions = await evaluateCalls(policies, calls);
+}, 600_000);
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await synth?.cleanup();
+});
+
+describe("IAM proof of a daily run", () => {
+  it("allows every call of a daily run under the role (or service) that makes it", () => {
+    // Assess: the run really made the calls that failed a first deploy, and nothing is denied.
+    expect(calls.some((c) => c.resource.includes("/_checkpoints/dt=") && c.action === "s3:GetObject")).toBe(true);
+    expect(
+      calls.some((c) => c.action === "s3:ListBucket" && String(c.context["s3:prefix"]).startsWith("_checkpoints/dt=")),
+    ).toBe(true);
+    expect(calls.some((c) => c.principal === "cloudwatch.amazonaws.com" && c.action === "sns:Publish")).toBe(true);
+    expect(calls.length).toBeGreaterThan(100);
+    expect(describeDenials(decisions)).toEqual([]);
+  });
+
+  it("reports the grants no call of a daily run uses", () => {
+    const unused = unusedGrants(policies, decisions);
+    // A report, not a verdict: some grants serve other runs (redrive, reprocess, a crawl of a table with no new
+    // partition) or AWS's side of a feature (vended log delivery set up at deploy).
+    console.info(
+      `IAM proof: ${unused.length} grants unused by a daily run:\n${unused
+        .map((g) => `  ${g.role} ${g.action} ${g.resource}`)
+        .join("\n")}`,
+    );
+    expect(Array.isArray(unused)).toBe(true);
+  });
+
+  it("fails when any statement a call relies on is removed, naming the denied call", async () => {
+    const stillPassing: string[] = [];
+    const proofs: string[] = [];
+
+    // Act: remove one Allow statement at a time and evaluate the allowed calls it covers.
+    for (const ref of allowStatements(policies)) {
+      const governed = (call: AwsCall) =>
+        ref.kind === "identity"
+          ? call.principal === ref.owner
+          : call.resource === ref.owner || call.resource.startsWith(`${ref.owner}/`);
+      const covered = decisions
+        .filter((d) => d.allowed && governed(d.call) && statementCovers(ref.statement, d.call))
+        .map((d) => d.call);
+      if (covered.length === 0) continue;
+      const denied = describeDenials(await evaluateCalls(policies, covered, without(policies, ref)));
+      const name = `${ref.owner} ${ref.policy}#${ref.index} ${JSON.stringify(ref.statement.Action)}`;
+      if (denied.length === 0) stillPassing.push(name);
+      else proofs.push(`without ${name}: denied ${denied[0]}`);
+    }
+
+    // Assess: every statement some call relies on is needed, and its removal names a denied call.
+    console.info(`IAM proof: ${proofs.length} statements each needed:\n  ${proofs.join("\n  ")}`);
+    expect(proofs.length).toBeGreaterThan(10);
+    expect(proofs.some((p) => p.includes("_checkpoints"))).toBe(true);
+    expect(stillPassing).toEqual([]);
+  }, 600_000);
+});
+
+/** Whether an Allow statement's action and resource patterns match a call (its conditions aside). */
+function statementCovers(statement: Statement, call: AwsCall): boolean {
+  const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return (
+    list(statement.Action).some((a) => wildcardMatch(a.toLowerCase(), call.action.toLowerCase())) &&
+    (statement.Resource === undefined || list(statement.Resource).some((r) => wildcardMatch(r, call.resource)))
+  );
+}

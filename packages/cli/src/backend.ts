@@ -49,7 +49,15 @@ export interface BackendOptions {
  * command that needs neither starts without them.
  */
 export async function openBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  return options.stage ? openStageBackend(options.stage, options) : openLocalBackend(g, options);
+  const backend = await (options.stage ? openStageBackend(options.stage, options) : openLocalBackend(g, options));
+  // Closed once, whoever asks first (a stopped run closes it before its command returns).
+  let closed: Promise<void> | undefined;
+  const close = backend.close;
+  backend.close = () => {
+    closed ??= close();
+    return closed;
+  };
+  return backend;
 }
 
 function lazily<T>(create: () => T): { get: () => T; created: () => T | undefined } {

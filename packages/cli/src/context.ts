@@ -42,6 +42,8 @@ export const cliEnv = (): NodeJS.ProcessEnv => current()?.env ?? process.env;
 /** Sets the invocation's exit status (the last one set wins, as with process.exitCode). */
 export function setExitCode(code: number): void {
   const invocation = current();
+  // After a stop signal the status is the signal's, whatever the abandoned work reports afterwards.
+  if (invocation?.exitNow) return;
   if (invocation) invocation.exitCode = code;
   else process.exitCode = code;
 }

@@ -119,7 +119,7 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
       );
       if (g.json) printJson(started);
       if (stop.signal.aborted) setExitCode(EXIT_CODES.pipelineFailure);
-      else stdout().write(`Follow them with: npx tunelake executions${flag}\n`);
+      else if (!g.json) stdout().write(`Follow them with: npx tunelake executions${flag}\n`);
     });
     return;
   }

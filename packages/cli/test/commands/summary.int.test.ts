@@ -30,11 +30,13 @@ describe("the run summary of the real CLI", () => {
     const lines = result.stdout.split("\n");
     expect(lines.filter((l) => /passed/.test(l))).toEqual([]);
     expect(result.stdout).toMatch(/1 of \d+ checks failed: injected_fault_validation_failed \(1 rows\)/);
-    // The failed stage and error come first, before the tables.
+    // The outcome comes last, where the eye lands: the tables, then the failed stage, error and next step, then the
+    // status line.
     const failedAt = lines.findIndex((l) => l.includes("failed stage: Validate"));
     const tablesAt = lines.findIndex((l) => TABLE_HEADER.test(l));
-    expect(failedAt).toBeGreaterThan(0);
-    expect(tablesAt).toBeGreaterThan(failedAt);
+    expect(tablesAt).toBeGreaterThan(0);
+    expect(failedAt).toBeGreaterThan(tablesAt);
+    expect(lines.filter(Boolean).at(-1)).toMatch(/^FAILED {2}execution /);
     expect(result.stderr).toMatch(/✗ ValidationFailed/);
     expect(result.stderr).not.toMatch(/✓ ValidationFailed/);
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -8,6 +9,7 @@ import { defineConfig } from "vitest/config";
  * - end-to-end (`*.e2e.test.ts`): the real `tunelake` binary, Chromium, the Lambda bundle under Node 22.
  * `npm test` runs all three in one vitest run over both cores; every run ends with the slowest files.
  */
+const WORKERS = availableParallelism() + 1;
 const TEST_ROOTS = ["packages/*/test/**", "stacks/test/**", "bench/test/**"];
 const files = (suffix: string) => TEST_ROOTS.map((root) => `${root}/*${suffix}`);
 
@@ -17,10 +19,16 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Files share each worker's modules instead of importing DuckDB, the AWS SDK, CDK and the SQL parsers anew per file
+    // (that was a third of the suite's CPU); each file makes its own temp homes, servers, ports and DuckDB instances and
+    // restores what it sets in process.env, so none sees another's state. Workers are still recycled between tiers.
+    poolOptions: { forks: { isolate: false } },
     // The forks pool defaults to one worker less than the cores: one worker on a 2-core machine. Tests are isolated
-    // by their own temp homes and ports, so every core runs a file.
-    maxWorkers: "100%",
-    minWorkers: 1,
+    // by their own temp homes and ports, so every core runs a file, and one more runs while others wait on timers,
+    // sockets and child processes. As many workers stay as start: with shared workers, letting idle ones go ends
+    // the run with tinypool's "Terminating worker thread".
+    maxWorkers: WORKERS,
+    minWorkers: WORKERS,
     reporters: ["default", "./vitest.slowest.ts"],
     projects: [
       {
@@ -29,9 +37,6 @@ export default defineConfig({
           name: "unit",
           include: files(".test.ts"),
           exclude: [...files(".int.test.ts"), ...files(".e2e.test.ts")],
-          // Unit files share each worker's module graph instead of importing DuckDB, the SDK and the parsers anew
-          // per file; each makes its own temp dirs, servers and DuckDB instances, so none sees another's state.
-          isolate: false,
         },
       },
       {

@@ -6,7 +6,7 @@ import path from "node:path";
 /** A temp tunelake home, removed by `cleanup`. */
 export async function tempHome(label: string): Promise<{ home: string; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(path.join(os.tmpdir(), `tunelake-rel-${label}-`));
-  return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+  return { home, cleanup: () => rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 /** Temp homes for a test file: `newHome(label)` makes one, `cleanupAll()` (in afterAll) removes them all. */

@@ -58,7 +58,8 @@ export async function openLocalBackend(): Promise<LocalBackend> {
     close: async () => {
       hold.release();
       await sample.close();
-      await rm(home, { recursive: true, force: true });
+      // A held extract released just now may still be writing its checkpoint: retry while the folder fills.
+      await rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

@@ -3,8 +3,9 @@
  * tsx when they are newer), exit statuses reach the shell, and a reader that stops early (`| head -1`) ends it
  * quietly. Everything else about the command line is tested in-process (main.test.ts).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tunelakeBinary } from "./helpers.ts";
@@ -63,5 +64,38 @@ describe("the tunelake binary", () => {
 
     // Assess
     expect(result.stderr).toBe("");
+  });
+
+  it("serves the console on the --port asked for, and ends within 2 s of SIGTERM", async () => {
+    // Prepare: a port that is free now.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const home = await newHome("console");
+    const child = spawn(process.execPath, [BIN, "--home", home, "console", "--port", String(port)], {
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+    // Act
+    const firstLine = await new Promise<string>((resolve) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("\n")) resolve(out);
+      });
+    });
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    const stopAt = Date.now();
+    child.kill("SIGTERM");
+    await exited;
+
+    // Assess
+    expect(firstLine).toContain(`http://127.0.0.1:${port}/#token=`);
+    expect(page.status).toBe(200);
+    expect(Date.now() - stopAt).toBeLessThan(2000);
   });
 });

@@ -44,7 +44,13 @@ export async function consoleCommand(g: GlobalOptions, opts: ConsoleCommandOptio
   });
   const { startConsole } = await import("@tunelake/console/server");
   try {
-    const server = await startConsole({ runs: backend.runs, query: backend.query(), raw: backend.raw(), definition });
+    const server = await startConsole({
+      runs: backend.runs,
+      query: backend.query(),
+      raw: backend.raw(),
+      definition,
+      port,
+    });
     const where = opts.stage ? `stage ${opts.stage}` : g.home;
     if (g.json) stdout().write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
     else stdout().write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);

@@ -193,6 +193,22 @@ export function analyzeTrinoSql(sql: string): TrinoAnalysis {
  * Athena stand-in.
  */
 export function athenaRefusals(sql: string, maxStages = TRINO_MAX_STAGES): string[] {
+  // Parsing with the Trino grammar takes about a second of CPU for the checks' query, and a process (the local engine,
+  // the console) sends the same text run after run: the answer is a pure function of the text, so it is kept.
+  const key = `${maxStages}\n${sql}`;
+  const known = refusalsByQuery.get(key);
+  if (known) return [...known];
+  const refusals = computeAthenaRefusals(sql, maxStages);
+  if (refusalsByQuery.size >= REFUSALS_KEPT) refusalsByQuery.delete(refusalsByQuery.keys().next().value as string);
+  refusalsByQuery.set(key, refusals);
+  return [...refusals];
+}
+
+/** The last queries' refusals, oldest first (a bounded memo of {@link athenaRefusals}). */
+const refusalsByQuery = new Map<string, string[]>();
+const REFUSALS_KEPT = 32;
+
+function computeAthenaRefusals(sql: string, maxStages: number): string[] {
   let analysis: TrinoAnalysis;
   try {
     analysis = analyzeTrinoSql(sql);

@@ -1,5 +1,10 @@
 import { availableParallelism } from "node:os";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
+
+const TEST_ROOTS = ["packages/*/test/**", "stacks/test/**", "bench/test/**"];
+const files = (suffix: string) => TEST_ROOTS.map((root) => `${root}/*${suffix}`);
+/** The integration tier's one clean sample run, made before its files. */
+const GLOBAL_SETUP = "packages/cli/test/fixtures/setup.ts";
 
 /**
  * Three tiers (README "Development"), picked by file name, so a test's tier is visible where it lives:
@@ -10,8 +15,14 @@ import { defineConfig } from "vitest/config";
  * `npm test` runs all three in one vitest run over both cores; every run ends with the slowest files.
  */
 const WORKERS = availableParallelism() + 1;
-const TEST_ROOTS = ["packages/*/test/**", "stacks/test/**", "bench/test/**"];
-const files = (suffix: string) => TEST_ROOTS.map((root) => `${root}/*${suffix}`);
+/**
+ * `npm test` (TUNELAKE_TEST_TIERS=all): every tier as one project. Shared workers are recycled between projects, and
+ * each project then ends with its slowest file while the other workers wait; one project has one such tail, not three.
+ */
+const ALL_TIERS: TestProjectConfiguration = {
+  extends: true,
+  test: { name: "all", include: files(".test.ts"), hookTimeout: 180_000, globalSetup: [GLOBAL_SETUP] },
+};
 
 export default defineConfig({
   test: {
@@ -30,26 +41,29 @@ export default defineConfig({
     maxWorkers: WORKERS,
     minWorkers: WORKERS,
     reporters: ["default", "./vitest.slowest.ts"],
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: "unit",
-          include: files(".test.ts"),
-          exclude: [...files(".int.test.ts"), ...files(".e2e.test.ts")],
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: "integration",
-          include: files(".int.test.ts"),
-          // Setups that run whole pipelines or synth, with both cores busy.
-          hookTimeout: 180_000,
-          globalSetup: ["packages/cli/test/fixtures/setup.ts"],
-        },
-      },
-      { extends: true, test: { name: "e2e", include: files(".e2e.test.ts"), hookTimeout: 180_000 } },
-    ],
+    projects:
+      process.env.TUNELAKE_TEST_TIERS === "all"
+        ? [ALL_TIERS]
+        : [
+            {
+              extends: true,
+              test: {
+                name: "unit",
+                include: files(".test.ts"),
+                exclude: [...files(".int.test.ts"), ...files(".e2e.test.ts")],
+              },
+            },
+            {
+              extends: true,
+              test: {
+                name: "integration",
+                include: files(".int.test.ts"),
+                // Setups that run whole pipelines or synth, with both cores busy.
+                hookTimeout: 180_000,
+                globalSetup: [GLOBAL_SETUP],
+              },
+            },
+            { extends: true, test: { name: "e2e", include: files(".e2e.test.ts"), hookTimeout: 180_000 } },
+          ],
   },
 });

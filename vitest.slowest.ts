@@ -5,6 +5,10 @@
 import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 
+/** A file's tier, by its name (vitest.config.ts). */
+const tierOf = (file: string): string =>
+  file.endsWith(".e2e.test.ts") ? "e2e" : file.endsWith(".int.test.ts") ? "integration" : "unit";
+
 /** A file's time: importing it and its setup, then every test and hook. */
 function fileTime(module: TestModule): number {
   const d = module.diagnostic();
@@ -15,7 +19,7 @@ export default class SlowestFiles implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const count = Number(process.env.TUNELAKE_SLOWEST ?? 10);
     const timed = modules
-      .map((m) => ({ file: path.relative(process.cwd(), m.moduleId), project: m.project.name, ms: fileTime(m) }))
+      .map((m) => ({ file: path.relative(process.cwd(), m.moduleId), project: tierOf(m.moduleId), ms: fileTime(m) }))
       .sort((a, b) => b.ms - a.ms);
     if (timed.length === 0 || count <= 0) return;
     const total = timed.reduce((sum, t) => sum + t.ms, 0);

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { runCli } from "../src/cli.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/tunelake.mjs");
@@ -43,7 +44,9 @@ export async function tunelake(args: string[], env: NodeJS.ProcessEnv = {}, cwd 
       stderr: { write: (chunk: string) => (stderr += chunk) },
       env: merged,
     });
-    return { code, stdout, stderr };
+    // As plain text, as the binary writes it with NO_COLOR=1: picocolors decides on colours once per process, and
+    // CI=true (as .ci/run sets) turns them on in this one.
+    return { code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) };
   } finally {
     process.chdir(savedCwd);
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

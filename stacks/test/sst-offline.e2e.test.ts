@@ -6,26 +6,15 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../packages/aws/test/moto-server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SST = path.join(ROOT, "node_modules", ".bin", "sst");
 const canRun = existsSync(SST);
 if (!canRun) console.warn(`SKIPPED: ${SST} is missing (run npm ci); the offline sst checks did NOT run.`);
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("port"))));
-    });
-  });
-}
 
 /** Runs `npx sst <args>` in the repository with `env` on top of a credential-free environment. */
 function sst(args: string[], env: Record<string, string>, home: string) {
@@ -65,7 +54,7 @@ describe.skipIf(!canRun)("sst offline (real binary)", () => {
   let endpoint: string;
   beforeAll(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), "tunelake-sst-offline-"));
-    endpoint = `http://127.0.0.1:${await closedPort()}`;
+    endpoint = `http://127.0.0.1:${await freePort()}`;
   });
   afterAll(() => rm(home, { recursive: true, force: true }));
 

@@ -27,7 +27,8 @@ export async function detectMoto(): Promise<{ available: true } | { available: f
   }
 }
 
-async function freePort(): Promise<number> {
+/** A 127.0.0.1 port nothing listens on right now: free to listen on, and refused at once when connected to. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
@@ -7,25 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeAwsFailure } from "../src/aws-failure.ts";
 import { StageNotFoundError, StageUnreachableError } from "../src/errors.ts";
 import { resolveStage } from "../src/resolve-stage.ts";
-
-/** A 127.0.0.1 port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("port"))));
-    });
-  });
-}
+import { freePort } from "./moto-server.ts";
 
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 let root: string;
 let endpoint: string;
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "tunelake-unreachable-"));
-  endpoint = `http://127.0.0.1:${await closedPort()}`;
+  endpoint = `http://127.0.0.1:${await freePort()}`;
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

@@ -49,15 +49,8 @@ export interface BackendOptions {
  * command that needs neither starts without them.
  */
 export async function openBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
-  const backend = await (options.stage ? openStageBackend(options.stage, options) : openLocalBackend(g, options));
-  // Closed once, whoever asks first (a stopped run closes it before its command returns).
-  let closed: Promise<void> | undefined;
-  const close = backend.close;
-  backend.close = () => {
-    closed ??= close();
-    return closed;
-  };
-  return backend;
+  const limits = options.queryLimits ?? readQueryLimits(cliEnv());
+  return options.stage ? openStageBackend(options.stage, limits) : openLocalBackend(g, options, limits);
 }
 
 function lazily<T>(create: () => T): { get: () => T; created: () => T | undefined } {
@@ -90,7 +83,7 @@ function lazyRuns(backend: Runs["backend"], location: string, load: () => Promis
   };
 }
 
-async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Promise<Backend> {
+async function openLocalBackend(g: GlobalOptions, options: BackendOptions, limits: QueryLimits): Promise<Backend> {
   const [queryEngine, { checkLocalHome, localPaths }, { FsObjectStore }] = await Promise.all([
     import("@tunelake/local/query-engine"),
     import("@tunelake/local/paths"),
@@ -123,7 +116,6 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Prom
     })();
     return prepared;
   };
-  const limits = options.queryLimits ?? readQueryLimits(cliEnv());
   const query = lazily(() => queryEngine.createLocalQueryEngine(g.home, { limits }));
   const runs = lazyRuns("local", localPaths(g.home).executions, async () =>
     (await import("@tunelake/local/runs")).createLocalRuns({
@@ -147,7 +139,7 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions): Prom
   };
 }
 
-async function openStageBackend(stage: string, options: BackendOptions): Promise<Backend> {
+async function openStageBackend(stage: string, limits: QueryLimits): Promise<Backend> {
   const [{ createCloudClients, destroyCloudClients }, { resolveStage }, { createAwsRuns }, queryEngine, s3] =
     await Promise.all([
       import("@tunelake/aws/cloud-clients"),
@@ -165,7 +157,6 @@ async function openStageBackend(stage: string, options: BackendOptions): Promise
     destroyCloudClients(lookup);
   }
   const runs = createAwsRuns({ stage: outputs });
-  const limits = options.queryLimits ?? readQueryLimits(cliEnv());
   const query = lazily(() => queryEngine.createAwsQueryEngine({ stage: outputs, limits }));
   return {
     kind: "aws",

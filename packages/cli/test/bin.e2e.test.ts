@@ -5,9 +5,9 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../aws/test/moto-server.ts";
 import { tunelakeBinary } from "./helpers.ts";
 import { tempHomes } from "./temp-homes.ts";
 
@@ -68,12 +68,7 @@ describe("the tunelake binary", () => {
 
   it("serves the console on the --port asked for, and ends within 2 s of SIGTERM", async () => {
     // Prepare: a port that is free now.
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const { port: free } = probe.address() as { port: number };
-        probe.close(() => resolve(free));
-      });
-    });
+    const port = await freePort();
     const home = await newHome("console");
     const child = spawn(process.execPath, [BIN, "--home", home, "console", "--port", String(port)], {
       env: { ...process.env, NO_COLOR: "1" },

@@ -46,7 +46,7 @@ export function readQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimi
 }
 
 /** The truncation of a result that stopped at a limit. */
-export const truncation = (limit: QueryTruncation["limit"], limits: QueryLimits): QueryTruncation => ({
+const truncation = (limit: QueryTruncation["limit"], limits: QueryLimits): QueryTruncation => ({
   limit,
   maxRows: limits.maxRows,
   maxBytes: limits.maxBytes,
@@ -59,20 +59,41 @@ export function truncationMessage(t: QueryTruncation, returned: number): string 
 }
 
 /** The UTF-8 size of a row as JSON, what the byte cap counts. */
-export const jsonBytes = (row: unknown): number => Buffer.byteLength(JSON.stringify(row) ?? "", "utf8");
+const jsonBytes = (row: unknown): number => Buffer.byteLength(JSON.stringify(row) ?? "", "utf8");
+
+/**
+ * Rows kept while they fit the caps, one at a time (a streamed result stops reading at the first that does not).
+ * `add` keeps a row and says true, or keeps nothing more, records why in `truncated`, and says false.
+ */
+export class RowCap<T> {
+  readonly rows: T[] = [];
+  truncated?: QueryTruncation;
+  private bytes = 0;
+  constructor(private readonly limits: QueryLimits) {}
+
+  add(row: T): boolean {
+    if (this.truncated) return false;
+    if (this.rows.length >= this.limits.maxRows) {
+      this.truncated = truncation("rows", this.limits);
+      return false;
+    }
+    const size = jsonBytes(row);
+    if (this.bytes + size > this.limits.maxBytes) {
+      this.truncated = truncation("bytes", this.limits);
+      return false;
+    }
+    this.rows.push(row);
+    this.bytes += size;
+    return true;
+  }
+}
 
 /**
  * The rows that fit the caps, and the truncation when some did not. Give it one row more than `maxRows` when there
  * may be more: a result of exactly `maxRows` rows is not truncated.
  */
 export function capRows<T>(rows: readonly T[], limits: QueryLimits): { rows: T[]; truncated?: QueryTruncation } {
-  const kept: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    if (kept.length >= limits.maxRows) return { rows: kept, truncated: truncation("rows", limits) };
-    bytes += jsonBytes(row);
-    if (bytes > limits.maxBytes) return { rows: kept, truncated: truncation("bytes", limits) };
-    kept.push(row);
-  }
-  return { rows: kept };
+  const cap = new RowCap<T>(limits);
+  for (const row of rows) if (!cap.add(row)) break;
+  return { rows: cap.rows, ...(cap.truncated ? { truncated: cap.truncated } : {}) };
 }

@@ -12,6 +12,7 @@ import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
+import { sqlString } from "@tunelake/core/transform/duckdb-session";
 import { CatalogCorruptError, CatalogNotFoundError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
@@ -48,7 +49,6 @@ export interface CatalogFile {
   schemaMismatches?: SchemaMismatch[];
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlIdentifier = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** `read_parquet` over a table folder with `dt` as a string partition, as Glue registers it. */

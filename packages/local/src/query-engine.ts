@@ -13,9 +13,10 @@ import {
   JSDuckDBValueConverter,
 } from "@duckdb/node-api";
 import { QUERY_RULES, QueryRefusedError, QueryTimeoutError, TunelakeError } from "@tunelake/core/errors";
-import type { QueryColumn, QueryEngine, QueryResult, QueryTruncation, TableInfo } from "@tunelake/core/ports";
-import { DEFAULT_QUERY_LIMITS, jsonBytes, type QueryLimits, truncation } from "@tunelake/core/query-limits";
+import type { QueryColumn, QueryEngine, QueryResult, TableInfo } from "@tunelake/core/ports";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, RowCap } from "@tunelake/core/query-limits";
 import { type ColumnType, duckdbType } from "@tunelake/core/transform/curated-tables";
+import { sqlString } from "@tunelake/core/transform/duckdb-session";
 import { type CatalogFile, createCatalogViews, readCatalog } from "./catalog.ts";
 import { CatalogNotFoundError } from "./errors.ts";
 import { jsonRow } from "./json-values.ts";
@@ -30,7 +31,6 @@ export interface LocalQueryEngineOptions {
 /** How long after the interrupt a query that does not stop (a blocking read) is abandoned and reported timed out. */
 const INTERRUPT_GRACE_MS = 2000;
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** A directory as DuckDB's `allowed_directories` takes it: absolute, with a trailing slash (a prefix of paths). */
 const directory = (path: string) => `${resolve(path).replace(/\/+$/, "")}/`;
 
@@ -77,28 +77,15 @@ async function readCapped(prepared: DuckDBPreparedStatement, limits: QueryLimits
   const names = result.deduplicatedColumnNames();
   const types = result.columnTypes();
   const columns: QueryColumn[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-  const rows: Record<string, unknown>[] = [];
-  let bytes = 0;
-  let truncated: QueryTruncation | undefined;
+  const cap = new RowCap<Record<string, unknown>>(limits);
   read: for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
-      if (rows.length >= limits.maxRows) {
-        truncated = truncation("rows", limits);
-        break read;
-      }
-      const row = jsonRow(columns, values);
-      const size = jsonBytes(row);
-      if (bytes + size > limits.maxBytes) {
-        truncated = truncation("bytes", limits);
-        break read;
-      }
-      rows.push(row);
-      bytes += size;
+      if (!cap.add(jsonRow(columns, values))) break read;
     }
   }
-  return { columns, rows, ...(truncated ? { truncated } : {}) };
+  return { columns, rows: cap.rows, ...(cap.truncated ? { truncated: cap.truncated } : {}) };
 }
 
 /** SQL over `<home>`'s catalog, as `tunelake query` and the console run it without `--stage`. */

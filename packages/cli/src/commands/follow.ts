@@ -76,8 +76,8 @@ export async function followRun(
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {
-    // Handlers that were still running are abandoned (the execution says ABORTED): exit now, as a killed process would.
-    await backend.close();
+    // Handlers that were still running are abandoned (the execution says ABORTED): once the backend is closed (the
+    // command's withBackend), the process exits at once, as a killed process would.
     exitNow(SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure);
   }
 }

@@ -148,6 +148,24 @@ interface ExecuteOptions extends LocalEngineTuning {
   onEvent?: (event: HistoryEvent) => void;
 }
 
+/**
+ * The definitions this process has validated (as their JSON text). aws-local-stepfunctions validates a definition with
+ * asl-validator on every construction, and asl-validator compiles its JSON schema each time: a quarter of a second per
+ * execution. The answer is a function of the definition, so each distinct definition is validated once, by the same
+ * validator, and later executions of it skip that step.
+ */
+const validatedDefinitions = new Set<string>();
+
+function stateMachine(definition: object): StateMachine {
+  const text = JSON.stringify(definition);
+  if (validatedDefinitions.has(text)) {
+    return new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  }
+  const machine = new StateMachine(definition as never);
+  validatedDefinitions.add(text);
+  return machine;
+}
+
 /** Runs the definition once and brings the record to SUCCEEDED or FAILED, even when the engine itself breaks. */
 async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
   try {
@@ -212,7 +230,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     [S.NotifyFailure]: outbox.publish as never,
   };
   const retryIntervalMs = options.retryIntervalMs;
-  const machine = new StateMachine(definition as never);
+  const machine = stateMachine(definition);
   const execution = machine.run(options.input as never, {
     context: {
       Execution: {

@@ -8,6 +8,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
+import { doubling, pollUntil } from "@tunelake/core/resilience";
 import { type CloudStageOptions, withStage } from "./cloud-stage.ts";
 import { AthenaQueryError } from "./errors.ts";
 
@@ -31,7 +32,6 @@ export interface CloudQueryResult {
   dataScannedBytes?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const INTEGER_TYPES = new Set(["tinyint", "smallint", "integer", "int"]);
 const FLOAT_TYPES = new Set(["double", "float", "real"]);
 
@@ -54,31 +54,36 @@ const isHeader = (row: Row | undefined, columns: ColumnInfo[]): boolean =>
   row.Data.every((cell, i) => cell.VarCharValue === (columns[i]?.Label ?? columns[i]?.Name));
 
 async function waitForQuery(athena: AthenaClient, id: string, options: CloudQueryOptions): Promise<number | undefined> {
-  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
-  let delay = options.pollIntervalMs ?? 250;
-  for (;;) {
-    const { QueryExecution: q } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
-    const state = q?.Status?.State;
-    if (state === "SUCCEEDED") return q?.Statistics?.DataScannedInBytes;
-    if (state === "FAILED" || state === "CANCELLED") {
-      const reason = q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
-      throw new AthenaQueryError(
-        `Athena query ${id} ${state}: ${reason}. Fix the SQL (table names as in \`tunelake query\`, filter on dt) and run it again.`,
-        id,
-        q?.Status?.AthenaError?.Retryable ?? false,
-      );
-    }
-    if (Date.now() > deadline) {
-      await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
-      throw new AthenaQueryError(
-        `Athena query ${id} did not finish in ${options.timeoutMs ?? 300_000} ms and was stopped: filter on dt or raise the timeout.`,
-        id,
-        true,
-      );
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 2000);
-  }
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const scanned = await pollUntil<{ bytes: number | undefined }>(
+    async () => {
+      const { QueryExecution: q } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+      const state = q?.Status?.State;
+      if (state === "SUCCEEDED") return { bytes: q?.Statistics?.DataScannedInBytes };
+      if (state === "FAILED" || state === "CANCELLED") {
+        const reason = q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
+        throw new AthenaQueryError(
+          `Athena query ${id} ${state}: ${reason}. Fix the SQL (table names as in \`tunelake query\`, filter on dt) and run it again.`,
+          id,
+          q?.Status?.AthenaError?.Retryable ?? false,
+        );
+      }
+      return undefined;
+    },
+    {
+      intervalMs: doubling(options.pollIntervalMs ?? 250, 2000),
+      timeoutMs,
+      onTimeout: async () => {
+        await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+        throw new AthenaQueryError(
+          `Athena query ${id} did not finish in ${timeoutMs} ms and was stopped: filter on dt or raise the timeout.`,
+          id,
+          true,
+        );
+      },
+    },
+  );
+  return scanned.bytes;
 }
 
 /** Starts the query in the stage's workgroup, waits for it, and reads every result page. */

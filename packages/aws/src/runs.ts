@@ -14,6 +14,7 @@ import type {
   RunObserver,
   Runs,
 } from "@tunelake/core/ports";
+import { pollUntil } from "@tunelake/core/resilience";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
 import { assertExecutionName } from "@tunelake/core/workflow/run-names";
@@ -47,17 +48,6 @@ export interface AwsRunsOptions {
 }
 
 const STOPPED: readonly string[] = ["FAILED", "TIMED_OUT", "ABORTED"];
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 function toExecution(e: CloudExecution): Execution {
   return {
@@ -117,31 +107,34 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
   const follow = async (name: string, observer: RunObserver | undefined): Promise<ExecutionDetails> => {
     let seen = 0;
     let stopped = false;
-    for (;;) {
-      // Described before the history is read, so the history of an execution seen ended holds its last event.
-      const d = await cloudDescribeExecution({ ...(await on()), name });
-      const events = (await cloudHistoryOfDescribed({ ...(await on()), name })) as HistoryEvent[];
-      for (const event of events.slice(seen)) {
-        try {
-          observer?.onEvent?.(event);
-        } catch {
-          // A broken progress printer must not break following the run.
+    return pollUntil(
+      async () => {
+        // Described before the history is read, so the history of an execution seen ended holds its last event.
+        const d = await cloudDescribeExecution({ ...(await on()), name });
+        const events = (await cloudHistoryOfDescribed({ ...(await on()), name })) as HistoryEvent[];
+        for (const event of events.slice(seen)) {
+          try {
+            observer?.onEvent?.(event);
+          } catch {
+            // A broken progress printer must not break following the run.
+          }
         }
-      }
-      seen = Math.max(seen, events.length);
-      if (d.status !== "RUNNING") return toDetails(d, events);
-      if (observer?.signal?.aborted && !stopped) {
-        stopped = true;
-        const reason = observer.signal.reason;
-        await cloudStopExecution({
-          ...(await on()),
-          name,
-          cause: `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} while following it`,
-        });
-        continue;
-      }
-      await sleep(pollMs, stopped ? undefined : observer?.signal);
-    }
+        seen = Math.max(seen, events.length);
+        if (d.status !== "RUNNING") return toDetails(d, events);
+        if (observer?.signal?.aborted && !stopped) {
+          stopped = true;
+          const reason = observer.signal.reason;
+          await cloudStopExecution({
+            ...(await on()),
+            name,
+            cause: `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} while following it`,
+          });
+        }
+        return undefined;
+      },
+      // An abort cuts the wait short once: the execution is stopped at once, then followed until it has ended.
+      { intervalMs: pollMs, ...(observer?.signal ? { signal: observer.signal } : {}) },
+    );
   };
 
   return {
@@ -184,12 +177,19 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
       const before = await cloudDescribeExecution({ ...(await on()), name });
       if (before.status !== "RUNNING") throw new ExecutionNotRunningError({ name, status: before.status });
       await cloudStopExecution({ ...(await on()), name, cause: "Stopped by tunelake abort" });
-      const deadline = Date.now() + (options.abortTimeoutMs ?? 30_000);
-      for (;;) {
-        const details = await describe(name);
-        if (details.status !== "RUNNING" || Date.now() > deadline) return details;
-        await sleep(Math.min(pollMs, 500));
-      }
+      let last: ExecutionDetails | undefined;
+      return pollUntil(
+        async () => {
+          last = await describe(name);
+          return last.status !== "RUNNING" ? last : undefined;
+        },
+        {
+          intervalMs: Math.min(pollMs, 500),
+          timeoutMs: options.abortTimeoutMs ?? 30_000,
+          // Still RUNNING at the deadline: the caller says so from the execution as last seen.
+          onTimeout: () => last as ExecutionDetails,
+        },
+      );
     },
 
     async close() {

@@ -7,6 +7,7 @@
 import { link, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ExecutionAlreadyRunningError, ExecutionNotFoundError } from "@tunelake/core/errors";
+import { retry, verdict } from "@tunelake/core/resilience";
 import { nextRunName } from "@tunelake/core/workflow/run-names";
 import { ExecutionRecordCorruptError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
@@ -185,16 +186,17 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${date}.lock`);
   const mine: LockFile = { ...currentProcess(), name, startedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // Two attempts: take the lock, or take over a dead run's lock once and take it then.
+  return retry<() => Promise<void>>(async (attempt) => {
     // Written whole to a private file first, then hard-linked into place: link(2) fails with EEXIST when the lock
     // exists and is atomic, so a competing run never reads a half-written lock.
     const draft = `${path}.${process.pid}.${attempt}.tmp`;
     await writeFile(draft, JSON.stringify(mine));
     try {
       await link(draft, path);
-      return async () => {
+      return verdict.done(async () => {
         await unlink(path).catch(() => undefined);
-      };
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     } finally {
@@ -230,9 +232,12 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
     }
     if (held.name && held.pid !== undefined) await abandon(home, held.name, held.pid);
     await unlink(path).catch(() => undefined);
-  }
-  throw new ExecutionAlreadyRunningError({
-    date,
-    detail: `another run took the lock ${path} at the same time. Try again.`,
+    if (attempt === 0) return verdict.retryIn(0);
+    return verdict.fail(
+      new ExecutionAlreadyRunningError({
+        date,
+        detail: `another run took the lock ${path} at the same time. Try again.`,
+      }),
+    );
   });
 }

@@ -78,9 +78,7 @@ async function readCapped(prepared: DuckDBPreparedStatement, limits: QueryLimits
   const types = result.columnTypes();
   const columns: QueryColumn[] = names.map((name, i) => ({ name, type: String(types[i]) }));
   const cap = new RowCap<Record<string, unknown>>(limits);
-  read: for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
+  read: for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
       if (!cap.add(jsonRow(columns, values))) break read;
     }

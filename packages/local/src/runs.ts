@@ -16,6 +16,7 @@ import type {
   Runs,
   StartRunInput,
 } from "@tunelake/core/ports";
+import { pollUntil } from "@tunelake/core/resilience";
 import { RESUMABLE_STAGES, type ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type LocalEngineTuning, type LocalHandlers, redriveLocalExecution, runLocalExecution } from "./engine.ts";
 import { ExecutionStopTimeoutError } from "./errors.ts";
@@ -61,8 +62,6 @@ export function detailsOfRecord(record: ExecutionRecord): ExecutionDetails {
     ...(stopped && record.failedStage ? { failedStage: record.failedStage } : {}),
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs of the pipeline on this machine, recorded under `<home>/executions/`. */
 export function createLocalRuns(options: LocalRunsOptions): Runs {
@@ -178,15 +177,19 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
         process.kill(record.pid, "SIGTERM");
       }
       const timeoutMs = options.abortTimeoutMs ?? 15_000;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const now = await getExecution(home, name);
-        if (now.status !== "RUNNING") return detailsOfRecord(now);
-        if (Date.now() > deadline) {
-          throw new ExecutionStopTimeoutError({ name, pid: record.pid, waitedMs: timeoutMs });
-        }
-        await sleep(50);
-      }
+      return pollUntil(
+        async () => {
+          const now = await getExecution(home, name);
+          return now.status !== "RUNNING" ? detailsOfRecord(now) : undefined;
+        },
+        {
+          intervalMs: 50,
+          timeoutMs,
+          onTimeout: () => {
+            throw new ExecutionStopTimeoutError({ name, pid: record.pid, waitedMs: timeoutMs });
+          },
+        },
+      );
     },
 
     async close() {

@@ -19,6 +19,7 @@ import {
 } from "../errors.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { redactSecrets, rememberSecret } from "../redact.ts";
+import { jitteredBackoff, retry, verdict } from "../resilience.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
 import { describeRetryAt, spotifyErrorBody } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
@@ -72,8 +73,6 @@ interface CachedToken {
   value: string;
   renewAt: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Every API attempt is published on this diagnostics channel (`{ endpoint, status }`, status 0 for a network error):
@@ -162,9 +161,9 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     throw error;
   };
 
-  const backoff = (attempt: number) => {
-    const cap = Math.min(backoffMax, backoffBase * 2 ** attempt);
-    return cap / 2 + Math.random() * (cap / 2);
+  const backoff = (attempt: number) => jitteredBackoff(backoffBase, backoffMax, attempt);
+  const countRetry = () => {
+    stats.retries++;
   };
 
   const requestToken = async (user: boolean): Promise<CachedToken> => {
@@ -175,70 +174,77 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     const what = user ? "the refresh token (SPOTIFY_REFRESH_TOKEN)" : "the client credentials";
     const tokenUrl = `${env.accountsBaseUrl}/api/token`;
     let unreachable = 0;
-    for (let attempt = 0; ; attempt++) {
-      let problem: string;
-      try {
-        stats.tokenRequests++;
-        const response = await fetch(tokenUrl, {
-          method: "POST",
-          headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-          // A redirect would re-send the client secret and refresh token to wherever it points: never follow one.
-          redirect: "manual",
-        });
-        if (response.status >= 300 && response.status < 400) {
-          await response.body?.cancel().catch(() => undefined);
-          throw new SpotifyAuthError(redirectRefused(tokenUrl, response, what));
+    return retry<CachedToken>(
+      async (attempt) => {
+        let problem: string;
+        try {
+          stats.tokenRequests++;
+          const response = await fetch(tokenUrl, {
+            method: "POST",
+            headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+            // A redirect would re-send the client secret and refresh token to wherever it points: never follow one.
+            redirect: "manual",
+          });
+          if (response.status >= 300 && response.status < 400) {
+            await response.body?.cancel().catch(() => undefined);
+            throw new SpotifyAuthError(redirectRefused(tokenUrl, response, what));
+          }
+          const text = await readBoundedText(response, maxBytes, tokenUrl);
+          if (response.status === 400 || response.status === 401 || response.status === 403) {
+            throw new SpotifyAuthError(
+              `Spotify refused ${what} (HTTP ${response.status}). ${
+                user
+                  ? "Run `tunelake auth` to get a new SPOTIFY_REFRESH_TOKEN."
+                  : "Check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET in the app's dashboard, or run with --source sample."
+              }`,
+            );
+          }
+          if (response.ok) {
+            const token = v.safeParse(TokenResponseSchema, JSON.parse(text));
+            if (token.success) {
+              const value = token.output;
+              rememberSecret(value.access_token);
+              rememberSecret(value.refresh_token);
+              if (user && value.refresh_token) refreshToken = value.refresh_token;
+              const lifetimeMs = value.expires_in * 1000;
+              // Renew a little before expiry so that a request never leaves with a token about to die.
+              return verdict.done({
+                value: value.access_token,
+                renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10),
+              });
+            }
+            problem = "the token response did not have the expected fields";
+          } else {
+            problem = `HTTP ${response.status}`;
+          }
+        } catch (error) {
+          if (error instanceof SpotifyAuthError || error instanceof SpotifyResponseTooLargeError) {
+            return verdict.fail(error);
+          }
+          const code = unreachableCode(error);
+          if (code && unreachable++ >= UNREACHABLE_RETRIES) {
+            return verdict.fail(
+              new SpotifyConnectionError({ url: tokenUrl, code, variable: "SPOTIFY_ACCOUNTS_BASE_URL" }),
+            );
+          }
+          if (code) return verdict.retryIn(UNREACHABLE_BACKOFF_MS * unreachable);
+          problem =
+            error instanceof SyntaxError ? "malformed token response" : `network error (${(error as Error).name})`;
         }
-        const text = await readBoundedText(response, maxBytes, tokenUrl);
-        if (response.status === 400 || response.status === 401 || response.status === 403) {
-          throw new SpotifyAuthError(
-            `Spotify refused ${what} (HTTP ${response.status}). ${
-              user
-                ? "Run `tunelake auth` to get a new SPOTIFY_REFRESH_TOKEN."
-                : "Check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET in the app's dashboard, or run with --source sample."
-            }`,
+        if (attempt >= maxRetries) {
+          return verdict.fail(
+            new SpotifyServerError(
+              `Could not get a Spotify access token after ${attempt + 1} attempts (${problem}); Spotify's accounts service may be down: run again later.`,
+            ),
           );
         }
-        if (response.ok) {
-          const token = v.safeParse(TokenResponseSchema, JSON.parse(text));
-          if (token.success) {
-            const value = token.output;
-            rememberSecret(value.access_token);
-            rememberSecret(value.refresh_token);
-            if (user && value.refresh_token) refreshToken = value.refresh_token;
-            const lifetimeMs = value.expires_in * 1000;
-            // Renew a little before expiry so that a request never leaves with a token about to die.
-            return { value: value.access_token, renewAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
-          }
-          problem = "the token response did not have the expected fields";
-        } else {
-          problem = `HTTP ${response.status}`;
-        }
-      } catch (error) {
-        if (error instanceof SpotifyAuthError || error instanceof SpotifyResponseTooLargeError) throw error;
-        const code = unreachableCode(error);
-        if (code && unreachable++ >= UNREACHABLE_RETRIES) {
-          throw new SpotifyConnectionError({ url: tokenUrl, code, variable: "SPOTIFY_ACCOUNTS_BASE_URL" });
-        }
-        if (code) {
-          stats.retries++;
-          await sleep(UNREACHABLE_BACKOFF_MS * unreachable);
-          continue;
-        }
-        problem =
-          error instanceof SyntaxError ? "malformed token response" : `network error (${(error as Error).name})`;
-      }
-      if (attempt >= maxRetries) {
-        throw new SpotifyServerError(
-          `Could not get a Spotify access token after ${attempt + 1} attempts (${problem}); Spotify's accounts service may be down: run again later.`,
-        );
-      }
-      stats.retries++;
-      logger.warn("spotify token request failed; retrying", { problem, attempt: attempt + 1 });
-      await sleep(backoff(attempt));
-    }
+        logger.warn("spotify token request failed; retrying", { problem, attempt: attempt + 1 });
+        return verdict.retryIn(backoff(attempt));
+      },
+      { onRetry: countRetry },
+    );
   };
 
   /**
@@ -283,126 +289,127 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     const endpoint = endpointOf(env.apiBaseUrl, url);
     let renewedAfter401 = false;
     let unreachable = 0;
-    for (let attempt = 0; ; attempt++) {
-      // Another request may have stopped the client while this one waited to retry.
-      if (stopped) throw stopped;
-      let problem: string;
-      const token = await tokenFor(user, false).catch((error: unknown) =>
-        error instanceof SpotifyAuthError || error instanceof SpotifyConnectionError
-          ? stop(error)
-          : Promise.reject(error),
+    const renewToken = async () => {
+      await tokenFor(user, true).catch((error: unknown) =>
+        error instanceof SpotifyAuthError ? stop(error) : Promise.reject(error),
       );
-      const outcome = await limiter.run(async (): Promise<Attempt> => {
-        stats.requests++;
-        stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
-        try {
-          const response = await fetch(url, {
-            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          return { ok: true, response, text: await readBoundedText(response, maxBytes, url) };
-        } catch (error) {
-          if (error instanceof SpotifyResponseTooLargeError) throw error;
-          return { ok: false, error: error as Error };
-        }
-      });
-      if (requestChannel.hasSubscribers) {
-        const message: SpotifyRequestMessage = { endpoint, status: outcome.ok ? outcome.response.status : 0 };
-        requestChannel.publish(message);
-      }
-      if (!outcome.ok) {
-        const code = unreachableCode(outcome.error);
-        if (code && unreachable++ >= UNREACHABLE_RETRIES) {
-          stop(new SpotifyConnectionError({ url: env.apiBaseUrl, code, variable: "SPOTIFY_API_BASE_URL" }));
-        }
-        if (code) {
-          stats.retries++;
-          await sleep(UNREACHABLE_BACKOFF_MS * unreachable);
-          continue;
-        }
-        problem = outcome.error.name === "TimeoutError" ? `timed out after ${timeoutMs / 1000}s` : "network error";
-      } else {
-        const { response, text } = outcome;
-        const status = response.status;
-        if (response.ok) {
-          try {
-            return JSON.parse(text);
-          } catch {
-            problem = "malformed JSON body";
-          }
-        } else if (status === 401) {
-          if (renewedAfter401) {
-            stop(
-              new SpotifyAuthError(
-                `Spotify refused a fresh access token on ${endpoint} (401). Check the app's credentials${user ? " and SPOTIFY_REFRESH_TOKEN (run `tunelake auth`)" : ""}.`,
-              ),
-            );
-          }
-          renewedAfter401 = true;
-          stats.retries++;
-          await tokenFor(user, true).catch((error: unknown) =>
-            error instanceof SpotifyAuthError ? stop(error) : Promise.reject(error),
-          );
-          continue;
-        } else if (status === 429) {
-          const body = spotifyErrorBody(text);
-          const header = Number(response.headers.get("retry-after"));
-          const retryAfter = Number.isFinite(header) && header >= 0 ? header : 1;
-          const retryAt = new Date(now().getTime() + retryAfter * 1000);
-          if (body.reason === "QUOTA_EXCEEDED") {
-            stop(
-              new SpotifyQuotaExceededError(
-                `Spotify says this app's quota is exhausted (QUOTA_EXCEEDED) on ${endpoint}. Retry after ${describeRetryAt(retryAt, retryAfter)}, e.g. with \`tunelake redrive\`; lower the number of sources or ask Spotify for extended quota if it recurs.`,
-                retryAt,
-              ),
-            );
-          }
-          if (retryAfter > maxRetryAfter) {
-            stop(
-              new SpotifyQuotaExceededError(
-                `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
-                retryAt,
-              ),
-            );
-          }
-          const sleepCeiling = options.sleepRetryAfterSeconds;
-          if (sleepCeiling !== undefined && retryAfter > sleepCeiling) {
-            throw new SpotifyRetryLaterError(
-              `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), longer than extract.sleepRetryAfterSeconds=${sleepCeiling}: the extract checkpoints and waits in the state machine.`,
-              retryAfter,
-            );
-          }
-          if (attempt >= maxRetries) {
-            throw new SpotifyRateLimitError(
-              `Spotify kept answering 429 on ${endpoint} after ${attempt + 1} attempts; run again in a few minutes or lower extract.concurrency.`,
-              retryAfter,
-            );
-          }
-          stats.retries++;
-          logger.warn("spotify rate limit; waiting", { endpoint, retryAfterSeconds: retryAfter });
-          await sleep(retryAfter * 1000);
-          continue;
-        } else if (status >= 500) {
-          problem = `HTTP ${status}`;
-        } else {
-          const body = spotifyErrorBody(text);
-          throw new SpotifyRequestError(
-            // Spotify's message is quoted, and a hostile server can echo the token in it.
-            `Spotify answered ${status} on ${endpoint}${body.message ? `: ${redactSecrets(body.message.slice(0, 500), [refreshToken])}` : ""}.`,
-            status,
-          );
-        }
-      }
-      if (attempt >= maxRetries) {
-        throw new SpotifyServerError(
-          `Spotify failed on ${endpoint} ${attempt + 1} times (last: ${problem}); it may be down: run again later (tunelake redrive resumes the stage).`,
+    };
+    return retry<unknown>(
+      async (attempt) => {
+        // Another request may have stopped the client while this one waited to retry.
+        if (stopped) return verdict.fail(stopped);
+        let problem: string;
+        const token = await tokenFor(user, false).catch((error: unknown) =>
+          error instanceof SpotifyAuthError || error instanceof SpotifyConnectionError
+            ? stop(error)
+            : Promise.reject(error),
         );
-      }
-      if (stopped) throw stopped;
-      stats.retries++;
-      logger.warn("spotify request failed; retrying", { endpoint, problem, attempt: attempt + 1 });
-      await sleep(backoff(attempt));
-    }
+        const outcome = await limiter.run(async (): Promise<Attempt> => {
+          stats.requests++;
+          stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
+          try {
+            const response = await fetch(url, {
+              headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+            return { ok: true, response, text: await readBoundedText(response, maxBytes, url) };
+          } catch (error) {
+            if (error instanceof SpotifyResponseTooLargeError) throw error;
+            return { ok: false, error: error as Error };
+          }
+        });
+        if (requestChannel.hasSubscribers) {
+          const message: SpotifyRequestMessage = { endpoint, status: outcome.ok ? outcome.response.status : 0 };
+          requestChannel.publish(message);
+        }
+        if (!outcome.ok) {
+          const code = unreachableCode(outcome.error);
+          if (code && unreachable++ >= UNREACHABLE_RETRIES) {
+            stop(new SpotifyConnectionError({ url: env.apiBaseUrl, code, variable: "SPOTIFY_API_BASE_URL" }));
+          }
+          if (code) return verdict.retryIn(UNREACHABLE_BACKOFF_MS * unreachable);
+          problem = outcome.error.name === "TimeoutError" ? `timed out after ${timeoutMs / 1000}s` : "network error";
+        } else {
+          const { response, text } = outcome;
+          const status = response.status;
+          if (response.ok) {
+            try {
+              return verdict.done(JSON.parse(text));
+            } catch {
+              problem = "malformed JSON body";
+            }
+          } else if (status === 401) {
+            if (renewedAfter401) {
+              stop(
+                new SpotifyAuthError(
+                  `Spotify refused a fresh access token on ${endpoint} (401). Check the app's credentials${user ? " and SPOTIFY_REFRESH_TOKEN (run `tunelake auth`)" : ""}.`,
+                ),
+              );
+            }
+            renewedAfter401 = true;
+            return verdict.renew;
+          } else if (status === 429) {
+            const body = spotifyErrorBody(text);
+            const header = Number(response.headers.get("retry-after"));
+            const retryAfter = Number.isFinite(header) && header >= 0 ? header : 1;
+            const retryAt = new Date(now().getTime() + retryAfter * 1000);
+            if (body.reason === "QUOTA_EXCEEDED") {
+              stop(
+                new SpotifyQuotaExceededError(
+                  `Spotify says this app's quota is exhausted (QUOTA_EXCEEDED) on ${endpoint}. Retry after ${describeRetryAt(retryAt, retryAfter)}, e.g. with \`tunelake redrive\`; lower the number of sources or ask Spotify for extended quota if it recurs.`,
+                  retryAt,
+                ),
+              );
+            }
+            if (retryAfter > maxRetryAfter) {
+              stop(
+                new SpotifyQuotaExceededError(
+                  `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
+                  retryAt,
+                ),
+              );
+            }
+            const sleepCeiling = options.sleepRetryAfterSeconds;
+            if (sleepCeiling !== undefined && retryAfter > sleepCeiling) {
+              throw new SpotifyRetryLaterError(
+                `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), longer than extract.sleepRetryAfterSeconds=${sleepCeiling}: the extract checkpoints and waits in the state machine.`,
+                retryAfter,
+              );
+            }
+            if (attempt >= maxRetries) {
+              return verdict.fail(
+                new SpotifyRateLimitError(
+                  `Spotify kept answering 429 on ${endpoint} after ${attempt + 1} attempts; run again in a few minutes or lower extract.concurrency.`,
+                  retryAfter,
+                ),
+              );
+            }
+            logger.warn("spotify rate limit; waiting", { endpoint, retryAfterSeconds: retryAfter });
+            return verdict.retryIn(retryAfter * 1000);
+          } else if (status >= 500) {
+            problem = `HTTP ${status}`;
+          } else {
+            const body = spotifyErrorBody(text);
+            throw new SpotifyRequestError(
+              // Spotify's message is quoted, and a hostile server can echo the token in it.
+              `Spotify answered ${status} on ${endpoint}${body.message ? `: ${redactSecrets(body.message.slice(0, 500), [refreshToken])}` : ""}.`,
+              status,
+            );
+          }
+        }
+        if (attempt >= maxRetries) {
+          return verdict.fail(
+            new SpotifyServerError(
+              `Spotify failed on ${endpoint} ${attempt + 1} times (last: ${problem}); it may be down: run again later (tunelake redrive resumes the stage).`,
+            ),
+          );
+        }
+        if (stopped) return verdict.fail(stopped);
+        logger.warn("spotify request failed; retrying", { endpoint, problem, attempt: attempt + 1 });
+        return verdict.retryIn(backoff(attempt));
+      },
+      { onRetry: countRetry, renew: renewToken },
+    );
   };
 
   return {

@@ -4,6 +4,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile }
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { PreconditionFailedError, StorageError } from "../errors.ts";
+import { pollUntil } from "../resilience.ts";
 import type { ConditionalObjectStore, PutCondition, TaggedObject } from "./object-store.ts";
 
 /** S3's ETag of a single-part object: the quoted MD5 of its bytes. */
@@ -134,21 +135,25 @@ export class FsObjectStore implements ConditionalObjectStore {
 
   /** Takes the key's lock file (O_EXCL), waiting for another writer; breaks a lock left by a dead process. */
   private async acquire(lock: string, key: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await (await open(lock, "wx")).close();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-          throw new StorageError(`Could not lock ${key} in ${this.location}`, { cause: error });
+    await pollUntil(
+      async () => {
+        try {
+          await (await open(lock, "wx")).close();
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+            throw new StorageError(`Could not lock ${key} in ${this.location}`, { cause: error });
+          }
+          const age = await stat(lock).then(
+            (s) => Date.now() - s.mtimeMs,
+            () => 0,
+          );
+          // A lock older than any write holds it is a dead writer's: broken, and taken at the next check.
+          if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+          return undefined;
         }
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
-        else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt)));
-      }
-    }
+      },
+      { intervalMs: (checks) => Math.min(50, 2 + checks) },
+    );
   }
 }

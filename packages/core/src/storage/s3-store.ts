@@ -130,7 +130,7 @@ export class S3ObjectStore implements ConditionalObjectStore {
     // (s3rver on OpenSSL 3) fail to mint v2 continuation tokens.
     let marker: string | undefined;
     try {
-      for (;;) {
+      do {
         const response = await this.client.send(
           new ListObjectsCommand({
             Bucket: this.bucket,
@@ -141,9 +141,8 @@ export class S3ObjectStore implements ConditionalObjectStore {
         );
         const page = (response.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
         for (const key of page) keys.push(key.slice(this.prefix.length));
-        if (!response.IsTruncated || page.length === 0) break;
-        marker = page[page.length - 1];
-      }
+        marker = response.IsTruncated && page.length > 0 ? page[page.length - 1] : undefined;
+      } while (marker !== undefined);
     } catch (error) {
       this.fail("list", prefix, error);
     }

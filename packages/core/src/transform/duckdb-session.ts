@@ -12,6 +12,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RawLoadError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
+import { retry, verdict } from "../resilience.ts";
 import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
 import { RAW_LOAD, referencedTables, STAGING_SQL } from "./table-sql.ts";
@@ -257,13 +258,14 @@ export class TransformSession {
       .map(([name, type]) => `json_transform("${name}", ${sqlString(jsonStructure(type))}) AS "${name}"`)
       .join(", ");
     const lenient = (from: string) => select(`(SELECT ${converted} FROM ${from})`);
-    for (;;) {
+    // Each failed read that names a line of one file sets that file's bad lines aside and reads again.
+    await retry(async () => {
       try {
         await this.run(`CREATE OR REPLACE TEMP TABLE json_${entity} AS SELECT * FROM ${readJson(files)}`);
         await this.run(`CREATE OR REPLACE TEMP TABLE raw_${entity} AS ${lenient(`json_${entity}`)}`);
         await this.countMistyped(entity, columns);
         await this.run(`DROP TABLE json_${entity}`);
-        return;
+        return verdict.done(undefined);
       } catch (error) {
         const message = (error as Error).message;
         // Say which files, whatever DuckDB said (a truncated gzip names none), without its hints for SQL users.
@@ -273,14 +275,15 @@ export class TransformSession {
           });
         const match = LINE_ERROR.exec(message);
         const file = match?.[1];
-        if (!match || !file || !files.includes(file)) throw failure();
+        if (!match || !file || !files.includes(file)) return verdict.fail(failure());
         const cleaned = await this.setAsideLines(entity, file, match[2] ?? "unreadable", (check) =>
           this.lineFails(lenient(readJson([check]))),
         ).catch(() => undefined);
-        if (!cleaned) throw failure();
+        if (!cleaned) return verdict.fail(failure());
         files = files.map((f) => (f === file ? cleaned : f));
+        return verdict.retryIn(0);
       }
-    }
+    });
   }
 
   /**

@@ -11,7 +11,31 @@ import { cleanRun } from "./reliability/harness.ts";
 
 const read = (file: string) => readFile(path.join(REPO, file), "utf8");
 
+/** Each shell line of the fenced `sh` blocks of a Markdown text, with its line number. */
+function shellLines(text: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  let inShell = false;
+  let inFence = false;
+  text.split("\n").forEach((line, index) => {
+    if (line.startsWith("```")) {
+      inShell = !inFence && /^```(sh|bash|shell)\s*$/.test(line);
+      inFence = !inFence;
+      return;
+    }
+    if (inShell && !line.trimStart().startsWith("#")) out.push({ line: index + 1, text: line.replace(/\s#.*$/, "") });
+  });
+  return out;
+}
+
 describe("the docs say what the code does", () => {
+  it.each(["README.md", "docs/deploy.md", "docs/operations.md", "docs/snowflake.md", "docs/console.md"])(
+    "has no placeholder in a shell block of %s that fails when pasted (<x> redirects, [--opt] is taken literally, … and ... are values)",
+    async (file) => {
+      const bad = shellLines(await read(file)).filter(({ text }) => /(^|[^<])<[A-Za-z]|\[--|…|=\.\.\./.test(text));
+      expect(bad).toEqual([]);
+    },
+  );
+
   it("shows the shipped tunelake.config.json as the README's config example", async () => {
     // Prepare
     const readme = await read("README.md");

@@ -34,6 +34,16 @@ const NO_USER_TOKEN = "SPOTIFY_REFRESH_TOKEN";
 export function emptyReason(table: string, manifest: ManifestFacts): string | undefined {
   const user = manifest.sources?.user ?? {};
   const noToken = manifest.skipped?.some((s) => s.startsWith("user sources") && s.includes(NO_USER_TOKEN));
+  const wantsNone = !user.recentlyPlayed && (user.topTracks?.length ?? 0) + (user.topArtists?.length ?? 0) === 0;
+  switch (table) {
+    case "plays":
+    case "top_items":
+      // The shipped config asks for no user source: one reason for both tables.
+      if (wantsNone) return "the config asks for no user source (sources.user)";
+      break;
+    default:
+      break;
+  }
   switch (table) {
     case "plays":
       if (!user.recentlyPlayed) return "sources.user.recentlyPlayed is off in the config";

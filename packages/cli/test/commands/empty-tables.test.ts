@@ -13,10 +13,13 @@ describe("notes on empty tables, from the date's manifest", () => {
       "user sources off in the config (the shipped config)",
       { sources: { playlists: ["p"], user: {} }, skipped: [] },
       ["plays", "top_items"],
-      [
-        "plays: empty, sources.user.recentlyPlayed is off in the config.",
-        "top_items: empty, no sources.user.topTracks or topArtists in the config.",
-      ],
+      ["plays, top_items: empty, the config asks for no user source (sources.user)."],
+    ],
+    [
+      "one user source on, the other off",
+      { sources: { playlists: ["p"], user: { topTracks: ["short_term"] } }, skipped: [] },
+      ["plays"],
+      ["plays: empty, sources.user.recentlyPlayed is off in the config."],
     ],
     [
       "user sources asked for without a user token: one note for both tables",

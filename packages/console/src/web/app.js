@@ -105,8 +105,31 @@ async function loadExecution() {
   $("#redrive").textContent = e.failedStage ? `Redrive (resume at ${e.failedStage})` : "Redrive";
   $("#abort").hidden = e.status !== "RUNNING";
   colourGraph();
+  if (view.scrolledFor !== name) {
+    view.scrolledFor = name;
+    scrollGraphTo(
+      e.status === "SUCCEEDED"
+        ? undefined
+        : (e.failedStage ?? detail.states.find((x) => x.outcome === "running")?.name),
+    );
+  }
   renderHistory();
   if (view.state) showState(view.state);
+}
+
+// Brings a state of the graph to the middle of its pane (the failed stage of a failed run); else the top left.
+function scrollGraphTo(state) {
+  const wrap = $("#graph-wrap");
+  const n = view.graph?.nodes.find((x) => x.id === state);
+  if (!n) {
+    wrap.scrollTo(0, 0);
+    return;
+  }
+  const scale = $("#graph").getBoundingClientRect().width / view.graph.width;
+  wrap.scrollTo(
+    Math.max(0, (n.x + n.width / 2) * scale - wrap.clientWidth / 2),
+    Math.max(0, (n.y + n.height / 2) * scale - wrap.clientHeight / 2),
+  );
 }
 
 async function drawGraph() {
@@ -164,8 +187,8 @@ function fitGraph() {
   const pane = $("#graph-wrap").clientWidth || g.width;
   const scale = Math.max(MIN_GRAPH_SCALE, Math.min(1, pane / g.width));
   const root = $("#graph");
-  root.style.width = `${Math.floor(g.width * scale)}px`;
-  root.style.height = `${Math.floor(g.height * scale)}px`;
+  root.style.width = `${Math.ceil(g.width * scale)}px`;
+  root.style.height = `${Math.ceil(g.height * scale)}px`;
 }
 
 function colourGraph() {
@@ -292,7 +315,7 @@ async function loadLake() {
     const values = dates.map((d) => lake.rowsPerDate.find((r) => r.dt === d && r.table_name === t)?.rows ?? 0);
     const max = Math.max(1, ...values);
     const s = svg("svg", {
-      width: Math.max(120, 8 + dates.length * 28),
+      width: Math.max(120, 8 + dates.length * 38),
       height: 60,
       class: "rows-chart",
       "data-table": t,
@@ -301,11 +324,11 @@ async function loadLake() {
     });
     values.forEach((v, i) => {
       const h = (v / max) * 40;
-      const bar = svg("rect", { class: "bar", x: 4 + i * 28, y: 44 - h, width: 20, height: h });
+      const bar = svg("rect", { class: "bar", x: 4 + i * 38, y: 44 - h, width: 28, height: h });
       const tip = svg("title");
       tip.textContent = `${t} ${dates[i]}: ${v} rows`;
       bar.append(tip);
-      const label = svg("text", { class: "bar-label", x: 4 + i * 28, y: 56 });
+      const label = svg("text", { class: "bar-label", x: 4 + i * 38, y: 56 });
       label.textContent = dates[i].slice(5);
       s.append(bar, label);
     });

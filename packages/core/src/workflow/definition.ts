@@ -412,7 +412,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           stage: S.StartCrawler,
           Error: CrawlerTimeoutError.name,
           ...raised({ literal: CrawlerTimeoutError.name }),
-          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.', $.crawler.polls)`,
+          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Its state: {}. Once it is READY again (on AWS: the Glue console; locally: npx tunelake doctor), redrive: the run resumes at StartCrawler.', $.crawler.polls, $.glue.Crawler.State)`,
           ...redriveNext(S.StartCrawler),
         },
         ResultPath: "$.failure",

@@ -186,6 +186,9 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
       `[...document.querySelectorAll("#rows-chart svg.rows-chart")].map((n) => [n.dataset.table, n.querySelectorAll("rect.bar").length])`,
     );
     expect(charts).toContainEqual(["tracks", 2]);
+    // A grid of panels that scroll inside themselves, not one column of every table (about 3,400 px before).
+    const height = Number(await page.evaluate(`document.querySelector("#lake-view").getBoundingClientRect().height`));
+    expect(height).toBeLessThan(2 * VIEWPORT.height);
     if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-lake.png"), fullPage: false });
   });
 

@@ -5,8 +5,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { definitionJson } from "../packages/core/src/workflow/definition.ts";
-import { synthOffline } from "./offline-app.ts";
 
 const { values } = parseArgs({
   options: { out: { type: "string" }, stage: { type: "string", default: "prod" }, region: { type: "string" } },
@@ -15,6 +13,11 @@ if (!values.out) {
   console.error("Usage: npm run synth -- --out DIR [--stage S] [--region R]");
   process.exit(2);
 }
+// CDK and the app are imported only now: loading them takes seconds, and a usage error should not wait for that.
+const [{ definitionJson }, { synthOffline }] = await Promise.all([
+  import("../packages/core/src/workflow/definition.ts"),
+  import("./offline-app.ts"),
+]);
 const outDir = path.resolve(values.out);
 mkdirSync(outDir, { recursive: true });
 const synth = await synthOffline({ stage: values.stage, region: values.region });

@@ -16,9 +16,16 @@ const MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:test-tun
 const PATTERN = eventBridgePattern(failureEventPattern(MACHINE_ARN) as Record<string, unknown>);
 
 const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+// The checks query's columns: check_name, failed_rows, failed_check (`name=rows`, or `-` for a check that passed).
 const rows = (failed: (n: number) => string, count = checkNames().length) => [
-  { Data: [{ VarCharValue: "check_name" }, { VarCharValue: "failed_rows" }] },
-  ...Array.from({ length: count }, (_, i) => ({ Data: [{ VarCharValue: `check_${i}` }, { VarCharValue: failed(i) }] })),
+  { Data: [{ VarCharValue: "check_name" }, { VarCharValue: "failed_rows" }, { VarCharValue: "failed_check" }] },
+  ...Array.from({ length: count }, (_, i) => ({
+    Data: [
+      { VarCharValue: `check_${i}` },
+      { VarCharValue: failed(i) },
+      { VarCharValue: failed(i) === "0" ? "-" : `check_${i}=${failed(i)}` },
+    ],
+  })),
 ];
 
 type Handlers = Record<string, (input: unknown) => Promise<unknown>>;

@@ -125,6 +125,17 @@ function buildProgram(): Command {
     .action(async (opts) => (await import("./commands/console.ts")).consoleCommand(globals(), opts));
 
   program
+    .command("doctor")
+    .description(
+      "check Node, DuckDB, the config, the credentials and the home (stale locks, dead runs, a stuck crawler); exit 1 when something needs fixing",
+    )
+    .addOption(configOption())
+    .option("--fix", "mark runs whose process is gone FAILED, remove stale locks, reset a crawler nobody runs", false)
+    .addOption(new Option("--stage <stage>", "also check the deployed stage's outputs and the caller's permissions"))
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/doctor.ts")).doctorCommand(globals(), opts));
+
+  program
     .command("definition")
     .description("print the state machine definition (ASL JSON, with placeholders for ARNs)")
     .action(async () => (await import("./commands/definition.ts")).definitionCommand());

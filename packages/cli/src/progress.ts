@@ -83,9 +83,18 @@ export function createProgress(
   const started = new Map<string, number>();
   const keyOf = (name: string, entity: unknown) => `${name}#${typeof entity === "string" ? entity : ""}`;
   const label = (name: string, entity: unknown) => (typeof entity === "string" ? `${name} ${pc.dim(entity)}` : name);
+  // Extract slices of this execution so far: a second one is a continuation, said so on its lines.
+  let extractSlices = 0;
+  const extractLabel = (more: boolean) => {
+    if (extractSlices <= 1 && !more) return S.Extract;
+    return `${S.Extract} ${pc.dim(`(slice ${extractSlices}${more ? ", more to come" : ""})`)}`;
+  };
   return (raw) => {
     const event = raw as EventLike;
-    const now = Date.now();
+    // The event's own time, as the history records it: when this process was busy (a SQL parse of ~1.5 s blocks the
+    // event loop), the callback runs late, and times taken at the callback would disagree with `tunelake history`.
+    const stamped = typeof event.timestamp === "string" ? Date.parse(event.timestamp) : Number.NaN;
+    const now = Number.isFinite(stamped) ? stamped : Date.now();
     if (event.type.endsWith("StateEntered")) {
       const name = event.stateEnteredEventDetails?.name ?? "?";
       const input = parseObject(event.stateEnteredEventDetails?.input);
@@ -99,7 +108,8 @@ export function createProgress(
         return;
       }
       started.set(keyOf(name, input?.entity), now);
-      if (ANNOUNCED.has(name)) write(`${pc.cyan("▸")} ${name}\n`);
+      if (name === S.Extract) extractSlices++;
+      if (ANNOUNCED.has(name)) write(`${pc.cyan("▸")} ${name === S.Extract ? extractLabel(false) : name}\n`);
       if (name === S.Extract && extract) extractBar = startExtractProgress({ ...extract, write });
     } else if (event.type === "TaskStateExited" || event.type === "MapStateExited") {
       const name = event.stateExitedEventDetails?.name ?? "?";
@@ -128,7 +138,9 @@ export function createProgress(
         polls.until = now;
         return;
       }
-      write(`${failed ? pc.red("✗") : pc.green("✓")} ${label(name, entity)}${took}\n`);
+      const more = name === S.Extract && (output?.extract as { done?: unknown } | undefined)?.done === false;
+      const shown = name === S.Extract ? extractLabel(more) : label(name, entity);
+      write(`${failed ? pc.red("✗") : pc.green("✓")} ${shown}${took}\n`);
     } else if (event.type.startsWith("Execution") && event.type !== "ExecutionStarted") {
       // The execution ended (or was redriven): nothing may stay held back.
       flushPolls();

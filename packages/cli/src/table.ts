@@ -27,13 +27,25 @@ export function dataCell(value: unknown): string {
 }
 
 /**
- * A compact table (no rule between rows) for terminal output. The header is made terminal-safe here; data cells go
- * through {@link dataCell} (cells the CLI colours itself are pushed as they are).
+ * A compact table for terminal output: a rule under the header, none between rows. The header is made terminal-safe
+ * here; data cells go through {@link dataCell} (cells the CLI colours itself are pushed as they are).
  */
 export function newTable(head: string[]): InstanceType<typeof Table> {
-  return new Table({
-    head: head.map(terminalSafe),
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
+  const table = new Table({ head: head.map(terminalSafe), style: { head: [], border: [] } });
+  // cli-table3 draws the header's rule and the rules between rows with the same characters: drawn with all of them,
+  // every rule line after the header's is dropped. (A data line starts with │, never with ├.)
+  const render = table.toString.bind(table);
+  table.toString = () => {
+    let headerRule = head.length > 0;
+    return render()
+      .split("\n")
+      .filter((line) => {
+        if (!line.startsWith("├")) return true;
+        const keep = headerRule;
+        headerRule = false;
+        return keep;
+      })
+      .join("\n");
+  };
+  return table;
 }

@@ -76,7 +76,8 @@ const json = (result: CliResult, what: string): unknown => {
 };
 
 /** Summary keys present only for some runs (the failed entity, the extract when Extract ran in the execution). */
-const SUMMARY_OPTIONAL = new Set(["failedEntity", "extract"]);
+// `faults`: only a local run can have injected ones (--inject-fault refuses --stage).
+const SUMMARY_OPTIONAL = new Set(["failedEntity", "extract", "faults"]);
 
 // Without moto_server these tests are skipped, visibly, and say why (the cloud mode needs moto to run at all).
 if (!moto.available)

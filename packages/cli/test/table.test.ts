@@ -37,3 +37,19 @@ describe("terminal-safe table output", () => {
     expect(text).toContain("Sample Playlist \\u001b[2J");
   });
 });
+
+describe("summary tables", () => {
+  it("draw a rule under the header and none between rows", () => {
+    // Prepare
+    const table = newTable(["table", "rows"]);
+    table.push(["albums", "77"], ["artists", "103"]);
+
+    // Act
+    const lines = table.toString().split("\n");
+
+    // Assess
+    expect(lines).toHaveLength(6);
+    expect(lines[2]).toMatch(/^├─+┼─+┤$/);
+    expect(lines.filter((line) => line.startsWith("├"))).toHaveLength(1);
+  });
+});

@@ -2,8 +2,10 @@
  * The console in a real headless Chromium (Debian's `chromium`, driven by playwright-core): after a local run and a
  * failed one (`--inject-fault crawler-failed`), `tunelake console` serves a page, logged in through the URL's
  * fragment, whose executions list, graph, state detail, redrive and query box work, under its own strict
- * Content-Security-Policy; a page on another 127.0.0.1 port gets no cookie and cannot read the token. Writes the
- * README's screenshots (docs/console-*.png) when CONSOLE_SCREENSHOTS=1.
+ * Content-Security-Policy; a page on another 127.0.0.1 port gets no cookie and cannot read the token. At 1280×800 the
+ * graph's labels are at least 11 px on screen (the pane scrolls instead), history details are pretty-printed and the
+ * Lake tab starts with the query box. Writes the README's screenshots (docs/console-*.png, 1280×800) when
+ * CONSOLE_SCREENSHOTS=1.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,6 +22,8 @@ const REPO = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(REPO, "packages/cli/bin/tunelake.mjs");
 const hasChromium = existsSync(CHROMIUM);
 const screenshots = process.env.CONSOLE_SCREENSHOTS === "1";
+/** A laptop's screen: the size the console must be legible at, and the README's screenshots' size. */
+const VIEWPORT = { width: 1280, height: 800 };
 
 if (!hasChromium) {
   console.warn(`Skipping the console's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
@@ -82,7 +86,7 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     server = await startConsole(home);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
     // One context: one cookie jar and storage, as one browser profile, for the page of another port below.
-    context = await browser.newContext({ viewport: { width: 1920, height: 1250 } });
+    context = await browser.newContext({ viewport: VIEWPORT });
     page = await context.newPage();
     page.on("console", (m) => {
       // Chromium reports each blocked script, style, frame or connection as a console error naming the policy.
@@ -122,6 +126,28 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-failed.png"), fullPage: false });
   });
 
+  it("draws the graph's labels at least 11 px high on a 1280 px screen, scrolling the graph rather than shrinking it", async () => {
+    // Act: the labels' font size as drawn, i.e. times the SVG's scale (expressions as text: this file has no DOM types).
+    const drawn = (await page.evaluate(`(() => {
+      const svg = document.querySelector("#graph");
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      return [...svg.querySelectorAll(".node text:not(.retries)")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    })()`)) as number[];
+
+    // Assess
+    expect(drawn.length).toBeGreaterThan(20);
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(11);
+  });
+
+  it("pretty-prints the history's details, the JSON inside them too", async () => {
+    const details = page.locator("#history tbody tr[data-type=TaskStateExited] .event-details").first();
+    const text = (await details.textContent()) ?? "";
+    expect(text).toMatch(/^\{\n {2}"/);
+    // A state's output is JSON text in the event: shown as indented JSON, not as an escaped string.
+    expect(text).not.toContain('\\"');
+    expect(JSON.parse(text)).toMatchObject({ output: expect.any(Object) });
+  });
+
   it("shows a state's output when it is clicked", async () => {
     await page.locator('#graph .node[data-state="Extract"] rect').click();
     await expect.poll(() => page.locator("#state-name").textContent()).toBe("Extract (Task)");
@@ -153,6 +179,17 @@ describe.skipIf(!hasChromium)("tunelake console in headless Chromium", () => {
     expect(await page.locator("#query-result thead th").allTextContents()).toEqual(["table_name", "row_count"]);
     // The lake's own queries run beside the query box's (each on its own connection): either may finish first.
     await expect.poll(() => page.locator("#rows-chart svg").count()).toBeGreaterThan(0);
+    // The query box comes first, on the first screen; then a row-count chart per table over the dates.
+    const box = await page.locator("#sql").boundingBox();
+    expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(VIEWPORT.height / 2);
+    const charts = await page.evaluate(
+      `[...document.querySelectorAll("#rows-chart svg.rows-chart")].map((n) => [n.dataset.table, n.querySelectorAll("rect.bar").length])`,
+    );
+    expect(charts).toContainEqual(["tracks", 2]);
+    // A grid of panels that scroll inside themselves, not one column of every table (about 3,400 px before).
+    const height = Number(await page.evaluate(`document.querySelector("#lake-view").getBoundingClientRect().height`));
+    expect(height).toBeLessThan(2 * VIEWPORT.height);
+    if (screenshots) await page.screenshot({ path: path.join(REPO, "docs/console-lake.png"), fullPage: false });
   });
 
   it("shows the query box's refusal of a COPY, and the note on a truncated result", async () => {

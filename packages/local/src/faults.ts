@@ -148,8 +148,19 @@ const WRAPPERS: { [F in EngineFault]: (services: LocalServices) => LocalServices
     },
   }),
 
-  // GetCrawler answers, but the crawl never moves on.
-  "crawler-stuck": ({ glue, ...rest }) => ({ ...rest, glue: { ...glue, getCrawler: () => glue.describeCrawler() } }),
+  // This run's crawl never moves on: StartCrawler starts nothing and GetCrawler answers RUNNING. The home's crawler
+  // is left as it was, so the next run (and this run's redrive) finds it READY instead of a crawl nobody finishes.
+  "crawler-stuck": ({ glue, ...rest }) => ({
+    ...rest,
+    glue: {
+      ...glue,
+      startCrawler: async () => ({}),
+      async getCrawler() {
+        const { Crawler } = await glue.describeCrawler();
+        return { Crawler: { ...Crawler, State: "RUNNING" } };
+      },
+    },
+  }),
 
   // The checks' results (the query with a failed_rows column) get one more failed check, first.
   "validation-failed": ({ athena, ...rest }) => ({
@@ -161,7 +172,13 @@ const WRAPPERS: { [F in EngineFault]: (services: LocalServices) => LocalServices
         const columns = results.ResultSet.ResultSetMetadata.ColumnInfo.map((c) => c.Name);
         if (!columns.includes("failed_rows")) return results;
         const [header, ...rows] = results.ResultSet.Rows;
-        const injected = { Data: [{ VarCharValue: INJECTED_CHECK_NAME }, { VarCharValue: "1" }] };
+        const injected = {
+          Data: [
+            { VarCharValue: INJECTED_CHECK_NAME },
+            { VarCharValue: "1" },
+            ...(columns.includes("failed_check") ? [{ VarCharValue: `${INJECTED_CHECK_NAME}=1` }] : []),
+          ],
+        };
         return {
           ...results,
           ResultSet: { ...results.ResultSet, Rows: [...(header ? [header] : []), injected, ...rows] },

@@ -1,13 +1,21 @@
-import { readSpotifyEnv } from "@tunelake/core/config/env";
+import { hasSpotifyCredentials, readSpotifyEnv } from "@tunelake/core/config/env";
+import { ConfigError } from "@tunelake/core/errors";
 import { runAuthorizationCodeFlow } from "@tunelake/core/spotify/auth-flow";
 import { cliEnv, type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import { recordRefreshToken } from "./doctor.ts";
 
 /** `tunelake auth`: prints a refresh token for user-scoped sources (recently played, top items). */
 export async function authCommand(g: GlobalOptions, opts: { port: string; scopes: string }): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new UsageError(`--port must be 1-65535, got "${opts.port}".`);
+  // Checked here rather than by readSpotifyEnv, whose advice (`--source sample`) is for runs: auth has no sample mode.
+  if (!hasSpotifyCredentials(cliEnv())) {
+    throw new ConfigError(
+      "tunelake auth authorizes a user of your Spotify app: set both SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), then run it again. Sample data needs no refresh token: runs without credentials use the sample API's own user.",
+    );
+  }
   const env = readSpotifyEnv(cliEnv());
   const refreshToken = await runAuthorizationCodeFlow({
     env,
@@ -15,6 +23,8 @@ export async function authCommand(g: GlobalOptions, opts: { port: string; scopes
     scopes: opts.scopes.split(/\s+/).filter(Boolean),
     print: (line: string) => stderr().write(`${line}\n`),
   });
+  // When it was issued, for `tunelake doctor` (a fingerprint, never the token).
+  await recordRefreshToken(g.home, refreshToken);
   // The one place a secret is printed on purpose: the user asked for it, on stdout only.
   if (g.json) printJson({ refreshToken });
   else stdout().write(`SPOTIFY_REFRESH_TOKEN=${refreshToken}\n`);

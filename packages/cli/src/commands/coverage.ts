@@ -35,23 +35,31 @@ export async function findSparseColumns(query: QueryEngine, raw: ObjectStore, da
   );
 }
 
+/** Joins the words of one item so that wrapping never separates a column list from its share. */
+const KEEP = "\u0001";
+
 /**
  * The mostly empty columns as notes to print under the table: one group per reason (said once), each listing its
- * tables and columns with their filled share, wrapped to `width`.
+ * tables and columns with their filled share, wrapped to `width`; a single group shares the heading's line.
  */
 export function gapNotes(sparse: readonly SparseColumn[], width: number): string[] {
   if (sparse.length === 0) return [];
-  const lines = wrap(`Columns under ${MOSTLY_EMPTY * 100}% filled (column_stats; docs/tables.md):`, width);
+  // (docs/tables.md explains each reason; the README points there.)
+  const heading = `Under ${MOSTLY_EMPTY * 100}% filled:`;
   const byReason = new Map<string, SparseColumn[]>();
   for (const c of sparse) byReason.set(c.reason, [...(byReason.get(c.reason) ?? []), c]);
-  for (const [reason, columns] of byReason) {
+  const groups = [...byReason].map(([reason, columns]) => {
     const byTable = new Map<string, SparseColumn[]>();
     for (const c of columns) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
     const tables = [...byTable].map(([table, cs]) => {
       const share = Math.round((100 * cs.reduce((n, c) => n + c.filled, 0)) / cs.reduce((n, c) => n + c.rows, 0));
-      return `${table}.{${cs.map((c) => c.column).join(",")}} ${share}%`;
+      return `${table}.{${cs.map((c) => c.column).join(",")}}${KEEP}${share}%`;
     });
-    lines.push(...wrap(`- ${tables.join("; ")}: ${reason}.`, width, "  "));
-  }
-  return lines;
+    return `${tables.join("; ")}: ${reason}.`;
+  });
+  const lines =
+    groups.length === 1
+      ? wrap(`${heading} ${groups[0]}`, width, "  ")
+      : [...wrap(heading, width), ...groups.flatMap((group) => wrap(`- ${group}`, width, "  "))];
+  return lines.map((line) => line.replaceAll(KEEP, " "));
 }

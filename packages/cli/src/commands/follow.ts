@@ -20,6 +20,7 @@ import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { widthOf } from "../wrap.ts";
 import { findSparseColumns, gapNotes } from "./coverage.ts";
+import { emptyTableNotes, readManifestFacts } from "./empty-tables.ts";
 import { printSummary, summarizeEvents } from "./summary.ts";
 
 export interface FollowOptions {
@@ -64,15 +65,21 @@ export async function followRun(
   const summary = summarizeEvents({ ...execution, faults: options.faults ?? [] }, events, backend.flag);
   if (g.json) printJson(summary);
   else {
-    // The columns left mostly empty, explained once under the table (nothing when they cannot be read).
-    const gaps =
+    // The empty tables and the columns left mostly empty, explained once under the table, from the date's manifest
+    // and column_stats (nothing when they cannot be read).
+    const width = widthOf(stdout());
+    const notes =
       execution.status === "SUCCEEDED"
-        ? gapNotes(
-            await findSparseColumns(backend.query(), backend.raw(), execution.date).catch(() => []),
-            widthOf(stdout()),
-          )
+        ? [
+            ...emptyTableNotes(
+              summary.tables,
+              await readManifestFacts(backend.raw(), execution.date).catch(() => undefined),
+              width,
+            ),
+            ...gapNotes(await findSparseColumns(backend.query(), backend.raw(), execution.date).catch(() => []), width),
+          ]
         : [];
-    printSummary(summary, undefined, gaps);
+    printSummary(summary, undefined, notes);
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {

@@ -1,3 +1,4 @@
+import { NotResumableError } from "@tunelake/core/errors";
 import { withBackend } from "../backend.ts";
 import type { GlobalOptions } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
@@ -15,8 +16,19 @@ export async function redriveCommand(
 ): Promise<void> {
   await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source }, async (backend) => {
     const name = await resolveExecutionName(backend, given);
-    // An unknown name is said before any Spotify source starts.
-    await backend.runs.describe(name);
+    // An unknown name, or an execution that cannot be redriven, is said before any Spotify source starts (and before
+    // its SAMPLE DATA banner).
+    const { status, date } = await backend.runs.describe(name);
+    if (status === "SUCCEEDED" || status === "RUNNING") {
+      throw new NotResumableError({
+        name,
+        reason: `it is ${status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
+        next:
+          status === "RUNNING"
+            ? `Follow it with: npx tunelake history ${name}${backend.flag}`
+            : `To run its date again: npx tunelake run --date ${date}${backend.flag}`,
+      });
+    }
     await followRun(
       g,
       backend,

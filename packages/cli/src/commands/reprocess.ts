@@ -42,13 +42,17 @@ export function datesBetween(from: string, to: string): string[] {
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of `items` in the results. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index] as T);
+      results[index] = await work(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -87,6 +91,44 @@ export async function startBounded(
 }
 
 type DateOutcome = { date: string; skipped: string } | RunSummary;
+
+/**
+ * Prints the outcomes in date order as soon as every earlier date is done (dates finish out of order), with a run of
+ * consecutive dates skipped for the same reason as one line.
+ */
+export function orderedPrinter(count: number, write: (line: string) => void): (index: number, o: DateOutcome) => void {
+  const done: (DateOutcome | undefined)[] = new Array(count);
+  let next = 0;
+  let skipped: { from: string; to: string; reason: string; dates: number } | undefined;
+  const flushSkipped = () => {
+    if (!skipped) return;
+    const { from, to, reason, dates } = skipped;
+    skipped = undefined;
+    const when = dates === 1 ? from : `${from}..${to} (${dates} dates)`;
+    write(`${when}  ${pc.yellow("SKIPPED")}  ${reason}`);
+  };
+  return (index, outcome) => {
+    done[index] = outcome;
+    for (let o = done[next]; o !== undefined; o = done[next]) {
+      next++;
+      if ("skipped" in o) {
+        // The reason names the date only in its command: generalised so that dates in a row share it.
+        const reason = o.skipped.replaceAll(o.date, "D");
+        if (skipped && skipped.reason === reason) {
+          skipped.to = o.date;
+          skipped.dates++;
+        } else {
+          flushSkipped();
+          skipped = { from: o.date, to: o.date, reason, dates: 1 };
+        }
+      } else {
+        flushSkipped();
+        write(describeOutcome(o));
+      }
+    }
+    if (next === count) flushSkipped();
+  };
+}
 
 function describeOutcome(o: DateOutcome): string {
   if ("skipped" in o) return `${o.date}  ${pc.yellow("SKIPPED")}  ${o.skipped}`;
@@ -140,15 +182,22 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
     return name;
   };
   const stop = new AbortController();
+  const print = orderedPrinter(dates.length, (line) => {
+    if (!g.json) stdout().write(`${line}\n`);
+  });
   const outcomes = await whileStoppable(stop, () =>
-    mapBounded(dates, concurrency, async (date): Promise<DateOutcome> => {
-      if (stop.signal.aborted) return { date, skipped: "not started: stopped" };
+    mapBounded(dates, concurrency, async (date, index): Promise<DateOutcome> => {
+      if (stop.signal.aborted) {
+        const outcome = { date, skipped: "not started: stopped" };
+        print(index, outcome);
+        return outcome;
+      }
       if ((await raw.list(manifestKey(date))).length === 0) {
         const outcome = {
           date,
           skipped: `no raw data (no ${manifestKey(date)}): extract it with tunelake run --date ${date}`,
         };
-        if (!g.json) stdout().write(`${describeOutcome(outcome)}\n`);
+        print(index, outcome);
         return outcome;
       }
       const record = await runLocalExecution({
@@ -161,7 +210,7 @@ export async function reprocessCommand(g: GlobalOptions, opts: ReprocessOptions)
         stderr: () => undefined,
       });
       const summary = await summarize(g.home, record);
-      if (!g.json) stdout().write(`${describeOutcome(summary)}\n`);
+      print(index, summary);
       return summary;
     }),
   );

@@ -1,4 +1,5 @@
-import { assertRunDate, todayUtc } from "@tunelake/core/lake";
+import { NoRawDataError } from "@tunelake/core/errors";
+import { assertRunDate, manifestKey, todayUtc } from "@tunelake/core/lake";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import { parseFaults } from "@tunelake/local/faults";
 import { withBackend } from "../backend.ts";
@@ -32,7 +33,16 @@ export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<vo
     ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}),
     ...(opts.refetch ? { refetch: true } : {}),
   };
-  await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source, faults }, (backend) =>
-    followRun(g, backend, { faults, wait: opts.wait }, (observer) => backend.runs.start(input, observer)),
-  );
+  await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source, faults }, async (backend) => {
+    // As `tunelake reprocess` does: a date never extracted is refused before an execution takes the date's name (and
+    // fails, and notifies).
+    if (input.mode === "reprocess" && (await backend.raw().list(manifestKey(date))).length === 0) {
+      throw new NoRawDataError({
+        date,
+        location: backend.kind === "local" ? "the local raw zone" : "the raw bucket",
+        manifest: manifestKey(date),
+      });
+    }
+    await followRun(g, backend, { faults, wait: opts.wait }, (observer) => backend.runs.start(input, observer));
+  });
 }

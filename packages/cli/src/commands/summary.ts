@@ -40,6 +40,8 @@ export interface RunSummary {
   validated: boolean;
   /** Validate's results (check name, failed rows), worst first; empty when Validate did not run. */
   checks: { check: string; failedRows: number }[];
+  /** Faults injected into this run (`--inject-fault`); absent when none was. */
+  faults?: string[];
 }
 
 interface TableRow {
@@ -139,6 +141,8 @@ export function summarizeEvents(
     validated,
     checks,
     ...(extract ? { extract } : {}),
+    // A redrive runs without the first run's faults.
+    ...(record.faults?.length && !record.redriveCount ? { faults: [...record.faults] } : {}),
   };
   if (record.status !== "SUCCEEDED") {
     if (record.failedStage) summary.failedStage = record.failedStage;
@@ -230,6 +234,9 @@ export function printSummary(
             `${failed.length} of ${s.checks.length} checks failed: ${failed.map((c) => `${c.check} (${c.failedRows} rows)`).join(", ")}`,
           ),
     );
+  }
+  if (ok && s.faults?.length) {
+    out.push(pc.yellow(`injected: ${s.faults.join(", ")} (--inject-fault); this run got past it`));
   }
   if (!ok) {
     const entity = s.failedEntity ? ` (entity ${s.failedEntity})` : "";

@@ -2,7 +2,7 @@
  * `tunelake reprocess --from --to` (the real binary) over three dates of raw data: each date is rebuilt from raw by
  * its own `<date>-reprocess` execution, with one outcome line per date.
  */
-import { rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { listExecutions } from "@tunelake/local/executions";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
@@ -35,9 +35,9 @@ describe("tunelake reprocess", () => {
     await cleanupAll();
   });
 
-  it("rebuilds every date of the range from raw, one named execution per date, and prints each one's outcome", async () => {
+  it("rebuilds every date of the range from raw, one named execution per date, and prints each one's outcome in date order", async () => {
     // Act
-    const result = await tunelake(["--home", home, "reprocess", "--from", "2026-11-18", "--to", "2026-11-21"]);
+    const result = await tunelake(["--home", home, "reprocess", "--from", "2026-11-16", "--to", "2026-11-21"]);
 
     // Assess
     expect(result.code, result.stderr + result.stdout).toBe(0);
@@ -47,8 +47,11 @@ describe("tunelake reprocess", () => {
       );
       expect(await fingerprint(home, date)).toEqual(before.get(date));
     }
-    expect(result.stdout).toMatch(/2026-11-18 {2}SKIPPED {2}no raw data/);
-    expect(result.stdout).toContain("reprocessed 3 of 4 dates, 1 skipped");
+    // The dates never extracted, in a row, are one line.
+    expect(result.stdout).toMatch(/^2026-11-16\.\.2026-11-18 \(3 dates\) {2}SKIPPED {2}no raw data/m);
+    const dated = result.stdout.split("\n").filter((line) => /^2026-/.test(line));
+    expect(dated.map((line) => line.slice(0, 10))).toEqual(["2026-11-16", ...DATES]);
+    expect(result.stdout).toContain("reprocessed 3 of 6 dates, 3 skipped");
     const names = (await listExecutions(home)).map((e) => e.name).sort();
     expect(names).toEqual([...DATES, ...DATES.map((d) => `${d}-reprocess`)].sort());
   });
@@ -71,6 +74,19 @@ describe("tunelake reprocess", () => {
     const [outcome] = JSON.parse(result.stdout) as { execution: string; status: string; stages: string[] }[];
     expect(outcome).toMatchObject({ execution: `${DATES[0]}-reprocess-2`, status: "SUCCEEDED" });
     expect(outcome?.stages).not.toContain("Extract");
+  });
+
+  it("refuses run --reprocess of a date never extracted up front: no execution of that date, no notification", async () => {
+    // Act
+    const result = await tunelake(["--home", home, "run", "--date", "2026-11-10", "--reprocess"]);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /NoRawDataError: No raw data for run date 2026-11-10 .*tunelake run --date 2026-11-10/,
+    );
+    expect((await listExecutions(home)).map((e) => e.date)).not.toContain("2026-11-10");
+    await expect(readdir(path.join(home, "outbox"))).rejects.toThrow(/ENOENT/);
   });
 
   it.each([

@@ -86,7 +86,20 @@ describe("faults inside a run on the local engine", () => {
       expect(notes).toHaveLength(1);
       expect(notes[0]?.Subject).toBe(`tunelake run ${DATE} failed at ${stage}`);
       expect(notes[0]?.Message).toContain(error);
-      expect(notes[0]?.Message).toContain(`tunelake redrive ${DATE}`);
+      // The one next step that works, in the notification too: a redrive, except after failed checks, which a
+      // redrive would run on the same data again.
+      if (fault === "validation-failed") {
+        expect(notes[0]?.Message).toContain(
+          `Next: fix the transform or the sources, then rebuild the date from raw with: tunelake run --date ${DATE} --reprocess`,
+        );
+        expect(failed.record.cause).not.toContain("redrive");
+        // Only checks that failed are named: the others passed with 0 failed rows.
+        expect(failed.record.cause).not.toMatch(/=0\b/);
+        expect(failed.record.cause).toContain("injected_fault_validation_failed=1 - -");
+      } else {
+        expect(notes[0]?.Message).toContain(`Next: resume at ${stage} with: tunelake redrive ${DATE}`);
+      }
+      if (fault === "crawler-failed") expect(failed.record.cause).not.toContain("CloudWatch");
       expect(redriven.record.status, redriven.record.cause).toBe("SUCCEEDED");
       const resumed = enteredStates(afterRedrive(await getHistory(home, DATE)));
       expect(resumed).toContain(stage);
@@ -95,6 +108,19 @@ describe("faults inside a run on the local engine", () => {
       expect(await fingerprint(home, DATE)).toEqual(clean);
     },
   );
+
+  it("keeps crawler-stuck to its own run: the next plain run of the date meets no running crawler", async () => {
+    // Prepare
+    const home = await newHome("stuck-then-plain");
+    await runPipeline({ home, server, date: DATE, faults: ["crawler-stuck"], crawlerPollLimit: 2 });
+
+    // Act
+    const { record } = await runPipeline({ home, server, date: DATE });
+
+    // Assess
+    expect(record.status, record.cause).toBe("SUCCEEDED");
+    expect(taskErrors(await getHistory(home, record.name))).toEqual([]);
+  });
 
   it("fails when one transform crashes for good after another entity finished, keeps that entity's tables, and a redrive completes", async () => {
     // Prepare: the tracks transform waits until artists is written, then fails with a terminal error (first run only).

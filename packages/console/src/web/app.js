@@ -105,17 +105,39 @@ async function loadExecution() {
   $("#redrive").textContent = e.failedStage ? `Redrive (resume at ${e.failedStage})` : "Redrive";
   $("#abort").hidden = e.status !== "RUNNING";
   colourGraph();
+  if (view.scrolledFor !== name) {
+    view.scrolledFor = name;
+    scrollGraphTo(
+      e.status === "SUCCEEDED"
+        ? undefined
+        : (e.failedStage ?? detail.states.find((x) => x.outcome === "running")?.name),
+    );
+  }
   renderHistory();
   if (view.state) showState(view.state);
+}
+
+// Brings a state of the graph to the middle of its pane (the failed stage of a failed run); else the top left.
+function scrollGraphTo(state) {
+  const wrap = $("#graph-wrap");
+  const n = view.graph?.nodes.find((x) => x.id === state);
+  if (!n) {
+    wrap.scrollTo(0, 0);
+    return;
+  }
+  const scale = $("#graph").getBoundingClientRect().width / view.graph.width;
+  wrap.scrollTo(
+    Math.max(0, (n.x + n.width / 2) * scale - wrap.clientWidth / 2),
+    Math.max(0, (n.y + n.height / 2) * scale - wrap.clientHeight / 2),
+  );
 }
 
 async function drawGraph() {
   const g = await api("/graph");
   view.graph = g;
   const root = $("#graph");
-  // Scaled to the pane's width (never above its own size), so the whole machine is in view.
-  root.style.maxWidth = `${g.width}px`;
   root.setAttribute("viewBox", `0 0 ${g.width} ${g.height}`);
+  fitGraph();
   const defs = svg("defs");
   const marker = svg("marker", {
     id: "arrow",
@@ -154,6 +176,19 @@ async function drawGraph() {
     root.append(svg("path", { d, class: `edge ${e.kind}`, "data-from": e.from, "data-to": e.to }));
   }
   $("#legend").replaceChildren(...OUTCOMES.map((o) => el("span", { class: `legend-${o}` }, o)));
+}
+
+// The graph is scaled to the pane's width, never above its own size and never below MIN_GRAPH_SCALE, so that its
+// 12 px labels stay at least 11 px on screen; below that the pane scrolls (docs/console.md).
+const MIN_GRAPH_SCALE = 11 / 12;
+function fitGraph() {
+  const g = view.graph;
+  if (!g) return;
+  const pane = $("#graph-wrap").clientWidth || g.width;
+  const scale = Math.max(MIN_GRAPH_SCALE, Math.min(1, pane / g.width));
+  const root = $("#graph");
+  root.style.width = `${Math.ceil(g.width * scale)}px`;
+  root.style.height = `${Math.ceil(g.height * scale)}px`;
 }
 
 function colourGraph() {
@@ -201,9 +236,24 @@ function showState(name) {
 }
 
 const eventState = (ev) => ev.stateEnteredEventDetails?.name ?? ev.stateExitedEventDetails?.name ?? "";
+// An event's details, pretty-printed: the JSON texts inside (a state's input and output) are parsed and indented too.
+const unfold = (value) => {
+  if (typeof value === "string" && /^[[{]/.test(value)) {
+    try {
+      return unfold(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(unfold);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unfold(v)]));
+  return value;
+};
 const eventDetails = (ev) => {
   const { id, previousEventId, timestamp, type, ...rest } = ev;
-  return Object.keys(rest).length ? JSON.stringify(Object.values(rest)[0]).slice(0, 400) : "";
+  const details = Object.values(rest)[0];
+  return details === undefined ? "" : el("pre", { class: "event-details" }, JSON.stringify(unfold(details), null, 2));
 };
 
 function renderHistory() {
@@ -264,18 +314,37 @@ async function loadLake() {
   for (const t of tables) {
     const values = dates.map((d) => lake.rowsPerDate.find((r) => r.dt === d && r.table_name === t)?.rows ?? 0);
     const max = Math.max(1, ...values);
-    const s = svg("svg", { width: 40 + dates.length * 28, height: 60, class: "rows-chart", "data-table": t });
+    const s = svg("svg", {
+      width: Math.max(120, 8 + dates.length * 38),
+      height: 60,
+      class: "rows-chart",
+      "data-table": t,
+      role: "img",
+      "aria-label": `${t}: rows per date`,
+    });
     values.forEach((v, i) => {
       const h = (v / max) * 40;
-      const bar = svg("rect", { class: "bar", x: 4 + i * 28, y: 44 - h, width: 20, height: h });
+      const bar = svg("rect", { class: "bar", x: 4 + i * 38, y: 44 - h, width: 28, height: h });
       const tip = svg("title");
       tip.textContent = `${t} ${dates[i]}: ${v} rows`;
       bar.append(tip);
-      const label = svg("text", { class: "bar-label", x: 4 + i * 28, y: 56 });
+      const label = svg("text", { class: "bar-label", x: 4 + i * 38, y: 56 });
       label.textContent = dates[i].slice(5);
       s.append(bar, label);
     });
-    chart.append(el("div", {}, el("strong", {}, t), ` (latest ${values.at(-1)} rows)`), s);
+    chart.append(
+      el(
+        "figure",
+        { class: "rows-card" },
+        el(
+          "figcaption",
+          {},
+          el("strong", {}, t),
+          ` latest ${values.at(-1)}, max ${max === 1 && !values.some((v) => v) ? 0 : max}`,
+        ),
+        s,
+      ),
+    );
   }
   if (!tables.length) chart.textContent = "No table_stats yet: run the pipeline.";
   $("#coverage tbody").replaceChildren(
@@ -367,6 +436,7 @@ async function main() {
     runQuery($("#sql").value);
   };
   window.onhashchange = route;
+  window.onresize = fitGraph;
   route();
   await drawGraph();
   await refreshExecutions();

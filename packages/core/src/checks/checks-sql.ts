@@ -6,7 +6,10 @@
  * The only parameter is the run date: one `?` per table read (Athena `ExecutionParameters` `["'2026-11-21'", ...]`,
  * {@link CHECKS_PARAMETER_COUNT} times), always in a WHERE clause (Athena accepts `?` nowhere else) and next to the
  * table it filters, so Athena prunes the `dt` partitions.
- * One row per check: `check_name, failed_rows`, worst first, so the state machine looks at the first data row only.
+ * One row per check: `check_name, failed_rows`, worst first, so the state machine looks at the first data row only;
+ * then `failed_check`, `name=rows` for a check that failed and `-` for one that passed, so that the failure's cause
+ * names only checks that failed (the state machine's JSONPath cannot filter rows; `-` rather than an empty string,
+ * which a result row may leave out).
  *
  * Athena runs it on Trino, which inlines WITH queries and refuses plans above 100 stages: the SQL reads each curated
  * table at most twice and `table_stats` once, counted with CTEs inlined (src/checks/trino-sql.ts measures it; the
@@ -163,7 +166,7 @@ export function buildChecksSql(): string {
     `WITH stats AS (${stats}),`,
     `scans AS (\n${CURATED_TABLES.map(tableScan).join("\n  UNION ALL\n")}\n),`,
     `checks AS (SELECT s.check_name, CAST(${result} AS BIGINT) AS failed_rows FROM scans AS s LEFT JOIN stats AS st ON st."table_name" = s.table_name)`,
-    "SELECT check_name, failed_rows FROM checks ORDER BY failed_rows DESC, check_name",
+    `SELECT check_name, failed_rows, CASE WHEN failed_rows > 0 THEN check_name || '=' || CAST(failed_rows AS VARCHAR) ELSE '-' END AS failed_check FROM checks ORDER BY failed_rows DESC, check_name`,
   ].join("\n");
 }
 

@@ -237,7 +237,7 @@ export const CURATED_TABLE_DEFINITIONS: Record<CatalogTableName, CuratedTableDef
     description: "The user's top tracks and artists per time range, as ranked on the run date.",
     columns: [
       { name: "time_range", type: "string", description: "short_term, medium_term or long_term", access: "user" },
-      { name: "item_type", type: "string", description: "tracks or artists", access: "user" },
+      { name: "item_type", type: "string", description: "track or artist", access: "user" },
       { name: "rank", type: "int", description: "1-based rank", access: "user" },
       { name: "item_id", type: "string", description: "Spotify id of the item", access: "user" },
       { name: "item_name", type: "string", description: "name of the item", access: "user" },

@@ -103,6 +103,13 @@ const raised = (error: { literal: string } | { path: string }) =>
     ? { Raised: `${NOTIFIED_ERROR_PREFIX}${error.literal}` }
     : { "Raised.$": `States.Format('${NOTIFIED_ERROR_PREFIX}{}', ${error.path})` };
 
+/**
+ * `failure.Next` of a failure Pass: the one next step that works, which NotifyFailure puts in the notification (the
+ * AWS failure e-mail) after the cause. `{}` in `text` is the execution's name.
+ */
+const nextStep = (text: string) => ({ "Next.$": `States.Format('${text}', $$.Execution.Name)` });
+const redriveNext = (stage: string) => nextStep(`resume at ${stage} with: tunelake redrive {}`);
+
 /** Catch everything: the error goes to `$.error`, the named Pass records the failed stage, then NotifyFailure. */
 const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next }];
 
@@ -115,6 +122,7 @@ const recordFailure = (stage: string): StateDefinition => ({
     "Error.$": "$.error.Error",
     "Cause.$": "$.error.Cause",
     ...raised({ path: "$.error.Error" }),
+    ...nextStep(`do what the cause says, then resume at ${stage} with: tunelake redrive {}`),
   },
   ResultPath: "$.failure",
   Next: S.NotifyFailure,
@@ -192,6 +200,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           Error: InputError.name,
           ...raised({ literal: InputError.name }),
           "Cause.$": `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
+          ...nextStep("start a new execution with a valid input (the input of {} is kept in its history)"),
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -253,6 +262,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           Error: ExtractSliceLimitError.name,
           ...raised({ literal: ExtractSliceLimitError.name }),
           "Cause.$": `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
+          ...redriveNext(S.Extract),
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -387,8 +397,11 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           stage: S.StartCrawler,
           Error: CrawlerFailedError.name,
           ...raised({ literal: CrawlerFailedError.name }),
+          // The last crawl as GetCrawler reports it: its ErrorMessage, and on AWS the LogGroup and LogStream of its
+          // log; the local stand-in has no log to point at, so nothing here names CloudWatch.
           "Cause.$":
-            "States.Format('The Glue crawler {} finished its last crawl with status {}. Read its log in CloudWatch under /aws-glue/crawlers, fix the cause, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status)",
+            "States.Format('The Glue crawler {} finished its last crawl with status {}. Its last crawl: {}. Fix what it says, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status, States.JsonToString($.glue.Crawler.LastCrawl))",
+          ...redriveNext(S.StartCrawler),
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -399,7 +412,8 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           stage: S.StartCrawler,
           Error: CrawlerTimeoutError.name,
           ...raised({ literal: CrawlerTimeoutError.name }),
-          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Check it in the Glue console, then redrive: the run resumes at StartCrawler.', $.crawler.polls)`,
+          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Its state: {}. Once it is READY again (on AWS: the Glue console; locally: npx tunelake doctor), redrive: the run resumes at StartCrawler.', $.crawler.polls, $.glue.Crawler.State)`,
+          ...redriveNext(S.StartCrawler),
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -462,6 +476,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           ...raised({ literal: ValidationFailedError.name }),
           "Cause.$":
             "States.Format('The data-quality query for run date {} returned fewer rows than it has checks (query execution {}): its results cannot be trusted. Look at the query in the Athena console, then redrive: the run resumes at Validate.', $.date, $.validation.QueryExecutionId)",
+          ...redriveNext(S.Validate),
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -472,10 +487,14 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
           stage: S.Validate,
           Error: ValidationFailedError.name,
           ...raised({ literal: ValidationFailedError.name }),
-          // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names the
-          // three worst checks (rows are sorted worst first) and the query id that holds them all.
+          // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names up to
+          // the three worst checks (rows are sorted worst first; failed_check is `-` for one that passed) and the
+          // query id that holds them all.
           "Cause.$":
-            "States.Format('Data-quality checks failed for run date {}. Worst checks with their failed rows: {}={}, {}={}, {}={}. All results: query execution {}. Query the failing tables with tunelake query or Athena, fix the data or the transform, then redrive: the run resumes at Validate.', $.date, $.validation.results.rows[1].Data[0].VarCharValue, $.validation.results.rows[1].Data[1].VarCharValue, $.validation.results.rows[2].Data[0].VarCharValue, $.validation.results.rows[2].Data[1].VarCharValue, $.validation.results.rows[3].Data[0].VarCharValue, $.validation.results.rows[3].Data[1].VarCharValue, $.validation.QueryExecutionId)",
+            "States.Format('Data-quality checks failed for run date {}. The worst checks that failed, with their failed rows (- when fewer failed): {} {} {}. All results: query execution {}. Resuming at Validate would check the same data again: find the failing rows with tunelake query or Athena, fix the transform or the sources, then rebuild the date from raw with: tunelake run --date {} --reprocess', $.date, $.validation.results.rows[1].Data[2].VarCharValue, $.validation.results.rows[2].Data[2].VarCharValue, $.validation.results.rows[3].Data[2].VarCharValue, $.validation.QueryExecutionId, $.date)",
+          // Not a redrive: it would check the same data again.
+          "Next.$":
+            "States.Format('fix the transform or the sources, then rebuild the date from raw with: tunelake run --date {} --reprocess', $.date)",
         },
         ResultPath: "$.failure",
         Next: S.NotifyFailure,
@@ -486,7 +505,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Parameters: {
           TopicArn: placeholder("FailureTopicArn"),
           "Subject.$": "States.Format('tunelake run {} failed at {}', $.date, $.failure.stage)",
-          "Message.$": `States.Format('tunelake execution {} for run date {} failed at stage {} | Error: {} | Cause: {} | Console: https://{}.console.aws.amazon.com/states/home?region={}#/v2/executions/details/{} | To resume at {}: tunelake redrive {}', $$.Execution.Name, $.date, $.failure.stage, $.failure.Error, $.failure.Cause, ${region}, ${region}, $$.Execution.Id, $.failure.stage, $$.Execution.Name)`,
+          "Message.$": `States.Format('tunelake execution {} for run date {} failed at stage {} | Error: {} | Cause: {} | Console: https://{}.console.aws.amazon.com/states/home?region={}#/v2/executions/details/{} | Next: {}', $$.Execution.Name, $.date, $.failure.stage, $.failure.Error, $.failure.Cause, ${region}, ${region}, $$.Execution.Id, $.failure.Next)`,
         },
         ResultPath: null,
         Retry: snsRetry(),

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { requestsSpotifyCredentials } from "@tunelake/core/config/env";
+import { refreshTokenAge } from "@tunelake/core/spotify/refresh-token";
 import pc from "picocolors";
 import { cliEnv, EXIT_CODES, type GlobalOptions, printJson, setExitCode, stdout } from "../context.ts";
 import { widthOf, wrap } from "../wrap.ts";
@@ -24,9 +25,6 @@ export interface DoctorOptions {
   stage?: string;
   fix?: boolean;
 }
-
-/** A refresh token older than this is reported: Spotify may have revoked it, and `tunelake auth` gets a new one. */
-export const REFRESH_TOKEN_MAX_AGE_DAYS = 365;
 
 /** Where `tunelake auth` records when it issued a refresh token (a fingerprint of it, never the token). */
 export const authRecordFile = (home: string) => path.join(home, "spotify-auth.json");
@@ -105,14 +103,17 @@ async function checkRefreshToken(home: string, env: NodeJS.ProcessEnv, now: Date
       detail: "SPOTIFY_REFRESH_TOKEN was not issued by tunelake auth with this home: its age is unknown",
     };
   }
-  const days = Math.floor((now.getTime() - Date.parse(record.issuedAt)) / 86_400_000);
-  const ok = days <= REFRESH_TOKEN_MAX_AGE_DAYS;
+  const age = refreshTokenAge(new Date(record.issuedAt), now);
+  const day = age.expiresAt.toISOString().slice(0, 10);
   return {
     name: "refresh token",
-    ok,
-    detail: ok
-      ? `SPOTIFY_REFRESH_TOKEN issued ${days} days ago`
-      : `SPOTIFY_REFRESH_TOKEN was issued ${days} days ago and Spotify may have revoked it: get a new one with npx tunelake auth`,
+    ok: age.state === "valid",
+    detail:
+      age.state === "valid"
+        ? `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days)`
+        : age.state === "expiring"
+          ? `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days): get a new one with npx tunelake auth before then`
+          : `SPOTIFY_REFRESH_TOKEN expired on ${day} (6 months after tunelake auth issued it): get a new one with npx tunelake auth`,
   };
 }
 

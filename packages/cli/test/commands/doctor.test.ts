@@ -137,30 +137,41 @@ describe("tunelake doctor", () => {
     expect(result.stdout).not.toContain("client-id-value");
   });
 
-  it("reports a refresh token older than a year that tunelake auth issued, without printing it", async () => {
-    // Prepare
-    const home = await newHome("doctor-token");
-    const token = "refresh-token-value";
-    await recordRefreshToken(home, token, new Date(Date.now() - 400 * 86_400_000));
-
-    // Act
-    const result = await tunelake(["--home", home, "doctor", "--json"], {
-      SPOTIFY_CLIENT_ID: "id",
-      SPOTIFY_CLIENT_SECRET: "secret-value",
-      SPOTIFY_REFRESH_TOKEN: token,
-    });
-
-    // Assess
-    expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
-    expect(report.checks.find((c) => c.name === "refresh token")).toEqual({
-      name: "refresh token",
+  it.each([
+    { issuedDaysAgo: 200, ok: false, detail: /expired on \d{4}-\d\d-\d\d \(6 months after .*npx tunelake auth/ },
+    {
+      issuedDaysAgo: 160,
       ok: false,
-      detail: expect.stringMatching(/issued 400 days ago .*npx tunelake auth/),
-    });
-    expect(result.stdout).not.toContain(token);
-    expect(result.stdout).not.toContain("secret-value");
-  });
+      detail: /expires on \d{4}-\d\d-\d\d \(in \d+ days\): get a new one .*before then/,
+    },
+    { issuedDaysAgo: 10, ok: true, detail: /expires on \d{4}-\d\d-\d\d \(in 1\d\d days\)$/ },
+  ])(
+    "reports a refresh token issued $issuedDaysAgo days ago by tunelake auth against Spotify's 6-month expiry, without printing it",
+    async ({ issuedDaysAgo, ok, detail }) => {
+      // Prepare
+      const home = await newHome("doctor-token");
+      const token = "refresh-token-value";
+      await recordRefreshToken(home, token, new Date(Date.now() - issuedDaysAgo * 86_400_000));
+
+      // Act
+      const result = await tunelake(["--home", home, "doctor", "--json"], {
+        SPOTIFY_CLIENT_ID: "id",
+        SPOTIFY_CLIENT_SECRET: "secret-value",
+        SPOTIFY_REFRESH_TOKEN: token,
+      });
+
+      // Assess
+      const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+      expect(report.checks.find((c) => c.name === "refresh token")).toEqual({
+        name: "refresh token",
+        ok,
+        detail: expect.stringMatching(detail),
+      });
+      if (!ok) expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain(token);
+      expect(result.stdout).not.toContain("secret-value");
+    },
+  );
 
   it("--fix marks the dead run FAILED at its stage, removes its lock and resets the crawler; the home is then healthy", async () => {
     // Prepare

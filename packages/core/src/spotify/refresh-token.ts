@@ -1,0 +1,28 @@
+/**
+ * A user refresh token's lifetime: Spotify expires it 6 months after the original authorization (refreshing does not
+ * extend it), after which the token endpoint answers `invalid_grant`. README "Spotify credentials".
+ */
+
+/** Months from authorization to expiry. */
+export const REFRESH_TOKEN_LIFETIME_MONTHS = 6;
+/** How long before expiry tunelake starts warning. */
+export const REFRESH_TOKEN_WARNING_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+
+export interface RefreshTokenAge {
+  /** When Spotify will stop honouring it. */
+  expiresAt: Date;
+  /** Whole days until then (negative once expired). */
+  daysLeft: number;
+  state: "valid" | "expiring" | "expired";
+}
+
+/** The expiry of a refresh token authorized at `authorizedAt`, as seen at `now`. */
+export function refreshTokenAge(authorizedAt: Date, now: Date = new Date()): RefreshTokenAge {
+  const expiresAt = new Date(authorizedAt);
+  expiresAt.setUTCMonth(expiresAt.getUTCMonth() + REFRESH_TOKEN_LIFETIME_MONTHS);
+  const daysLeft = Math.floor((expiresAt.getTime() - now.getTime()) / DAY_MS);
+  const state = now >= expiresAt ? "expired" : daysLeft < REFRESH_TOKEN_WARNING_DAYS ? "expiring" : "valid";
+  return { expiresAt, daysLeft, state };
+}

@@ -3,6 +3,7 @@
  * and the raw entities and curated tables the pipeline knows.
  */
 import { InputError, ManifestCorruptError } from "./errors.ts";
+import { TABLES, type TableName, type TransformName, transformEntities } from "./tables/index.ts";
 
 /**
  * Raw entities: one folder each in the raw zone. Every line is one API object exactly as Spotify returned it,
@@ -32,34 +33,16 @@ export const RAW_ENTITIES = [
 ] as const;
 export type RawEntity = (typeof RAW_ENTITIES)[number];
 
-/** Curated tables (docs/tables.md, a contract). */
-export const CURATED_TABLES = [
-  "artists",
-  "albums",
-  "album_artists",
-  "tracks",
-  "track_artists",
-  "playlists",
-  "playlist_items",
-  "search_results",
-  "plays",
-  "top_items",
-] as const;
-export type CuratedTable = (typeof CURATED_TABLES)[number];
+/** Curated tables (docs/tables.md, a contract), in lake order: the names of the table registry (tables/index.ts). */
+export const CURATED_TABLES: readonly TableName[] = TABLES.map((t) => t.name);
+export type CuratedTable = TableName;
 
 /**
- * Transform entities: the unit of one Transform Lambda invocation (one Map iteration), and the tables it writes.
- * Each reads whichever raw entities carry its objects.
+ * Transform entities: the unit of one Transform Lambda invocation (one Map iteration), and the tables it writes (each
+ * table declares its entity). Each reads whichever raw entities carry its objects.
  */
-export const TRANSFORM_ENTITIES = {
-  artists: ["artists"],
-  albums: ["albums", "album_artists"],
-  tracks: ["tracks", "track_artists"],
-  playlists: ["playlists", "playlist_items"],
-  search_results: ["search_results"],
-  user: ["plays", "top_items"],
-} as const satisfies Record<string, readonly CuratedTable[]>;
-export type TransformEntity = keyof typeof TRANSFORM_ENTITIES;
+export const TRANSFORM_ENTITIES: Readonly<Record<TransformName, readonly CuratedTable[]>> = transformEntities();
+export type TransformEntity = TransformName;
 export const TRANSFORM_ENTITY_NAMES = Object.keys(TRANSFORM_ENTITIES) as TransformEntity[];
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -20,6 +20,8 @@ export const COPY_PRIORITY = {
   child: 3,
   /** An object nested two levels down (an album's embedded tracks, a track's artists). */
   nested: 2,
+  /** An object of the user's library (saved tracks and albums, followed artists). */
+  library: 1,
 } as const;
 export type CopyPriority = keyof typeof COPY_PRIORITY;
 

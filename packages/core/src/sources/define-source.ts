@@ -12,7 +12,7 @@
 import type * as v from "valibot";
 import type { Collected } from "../extract/collected.ts";
 import type { ExtractContext } from "../extract/context.ts";
-import type { Ref } from "../tables/define-table.ts";
+import type { Ref, TableDeclaration } from "../tables/define-table.ts";
 import type { CopyPriority } from "../tables/priority.ts";
 import type { ColumnType } from "../transform/raw-types.ts";
 
@@ -96,6 +96,7 @@ export interface SourceDeclaration<
   E extends EntrySchemas = EntrySchemas,
   Entity extends string = string,
   S extends Section = Section,
+  T extends readonly TableDeclaration[] = readonly TableDeclaration[],
 > {
   name: Name;
   /** Where its config entries live: `sources.<key>` (catalog, app token) or `sources.user.<key>` (user token). */
@@ -109,6 +110,13 @@ export interface SourceDeclaration<
   item: v.GenericSchema;
   raw: readonly RawDeclaration<Entity>[];
   feeds?: readonly Feed[];
+  /**
+   * The curated tables built from this source alone (tables read by several sources are listed in tables/index.ts);
+   * the table registry adds them.
+   */
+  tables?: T;
+  /** Entries that switch the source on, as the sample runs and the test suite use them (default: none). */
+  example?: Partial<Entries<E>>;
   /** Plans the work units for its config entries. */
   plan: (entries: Entries<E>, planner: Planner) => void;
 }
@@ -119,6 +127,7 @@ export function defineSource<
   const E extends EntrySchemas,
   const Entity extends string,
   const S extends Section,
->(source: SourceDeclaration<Name, E, Entity, S>): SourceDeclaration<Name, E, Entity, S> {
+  const T extends readonly TableDeclaration[] = readonly [],
+>(source: SourceDeclaration<Name, E, Entity, S, T>): SourceDeclaration<Name, E, Entity, S, T> {
   return source;
 }

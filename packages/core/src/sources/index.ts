@@ -49,6 +49,16 @@ export const UserSourcesSchema = v.strictObject(entries("user"));
 export const SourcesSchema = v.strictObject({ ...entries("catalog"), user: v.optional(UserSourcesSchema, {}) });
 export type Sources = v.InferOutput<typeof SourcesSchema>;
 
+/** The `sources.user` entries that switch every user source on (the sample runs and the test suite use them). */
+export function exampleUserSources(): Record<string, unknown> {
+  return Object.assign({}, ...SOURCES.filter((s) => s.section === "user").map((s) => s.example ?? {}));
+}
+
+/** The curated tables sources declare as their own (`tables`), in registry order. */
+export const SOURCE_TABLES: readonly NonNullable<Source["tables"]>[number][] = SOURCES.flatMap(
+  (s): readonly NonNullable<Source["tables"]>[number][] => s.tables ?? [],
+);
+
 /** A source's config entries as they are in a parsed config. */
 export function entriesOf(
   source: Pick<SourceDeclaration, "section" | "config">,

@@ -20,6 +20,7 @@ export const recentlyPlayed = defineSource({
   name: "recentlyPlayed",
   section: "user",
   config: { recentlyPlayed: v.optional(v.boolean(), false) },
+  example: { recentlyPlayed: true },
   scope: "user-read-recently-played",
   endpoint: { path: "/me/player/recently-played", paginator: "cursor", maxLimit: 50 },
   item: PlayHistorySchema,

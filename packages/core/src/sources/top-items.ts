@@ -13,6 +13,7 @@ export const topItems = defineSource({
     topTracks: v.optional(v.array(TimeRangeSchema), []),
     topArtists: v.optional(v.array(TimeRangeSchema), []),
   },
+  example: { topTracks: ["short_term"], topArtists: ["short_term"] },
   scope: "user-top-read",
   endpoint: { path: "/me/top/{type}", paginator: "offset", maxLimit: 50 },
   item: v.union([TrackSchema, ArtistSchema]),

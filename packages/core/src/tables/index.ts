@@ -3,6 +3,8 @@
  * lists, the transform's order, the checks SQL, Glue tables, IAM prefixes, Snowflake DDL, docs/tables.md). A new
  * table is a new file here and one line below.
  */
+
+import { SOURCE_TABLES } from "../sources/index.ts";
 import { albumArtists } from "./album-artists.ts";
 import { albums } from "./albums.ts";
 import { artists } from "./artists.ts";
@@ -16,8 +18,8 @@ import { topItems } from "./top-items.ts";
 import { trackArtists } from "./track-artists.ts";
 import { tracks } from "./tracks.ts";
 
-/** Every curated table, in lake order (the order of docs/tables.md and of the checks). */
-export const TABLES = [
+/** The curated tables read from several sources, in lake order; a source's own tables follow (SOURCE_TABLES). */
+const SHARED_TABLES = [
   artists,
   albums,
   albumArtists,
@@ -29,6 +31,12 @@ export const TABLES = [
   plays,
   topItems,
 ] as const;
+
+/** Every curated table, in lake order (the order of docs/tables.md and of the checks). */
+export const TABLES: readonly ((typeof SHARED_TABLES)[number] | (typeof SOURCE_TABLES)[number])[] = [
+  ...SHARED_TABLES,
+  ...SOURCE_TABLES,
+];
 
 export type TableName = (typeof TABLES)[number]["name"];
 export type TransformName = (typeof TABLES)[number]["transform"];

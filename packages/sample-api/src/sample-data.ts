@@ -393,4 +393,12 @@ export class SampleData {
     const id = deriveId("top", type, timeRange, rank);
     return type === "artists" ? this.artist(id) : this.track(id);
   }
+
+  /** The user's saved tracks (`savedTracks` source), newest first: 60 of them, two pages of 50. */
+  savedTracks(): Json[] {
+    return Array.from({ length: 60 }, (_, i) => ({
+      added_at: new Date(Date.UTC(2026, 9, 31, 12, 0, 0) - i * 86_400_000).toISOString(),
+      track: this.track(deriveId("saved-track", i)),
+    }));
+  }
 }

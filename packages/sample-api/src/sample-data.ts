@@ -401,4 +401,12 @@ export class SampleData {
       track: this.track(deriveId("saved-track", i)),
     }));
   }
+
+  /** The user's saved albums (`savedAlbums` source), newest first: 25 of them, one page. */
+  savedAlbums(): Json[] {
+    return Array.from({ length: 25 }, (_, i) => ({
+      added_at: new Date(Date.UTC(2026, 8, 30, 18, 0, 0) - i * 604_800_000).toISOString(),
+      album: this.album(deriveId("saved-album", i)),
+    }));
+  }
 }

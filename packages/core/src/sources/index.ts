@@ -9,13 +9,24 @@ import { artists } from "./artists.ts";
 import type { FedModel, Feed, RawDeclaration, SourceDeclaration } from "./define-source.ts";
 import { playlists } from "./playlists.ts";
 import { recentlyPlayed } from "./recently-played.ts";
+import { savedAlbums } from "./saved-albums.ts";
 import { savedTracks } from "./saved-tracks.ts";
 import { searches } from "./searches.ts";
 import { topItems } from "./top-items.ts";
 import { tracks } from "./tracks.ts";
 
 /** Every source, in the order the extract plans them (and the raw entities are listed). */
-export const SOURCES = [artists, albums, tracks, playlists, searches, recentlyPlayed, topItems, savedTracks] as const;
+export const SOURCES = [
+  artists,
+  albums,
+  tracks,
+  playlists,
+  searches,
+  recentlyPlayed,
+  topItems,
+  savedTracks,
+  savedAlbums,
+] as const;
 
 type Source = (typeof SOURCES)[number];
 export type RawEntityName = Source["raw"][number]["entity"];

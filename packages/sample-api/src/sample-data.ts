@@ -409,4 +409,9 @@ export class SampleData {
       album: this.album(deriveId("saved-album", i)),
     }));
   }
+
+  /** The artists the user follows (`followedArtists` source), in cursor order: 70 of them, two pages of 50. */
+  followedArtists(): Json[] {
+    return Array.from({ length: 70 }, (_, i) => this.artist(deriveId("followed-artist", i)));
+  }
 }

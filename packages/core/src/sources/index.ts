@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { albums } from "./albums.ts";
 import { artists } from "./artists.ts";
 import type { FedModel, Feed, RawDeclaration, SourceDeclaration } from "./define-source.ts";
+import { followedArtists } from "./followed-artists.ts";
 import { playlists } from "./playlists.ts";
 import { recentlyPlayed } from "./recently-played.ts";
 import { savedAlbums } from "./saved-albums.ts";
@@ -26,6 +27,7 @@ export const SOURCES = [
   topItems,
   savedTracks,
   savedAlbums,
+  followedArtists,
 ] as const;
 
 type Source = (typeof SOURCES)[number];

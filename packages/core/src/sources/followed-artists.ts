@@ -23,7 +23,6 @@ export const followedArtistsTable = defineTable({
   description: "The artists the user follows as listed on the run date (Spotify does not say since when).",
   columns: [{ name: "artist_id", type: "string", description: "Spotify id of the artist", access: "user" }, fetchedAt],
   rejects,
-  references: [{ column: "artist_id", to: "artists", toColumn: "artist_id" }],
   model: ({ ref, key }) =>
     bestRow(
       `SELECT nz(id)::VARCHAR AS artist_id, ts_utc(_fetched_at) AS _fetched_at,

@@ -35,7 +35,6 @@ export const savedAlbumsTable = defineTable({
     fetchedAt,
   ],
   rejects,
-  references: [{ column: "album_id", to: "albums", toColumn: "album_id" }],
   model: ({ ref, key }) =>
     bestRow(
       `SELECT nz(album.id)::VARCHAR AS album_id, ts_utc(added_at) AS added_at, ts_utc(_fetched_at) AS _fetched_at,

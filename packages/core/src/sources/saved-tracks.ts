@@ -34,7 +34,6 @@ export const savedTracksTable = defineTable({
     fetchedAt,
   ],
   rejects,
-  references: [{ column: "track_id", to: "tracks", toColumn: "track_id" }],
   model: ({ ref, key }) =>
     bestRow(
       `SELECT nz(track.id)::VARCHAR AS track_id, ts_utc(added_at) AS added_at, ts_utc(_fetched_at) AS _fetched_at,

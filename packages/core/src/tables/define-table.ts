@@ -94,6 +94,11 @@ export interface TableDeclaration<Name extends string = string, Transform extend
   /** The transform entity (one Transform Lambda invocation) that writes the table. */
   transform: Transform;
   rejects?: RejectSpec;
+  /**
+   * References checked by the Validate query. It reads a referenced table once more per reference to it, and stays
+   * at two reads per table (checks/checks-sql.ts): a table can be the target of one reference. The library tables'
+   * ids are in tracks, albums and artists by construction (the same raw lines feed both) and declare none.
+   */
   references?: readonly ReferenceDeclaration[];
   checks?: readonly ValueCheckDeclaration[];
   /** The SELECT that produces the table (cast to the declared columns afterwards). */

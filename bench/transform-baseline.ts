@@ -221,7 +221,8 @@ export async function baselineTransform(rawDir: string, date: string, outDir: st
     );
   };
 
-  const handlers: Record<RawEntity, (o: Json) => void> = {
+  // The raw entities the baseline reads; the others (sources the synthetic day has none of) are not read.
+  const handlers: Partial<Record<RawEntity, (o: Json) => void>> = {
     artists: (o) => {
       if (str(o.id) === null) return reject("artists", o, "missing id");
       addArtist(o, true, 9, ts(o._fetched_at));
@@ -323,6 +324,8 @@ export async function baselineTransform(rawDir: string, date: string, outDir: st
   };
 
   for (const entity of RAW_ENTITIES) {
+    const handle = handlers[entity];
+    if (!handle) continue;
     const dir = path.join(rawDir, ...rawPrefix(entity, date).split("/"));
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".ndjson.gz")).sort();
     for (const file of files) {
@@ -330,7 +333,7 @@ export async function baselineTransform(rawDir: string, date: string, outDir: st
         input: createReadStream(path.join(dir, file)).pipe(createGunzip()),
         crlfDelay: Infinity,
       });
-      for await (const line of lines) if (line) handlers[entity](JSON.parse(line));
+      for await (const line of lines) if (line) handle(JSON.parse(line));
     }
   }
 

@@ -150,7 +150,7 @@ function buildProgram(): Command {
     .command("auth")
     .description("authorize a Spotify user (authorization-code flow) and print a refresh token for user-scoped sources")
     .option("--port <port>", "local port of the redirect URI http://127.0.0.1:PORT/callback", "8888")
-    .option("--scopes <scopes>", "space-separated scopes", "user-read-recently-played user-top-read")
+    .option("--scopes <scopes>", "space-separated scopes (default: every scope the user sources declare)")
     .addOption(jsonOption())
     .action(async (opts) => (await import("./commands/auth.ts")).authCommand(globals(), opts));
 

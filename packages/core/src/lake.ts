@@ -3,63 +3,27 @@
  * and the raw entities and curated tables the pipeline knows.
  */
 import { InputError, ManifestCorruptError } from "./errors.ts";
+import { RAW_DECLARATIONS, type RawEntityName } from "./sources/index.ts";
+import { TABLES, type TableName, type TransformName, transformEntities } from "./tables/index.ts";
 
 /**
- * Raw entities: one folder each in the raw zone. Every line is one API object exactly as Spotify returned it,
- * plus provenance fields prefixed `_` (always `_fetched_at` ISO timestamp and `_source`, e.g. `artist:<id>`):
- * - `artists`: ArtistObject (GET /artists/{id} or batch)
- * - `artist_albums`: SimplifiedAlbumObject from /artists/{id}/albums; `_artist_id`
- * - `albums`: AlbumObject (GET /albums/{id} or batch); its embedded `tracks` page is kept as returned
- * - `album_tracks`: SimplifiedTrackObject from /albums/{id}/tracks; `_album_id`, `_position`
- * - `tracks`: TrackObject (GET /tracks/{id} or batch)
- * - `playlists`: PlaylistObject metadata (GET /playlists/{id}); its embedded entries page is kept as returned
- * - `playlist_items`: PlaylistTrackObject entries (`track` pre-2026, `item` 2026); `_playlist_id`, `_position`
- * - `search_results`: one item of a search page (album, artist, track or playlist); `_query`, `_search_type`, `_rank`
- * - `recently_played`: PlayHistoryObject from /me/player/recently-played
- * - `top_items`: ArtistObject or TrackObject from /me/top/{type}; `_time_range`, `_item_type`, `_rank`
+ * Raw entities: one folder each in the raw zone, as the sources declare them (sources/*.ts, `raw`, which also says
+ * what a line holds). Every line is one API object exactly as Spotify returned it, plus provenance fields prefixed
+ * `_` (always `_fetched_at` ISO timestamp and `_source`, e.g. `artist:<id>`).
  */
-export const RAW_ENTITIES = [
-  "artists",
-  "artist_albums",
-  "albums",
-  "album_tracks",
-  "tracks",
-  "playlists",
-  "playlist_items",
-  "search_results",
-  "recently_played",
-  "top_items",
-] as const;
-export type RawEntity = (typeof RAW_ENTITIES)[number];
+export const RAW_ENTITIES: readonly RawEntityName[] = RAW_DECLARATIONS.map((r) => r.entity);
+export type RawEntity = RawEntityName;
 
-/** Curated tables (docs/tables.md, a contract). */
-export const CURATED_TABLES = [
-  "artists",
-  "albums",
-  "album_artists",
-  "tracks",
-  "track_artists",
-  "playlists",
-  "playlist_items",
-  "search_results",
-  "plays",
-  "top_items",
-] as const;
-export type CuratedTable = (typeof CURATED_TABLES)[number];
+/** Curated tables (docs/tables.md, a contract), in lake order: the names of the table registry (tables/index.ts). */
+export const CURATED_TABLES: readonly TableName[] = TABLES.map((t) => t.name);
+export type CuratedTable = TableName;
 
 /**
- * Transform entities: the unit of one Transform Lambda invocation (one Map iteration), and the tables it writes.
- * Each reads whichever raw entities carry its objects.
+ * Transform entities: the unit of one Transform Lambda invocation (one Map iteration), and the tables it writes (each
+ * table declares its entity). Each reads whichever raw entities carry its objects.
  */
-export const TRANSFORM_ENTITIES = {
-  artists: ["artists"],
-  albums: ["albums", "album_artists"],
-  tracks: ["tracks", "track_artists"],
-  playlists: ["playlists", "playlist_items"],
-  search_results: ["search_results"],
-  user: ["plays", "top_items"],
-} as const satisfies Record<string, readonly CuratedTable[]>;
-export type TransformEntity = keyof typeof TRANSFORM_ENTITIES;
+export const TRANSFORM_ENTITIES: Readonly<Record<TransformName, readonly CuratedTable[]>> = transformEntities();
+export type TransformEntity = TransformName;
 export const TRANSFORM_ENTITY_NAMES = Object.keys(TRANSFORM_ENTITIES) as TransformEntity[];
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -6,7 +6,7 @@ import {
   checksParameters,
 } from "@tunelake/core/checks/checks-sql";
 import { analyzeTrinoSql, TRINO_MAX_STAGES } from "@tunelake/core/checks/trino-sql";
-import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "@tunelake/core/lake";
+import { CURATED_TABLES, TABLE_STATS } from "@tunelake/core/lake";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { crawlCuratedZone, openLocalCatalog } from "../src/catalog.ts";
 import { failedChecks, runChecksLocally } from "../src/run-checks.ts";
@@ -55,7 +55,7 @@ describe("checks SQL", () => {
     expect(failedChecks(results)).toEqual([]);
   });
 
-  const dup = (table: CuratedTable) =>
+  const dup = (table: keyof typeof VALID_TABLES) =>
     `SELECT * FROM (${VALID_TABLES[table]}) UNION ALL (SELECT * FROM (${VALID_TABLES[table]}) LIMIT 1)`;
   const cases: { name: string; check: string; failedRows: number; options: FixtureOptions }[] = [
     {

@@ -1,5 +1,5 @@
 /**
- * A tiny but real curated lake for tests: all ten tables and `table_stats`, written as Parquet by DuckDB, plus
+ * A tiny but real curated lake for tests: every curated table and `table_stats`, written as Parquet by DuckDB, plus
  * small handlers that behave like the Extract and Transform Lambdas (idempotent, keys and counts only).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -16,10 +16,14 @@ import {
   type TransformEntity,
   tableStatsKey,
 } from "@tunelake/core/lake";
+import { curatedTable, duckdbType } from "@tunelake/core/transform/curated-tables";
 import type { LocalHandlers } from "../src/engine.ts";
 
-/** One SELECT per table: a consistent small dataset that passes every check. */
-export const VALID_TABLES: Record<CuratedTable, string> = {
+/**
+ * One SELECT per table: a consistent small dataset that passes every check. A table not listed here is written empty
+ * with its declared columns (see {@link validTable}), as when its source is not configured.
+ */
+export const VALID_TABLES = {
   artists: `SELECT * FROM (VALUES ('ar1', 'Artist One', ['pop'], 50, 1000::BIGINT, NULL, 'https://open.spotify.com/artist/ar1'),
     ('ar2', 'Artist Two', []::VARCHAR[], NULL, NULL, NULL, 'https://open.spotify.com/artist/ar2'))
     t(artist_id, name, genres, popularity, followers, image_url, spotify_url)`,
@@ -41,7 +45,13 @@ export const VALID_TABLES: Record<CuratedTable, string> = {
   plays: `SELECT * FROM (VALUES (TIMESTAMP '2026-11-20 08:00:00', 'tr1', NULL)) t(played_at, track_id, context_uri)`,
   // No user-scoped source here: a table with zero rows, as when no refresh token is configured.
   top_items: `SELECT * FROM (VALUES ('short_term', 'track', 1, 'tr1')) t(time_range, item_type, rank, item_id) WHERE false`,
-};
+} satisfies Partial<Record<CuratedTable, string>>;
+
+/** The SELECT of a table's fixture rows: VALID_TABLES', or no rows with the declared columns. */
+export function validTable(table: CuratedTable): string {
+  const columns = curatedTable(table).columns.map((c) => `NULL::${duckdbType(c.type)} AS "${c.name}"`);
+  return (VALID_TABLES as Partial<Record<CuratedTable, string>>)[table] ?? `SELECT ${columns.join(", ")} WHERE false`;
+}
 
 export interface FixtureOptions {
   /** Replaces the SELECT of some tables. */
@@ -69,7 +79,7 @@ export async function writeCuratedFixture(home: string, date: string, options: F
     for (const entity of options.entities ?? TRANSFORM_ENTITY_NAMES) {
       const tables = [];
       for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
-        const sql = options.tables?.[table] ?? VALID_TABLES[table];
+        const sql = options.tables?.[table] ?? validTable(table);
         const key = curatedKey(table, date);
         await mkdir(dirname(join(curated, key)), { recursive: true });
         await connection.run(`COPY (${sql}) TO ${sqlString(join(curated, key))} (FORMAT parquet, COMPRESSION zstd)`);

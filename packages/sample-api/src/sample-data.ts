@@ -393,4 +393,25 @@ export class SampleData {
     const id = deriveId("top", type, timeRange, rank);
     return type === "artists" ? this.artist(id) : this.track(id);
   }
+
+  /** The user's saved tracks (`savedTracks` source), newest first: 60 of them, two pages of 50. */
+  savedTracks(): Json[] {
+    return Array.from({ length: 60 }, (_, i) => ({
+      added_at: new Date(Date.UTC(2026, 9, 31, 12, 0, 0) - i * 86_400_000).toISOString(),
+      track: this.track(deriveId("saved-track", i)),
+    }));
+  }
+
+  /** The user's saved albums (`savedAlbums` source), newest first: 25 of them, one page. */
+  savedAlbums(): Json[] {
+    return Array.from({ length: 25 }, (_, i) => ({
+      added_at: new Date(Date.UTC(2026, 8, 30, 18, 0, 0) - i * 604_800_000).toISOString(),
+      album: this.album(deriveId("saved-album", i)),
+    }));
+  }
+
+  /** The artists the user follows (`followedArtists` source), in cursor order: 70 of them, two pages of 50. */
+  followedArtists(): Json[] {
+    return Array.from({ length: 70 }, (_, i) => this.artist(deriveId("followed-artist", i)));
+  }
 }

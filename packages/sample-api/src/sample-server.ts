@@ -9,17 +9,11 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
+import { USER_SCOPES } from "@tunelake/core/sources/index";
 import { HttpError, OAuthError } from "./errors.ts";
-import {
-  EDITORIAL_PLAYLIST_PREFIX,
-  page,
-  SAMPLE_USER_ID,
-  SampleData,
-  type SampleProfile,
-  type SampleShape,
-  SPOTIFY_ID_RE,
-} from "./sample-data.ts";
+import { EDITORIAL_PLAYLIST_PREFIX, SampleData, type SampleProfile, type SampleShape } from "./sample-data.ts";
 import { driftResponse } from "./sample-drift.ts";
+import { createSampleRoutes, type RouteEnv } from "./sample-routes.ts";
 
 /** Faults the server injects into API requests (the token and authorize endpoints are never faulted). */
 export interface SampleFaults {
@@ -116,27 +110,6 @@ function endpointLabel(method: string, path: string): string {
     .replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
 }
 
-function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `Invalid ${name}`);
-  return value;
-}
-
-function ids(url: URL, max: number): string[] {
-  const list = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
-  if (list.length === 0) throw new HttpError(400, "No ids provided");
-  if (list.length > max) throw new HttpError(400, "Too many ids requested");
-  for (const id of list) if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, `Invalid base62 id: ${id}`);
-  return list;
-}
-
-function checkId(id: string): string {
-  if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, "Invalid base62 id");
-  return id;
-}
-
 /** Starts the sample API on an ephemeral port of 127.0.0.1. */
 export async function startSampleServer(options: SampleServerOptions = {}): Promise<SampleServer> {
   const profile = options.profile ?? "development";
@@ -212,153 +185,14 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     return { malformed: false };
   };
 
-  const api = (req: IncomingMessage, url: URL, token: TokenInfo): unknown => {
-    const d = data!;
-    const path = url.pathname.replace(/^\/v1/, "");
-    const parts = path.split("/").filter(Boolean);
-    const [root, id, sub, extra] = parts;
+  const routes = createSampleRoutes();
+  /** Answers a Web API request from the router app (sample-routes.ts); a route's error is thrown as it was. */
+  const api = async (req: IncomingMessage, url: URL, token: TokenInfo): Promise<unknown> => {
     if (req.method !== "GET") throw new HttpError(405, "Method not allowed");
-    const batchRefused = () => {
-      if (!extended) throw new HttpError(403, "Forbidden: batch endpoints are not available to this app");
-    };
-    switch (root) {
-      case "artists": {
-        if (!id) {
-          batchRefused();
-          return { artists: ids(url, 50).map((a) => d.artist(a)) };
-        }
-        checkId(id);
-        if (!sub) return d.artist(id);
-        if (sub === "albums" && !extra) {
-          const limit = intParam(url, "limit", 20, 1, extended ? 50 : 10);
-          const offset = intParam(url, "offset", 0, 0, 100_000);
-          const groups = url.searchParams.get("include_groups")?.split(",").filter(Boolean);
-          const albumIds = d.artistAlbumIds(id, groups);
-          const items = albumIds.slice(offset, offset + limit).map((a) => d.simplifiedAlbum(a, id));
-          return corrupt(page(url, items, offset, limit, albumIds.length));
-        }
-        if (sub === "top-tracks" && !extended) throw new HttpError(403, "Forbidden");
-        break;
-      }
-      case "albums": {
-        if (!id) {
-          batchRefused();
-          return { albums: ids(url, 20).map((a) => corruptAlbum(d.album(a))) };
-        }
-        checkId(id);
-        if (!sub) return corruptAlbum(d.album(id));
-        if (sub === "tracks" && !extra) {
-          const limit = intParam(url, "limit", 20, 1, 50);
-          const offset = intParam(url, "offset", 0, 0, 100_000);
-          return corrupt(d.albumTracksPage(id, url, offset, limit));
-        }
-        break;
-      }
-      case "tracks": {
-        if (!id) {
-          batchRefused();
-          return { tracks: ids(url, 50).map((t) => d.track(t)) };
-        }
-        checkId(id);
-        if (!sub) return d.track(id);
-        break;
-      }
-      case "playlists": {
-        if (!id) break;
-        checkId(id);
-        const owner = d.playlistOwner(id);
-        if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
-        const readable = extended || (token.user && owner === SAMPLE_USER_ID);
-        if (!sub) {
-          const playlist = d.playlist(id, readable);
-          const entries = playlist[shape === "2026" ? "items" : "tracks"] as Record<string, unknown>;
-          if (Array.isArray(entries.items)) corrupt(entries);
-          return playlist;
-        }
-        if (sub === (shape === "2026" ? "items" : "tracks") && !extra) {
-          if (!readable)
-            throw new HttpError(403, "Forbidden: playlist entries are only available for your own playlists");
-          const limit = intParam(url, "limit", shape === "2026" ? 50 : 100, 1, shape === "2026" ? 50 : 100);
-          const offset = intParam(url, "offset", 0, 0, 100_000);
-          return corrupt(d.playlistEntriesPage(id, url, offset, limit));
-        }
-        break;
-      }
-      case "search": {
-        const q = url.searchParams.get("q");
-        const types = (url.searchParams.get("type") ?? "").split(",").filter(Boolean);
-        if (!q) throw new HttpError(400, "No search query");
-        if (types.length === 0 || types.some((t) => !["album", "artist", "track", "playlist"].includes(t))) {
-          throw new HttpError(400, "Missing or invalid parameter type");
-        }
-        const limit = intParam(url, "limit", extended ? 20 : 5, 1, extended ? 50 : 10);
-        const offset = intParam(url, "offset", 0, 0, 1000);
-        const result: Record<string, unknown> = {};
-        for (const type of types) {
-          const total = d.searchTotal(q, type);
-          const items = [];
-          for (let r = offset; r < Math.min(total, offset + limit); r++) items.push(d.searchItem(q, type, r));
-          result[`${type}s`] = corrupt(page(url, items, offset, limit, total));
-        }
-        return result;
-      }
-      case "browse": {
-        if (!extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
-        if (id === "new-releases") {
-          const limit = intParam(url, "limit", 20, 1, 50);
-          const offset = intParam(url, "offset", 0, 0, 1000);
-          const items = Array.from({ length: limit }, (_, i) => d.searchItem("tag:new", "album", offset + i));
-          return { albums: page(url, items, offset, limit, 100) };
-        }
-        break;
-      }
-      case "me": {
-        if (!token.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
-        if (id === "player" && sub === "recently-played") {
-          const limit = intParam(url, "limit", 20, 1, 50);
-          // Like Spotify: `after` / `before` (Unix ms, exclusive) select plays newer / older than the cursor.
-          const ms = (name: string) =>
-            url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
-          const [afterMs, beforeMs] = [ms("after"), ms("before")];
-          if (afterMs !== undefined && beforeMs !== undefined) {
-            throw new HttpError(400, "Only one of after and before may be set");
-          }
-          const items = d
-            .recentlyPlayed(50)
-            .filter((play) => {
-              const at = Date.parse(String(play.played_at));
-              return (afterMs === undefined || at > afterMs) && (beforeMs === undefined || at < beforeMs);
-            })
-            .slice(0, limit);
-          const times = items.map((play) => Date.parse(String(play.played_at)));
-          return corrupt({
-            href: url.toString(),
-            items,
-            limit,
-            next: null,
-            cursors:
-              items.length > 0 ? { after: String(Math.max(...times)), before: String(Math.min(...times)) } : null,
-          });
-        }
-        if (id === "top" && (sub === "artists" || sub === "tracks") && !extra) {
-          const limit = intParam(url, "limit", 20, 1, 50);
-          const offset = intParam(url, "offset", 0, 0, 1000);
-          const range = url.searchParams.get("time_range") ?? "medium_term";
-          if (!["short_term", "medium_term", "long_term"].includes(range))
-            throw new HttpError(400, "Invalid time range");
-          const items = [];
-          for (let r = offset; r < Math.min(50, offset + limit); r++) items.push(d.topItem(sub, range, r));
-          return corrupt(page(url, items, offset, limit, 50));
-        }
-        break;
-      }
-    }
-    throw new HttpError(404, "Service not found");
-  };
-
-  const corruptAlbum = (album: Record<string, unknown>) => {
-    if (album.tracks && typeof album.tracks === "object") corrupt(album.tracks as Record<string, unknown>);
-    return album;
+    const env: RouteEnv = { data: data!, user: token.user, extended, shape, corrupt };
+    await routes.fetch(new Request(url), env);
+    if (env.error !== undefined) throw env.error;
+    return env.answer;
   };
 
   const tokenEndpoint = async (req: IncomingMessage): Promise<unknown> => {
@@ -379,7 +213,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         access_token: issueToken(true),
         token_type: "Bearer",
         expires_in: expiresIn,
-        scope: "user-read-recently-played user-top-read",
+        scope: USER_SCOPES.join(" "),
       };
     }
     if (grant === "authorization_code") {
@@ -396,7 +230,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         token_type: "Bearer",
         expires_in: expiresIn,
         refresh_token: refresh,
-        scope: "user-read-recently-played user-top-read",
+        scope: USER_SCOPES.join(" "),
       };
     }
     throw new OAuthError(400, "unsupported_grant_type", `grant_type ${grant ?? "(none)"} is not supported`);
@@ -451,7 +285,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
       const token = auth(req);
       const { malformed } = await applyFaults();
-      const answer = api(req, url, token);
+      const answer = await api(req, url, token);
       const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
       const body = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
       send(200, malformed ? body.slice(0, Math.max(1, Math.floor(body.length / 2))) : body);

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { recordRefreshToken } from "./doctor.ts";
 
 /** `tunelake auth`: prints a refresh token for user-scoped sources (recently played, top items). */
-export async function authCommand(g: GlobalOptions, opts: { port: string; scopes: string }): Promise<void> {
+export async function authCommand(g: GlobalOptions, opts: { port: string; scopes?: string }): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new UsageError(`--port must be 1-65535, got "${opts.port}".`);
@@ -20,7 +20,8 @@ export async function authCommand(g: GlobalOptions, opts: { port: string; scopes
   const refreshToken = await runAuthorizationCodeFlow({
     env,
     port,
-    scopes: opts.scopes.split(/\s+/).filter(Boolean),
+    // Without --scopes, the flow asks for every scope the user sources declare (USER_SCOPES).
+    scopes: opts.scopes?.split(/\s+/).filter(Boolean),
     print: (line: string) => stderr().write(`${line}\n`),
   });
   // When it was issued, for `tunelake doctor` (a fingerprint, never the token).

@@ -4,6 +4,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { CURATED_TABLES } from "@tunelake/core/lake";
 import { listExecutions } from "@tunelake/local/executions";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +44,9 @@ describe("tunelake reprocess", () => {
     expect(result.code, result.stderr + result.stdout).toBe(0);
     for (const date of DATES) {
       expect(result.stdout).toMatch(
-        new RegExp(`${date}  SUCCEEDED  ${date}-reprocess  10 tables, \\d+ rows, (\\d+)/\\1 checks passed`),
+        new RegExp(
+          `${date}  SUCCEEDED  ${date}-reprocess  ${CURATED_TABLES.length} tables, \\d+ rows, (\\d+)/\\1 checks passed`,
+        ),
       );
       expect(await fingerprint(home, date)).toEqual(before.get(date));
     }

@@ -3,6 +3,7 @@
  * the local engine: each is retried to success with the same tables as a clean run, or fails with a notification
  * naming the cause and a redrive that completes.
  */
+import { CURATED_TABLES } from "@tunelake/core/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLEAN_RUN_DATE,
@@ -26,7 +27,7 @@ describe("Spotify faults on the local engine", () => {
   beforeAll(async () => {
     // Prepare: the tables of a clean run are what every retried run must end with.
     clean = cleanRun().fingerprint;
-    expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(10);
+    expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(CURATED_TABLES.length);
   });
   afterAll(async () => {
     await cleanupAll();

@@ -13,6 +13,7 @@ import type { Config } from "@tunelake/core/config/schema";
 import { StorageError } from "@tunelake/core/errors";
 import { CURATED_TABLES, rejectsKey } from "@tunelake/core/lake";
 import { silentLogger } from "@tunelake/core/logger";
+import { exampleUserSources } from "@tunelake/core/sources/index";
 import type { FsObjectStore } from "@tunelake/core/storage/fs-store";
 import type { ObjectStore } from "@tunelake/core/storage/object-store";
 import { createExtractHandler } from "@tunelake/functions/extract";
@@ -36,7 +37,8 @@ export const REPO_CONFIG = path.join(REPO, "tunelake.config.json");
 export const repoConfig = (): Promise<Config> => loadConfig(REPO_CONFIG);
 
 /**
- * The suite's config: the repository's sources plus every user-scoped source, so that all ten tables fill; `extract`
+ * The suite's config: the repository's sources plus every user-scoped source (as each declares its example entries), so
+ * that every table fills; `extract`
  * overrides are merged in (e.g. fewer retries, so that a fault that never ends fails in seconds).
  */
 export async function suiteConfig(extract: Partial<Config["extract"]> = {}): Promise<Config> {
@@ -45,7 +47,7 @@ export async function suiteConfig(extract: Partial<Config["extract"]> = {}): Pro
     ...base,
     sources: {
       ...base.sources,
-      user: { recentlyPlayed: true, topTracks: ["short_term"], topArtists: ["short_term"] },
+      user: exampleUserSources() as Config["sources"]["user"],
     },
     extract: { ...base.extract, ...extract },
   };

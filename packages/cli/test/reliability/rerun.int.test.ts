@@ -82,7 +82,10 @@ describe("reruns and concurrent runs", () => {
       `${a.record.cause} | ${b.record.cause} | ${a.record.failedStage}`,
     ).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     const [first, second] = [await fingerprint(home, DATE), await fingerprint(home, other)];
-    expect(first.every((t) => t.rows > 0)).toBe(true);
+    expect(
+      first.every((t) => t.rows > 0),
+      JSON.stringify(first.map((t) => [t.table, t.rows])),
+    ).toBe(true);
     expect(second.map((t) => t.rows)).toEqual(first.map((t) => t.rows));
   });
 

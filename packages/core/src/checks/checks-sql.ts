@@ -18,60 +18,28 @@
  * machine's Choice reads, and at about 14 table reads it is far below the stage limit.
  */
 import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
-
-/** Keys per curated table: non-null and unique per run date. */
-export const TABLE_KEYS: Record<CuratedTable, readonly string[]> = {
-  artists: ["artist_id"],
-  albums: ["album_id"],
-  album_artists: ["album_id", "artist_id"],
-  tracks: ["track_id"],
-  track_artists: ["track_id", "artist_id"],
-  playlists: ["playlist_id"],
-  playlist_items: ["playlist_id", "position"],
-  search_results: ["query", "search_type", "rank"],
-  plays: ["played_at", "track_id"],
-  top_items: ["time_range", "item_type", "rank"],
-};
+import { TABLES, tableDeclaration } from "../tables/index.ts";
 
 /** A reference that must resolve within the same run date (NULLs are not references: local files have no album). */
 interface ReferenceCheck {
   name: string;
   from: CuratedTable;
   column: string;
-  to: CuratedTable;
+  to: string;
   toColumn: string;
   /** Extra condition on the referencing rows. */
   where?: string;
 }
 
-export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
-  { name: "tracks_album_id_resolves", from: "tracks", column: "album_id", to: "albums", toColumn: "album_id" },
-  {
-    name: "track_artists_artist_id_resolves",
-    from: "track_artists",
-    column: "artist_id",
-    to: "artists",
-    toColumn: "artist_id",
-  },
-  {
-    name: "playlist_items_item_id_resolves",
-    from: "playlist_items",
-    column: "item_id",
-    to: "tracks",
-    toColumn: "track_id",
-    where: `"item_type" = 'track'`,
-  },
-];
+/** Every table's references, as its declaration lists them, named `<table>_<column>_resolves`. */
+export const REFERENCE_CHECKS: readonly ReferenceCheck[] = TABLES.flatMap((t) =>
+  (t.references ?? []).map((r) => ({ name: `${t.name}_${r.column}_resolves`, from: t.name, ...r })),
+);
 
-/** Row-level rules: the condition names a bad row. NULLs are left to the key checks. */
-export const VALUE_CHECKS: readonly { name: string; table: CuratedTable; badRow: string }[] = [
-  {
-    name: "albums_release_date_precision_valid",
-    table: "albums",
-    badRow: `"release_date_precision" IS NOT NULL AND "release_date_precision" NOT IN ('day', 'month', 'year')`,
-  },
-  { name: "tracks_duration_ms_positive", table: "tracks", badRow: `"duration_ms" IS NOT NULL AND "duration_ms" <= 0` },
-];
+/** Row-level rules particular to a table, as its declaration lists them. NULLs are left to the key checks. */
+export const VALUE_CHECKS: readonly { name: string; table: CuratedTable; badRow: string }[] = TABLES.flatMap((t) =>
+  (t.checks ?? []).map((c) => ({ name: c.name, table: t.name, badRow: c.badRow })),
+);
 
 const q = (identifier: string) => `"${identifier}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -105,7 +73,7 @@ export function checkNames(): string[] {
  * whether `failed_rows` is final (`own`) or is the actual row count that the stats comparison turns into a result.
  */
 function tableScan(table: CuratedTable): string {
-  const keys = TABLE_KEYS[table];
+  const keys = tableDeclaration(table).key;
   const refs = referencesFrom(table);
   const values = VALUE_CHECKS.filter((v) => v.table === table);
   const joins = refs.map(

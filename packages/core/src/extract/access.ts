@@ -3,7 +3,7 @@
  * starts optimistic (batch endpoints, playlist entries, large pages), lets the first request that needs a capability
  * probe it while the others wait, and falls back for the rest of the run once Spotify refuses it.
  */
-import type { AccessProfile } from "../config/schema.ts";
+import type { AccessProfile } from "../config/extract-options.ts";
 import { SpotifyRequestError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 

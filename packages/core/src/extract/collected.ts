@@ -3,7 +3,10 @@
  * handed to the raw writer at once, so that a checkpoint never records half a unit.
  */
 import type * as v from "valibot";
-import type { RawEntity } from "../lake.ts";
+
+/** A raw entity's name (lake.ts narrows it to the declared ones; this module is used by the declarations). */
+type RawEntity = string;
+
 import { checkItem } from "../spotify/schemas.ts";
 import { rejectItem, serializeBounded } from "./raw-line.ts";
 

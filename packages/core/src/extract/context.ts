@@ -2,7 +2,7 @@
  * What every extraction step shares during one run, and the one way to fetch objects by id: batch calls where the
  * access allows them, per-id calls otherwise. A missing object (404, or null in a batch) is reported, not fatal.
  */
-import type { ExtractOptions } from "../config/schema.ts";
+import type { ExtractOptions } from "../config/extract-options.ts";
 import { SpotifyRequestError } from "../errors.ts";
 import type { SpotifyClient } from "../spotify/client.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
@@ -16,8 +16,8 @@ export interface ExtractContext {
   stamp: () => string;
   /** Sources skipped and why, for the manifest. */
   skipped: string[];
-  /** The raw zone and run date, for sources that continue from earlier dates (recently played, see fetch-user.ts). */
-  lake?: { store: ObjectStore; date: string };
+  /** The raw zone and run date, for sources that continue from earlier dates (recently played, see sources/recently-played.ts). */
+  lake?: { store: ObjectStore; date: string; rawPrefix: (entity: string, date: string) => string };
 }
 
 export interface Fetched {

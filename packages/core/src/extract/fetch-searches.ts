@@ -2,7 +2,7 @@
  * Searches (`tag:new` albums replaces the gone new-releases endpoint; user-defined queries). Pages are at most 10
  * items in the development profile, so the page size is probed in `auto` and pages are requested by offset.
  */
-import type { SearchSource } from "../config/schema.ts";
+import type { SearchSource } from "../config/entries.ts";
 import { asPage } from "../spotify/paging.ts";
 import { SEARCH_ITEM_SCHEMAS } from "../spotify/schemas.ts";
 import { Collected } from "./collected.ts";

@@ -24,19 +24,18 @@ import {
 } from "../lake.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { ExtractResult } from "../pipeline-types.ts";
+import type { Planner } from "../sources/define-source.ts";
+import { entriesOf, SOURCES } from "../sources/index.ts";
 import { createSpotifyClient, type SpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
+import { followPages } from "../spotify/paging.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { AccessState, BATCH_SIZE, type Capability } from "./access.ts";
 import { AlbumQueue } from "./album-queue.ts";
 import { addStats, CheckpointFence, type ExtractCheckpoint, extractFingerprint } from "./checkpoint.ts";
-import type { Collected } from "./collected.ts";
+import { Collected } from "./collected.ts";
 import { chunk, type ExtractContext } from "./context.ts";
-import { extractAlbums, extractArtistAlbums, extractArtists, extractTracks } from "./fetch-catalog.ts";
-import { extractPlaylist } from "./fetch-playlists.ts";
-import { extractSearch } from "./fetch-searches.ts";
-import { extractUser, wantsUserSources } from "./fetch-user.ts";
+import { extractAlbums } from "./fetch-catalog.ts";
 import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
-import { planExtract } from "./plan.ts";
 import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
 import { WorkPool } from "./work-pool.ts";
@@ -144,15 +143,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     logger.info("extract: starting over (the checkpoint is of other work, or a refetch was asked for)", { date });
   }
   const done = new Set(cp.done);
-  const plan = planExtract(config);
   const skipped = cp.skipped;
-  const userWanted = wantsUserSources(config.sources.user);
-  const userReady = userWanted && Boolean(opts.spotify.refreshToken);
-  const userNote = "user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)";
-  if (userWanted && !userReady && !skipped.includes(userNote)) {
-    skipped.push(userNote);
-    logger.warn("user sources skipped: SPOTIFY_REFRESH_TOKEN is not set; run `tunelake auth`");
-  }
+  const userToken = Boolean(opts.spotify.refreshToken);
   const inner = createSpotifyClient(opts.spotify, {
     concurrency: extract.concurrency,
     maxRetries: extract.maxRetries,
@@ -193,7 +185,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   };
   const access = new AccessState(extract.accessProfile, logger, resumable ? cp.capabilities : undefined);
   const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), skipped };
-  ctx.lake = { store: opts.store, date };
+  ctx.lake = { store: opts.store, date, rawPrefix: (entity, day) => rawPrefix(entity as RawEntity, day) };
   logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile, resumed: done.size });
 
   // Checkpoints: one at a time; the state they record is taken when they start.
@@ -232,7 +224,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const commit = (keys: readonly string[], out: Collected): void => {
     if (dead) return;
     const byEntity = new Map<RawEntity, string[]>();
-    for (const { entity, line } of out.raw) {
+    for (const { line, ...record } of out.raw) {
+      // Sources write only their declared entities (sources/index.ts).
+      const entity = record.entity as RawEntity;
       const list = byEntity.get(entity) ?? [];
       list.push(line);
       byEntity.set(entity, list);
@@ -243,7 +237,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     }
     const rejectLines = new Map<RawEntity, string[]>();
     for (const reject of out.rejects) {
-      const list = rejectLines.get(reject.entity) ?? [];
+      const entity = reject.entity as RawEntity;
+      const list = rejectLines.get(entity) ?? [];
       list.push(
         JSON.stringify({
           _reason: reject.reason,
@@ -252,9 +247,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
           item: reject.item,
         }),
       );
-      rejectLines.set(reject.entity, list);
+      rejectLines.set(entity, list);
       cp.rejects.count++;
-      cp.rejects.byEntity[reject.entity] = (cp.rejects.byEntity[reject.entity] ?? 0) + 1;
+      cp.rejects.byEntity[entity] = (cp.rejects.byEntity[entity] ?? 0) + 1;
       const reason = reject.reason.slice(0, 200);
       cp.rejects.reasons[reason] = (cp.rejects.reasons[reason] ?? 0) + 1;
     }
@@ -309,30 +304,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       }),
   );
 
-  // Artists' albums first: they name more albums to fetch.
-  for (const artistId of plan.artists) {
-    const key = `artist_albums:${artistId}`;
-    if (done.has(key)) {
-      albumQueue.add(cp.artistAlbums[artistId] ?? [], () => `artist:${artistId}`);
-      continue;
-    }
-    unit(key, async () => {
-      const result = await extractArtistAlbums(ctx, artistId);
-      cp.artistAlbums[artistId] = result.albumIds;
-      commit([key], result.out);
-      albumQueue.add(result.albumIds, () => `artist:${artistId}`);
-    });
-  }
-  albumQueue.add(plan.albums, (id) => `album:${id}`);
-  const byIds = (
-    kind: "artist" | "track",
-    ids: readonly string[],
-    batch: boolean,
-    fetch: (group: string[]) => Promise<Collected>,
-  ) => {
+  const byIds = (kind: "artist" | "track", ids: readonly string[], fetch: (group: string[]) => Promise<Collected>) => {
     const left = ids.filter((id) => !done.has(`${kind}:${id}`));
-    const size = batch ? (kind === "artist" ? BATCH_SIZE.artists : BATCH_SIZE.tracks) : 1;
     const cap = kind === "artist" ? "batchArtists" : "batchTracks";
+    const size = access.allowed(cap) ? (kind === "artist" ? BATCH_SIZE.artists : BATCH_SIZE.tracks) : 1;
     const add = (group: string[]) =>
       unit(`${kind}s:${group[0]}`, async () => {
         if (splitRefused(cap, group, (id) => add([id]))) return;
@@ -341,22 +316,79 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
           await fetch(group),
         );
       });
-    for (const group of chunk(left, size)) {
-      add(group);
-    }
+    for (const group of chunk(left, size)) add(group);
   };
-  byIds("artist", plan.artists, access.allowed("batchArtists"), (group) => extractArtists(ctx, group));
-  byIds("track", plan.tracks, access.allowed("batchTracks"), (group) => extractTracks(ctx, group));
-  for (const id of plan.playlists) {
-    const key = `playlist:${id}`;
-    if (!done.has(key)) unit(key, async () => commit([key], await extractPlaylist(ctx, id)));
+  const planner = (user: boolean): Planner => ({
+    ctx,
+    isDone: (key) => done.has(key),
+    unit: (key, run) => {
+      if (!done.has(key)) unit(key, async () => commit([key], await run()));
+    },
+    list: (key, request) => {
+      if (done.has(key)) return;
+      unit(key, async () => {
+        const out = new Collected();
+        let index = 0;
+        const pages = followPages(
+          ctx.client,
+          { url: request.url },
+          {
+            user,
+            maxItems: request.maxItems,
+            selector: request.selector,
+          },
+        );
+        for await (const page of pages) {
+          const fetchedAt = ctx.stamp();
+          for (const item of page.items) {
+            if (request.maxItems !== undefined && index >= request.maxItems) break;
+            out.addChecked(request.entity, request.item, item, {
+              _fetched_at: fetchedAt,
+              _source: request.source,
+              ...request.provenance?.(index),
+            });
+            index++;
+          }
+        }
+        commit([key], out);
+      });
+    },
+    byIds,
+    albums: (ids, sourceOf) => albumQueue.add(ids, sourceOf),
+    discover: (key, run, source) => {
+      // The checkpoint remembers the albums a finished unit named, under the id its key ends with.
+      const id = key.slice(key.indexOf(":") + 1);
+      if (done.has(key)) {
+        albumQueue.add(cp.artistAlbums[id] ?? [], () => source);
+        return;
+      }
+      unit(key, async () => {
+        const result = await run();
+        cp.artistAlbums[id] = result.albumIds;
+        commit([key], result.out);
+        albumQueue.add(result.albumIds, () => source);
+      });
+    },
+  });
+  // Every source plans its units from its config entries; user sources only with the user's token.
+  let userWanted = false;
+  for (const source of SOURCES) {
+    // Each source's plan takes its own entries; the union of all sources' entry types cannot name them.
+    const entries = entriesOf(source, config.sources) as never;
+    if (source.section === "user" && !userToken) {
+      const wanted = () => {
+        userWanted = true;
+      };
+      source.plan(entries, { ...planner(true), unit: wanted, list: wanted });
+      continue;
+    }
+    source.plan(entries, planner(source.section === "user"));
   }
-  for (const search of plan.searches) {
-    const key = `search:${search.type}:${search.query}:${search.market ?? ""}`;
-    if (!done.has(key)) unit(key, async () => commit([key], await extractSearch(ctx, search)));
+  const userNote = "user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)";
+  if (userWanted && !skipped.includes(userNote)) {
+    skipped.push(userNote);
+    logger.warn("user sources skipped: SPOTIFY_REFRESH_TOKEN is not set; run `tunelake auth`");
   }
-  if (userReady && !done.has("user"))
-    unit("user", async () => commit(["user"], await extractUser(ctx, config.sources.user)));
 
   const abandonTimer = opts.slice
     ? setTimeout(

@@ -10,12 +10,13 @@ import type { AddressInfo } from "node:net";
 import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
 import { SpotifyAuthError } from "../errors.ts";
+import { USER_SCOPES } from "../sources/index.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
 import { redirectRefused } from "./client.ts";
 import { TokenResponseSchema } from "./schemas.ts";
 
 /** Scopes the user-scoped sources need. */
-export const USER_SCOPES = ["user-read-recently-played", "user-top-read"] as const;
+export { USER_SCOPES };
 
 export interface AuthorizationCodeFlowOptions {
   env: Pick<SpotifyEnv, "clientId" | "clientSecret" | "accountsBaseUrl">;

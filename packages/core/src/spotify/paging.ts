@@ -12,6 +12,8 @@ export interface PageOptions {
   user?: boolean;
   /** Stop once this many items were read (the last page is not cut). */
   maxItems?: number;
+  /** Where the page is in the response (`artists` for `/me/following`); default the response itself. */
+  selector?: string;
 }
 
 /** Checks that `input` is a paging object; a broken envelope is a Spotify fault, not bad data. */
@@ -31,9 +33,11 @@ export async function* followPages(
   first: { url: string } | { page: unknown },
   options: PageOptions = {},
 ): AsyncGenerator<Paging> {
+  const select = (json: unknown): unknown =>
+    options.selector === undefined ? json : (json as Record<string, unknown> | null)?.[options.selector];
   let current: Paging =
     "url" in first
-      ? asPage(await client.get(first.url, { user: options.user }), first.url)
+      ? asPage(select(await client.get(first.url, { user: options.user })), first.url)
       : asPage(first.page, "an embedded page");
   let seen = 0;
   // A `next` link back to a page already read, or pages that never end with nothing on them, would loop forever.
@@ -51,6 +55,6 @@ export async function* followPages(
       );
     }
     visited.add(next);
-    current = asPage(await client.get(next, { user: options.user }), next);
+    current = asPage(select(await client.get(next, { user: options.user })), next);
   }
 }

@@ -13,9 +13,9 @@ import { RawLoadError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { retry, verdict } from "../resilience.ts";
-import { type ColumnType, RAW_COLUMNS, renderType } from "./raw-columns.ts";
+import { stagingModel } from "../tables/index.ts";
+import { type ColumnType, RAW_COLUMNS, RAW_LOAD, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
-import { RAW_LOAD, referencedTables, STAGING_SQL } from "./table-sql.ts";
 
 export interface SessionOptions {
   /** A private directory for this session: DuckDB's home and spill files go under it. */
@@ -196,9 +196,15 @@ export class TransformSession {
     }
   }
 
-  /** Builds every raw and staging table the SQL refers to (and what those refer to), each once. */
-  async prepare(sql: string): Promise<void> {
-    for (const name of referencedTables(sql)) await this.build(name);
+  /** Builds every raw and staging table a model refs (and what those ref), each once. */
+  async prepare(refs: readonly string[]): Promise<void> {
+    for (const name of refs) await this.build(name);
+  }
+
+  /** Creates a table the caller computes (e.g. `other_plays`), for the models that ref it. */
+  async provide(name: string, sql: string): Promise<void> {
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
+    this.built.add(name);
   }
 
   private async build(name: string): Promise<void> {
@@ -206,12 +212,12 @@ export class TransformSession {
     if (name.startsWith("raw_")) {
       await this.loadRawTable(name.slice(4) as RawEntity);
     } else {
-      const sql = STAGING_SQL[name];
-      if (sql === undefined) throw new Error(`Unknown staging table ${name}`);
-      await this.prepare(sql);
+      const model = stagingModel(name);
+      if (model === undefined) throw new Error(`Unknown staging model ${name}: declare it in tables/staging.ts.`);
+      await this.prepare(model.refs);
       // stg_* are unions of raw copies, read by one or two queries: views cost less than storing them; best_* are
       // the deduplicated objects several tables read, so they are stored.
-      await this.run(`CREATE TEMP ${name.startsWith("stg_") ? "VIEW" : "TABLE"} ${name} AS ${sql}`);
+      await this.run(`CREATE TEMP ${model.materialized === "view" ? "VIEW" : "TABLE"} ${name} AS ${model.sql}`);
     }
     this.built.add(name);
   }

@@ -1,136 +1,20 @@
 /**
- * The DuckDB column types the transform reads from each raw entity. Every field is typed explicitly, so a field that
- * is missing from all of a day's objects reads as NULL instead of failing the query (DuckDB would otherwise infer the
- * schema from the data). Types are a superset of the shapes Spotify returns (pre-2026 and 2026; full and simplified
- * objects; tracks and episodes), and fields we do not use are not read at all.
+ * The columns the transform reads per raw entity. Every field is typed explicitly, so a field that is missing from all
+ * of a day's objects reads as NULL instead of failing the query (DuckDB would otherwise infer the schema from the
+ * data).
  */
 import type { RawEntity } from "../lake.ts";
+import { RAW_DECLARATIONS } from "../sources/index.ts";
+import type { ColumnType } from "./raw-types.ts";
 
-/** A DuckDB type: a scalar type name, a struct (field -> type), or a list (`[elementType]`). */
-export type ColumnType = string | readonly [ColumnType] | { readonly [field: string]: ColumnType };
+export { type ColumnType, renderType } from "./raw-types.ts";
 
-const V = "VARCHAR";
-const B = "BIGINT";
-const BOOL = "BOOLEAN";
+/** The columns read per raw entity, as its source declares them (see the RAW_ENTITIES comment in lake.ts). */
+export const RAW_COLUMNS: Record<RawEntity, Record<string, ColumnType>> = Object.fromEntries(
+  RAW_DECLARATIONS.map((r) => [r.entity, r.columns]),
+) as Record<RawEntity, Record<string, ColumnType>>;
 
-/** Renders a ColumnType as DuckDB type SQL; field names are quoted because Spotify uses `type`, `public`, `offset`. */
-export function renderType(type: ColumnType): string {
-  if (typeof type === "string") return type;
-  if (Array.isArray(type)) return `${renderType(type[0] as ColumnType)}[]`;
-  const fields = Object.entries(type as Record<string, ColumnType>).map(([name, t]) => `"${name}" ${renderType(t)}`);
-  return `STRUCT(${fields.join(", ")})`;
-}
-
-/** Deep-merges struct types (the union of fields); used where one raw entity holds several object kinds. */
-export function mergeTypes(...types: Record<string, ColumnType>[]): Record<string, ColumnType> {
-  const out: Record<string, ColumnType> = {};
-  for (const type of types) {
-    for (const [name, t] of Object.entries(type)) {
-      const prev = out[name];
-      const bothStructs =
-        prev !== undefined &&
-        typeof prev === "object" &&
-        !Array.isArray(prev) &&
-        typeof t === "object" &&
-        !Array.isArray(t);
-      out[name] = bothStructs ? mergeTypes(prev as Record<string, ColumnType>, t as Record<string, ColumnType>) : t;
-    }
-  }
-  return out;
-}
-
-const IMAGES = [{ url: V }] as const;
-
-/**
- * SimplifiedArtistObject, reduced to what the tables keep (uri and URL follow from the id). Also the element type of
- * every `artists` list, so bridge tables can union them. Nested objects repeat on every playlist entry: each field
- * read here costs time and memory on the largest raw entity, so only what a table needs is read.
- */
-export const SIMPLE_ARTIST = { id: V, name: V };
-
-/** SimplifiedAlbumObject (inside tracks, artist albums and search pages). */
-export const SIMPLE_ALBUM = {
-  id: V,
-  name: V,
-  album_type: V,
-  total_tracks: B,
-  release_date: V,
-  release_date_precision: V,
-  images: IMAGES,
-  artists: [SIMPLE_ARTIST],
-} as const;
-
-/** AlbumObject: the simplified fields plus those only full albums carry (label, popularity, upc, genres). */
-export const ALBUM = { ...SIMPLE_ALBUM, label: V, popularity: B, external_ids: { upc: V }, genres: [V] } as const;
-
-/** SimplifiedTrackObject, as embedded in an album's tracks page (no album, popularity or external ids). */
-export const SIMPLE_TRACK = {
-  id: V,
-  name: V,
-  type: V,
-  uri: V,
-  duration_ms: B,
-  explicit: BOOL,
-  disc_number: B,
-  track_number: B,
-  is_local: BOOL,
-  artists: [SIMPLE_ARTIST],
-} as const;
-
-/** TrackObject, SimplifiedTrackObject and EpisodeObject (the fields a playlist entry needs of it). */
-export const TRACK = { ...SIMPLE_TRACK, popularity: B, external_ids: { isrc: V }, album: SIMPLE_ALBUM } as const;
-
-/** PlaylistTrackObject: `track` before 2026, `item` since; both read with the same type so they coalesce. */
-export const ENTRY = { added_at: V, added_by: { id: V }, is_local: BOOL, track: TRACK, item: TRACK } as const;
-
-export const ARTIST = {
-  id: V,
-  name: V,
-  type: V,
-  uri: V,
-  genres: [V],
-  popularity: B,
-  followers: { total: B },
-  images: IMAGES,
-} as const;
-
-const ENTRIES_PAGE = { total: B, offset: B, items: [ENTRY] } as const;
-
-/** PlaylistObject (embedded entries page under `tracks` pre-2026, `items` 2026) and SimplifiedPlaylistObject. */
-export const PLAYLIST = {
-  id: V,
-  name: V,
-  type: V,
-  uri: V,
-  description: V,
-  public: BOOL,
-  collaborative: BOOL,
-  snapshot_id: V,
-  owner: { id: V, display_name: V },
-  images: IMAGES,
-  followers: { total: B },
-  tracks: ENTRIES_PAGE,
-  items: ENTRIES_PAGE,
-} as const;
-
-const PROVENANCE = { _fetched_at: V, _source: V };
-
-/** The columns read per raw entity (see the RAW_ENTITIES comment in lake.ts for what a line holds). */
-export const RAW_COLUMNS: Record<RawEntity, Record<string, ColumnType>> = {
-  artists: { ...ARTIST, ...PROVENANCE },
-  artist_albums: { ...SIMPLE_ALBUM, ...PROVENANCE, _artist_id: V },
-  albums: { ...ALBUM, type: V, tracks: { total: B, offset: B, items: [SIMPLE_TRACK] }, ...PROVENANCE },
-  album_tracks: { ...TRACK, ...PROVENANCE, _album_id: V, _position: B },
-  tracks: { ...TRACK, ...PROVENANCE },
-  playlists: { ...PLAYLIST, ...PROVENANCE },
-  playlist_items: { ...ENTRY, ...PROVENANCE, _playlist_id: V, _position: B },
-  search_results: {
-    ...mergeTypes(TRACK, SIMPLE_ALBUM, ARTIST, PLAYLIST),
-    ...PROVENANCE,
-    _query: V,
-    _search_type: V,
-    _rank: B,
-  },
-  recently_played: { track: TRACK, played_at: V, context: { uri: V, type: V }, ...PROVENANCE },
-  top_items: { ...mergeTypes(TRACK, ARTIST), ...PROVENANCE, _time_range: V, _item_type: V, _rank: B },
-};
+/** Per raw entity, the projection applied while loading it (default: every column as read). */
+export const RAW_LOAD: Partial<Record<RawEntity, string>> = Object.fromEntries(
+  RAW_DECLARATIONS.flatMap((r) => (r.load ? [[r.entity, r.load]] : [])),
+);

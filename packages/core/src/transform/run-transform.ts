@@ -30,9 +30,9 @@ import {
 import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
+import { refsOf, rejectsModel, tableModel } from "../tables/index.ts";
 import { curatedTable, projectDefinedColumns } from "./curated-tables.ts";
 import { type MistypedField, sqlString, TransformSession } from "./duckdb-session.ts";
-import { referencedTables, rejectsSql, STAGING_SQL, TABLE_SQL } from "./table-sql.ts";
 
 export interface TransformOptions {
   entity: TransformEntity;
@@ -65,22 +65,9 @@ export interface TransformReport extends TransformResult {
   finishedAt: string;
 }
 
-/** Raw entities whose files the given tables read (through their staging tables). */
+/** Raw entities whose files the given tables read (through the staging models they ref). */
 export function rawEntitiesFor(tables: readonly CuratedTable[]): RawEntity[] {
-  const seen = new Set<string>();
-  const visit = (sql: string): void => {
-    for (const name of referencedTables(sql)) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const staging = STAGING_SQL[name];
-      if (staging !== undefined) visit(staging);
-    }
-  };
-  for (const table of tables) {
-    visit(TABLE_SQL[table]);
-    const rejects = rejectsSql(table);
-    if (rejects) visit(rejects);
-  }
+  const seen = refsOf(tables);
   return RAW_ENTITIES.filter((entity) => seen.has(`raw_${entity}`));
 }
 
@@ -173,20 +160,20 @@ async function writeEntity(
   const rejectKeys: string[] = [];
   const coverage: string[] = [];
   let rejectTotal = 0;
-  if ((TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]).includes("plays")) {
-    await loadOtherPlays(session, curated, date, outDir);
-  }
   for (const table of TRANSFORM_ENTITIES[entity] as readonly CuratedTable[]) {
-    const sql = projectDefinedColumns(table, TABLE_SQL[table]);
+    const model = tableModel(table);
+    if (model.refs.includes("other_plays")) await loadOtherPlays(session, curated, date, outDir);
+    const sql = projectDefinedColumns(table, model.sql);
     const file = path.join(outDir, `${table}.parquet`);
     let rows: number;
     let rejects = 0;
     try {
-      await session.prepare(sql);
+      await session.prepare(model.refs);
       rows = await session.count(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
-      const rejectSql = rejectsSql(table);
-      if (rejectSql) {
-        await session.prepare(rejectSql);
+      const rejectsOf = rejectsModel(table);
+      if (rejectsOf) {
+        const rejectSql = rejectsOf.sql;
+        await session.prepare(rejectsOf.refs);
         const rejectFile = path.join(outDir, `${table}.rejects.ndjson.gz`);
         rejects = await session.count(
           `COPY (${rejectSql}) TO ${sqlString(rejectFile)} (FORMAT json, COMPRESSION gzip)`,
@@ -293,7 +280,7 @@ async function loadOtherPlays(
     files.length === 0
       ? "(SELECT NULL::TIMESTAMP AS played_at LIMIT 0)"
       : `read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = false)`;
-  await session.run(`CREATE OR REPLACE TEMP TABLE other_plays AS SELECT DISTINCT played_at FROM ${from}`);
+  await session.provide("other_plays", `SELECT DISTINCT played_at FROM ${from}`);
 }
 
 /**

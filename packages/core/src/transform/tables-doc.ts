@@ -1,5 +1,5 @@
 /**
- * docs/tables.md, rendered from the curated table definitions (curated-tables.ts): `npm run docs:tables` writes it,
+ * docs/tables.md, rendered from the curated table declarations (tables/index.ts, via curated-tables.ts): `npm run docs:tables` writes it,
  * and a test fails when the file in the repository is not what this renders.
  */
 import { MAX_NESTING_DEPTH, MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
@@ -37,7 +37,7 @@ const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\
 /** The Markdown of docs/tables.md. */
 export function renderTablesDoc(): string {
   const out: string[] = [
-    "<!-- Generated from packages/core/src/transform/curated-tables.ts by `npm run docs:tables`: do not edit. -->",
+    "<!-- Generated from the table declarations in packages/core/src/tables/ by `npm run docs:tables`: do not edit. -->",
     "",
     "# Curated tables",
     "",

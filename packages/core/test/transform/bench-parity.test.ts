@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baselineTransform } from "../../../../bench/transform-baseline.ts";
 import { writeSyntheticRaw } from "../../../../bench/transform-data.ts";
+import { CURATED_TABLES } from "../../src/lake.ts";
 import { FsObjectStore } from "../../src/storage/fs-store.ts";
 import { transformAll } from "../../src/transform/run-transform.ts";
 
@@ -37,6 +38,8 @@ describe("transform benchmark parity", () => {
   it("writes the same tables with the same row counts as the DuckDB transform", () => {
     // Assess
     expect(ours.playlist_items).toBe(3000);
-    expect(baseline).toEqual(ours);
+    // The synthetic day holds the raw entities the baseline reads; every other table is empty in both.
+    expect(baseline).toEqual(Object.fromEntries(Object.keys(baseline).map((t) => [t, ours[t]])));
+    for (const table of CURATED_TABLES.filter((t) => !(t in baseline))) expect(ours[table], table).toBe(0);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * The staging models the curated tables read: every copy of an object from every source that carries it (`stg_*`,
+ * views; the sources declare their branches as `feeds`), and the best copy per id (`best_*`, stored). Each branch
+ * names its copy's priority (priority.ts), never a bare digit.
+ */
+import type { FedModel } from "../sources/define-source.ts";
+import { feedsOf } from "../sources/index.ts";
+import { albumCols, best, simpleArtistCols } from "../transform/sql-parts.ts";
+import { defineModel, type Ref, type StagingModel } from "./define-table.ts";
+import { priority as p } from "./priority.ts";
+
+/** The branches the sources feed into a model (sources/*.ts, `feeds`), each with its named priority. */
+const fed = (model: FedModel, ref: Ref): string[] =>
+  feedsOf(model).map((feed) => feed.select({ ref, priority: p(feed.priority) }));
+
+/** Every track object of the day, from every source that carries tracks, one row per copy. */
+const stgTracks = defineModel({
+  name: "stg_tracks",
+  materialized: "view",
+  model: ({ ref }) => `\n${fed("stg_tracks", ref).join("\nUNION ALL ")}`,
+});
+
+const bestTracks = defineModel({
+  name: "best_tracks",
+  materialized: "table",
+  model: ({ ref }) => `
+SELECT track_id,
+  ${best(["name", "album_id", "duration_ms", "explicit", "disc_number", "track_number", "isrc", "popularity", "is_local", "uri"])},
+  arg_max(artists, _rank) FILTER (WHERE len(artists) > 0) AS artists,
+  arg_max(_fetched_at, _rank) AS _fetched_at
+FROM ${ref("stg_tracks")} GROUP BY track_id`,
+});
+
+/** Every album object of the day: from the sources, and the album inside each track. */
+const stgAlbums = defineModel({
+  name: "stg_albums",
+  materialized: "view",
+  model: ({ ref }) => `
+${[
+  ...fed("stg_albums", ref),
+  `SELECT ${albumCols((f) => (f === "id" ? "s.album_id" : `s.album_${f}`), 0, p("child"), "s._fetched_at", true)}
+  FROM ${ref("stg_tracks")} s WHERE s.album_id IS NOT NULL AND s.has_album`,
+].join("\nUNION ALL ")}`,
+});
+
+const bestAlbums = defineModel({
+  name: "best_albums",
+  materialized: "table",
+  model: ({ ref }) => `
+SELECT album_id,
+  ${best(["name", "album_type", "release_date", "release_date_precision", "total_tracks", "label", "popularity", "upc", "image_url", "genres"])},
+  arg_max(artists, _rank) FILTER (WHERE len(artists) > 0) AS artists,
+  arg_max(_fetched_at, _rank) AS _fetched_at
+FROM ${ref("stg_albums")} GROUP BY album_id`,
+});
+
+/** Every artist object of the day: from the sources, and the artists credited on tracks and albums. */
+const stgArtists = defineModel({
+  name: "stg_artists",
+  materialized: "view",
+  model: ({ ref }) => `
+    ${[
+      ...fed("stg_artists", ref),
+      `SELECT ${simpleArtistCols("s.a", p("nested"), "s._fetched_at")}
+      FROM (SELECT unnest(artists) AS a, _fetched_at FROM ${ref("best_tracks")}) s WHERE nz(s.a.id) IS NOT NULL`,
+      `SELECT ${simpleArtistCols("s.a", p("child"), "s._fetched_at")}
+      FROM (SELECT unnest(artists) AS a, _fetched_at FROM ${ref("best_albums")}) s WHERE nz(s.a.id) IS NOT NULL`,
+    ].join("\n    UNION ALL ")}`,
+});
+
+/** Every staging model by name. */
+export const STAGING_MODELS: Readonly<Record<string, StagingModel>> = Object.fromEntries(
+  [stgTracks, bestTracks, stgAlbums, bestAlbums, stgArtists].map((m) => [m.name, m]),
+);

@@ -1,0 +1,285 @@
+/**
+ * The sample API's Web API routes as a Hono router app. Every source's endpoint (`endpoint.path` of its declaration
+ * in @tunelake/core/sources) is a route: the catalogue's and the first user sources' routes below, any other source
+ * served by one paged-list route with the items of the SampleData generator of the same name (e.g. `savedTracks()`
+ * for the `savedTracks` source). The server (sample-server.ts) authenticates, applies its faults and serializes; a
+ * route throws HttpError for an error answer, as Spotify gives it.
+ */
+import type { EndpointDeclaration } from "@tunelake/core/sources/define-source";
+import { SOURCES } from "@tunelake/core/sources/index";
+import { type Context, Hono } from "hono";
+import { HttpError } from "./errors.ts";
+import { page, SAMPLE_USER_ID, type SampleData, type SampleShape, SPOTIFY_ID_RE } from "./sample-data.ts";
+
+type Json = Record<string, unknown>;
+
+/** What a route sees besides the request: the data, the caller's token, the profile and the invalid-items fault. */
+export interface RouteEnv {
+  data: SampleData;
+  user: boolean;
+  extended: boolean;
+  shape: SampleShape;
+  /** Breaks items of a paging object (in place) when the invalidItems fault is on. */
+  corrupt: (page: Json) => Json;
+  /** The answer of the route, for the server to serialize. */
+  answer?: unknown;
+  /** The error the route threw, for the server to answer with. */
+  error?: unknown;
+}
+
+type Env = { Bindings: RouteEnv };
+type App = Hono<Env>;
+type Ctx = Context<Env>;
+
+function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `Invalid ${name}`);
+  return value;
+}
+
+function ids(url: URL, max: number): string[] {
+  const list = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+  if (list.length === 0) throw new HttpError(400, "No ids provided");
+  if (list.length > max) throw new HttpError(400, "Too many ids requested");
+  for (const id of list) if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, `Invalid base62 id: ${id}`);
+  return list;
+}
+
+function checkId(id: string): string {
+  if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, "Invalid base62 id");
+  return id;
+}
+
+/** A route's answer: stored for the server, which serializes it (drift, malformed bodies) as every other answer. */
+const answer = (c: Ctx, value: unknown) => {
+  c.env.answer = value;
+  return c.body(null, 200);
+};
+const urlOf = (c: Ctx) => new URL(c.req.url);
+const needsUser = (c: Ctx) => {
+  if (!c.env.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
+};
+const batchRefused = (c: Ctx) => {
+  if (!c.env.extended) throw new HttpError(403, "Forbidden: batch endpoints are not available to this app");
+};
+const corruptAlbum = (c: Ctx, album: Json) => {
+  if (album.tracks && typeof album.tracks === "object") c.env.corrupt(album.tracks as Json);
+  return album;
+};
+/** `/artists/{id}` -> `/v1/artists/:id`. */
+const honoPath = (path: string) => `/v1${path.replace(/\{(\w+)\}/g, ":$1")}`;
+
+/** The routes of the sources the sample API knows by hand, by source name (each serves its declared endpoint). */
+const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = {
+  artists: (c) => answer(c, c.env.data.artist(checkId(c.req.param("id") ?? ""))),
+  albums: (c) => answer(c, corruptAlbum(c, c.env.data.album(checkId(c.req.param("id") ?? "")))),
+  tracks: (c) => answer(c, c.env.data.track(checkId(c.req.param("id") ?? ""))),
+  playlists: (c) => {
+    const id = checkId(c.req.param("id") ?? "");
+    const { data, extended, shape } = c.env;
+    const owner = data.playlistOwner(id);
+    if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
+    const playlist = data.playlist(id, extended || (c.env.user && owner === SAMPLE_USER_ID));
+    const entries = playlist[shape === "2026" ? "items" : "tracks"] as Json;
+    if (Array.isArray(entries.items)) c.env.corrupt(entries);
+    return answer(c, playlist);
+  },
+  searches: (c) => {
+    const url = urlOf(c);
+    const { data, extended } = c.env;
+    const q = url.searchParams.get("q");
+    const types = (url.searchParams.get("type") ?? "").split(",").filter(Boolean);
+    if (!q) throw new HttpError(400, "No search query");
+    if (types.length === 0 || types.some((t) => !["album", "artist", "track", "playlist"].includes(t))) {
+      throw new HttpError(400, "Missing or invalid parameter type");
+    }
+    const limit = intParam(url, "limit", extended ? 20 : 5, 1, extended ? 50 : 10);
+    const offset = intParam(url, "offset", 0, 0, 1000);
+    const result: Json = {};
+    for (const type of types) {
+      const total = data.searchTotal(q, type);
+      const items = [];
+      for (let r = offset; r < Math.min(total, offset + limit); r++) items.push(data.searchItem(q, type, r));
+      result[`${type}s`] = c.env.corrupt(page(url, items, offset, limit, total));
+    }
+    return answer(c, result);
+  },
+  recentlyPlayed: (c) => {
+    needsUser(c);
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", 20, 1, 50);
+    // Like Spotify: `after` / `before` (Unix ms, exclusive) select plays newer / older than the cursor.
+    const ms = (name: string) =>
+      url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
+    const [afterMs, beforeMs] = [ms("after"), ms("before")];
+    if (afterMs !== undefined && beforeMs !== undefined) {
+      throw new HttpError(400, "Only one of after and before may be set");
+    }
+    const items = c.env.data
+      .recentlyPlayed(50)
+      .filter((play) => {
+        const at = Date.parse(String(play.played_at));
+        return (afterMs === undefined || at > afterMs) && (beforeMs === undefined || at < beforeMs);
+      })
+      .slice(0, limit);
+    const times = items.map((play) => Date.parse(String(play.played_at)));
+    return answer(
+      c,
+      c.env.corrupt({
+        href: url.toString(),
+        items,
+        limit,
+        next: null,
+        cursors: items.length > 0 ? { after: String(Math.max(...times)), before: String(Math.min(...times)) } : null,
+      }),
+    );
+  },
+  topItems: (c) => {
+    needsUser(c);
+    const type = c.req.param("type") ?? "";
+    if (type !== "artists" && type !== "tracks") throw new HttpError(404, "Service not found");
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", 20, 1, 50);
+    const offset = intParam(url, "offset", 0, 0, 1000);
+    const range = url.searchParams.get("time_range") ?? "medium_term";
+    if (!["short_term", "medium_term", "long_term"].includes(range)) throw new HttpError(400, "Invalid time range");
+    const items = [];
+    for (let r = offset; r < Math.min(50, offset + limit); r++) items.push(c.env.data.topItem(type, range, r));
+    return answer(c, c.env.corrupt(page(url, items, offset, limit, 50)));
+  },
+};
+
+/**
+ * A paged list of a user source whose items come from the SampleData generator named like the source: offset pages
+ * with `next` links, or cursor pages (`after` = the last item's id, `cursors.after`) for a `cursor` paginator; under
+ * the endpoint's `selector` when it has one.
+ */
+function listRoute(name: string, endpoint: EndpointDeclaration, user: boolean) {
+  return (c: Ctx) => {
+    if (user) needsUser(c);
+    const generator = (c.env.data as unknown as Record<string, unknown>)[name];
+    if (typeof generator !== "function") throw new HttpError(404, "Service not found");
+    const all = (generator as () => Json[]).call(c.env.data);
+    const url = urlOf(c);
+    for (const [key, value] of Object.entries(endpoint.query ?? {})) {
+      if (url.searchParams.get(key) !== value) throw new HttpError(400, `Missing or invalid parameter ${key}`);
+    }
+    const limit = intParam(url, "limit", 20, 1, endpoint.maxLimit ?? 50);
+    let body: Json;
+    if (endpoint.paginator === "cursor") {
+      const after = url.searchParams.get("after");
+      const start = after === null ? 0 : all.findIndex((item) => item.id === after) + 1;
+      if (after !== null && start === 0) throw new HttpError(400, "Invalid after cursor");
+      const items = all.slice(start, start + limit);
+      const last = items.at(-1)?.id;
+      const more = start + limit < all.length && typeof last === "string";
+      const next = new URL(url);
+      if (more) next.searchParams.set("after", last);
+      next.searchParams.set("limit", String(limit));
+      body = {
+        href: url.toString(),
+        items,
+        limit,
+        next: more ? next.toString() : null,
+        cursors: { after: more ? last : null },
+        total: all.length,
+      };
+    } else {
+      const offset = intParam(url, "offset", 0, 0, 100_000);
+      body = page(url, all.slice(offset, offset + limit), offset, limit, all.length);
+    }
+    c.env.corrupt(body);
+    return answer(c, endpoint.selector ? { [endpoint.selector]: body } : body);
+  };
+}
+
+/** The Web API routes: every declared source's endpoint, plus the batch and child endpoints the sources use. */
+export function createSampleRoutes(): App {
+  const app: App = new Hono<Env>({ strict: false });
+  app.onError((error, c) => {
+    c.env.error = error;
+    return c.body(null, 500);
+  });
+  app.notFound((c) => {
+    c.env.error = new HttpError(404, "Service not found");
+    return c.body(null, 404);
+  });
+  // Every /me endpoint is the user's: an app token is refused before the path is looked at.
+  app.use("/v1/me/*", async (c, next) => {
+    needsUser(c);
+    await next();
+  });
+
+  for (const source of SOURCES) {
+    const route = SOURCE_ROUTES[source.name] ?? listRoute(source.name, source.endpoint, source.section === "user");
+    app.get(honoPath(source.endpoint.path), route);
+  }
+
+  // Batch endpoints (extended access only).
+  app.get("/v1/artists", (c) => {
+    batchRefused(c);
+    return answer(c, { artists: ids(urlOf(c), 50).map((a) => c.env.data.artist(a)) });
+  });
+  app.get("/v1/albums", (c) => {
+    batchRefused(c);
+    return answer(c, { albums: ids(urlOf(c), 20).map((a) => corruptAlbum(c, c.env.data.album(a))) });
+  });
+  app.get("/v1/tracks", (c) => {
+    batchRefused(c);
+    return answer(c, { tracks: ids(urlOf(c), 50).map((t) => c.env.data.track(t)) });
+  });
+
+  // Child listings.
+  app.get("/v1/artists/:id/albums", (c) => {
+    const id = checkId(c.req.param("id"));
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", 20, 1, c.env.extended ? 50 : 10);
+    const offset = intParam(url, "offset", 0, 0, 100_000);
+    const groups = url.searchParams.get("include_groups")?.split(",").filter(Boolean);
+    const albumIds = c.env.data.artistAlbumIds(id, groups);
+    const items = albumIds.slice(offset, offset + limit).map((a) => c.env.data.simplifiedAlbum(a, id));
+    return answer(c, c.env.corrupt(page(url, items, offset, limit, albumIds.length)));
+  });
+  app.get("/v1/artists/:id/top-tracks", (c) => {
+    checkId(c.req.param("id"));
+    throw new HttpError(c.env.extended ? 404 : 403, c.env.extended ? "Service not found" : "Forbidden");
+  });
+  app.get("/v1/albums/:id/tracks", (c) => {
+    const id = checkId(c.req.param("id"));
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", 20, 1, 50);
+    const offset = intParam(url, "offset", 0, 0, 100_000);
+    return answer(c, c.env.corrupt(c.env.data.albumTracksPage(id, url, offset, limit)));
+  });
+  app.get("/v1/playlists/:id/:entries", (c) => {
+    const id = checkId(c.req.param("id"));
+    const { data, extended, shape } = c.env;
+    if (c.req.param("entries") !== (shape === "2026" ? "items" : "tracks")) {
+      throw new HttpError(404, "Service not found");
+    }
+    const owner = data.playlistOwner(id);
+    if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
+    if (!(extended || (c.env.user && owner === SAMPLE_USER_ID))) {
+      throw new HttpError(403, "Forbidden: playlist entries are only available for your own playlists");
+    }
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", shape === "2026" ? 50 : 100, 1, shape === "2026" ? 50 : 100);
+    const offset = intParam(url, "offset", 0, 0, 100_000);
+    return answer(c, c.env.corrupt(data.playlistEntriesPage(id, url, offset, limit)));
+  });
+  app.get("/v1/browse/new-releases", (c) => {
+    if (!c.env.extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
+    const url = urlOf(c);
+    const limit = intParam(url, "limit", 20, 1, 50);
+    const offset = intParam(url, "offset", 0, 0, 1000);
+    const items = Array.from({ length: limit }, (_, i) => c.env.data.searchItem("tag:new", "album", offset + i));
+    return answer(c, { albums: page(url, items, offset, limit, 100) });
+  });
+  app.get("/v1/browse/:other", (c) => {
+    if (!c.env.extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
+    throw new HttpError(404, "Service not found");
+  });
+  return app;
+}

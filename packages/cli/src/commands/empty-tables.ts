@@ -1,17 +1,22 @@
 /**
- * After a run: why a table came out empty, when the date's manifest knows (the user sources are off in the config or
- * had no user token; Spotify refused an endpoint to this app), as notes printed once, dim, under the row table.
+ * After a run: why a table came out empty, when the date's manifest knows (the config asks for none of the sources
+ * the table is built from, the user sources had no user token, Spotify refused an endpoint to this app), as notes
+ * printed once, dim, under the row table. Which sources build which table comes from the registries
+ * (packages/core/src/sources, packages/core/src/tables).
  */
 import { manifestKey } from "@tunelake/core/lake";
 import type { ObjectStore } from "@tunelake/core/ports";
+import type { SourceDeclaration } from "@tunelake/core/sources/define-source";
+
+type Source = Pick<SourceDeclaration, "section" | "config">;
+
+import { sourcesOfTable } from "@tunelake/core/tables/index";
 import { wrap } from "../wrap.ts";
 
 /** The manifest fields the reasons are read from (manifest.ts writes them). */
 export interface ManifestFacts {
-  sources?: {
-    playlists?: string[];
-    user?: { recentlyPlayed?: boolean; topTracks?: string[]; topArtists?: string[] };
-  };
+  /** The config's `sources` as the run read it. */
+  sources?: Record<string, unknown> & { user?: Record<string, unknown> };
   capabilities?: { playlistItems?: string };
   skipped?: string[];
   accessProfile?: string;
@@ -30,56 +35,78 @@ export async function readManifestFacts(raw: ObjectStore, date: string): Promise
 
 const NO_USER_TOKEN = "SPOTIFY_REFRESH_TOKEN";
 
-/** Why `table` is empty according to `manifest`, or undefined when the manifest does not say. */
-export function emptyReason(table: string, manifest: ManifestFacts): string | undefined {
-  const user = manifest.sources?.user ?? {};
+/** A config entry asks for something: `true`, or a non-empty list. */
+const asks = (value: unknown): boolean => value === true || (Array.isArray(value) && value.length > 0);
+
+const sectionOf = (manifest: ManifestFacts, source: Source): Record<string, unknown> =>
+  (source.section === "user" ? manifest.sources?.user : manifest.sources) ?? {};
+
+const isAskedFor = (manifest: ManifestFacts, source: Source): boolean =>
+  Object.keys(source.config).some((key) => asks(sectionOf(manifest, source)[key]));
+
+const configPath = (source: Source): string =>
+  Object.keys(source.config)
+    .map((key) => (source.section === "user" ? `sources.user.${key}` : `sources.${key}`))
+    .join(", ");
+
+/** Why `table` is empty according to `manifest`; `notAskedFor` when the config asked for none of its sources. */
+export function emptyReason(
+  table: string,
+  manifest: ManifestFacts,
+): { reason: string; notAskedFor: boolean } | undefined {
+  const sources = sourcesOfTable(table);
+  if (sources.length === 0 || !manifest.sources) return undefined;
+  const asked = sources.filter((source) => isAskedFor(manifest, source));
+  if (asked.length === 0) {
+    const userOnly = sources.every((source) => source.section === "user");
+    const noUserSource = !Object.values(manifest.sources.user ?? {}).some(asks);
+    return {
+      // With no user source at all, one reason covers every user table.
+      reason:
+        userOnly && noUserSource
+          ? "the config asks for no user source (sources.user)"
+          : `the config asks for none of its sources (${sources.map(configPath).join("; ")})`,
+      notAskedFor: true,
+    };
+  }
   const noToken = manifest.skipped?.some((s) => s.startsWith("user sources") && s.includes(NO_USER_TOKEN));
-  const wantsNone = !user.recentlyPlayed && (user.topTracks?.length ?? 0) + (user.topArtists?.length ?? 0) === 0;
-  switch (table) {
-    case "plays":
-    case "top_items":
-      // The shipped config asks for no user source: one reason for both tables.
-      if (wantsNone) return "the config asks for no user source (sources.user)";
-      break;
-    default:
-      break;
+  if (noToken && asked.every((source) => source.section === "user")) {
+    return { reason: "no user token (SPOTIFY_REFRESH_TOKEN; npx tunelake auth gets one)", notAskedFor: false };
   }
-  switch (table) {
-    case "plays":
-      if (!user.recentlyPlayed) return "sources.user.recentlyPlayed is off in the config";
-      if (noToken) return "no user token (SPOTIFY_REFRESH_TOKEN; npx tunelake auth gets one)";
-      return undefined;
-    case "top_items":
-      if ((user.topTracks?.length ?? 0) + (user.topArtists?.length ?? 0) === 0) {
-        return "no sources.user.topTracks or topArtists in the config";
-      }
-      if (noToken) return "no user token (SPOTIFY_REFRESH_TOKEN; npx tunelake auth gets one)";
-      return undefined;
-    case "playlist_items": {
-      if ((manifest.sources?.playlists?.length ?? 0) === 0) return "no sources.playlists in the config";
-      if (manifest.capabilities?.playlistItems === "no") {
-        const profile = manifest.accessProfile ? ` (${manifest.accessProfile} access profile)` : "";
-        return `Spotify refused the playlists' entries to this app${profile}; your own playlists' entries need SPOTIFY_REFRESH_TOKEN`;
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
+  // The one refusal the manifest records: the entries of other people's playlists (development access).
+  if (table === "playlist_items" && manifest.capabilities?.playlistItems === "no") {
+    const profile = manifest.accessProfile ? ` (${manifest.accessProfile} access profile)` : "";
+    return {
+      reason: `Spotify refused the playlists' entries to this app${profile}; your own playlists' entries need SPOTIFY_REFRESH_TOKEN`,
+      notAskedFor: false,
+    };
   }
+  return undefined;
 }
 
-/** Notes for the empty tables of a run: one per reason, naming its tables, wrapped to `width`. */
-export function emptyTableNotes(
-  tables: readonly { table: string; rows: number }[],
+export interface EmptyTables {
+  /** One note per reason, naming its tables, wrapped to the width. */
+  notes: string[];
+  /** Empty tables the config did not ask for: the note names them, so the row table can leave them out. */
+  notAskedFor: Set<string>;
+}
+
+/** Explains the empty tables of a run (rows and rejects both 0). */
+export function explainEmptyTables(
+  tables: readonly { table: string; rows: number; rejects?: number }[],
   manifest: ManifestFacts | undefined,
   width: number,
-): string[] {
-  if (!manifest) return [];
+): EmptyTables {
+  const notAskedFor = new Set<string>();
+  if (!manifest) return { notes: [], notAskedFor };
   const byReason = new Map<string, string[]>();
-  for (const { table, rows } of tables) {
-    if (rows > 0) continue;
-    const reason = emptyReason(table, manifest);
-    if (reason) byReason.set(reason, [...(byReason.get(reason) ?? []), table]);
+  for (const { table, rows, rejects } of tables) {
+    if (rows > 0 || (rejects ?? 0) > 0) continue;
+    const why = emptyReason(table, manifest);
+    if (!why) continue;
+    if (why.notAskedFor) notAskedFor.add(table);
+    byReason.set(why.reason, [...(byReason.get(why.reason) ?? []), table]);
   }
-  return [...byReason].flatMap(([reason, names]) => wrap(`${names.join(", ")}: empty, ${reason}.`, width, "  "));
+  const notes = [...byReason].flatMap(([reason, names]) => wrap(`${names.join(", ")}: empty, ${reason}.`, width, "  "));
+  return { notes, notAskedFor };
 }

@@ -20,7 +20,7 @@ import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
 import { widthOf } from "../wrap.ts";
 import { findSparseColumns, gapNotes } from "./coverage.ts";
-import { emptyTableNotes, readManifestFacts } from "./empty-tables.ts";
+import { explainEmptyTables, readManifestFacts } from "./empty-tables.ts";
 import { printSummary, summarizeEvents } from "./summary.ts";
 
 export interface FollowOptions {
@@ -66,20 +66,25 @@ export async function followRun(
   if (g.json) printJson(summary);
   else {
     // The empty tables and the columns left mostly empty, explained once under the table, from the date's manifest
-    // and column_stats (nothing when they cannot be read).
+    // and column_stats (nothing when they cannot be read). Empty tables the config did not ask for are named in their
+    // note instead of taking a row each, so the summary stays one screen as sources are added.
     const width = widthOf(stdout());
-    const notes =
-      execution.status === "SUCCEEDED"
-        ? [
-            ...emptyTableNotes(
-              summary.tables,
-              await readManifestFacts(backend.raw(), execution.date).catch(() => undefined),
-              width,
-            ),
-            ...gapNotes(await findSparseColumns(backend.query(), backend.raw(), execution.date).catch(() => []), width),
-          ]
-        : [];
-    printSummary(summary, undefined, notes);
+    const succeeded = execution.status === "SUCCEEDED";
+    const empty = succeeded
+      ? explainEmptyTables(
+          summary.tables,
+          await readManifestFacts(backend.raw(), execution.date).catch(() => undefined),
+          width,
+        )
+      : { notes: [], notAskedFor: new Set<string>() };
+    const notes = succeeded
+      ? [
+          ...empty.notes,
+          ...gapNotes(await findSparseColumns(backend.query(), backend.raw(), execution.date).catch(() => []), width),
+        ]
+      : [];
+    const shown = { ...summary, tables: summary.tables.filter((t) => !empty.notAskedFor.has(t.table)) };
+    printSummary(shown, undefined, notes);
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {

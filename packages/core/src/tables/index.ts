@@ -4,7 +4,8 @@
  * table is a new file here and one line below.
  */
 
-import { SOURCE_TABLES } from "../sources/index.ts";
+import type { SourceDeclaration } from "../sources/define-source.ts";
+import { SOURCE_TABLES, SOURCES } from "../sources/index.ts";
 import { albumArtists } from "./album-artists.ts";
 import { albums } from "./albums.ts";
 import { artists } from "./artists.ts";
@@ -106,4 +107,16 @@ export function refsOf(names: readonly string[]): Set<string> {
     visit(rejectsModel(name)?.refs ?? []);
   }
   return seen;
+}
+
+/**
+ * The sources a table is built from: those whose raw entities it reads, directly or through the staging models (a
+ * table of artists is built from every source that carries artists). When the config asks for none of them, the table
+ * is one the config did not ask for.
+ */
+export function sourcesOfTable(name: string): Pick<SourceDeclaration, "name" | "section" | "config">[] {
+  const raw = new Set(
+    [...refsOf([name])].filter((ref) => ref.startsWith("raw_")).map((ref) => ref.slice("raw_".length)),
+  );
+  return SOURCES.filter((source) => source.raw.some((r) => raw.has(r.entity)));
 }

@@ -5,12 +5,25 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
+import { tableDeclaration } from "@tunelake/core/tables/index";
+import { openLocalCatalog } from "@tunelake/local/catalog";
 import { getExecution, listExecutions, saveExecution } from "@tunelake/local/executions";
 import { describe, expect, it } from "vitest";
 import { tunelake, tunelakeBinary } from "../helpers.ts";
-import { CLEAN_RUN_DATE, fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
+import { CLEAN_RUN_DATE, cleanRun, fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
 
 const DATE = CLEAN_RUN_DATE;
+
+/** The first value of a query over the home's catalog, as a number. */
+async function countRows(home: string, sql: string): Promise<number> {
+  const catalog = await openLocalCatalog(home);
+  try {
+    const [row] = await catalog.query(sql);
+    return Number(row?.n ?? 0);
+  } finally {
+    catalog.close();
+  }
+}
 
 describe("reruns and concurrent runs", () => {
   const sample = sampleSuite();
@@ -81,12 +94,30 @@ describe("reruns and concurrent runs", () => {
       [a.record.status, b.record.status],
       `${a.record.cause} | ${b.record.cause} | ${a.record.failedStage}`,
     ).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    // Snapshot and observation tables are the state of each date: complete on both. A fact (plays) is meant to be
+    // stored once, in the partition of the run that saw it first; with both dates running at once either may see it
+    // first (and the later date asks Spotify only for plays after the earlier date's newest). Checked here: no fact is
+    // lost between the two dates. Not yet true: two transforms of different dates that run at the same moment can both
+    // store the same play (neither sees the other's partition yet); the closing notes of this work track it.
     const [first, second] = [await fingerprint(home, DATE), await fingerprint(home, other)];
+    const isFact = (t: { table: string }) => tableDeclaration(t.table).kind === "fact";
+    const shown = JSON.stringify([first, second].map((p) => p.map((t) => [t.table, t.rows])));
     expect(
-      first.every((t) => t.rows > 0),
-      JSON.stringify(first.map((t) => [t.table, t.rows])),
+      first.filter((t) => !isFact(t)).every((t) => t.rows > 0),
+      shown,
     ).toBe(true);
-    expect(second.map((t) => t.rows)).toEqual(first.map((t) => t.rows));
+    expect(
+      second.filter((t) => !isFact(t)).map((t) => t.rows),
+      shown,
+    ).toEqual(first.filter((t) => !isFact(t)).map((t) => t.rows));
+    for (const fact of cleanRun().fingerprint.filter(isFact)) {
+      const key = tableDeclaration(fact.table).key.join(", ");
+      const distinct = await countRows(
+        home,
+        `SELECT count(*) AS n FROM (SELECT DISTINCT ${key} FROM ${fact.table} WHERE dt IN ('${DATE}', '${other}'))`,
+      );
+      expect(distinct, `${fact.table}: distinct keys on ${DATE} and ${other}; ${shown}`).toBe(fact.rows);
+    }
   });
 
   it("takes over a run date whose run died (stale lock), marks that run FAILED and redrivable, and runs", async () => {

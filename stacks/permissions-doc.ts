@@ -65,6 +65,10 @@ function why(role: string, statement: Statement): string {
   if (has("sns:")) return "NotifyFailure publishes to the failure topic";
   if (has("kms:")) return "the failure topic is encrypted with this key";
   if (has("lakeformation:")) return "Lake Formation credential vending (opt-in)";
+  if (has("sqs:"))
+    return "consumes the curated bucket's object-created events (S3 event mode; the actions Glue's guide asks for)";
+  if (has("s3:PutBucketNotification"))
+    return "CloudFormation's handler sets the curated bucket's notifications to the crawler's queue";
   if (has("s3:ListBucket") && statement.Condition)
     return "lists only the folders it works in; also makes a missing key read as 404, not 403";
   if (role.endsWith("function") && has("s3:"))

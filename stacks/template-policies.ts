@@ -96,6 +96,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
       "AWS::Lambda::Function": p.FunctionName,
       "AWS::IAM::Role": p.RoleName,
       "AWS::SNS::Topic": p.TopicName,
+      "AWS::SQS::Queue": p.QueueName,
       "AWS::StepFunctions::StateMachine": p.StateMachineName,
       "AWS::Events::Rule": p.Name,
       "AWS::CloudWatch::Alarm": p.AlarmName,
@@ -121,6 +122,8 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
         return `arn:aws:iam::${ACCOUNT}:role/${name}`;
       case "AWS::SNS::Topic":
         return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+      case "AWS::SQS::Queue":
+        return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
       case "AWS::KMS::Key":
         return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;
       case "AWS::StepFunctions::StateMachine":
@@ -138,7 +141,10 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     }
   };
 
-  /** Ref: the name, except for types whose Ref is their ARN. */
+  /** A queue's Ref: its URL. */
+  const queueUrl = (id: string): string => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${nameOf(id)}`;
+
+  /** Ref: the name, except for types whose Ref is their ARN (or, for a queue, its URL). */
   const ref = (id: string): string => {
     switch (id) {
       case "AWS::AccountId":
@@ -154,6 +160,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     }
     const type = resources[id]?.Type;
     if (type === "AWS::SNS::Topic" || type === "AWS::StepFunctions::StateMachine") return arnOf(id);
+    if (type === "AWS::SQS::Queue") return queueUrl(id);
     return nameOf(id);
   };
 
@@ -235,6 +242,13 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     const p = props(id);
     for (const topic of arrayOf(p.Topics as unknown[])) {
       resourcePolicies[String(resolve(topic))] = resolve(p.PolicyDocument) as PolicyDocument;
+    }
+  }
+  for (const id of idsOf("AWS::SQS::QueuePolicy")) {
+    const p = props(id);
+    for (const url of arrayOf(p.Queues as unknown[])) {
+      const queue = idsOf("AWS::SQS::Queue").find((q) => queueUrl(q) === String(resolve(url)));
+      if (queue) resourcePolicies[arnOf(queue)] = resolve(p.PolicyDocument) as PolicyDocument;
     }
   }
   for (const id of idsOf("AWS::KMS::Key")) {

@@ -139,6 +139,12 @@ describe("IAM proof of a daily run", () => {
       calls.some((c) => c.action === "s3:ListBucket" && String(c.context["s3:prefix"]).startsWith("_checkpoints/dt=")),
     ).toBe(true);
     expect(calls.some((c) => c.principal === "cloudwatch.amazonaws.com" && c.action === "sns:Publish")).toBe(true);
+    // The crawler runs in S3 event mode: S3 publishes the day's Parquet files to its queue, and it consumes them.
+    expect(calls.some((c) => c.principal === "s3.amazonaws.com" && c.action === "sqs:SendMessage")).toBe(true);
+    expect(calls.some((c) => c.action === "sqs:ReceiveMessage")).toBe(true);
+    expect(calls.some((c) => c.action === "s3:ListBucket" && c.context["s3:prefix"] === `tracks/dt=${DATES[1]}/`)).toBe(
+      true,
+    );
     expect(calls.length).toBeGreaterThan(100);
     expect(describeDenials(decisions)).toEqual([]);
   });
@@ -179,6 +185,8 @@ describe("IAM proof of a daily run", () => {
     console.info(`IAM proof: ${proofs.length} statements each needed:\n  ${proofs.join("\n  ")}`);
     expect(proofs.length).toBeGreaterThan(10);
     expect(proofs.some((p) => p.includes("_checkpoints"))).toBe(true);
+    expect(proofs.some((p) => p.includes("s3.amazonaws.com sqs:SendMessage"))).toBe(true);
+    expect(proofs.some((p) => p.includes("sqs:ReceiveMessage"))).toBe(true);
     expect(stillPassing).toEqual([]);
   }, 600_000);
 });

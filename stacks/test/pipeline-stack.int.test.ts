@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRAWL_EVENT_FILTERS, CRAWLER_SETTINGS } from "../../packages/core/src/catalog/crawler-settings.ts";
 import { NAMED_QUERIES } from "../../packages/core/src/checks/named-queries.ts";
 import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/stage-outputs.ts";
 import { CATALOG_TABLES, curatedTable, glueType } from "../../packages/core/src/transform/curated-tables.ts";
@@ -13,7 +14,7 @@ import {
 } from "../../packages/core/src/workflow/definition.ts";
 import { DUCKDB_EXTERNALS, duckdbPackages } from "../duckdb-bundle.ts";
 import { LAKE_LIFECYCLE } from "../lake-buckets.ts";
-import { PARQUET_STORAGE } from "../lake-catalog.ts";
+import { PARQUET_STORAGE, stageCrawlerSettings } from "../lake-catalog.ts";
 import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { SPOTIFY_SECRETS } from "../pipeline.ts";
@@ -270,22 +271,71 @@ describe("catalog and Athena", () => {
     expect(JSON.stringify(resourcesOfType(json, "AWS::Glue::Table")[0]![1].DependsOn)).toContain(databaseId);
   });
 
-  it("crawls those tables (catalog targets) in full, registering partitions and never changing a table", () => {
+  it("crawls those tables (catalog targets) in S3 event mode, registering partitions and never changing a table", () => {
     const [, crawler] = resourcesOfType(json, "AWS::Glue::Crawler")[0]!;
     const config = JSON.parse(String(props(crawler).Configuration)) as Json;
     const tableIds = resourcesOfType(json, "AWS::Glue::Table").map(([id]) => id);
+    const [queueId, queue] = resourcesOfType(json, "AWS::SQS::Queue")[0]!;
 
     expect(props(crawler)).toMatchObject({
-      RecrawlPolicy: { RecrawlBehavior: "CRAWL_EVERYTHING" },
+      RecrawlPolicy: { RecrawlBehavior: "CRAWL_EVENT_MODE" },
       SchemaChangePolicy: { UpdateBehavior: "LOG", DeleteBehavior: "LOG" },
     });
     expect(props(crawler).Schedule).toBeUndefined();
     const targets = props(crawler).Targets as { CatalogTargets: Json[]; S3Targets?: unknown };
     expect(targets.S3Targets).toBeUndefined();
-    expect(targets.CatalogTargets).toEqual([{ DatabaseName: `tunelake_${TEST_STAGE}`, Tables: [...CATALOG_TABLES] }]);
+    expect(targets.CatalogTargets).toEqual([
+      {
+        DatabaseName: `tunelake_${TEST_STAGE}`,
+        Tables: [...CATALOG_TABLES],
+        EventQueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
+      },
+    ]);
+    expect(props(queue)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     expect(config).toEqual({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } } });
     // The tables exist before the crawler is created (catalog targets must exist).
     for (const id of tableIds) expect(crawler.DependsOn).toContain(id);
+  });
+
+  it("notifies the crawler's queue of each Parquet file created under a table prefix, and lets only S3 send", () => {
+    const [queueId] = resourcesOfType(json, "AWS::SQS::Queue")[0]!;
+    const [, notifications] = resourcesOfType(json, "Custom::S3BucketNotifications")[0]!;
+    const configs = (props(notifications).NotificationConfiguration as { QueueConfigurations: Json[] })
+      .QueueConfigurations;
+
+    expect(configs.map((c) => c.Filter)).toEqual(
+      CRAWL_EVENT_FILTERS.map(({ prefix, suffix }) => ({
+        Key: {
+          FilterRules: [
+            { Name: "suffix", Value: suffix },
+            { Name: "prefix", Value: prefix },
+          ],
+        },
+      })),
+    );
+    for (const c of configs) {
+      expect(c).toMatchObject({ Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] } });
+    }
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Condition: Match.objectLike({ ArnEquals: Match.anyValue(), StringEquals: Match.anyValue() }),
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it("falls back to crawling everything when the Snowflake feed takes the notifications, and never to what Glue refuses", () => {
+    expect(stageCrawlerSettings({ notificationsTaken: false })).toBe(CRAWLER_SETTINGS);
+    expect(stageCrawlerSettings({ notificationsTaken: true })).toMatchObject({
+      recrawlBehavior: "CRAWL_EVERYTHING",
+      eventQueue: false,
+    });
   });
 
   it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {

@@ -10,6 +10,7 @@
  *   traces, SST's config client reading the secrets.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import { crawlEventFolder } from "../../../packages/core/src/catalog/crawler-settings.ts";
 import { CATALOG_TABLES } from "../../../packages/core/src/transform/curated-tables.ts";
 import { buildDefinition, type DefinitionSubstitutions } from "../../../packages/core/src/workflow/definition.ts";
 import type { StateDefinition } from "../../../packages/core/src/workflow/state-names.ts";
@@ -264,12 +265,47 @@ export function serviceCalls(policies: TemplatePolicies, options: ServiceCallOpt
   // Tracing is on: Step Functions sends the execution's segments with its role.
   add(p.stateMachine, "xray:PutTraceSegments", "*", "state machine tracing");
 
-  // The crawler: reads the tables and the curated files, adds the day's partitions, logs.
+  // The crawler: reads the tables and the curated files, adds the day's partitions, logs. In S3 event mode (an event
+  // queue on its catalog target) S3 sends the queue one event per Parquet file the transform wrote under a table
+  // prefix, and the crawl lists only the folders the events name; the first crawl after a deploy lists every table's
+  // folder and purges the queue. The SQS calls are those Glue's developer guide asks the crawler role for
+  // ("Accelerating crawls using Amazon S3 event notifications"), less the two no crawl step needs (reported unused).
+  const crawlerId = policies.idsOf("AWS::Glue::Crawler")[0]!;
+  const targets = policies.resolve(policies.resources[crawlerId]?.Properties?.Targets) as {
+    CatalogTargets?: { EventQueueArn?: string }[];
+  };
+  const eventQueue = targets.CatalogTargets?.[0]?.EventQueueArn;
   for (const name of CATALOG_TABLES) {
     for (const action of ["glue:GetTable", "glue:GetPartitions", "glue:BatchGetPartition", "glue:BatchCreatePartition"])
       for (const arn of [catalog, database, table(name)]) add(p.crawler, action, arn, `crawler ${name}`);
-    add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name}`, { "s3:prefix": `${name}/` });
-    for (const key of tableKeys(name)) add(p.crawler, "s3:GetObject", `arn:aws:s3:::${curated}/${key}`, "crawler");
+    add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name} (listing crawl)`, {
+      "s3:prefix": `${name}/`,
+    });
+    if (eventQueue) {
+      add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name} (event crawl)`, {
+        "s3:prefix": `${name}/dt=${options.date}/`,
+      });
+    }
+    for (const key of tableKeys(name)) {
+      add(p.crawler, "s3:GetObject", `arn:aws:s3:::${curated}/${key}`, "crawler");
+      if (eventQueue && crawlEventFolder(key)) {
+        add("s3.amazonaws.com", "sqs:SendMessage", eventQueue, `curated bucket notifies ObjectCreated ${key}`, {
+          "aws:SourceArn": `arn:aws:s3:::${curated}`,
+          "aws:SourceAccount": ACCOUNT,
+        });
+      }
+    }
+  }
+  if (eventQueue) {
+    for (const action of [
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:PurgeQueue",
+    ])
+      add(p.crawler, action, eventQueue, "crawler consumes the curated bucket's events");
   }
   for (const arn of [catalog, database]) add(p.crawler, "glue:GetDatabase", arn, "crawler");
   add(p.crawler, "s3:GetBucketLocation", `arn:aws:s3:::${curated}`, "crawler");

@@ -1,10 +1,11 @@
 /**
- * Failure alerts, one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic with an
+ * Failure alerts, at least one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic with an
  * optional email subscription. A caught failure is reported by the state machine's own NotifyFailure state (every
  * Catch leads there, and its message has the failed stage, the error, the cause and the redrive command), after which
- * `Failed` raises the error behind the notified marker. The EventBridge rule reports everything else: executions that
- * end TIMED_OUT or ABORTED, and FAILED ones whose error lacks the marker (States.Runtime, States.DataLimitExceeded, a
- * NotifyFailure that could not publish). A schedule that did not run is caught by the missed-run alarm: no execution
+ * `Failed` raises the error behind the notified marker. The EventBridge rule reports every end besides: executions that
+ * end TIMED_OUT or ABORTED, and FAILED ones (States.Runtime, States.DataLimitExceeded, a NotifyFailure that could not
+ * publish; and, since the event as AWS documents it carries no error, caught failures a second time: see
+ * {@link failureEventPattern}). A schedule that did not run is caught by the missed-run alarm: no execution
  * succeeded for 26 hours. The topic's policy lets exactly these two publishers in, each scoped to its own rule or alarm.
  */
 import { Aws, Duration, type Stack } from "aws-cdk-lib";
@@ -22,10 +23,14 @@ import { NOTIFIED_ERROR_PREFIX } from "../packages/core/src/workflow/definition.
 export const ALERT_STATUSES = ["TIMED_OUT", "ABORTED"] as const;
 
 /**
- * The failure rule's event pattern. The "Step Functions Execution Status Change" event's `detail` carries the
- * execution's `status`, `error` and `cause` (as DescribeExecution does). FAILED is reported unless its error carries
- * the notified marker, i.e. unless NotifyFailure has already published; a FAILED event without an `error` field is
- * reported too, so a change in the event's shape means a second notification, never none.
+ * The failure rule's event pattern. What the "Step Functions Execution Status Change" event's `detail` carries, per
+ * AWS's Step Functions guide (the event examples of "EventBridge (CloudWatch Events) for Step Functions execution
+ * status changes") and the aws.states EventBridge schema: executionArn, stateMachineArn, name, status, startDate,
+ * stopDate, input, output (null when the execution failed), and input/output details. No `error` and no `cause`, though
+ * the guide also says `detail` holds what DescribeExecution returns, which has both. Nothing the documented event
+ * carries tells a FAILED execution that NotifyFailure reported from one no Catch saw, so the filter that always works
+ * is on `status`: FAILED, TIMED_OUT and ABORTED all match, and a caught failure costs a second, shorter message. Should
+ * the event carry DescribeExecution's `error`, the `anything-but` on the notified marker drops that second message.
  */
 export function failureEventPattern(stateMachineArn: string) {
   return {

@@ -203,4 +203,52 @@ describe("failure notifications", () => {
     // A FAILED event without an error field still alerts: a second notification rather than none.
     expect(matchesPattern(PATTERN, event({ status: "FAILED" }))).toBe(true);
   });
+
+  /**
+   * The event as AWS's Step Functions guide shows it ("EventBridge (CloudWatch Events) for Step Functions execution
+   * status changes", the Execution Failed example) and as the EventBridge schema of aws.states lists its fields:
+   * executionArn, stateMachineArn, name, status, startDate, stopDate, input, output. No `error`, no `cause`.
+   */
+  const documented = (result: { event: Record<string, unknown> }) => {
+    const { status, stateMachineArn, name } = result.event.detail as Record<string, unknown>;
+    return {
+      source: "aws.states",
+      "detail-type": "Step Functions Execution Status Change",
+      detail: {
+        executionArn: `${MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${String(name)}`,
+        stateMachineArn,
+        name,
+        status,
+        startDate: 1_763_708_400_000,
+        stopDate: 1_763_708_460_000,
+        input: "{}",
+        output: null,
+      },
+    };
+  };
+
+  it.each([
+    ["an uncaught failure (States.Runtime) notifies once", "uncaught", 1],
+    ["an aborted execution notifies once", "aborted", 1],
+    ["a caught failure notifies twice (NotifyFailure, then the rule)", "caught", 2],
+  ] as const)("with the event as AWS documents it (no error field): %s", async (_l, kind, count) => {
+    // Prepare: the same three ends as above.
+    const broken = rows((i) => (i === 0 ? "3" : "0"));
+    broken[2] = {} as never;
+    const scenario: Scenario =
+      kind === "uncaught"
+        ? { handlers: { [S.GetValidationResults]: async () => ({ ResultSet: { Rows: broken } }) } }
+        : kind === "aborted"
+          ? { abortAt: S.StartCrawler }
+          : { handlers: { [S.Extract]: async () => Promise.reject(named("SpotifyQuotaExceededError")) } };
+
+    // Act
+    const result = await run(scenario);
+    const event = documented(result);
+
+    // Assess: every failed end alerts; the rule cannot tell a caught failure (the documented event carries nothing
+    // that says NotifyFailure published), so a caught one costs a second, shorter message (docs/deploy.md, "Alerts").
+    expect(matchesPattern(PATTERN, event)).toBe(true);
+    expect(result.published + (matchesPattern(PATTERN, event) ? 1 : 0)).toBe(count);
+  });
 });

@@ -2,7 +2,8 @@
  * The local Glue Data Catalog, as the stack declares it: one table per curated table definition
  * (src/transform/curated-tables.ts) with the declared columns and types and `dt` as a string partition key, so a
  * table exists even before it has a row. A crawl, like the deployed crawler over its catalog targets, registers the
- * `dt=` folders of those tables only (other folders are not tables), keeps the declared schema
+ * `dt=` folders of those tables only (other folders are not tables; in S3 event mode, after the first crawl, only
+ * those named by the queued object-created events of crawl-events.ts), keeps the declared schema
  * (`SchemaChangePolicy` LOG, partitions inherit the table's schema) and logs every file whose schema differs from its
  * table's in the catalog's `schemaMismatches` and `<home>/catalog/crawler-log.ndjson` (Glue writes them to
  * CloudWatch), while the crawl itself succeeds. {@link openLocalCatalog} serves the tables to DuckDB under the names

@@ -71,15 +71,12 @@ export const CRAWLER_QUEUE_ACTIONS = [
 /**
  * The crawler's settings on a stage. Event mode needs the curated tables' object-created notifications; S3 allows one
  * destination per event type and prefix, so when the opt-in Snowflake feed already sends them to Snowpipe's queue the
- * crawler falls back to crawling everything (docs/deploy.md). Throws a ConfigError for settings Glue would refuse.
+ * crawler falls back to crawling everything (docs/deploy.md).
  */
 export function stageCrawlerSettings(props: { notificationsTaken: boolean }): CrawlerSettings {
-  const settings: CrawlerSettings = props.notificationsTaken
+  return props.notificationsTaken
     ? { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_EVERYTHING", eventQueue: false }
     : CRAWLER_SETTINGS;
-  const problems = crawlerSettingsProblems(settings);
-  if (problems.length > 0) throw new ConfigError("Glue would refuse the curated crawler's settings", problems);
-  return settings;
 }
 
 /**
@@ -150,13 +147,17 @@ export function glueDatabaseName(stage: string): string {
 
 /**
  * Creates the database, its declared tables, the crawler and the crawler's role (read curated, add partitions to this
- * database's tables, its own logs).
+ * database's tables, its own logs), and in event mode the crawler's queue and the curated bucket's notifications to
+ * it. Settings Glue would refuse are a ConfigError naming each rule.
  */
 export function createLakeCatalog(
   stack: Stack,
   props: { stage: string; curated: Bucket; settings?: CrawlerSettings },
 ): LakeCatalog {
   const settings = props.settings ?? CRAWLER_SETTINGS;
+  // Refused at synth, not by CloudFormation halfway through a deploy.
+  const problems = crawlerSettingsProblems(settings);
+  if (problems.length > 0) throw new ConfigError("Glue would refuse the curated crawler's settings", problems);
   const databaseName = glueDatabaseName(props.stage);
   const crawlerName = `${props.stage}-tunelake-curated`;
   const catalogArn = `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:catalog`;

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { Bucket } from "aws-cdk-lib/aws-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CRAWL_EVENT_FILTERS, CRAWLER_SETTINGS } from "../../packages/core/src/catalog/crawler-settings.ts";
 import { NAMED_QUERIES } from "../../packages/core/src/checks/named-queries.ts";
@@ -14,7 +16,7 @@ import {
 } from "../../packages/core/src/workflow/definition.ts";
 import { DUCKDB_EXTERNALS, duckdbPackages } from "../duckdb-bundle.ts";
 import { LAKE_LIFECYCLE } from "../lake-buckets.ts";
-import { PARQUET_STORAGE, stageCrawlerSettings } from "../lake-catalog.ts";
+import { createLakeCatalog, PARQUET_STORAGE, stageCrawlerSettings } from "../lake-catalog.ts";
 import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { SPOTIFY_SECRETS } from "../pipeline.ts";
@@ -336,6 +338,11 @@ describe("catalog and Athena", () => {
       recrawlBehavior: "CRAWL_EVERYTHING",
       eventQueue: false,
     });
+    // Settings Glue refuses stop the synth, naming the rule.
+    const stack = new Stack(new App(), "RefusedCrawler");
+    const curated = new Bucket(stack, "Curated");
+    const settings = { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" as const, eventQueue: false };
+    expect(() => createLakeCatalog(stack, { stage: "x", curated, settings })).toThrow(/S3 targets only/);
   });
 
   it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {

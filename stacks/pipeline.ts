@@ -3,11 +3,11 @@ import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
 import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/stage-outputs.ts";
-import { createFailureRule, createLakeAlerts, createMissedRunAlarm } from "./lake-alerts.ts";
+import { createFailureRule, createLakeAlerts, createMissedRunAlarm, createNotifierErrorsAlarm } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";
 import { createLakeCatalog, grantLakeFormation, stageCrawlerSettings } from "./lake-catalog.ts";
-import { createLakeFunctions } from "./lake-functions.ts";
+import { createFailureNotifier, createLakeFunctions } from "./lake-functions.ts";
 import { createLakeSnowflake, readSnowflakeSettings } from "./lake-snowflake.ts";
 import { createLakeStateMachine } from "./lake-state-machine.ts";
 import { readDeploySettings } from "./settings.ts";
@@ -77,7 +77,14 @@ export function Pipeline({ stack, app }: StackContext): void {
   }
   // Names, not tokens, where CloudFormation would otherwise create the resource after a dependent one.
   stateMachine.node.addDependency(catalog.crawler, athena.workGroup);
-  createFailureRule(stack, { stage: app.stage, stateMachine, topic: alerts.topic });
+  const notifier = createFailureNotifier(stack, {
+    stage: app.stage,
+    stateMachine,
+    topic: alerts.topic,
+    topicKey: alerts.key,
+  });
+  createFailureRule(stack, { stateMachine, notifier });
+  createNotifierErrorsAlarm(stack, { stage: app.stage, notifier, topic: alerts.topic });
   if (snowflake) createLakeSnowflake(stack, { stage: app.stage, curated: buckets.curated, settings: snowflake });
   createMissedRunAlarm(stack, { stage: app.stage, stateMachine, topic: alerts.topic, hours: settings.missedRunHours });
 

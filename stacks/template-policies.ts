@@ -63,7 +63,7 @@ export interface TemplateRole {
 
 export interface TemplatePolicies {
   roles: Record<string, TemplateRole>;
-  /** Resource policies by the resolved ARN of the resource they protect (bucket, topic, key). */
+  /** Resource policies by the resolved ARN of the resource they protect (bucket, topic, queue, key, function). */
   resourcePolicies: Record<string, PolicyDocument>;
   /** Resolves `{ Ref }`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select` and `Fn::Split` in any value. */
   resolve: (value: unknown) => unknown;
@@ -253,6 +253,26 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
   }
   for (const id of idsOf("AWS::KMS::Key")) {
     resourcePolicies[arnOf(id)] = resolve(props(id).KeyPolicy) as PolicyDocument;
+  }
+  // A function's resource policy is the sum of its AWS::Lambda::Permission resources, one statement each, written the
+  // way Lambda writes them (a service principal, scoped by the source's ARN and account).
+  for (const id of idsOf("AWS::Lambda::Permission")) {
+    const p = props(id);
+    const fn = String(resolve(p.FunctionName));
+    const condition: Json = {};
+    if (p.SourceArn !== undefined) condition.ArnLike = { "aws:SourceArn": String(resolve(p.SourceArn)) };
+    if (p.SourceAccount !== undefined)
+      condition.StringEquals = { "aws:SourceAccount": String(resolve(p.SourceAccount)) };
+    const principal = String(resolve(p.Principal));
+    const statement: Statement = {
+      Effect: "Allow",
+      Principal: principal.endsWith(".amazonaws.com") ? { Service: principal } : { AWS: principal },
+      Action: String(resolve(p.Action)),
+      Resource: fn,
+      ...(Object.keys(condition).length > 0 ? { Condition: condition as Statement["Condition"] } : {}),
+    };
+    resourcePolicies[fn] ??= { Version: "2012-10-17", Statement: [] };
+    resourcePolicies[fn].Statement.push(statement);
   }
 
   return { roles, resourcePolicies, resolve, nameOf, arnOf, idsOf, resources };

@@ -6,15 +6,36 @@
  * - the execution's end as the "Step Functions Execution Status Change" event AWS documents (no error, no cause),
  *   matched against the failure rule's event pattern as synthesized;
  * - for a matched event, the failure notifier's handler in-process, with SDK clients answered at their `send` seam:
- *   DescribeExecution returns what the interpreter ended with, Publish is counted. (moto implements both APIs, but
- *   its executions cannot be made to end with a chosen error, which is the whole point here.)
- * Notifications = NotifyFailure's publishes + the notifier's publishes.
+ *   DescribeExecution returns what the interpreter ended with, Publish is counted.
+ * Notifications = NotifyFailure's publishes + the notifier's publishes. A second block runs the notifier with real SDK
+ * clients against moto_server: executions that really end the four ways (a Fail state raising the marked error, a
+ * States.Runtime, a timeout, a stop) and a topic whose HTTP subscriber counts the messages that arrive.
  */
-import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
-import { PublishCommand, type PublishInput } from "@aws-sdk/client-sns";
+import { createServer } from "node:http";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  type PublishInput,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DUMMY_CREDENTIALS,
+  detectMoto,
+  MOTO_REGION,
+  type MotoServer,
+  startMoto,
+} from "../../packages/aws/test/moto-server.ts";
 import { checkNames } from "../../packages/core/src/checks/checks-sql.ts";
 import { createConsoleLogger } from "../../packages/core/src/logger.ts";
 import {
@@ -385,3 +406,143 @@ describe("failure notifications", () => {
     );
   });
 });
+
+const moto = await detectMoto();
+
+/**
+ * One state machine that ends the way its input's `kind` says (moto_server copes with many executions of one state
+ * machine, not with a second machine once an execution has finished).
+ */
+const MOTO_MACHINE = {
+  StartAt: "Route",
+  TimeoutSeconds: 2,
+  States: {
+    Route: {
+      Type: "Choice",
+      Choices: [
+        { Variable: "$.kind", StringEquals: "caught", Next: "Failed" },
+        { Variable: "$.kind", StringEquals: "uncaught", Next: "Broken" },
+      ],
+      Default: "Wait",
+    },
+    // What `Failed` does after NotifyFailure published: raise the caught error behind the marker.
+    Failed: { Type: "Fail", Error: `${NOTIFIED_ERROR_PREFIX}SpotifyQuotaExceededError`, Cause: "quota" },
+    // A path that is not there: States.Runtime, outside any Catch.
+    Broken: { Type: "Pass", Parameters: { "date.$": "$.no.such.field" }, End: true },
+    // Outlives the 2 s timeout, unless stopped first.
+    Wait: { Type: "Wait", Seconds: 30, End: true },
+  },
+};
+type MotoEnd = "caught" | "uncaught" | "timedOut" | "aborted";
+
+describe.skipIf(!moto.available)(
+  `the failure notifier against moto_server${moto.available ? "" : ` (skipped: ${moto.reason})`}`,
+  () => {
+    let server: MotoServer;
+    let sfn: SFNClient;
+    let sns: SNSClient;
+    let topicArn: string;
+    let machineArn: string;
+    const received: string[] = [];
+    let subscriber: ReturnType<typeof createServer>;
+
+    beforeAll(async () => {
+      server = await startMoto();
+      const config = { endpoint: server.endpoint, region: MOTO_REGION, credentials: DUMMY_CREDENTIALS };
+      sfn = new SFNClient(config);
+      sns = new SNSClient(config);
+      // The topic's subscriber: every message moto delivers is one e-mail a user would get.
+      subscriber = createServer((request, response) => {
+        let body = "";
+        request.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        request.on("end", () => {
+          received.push(body);
+          response.end("ok");
+        });
+      });
+      await new Promise<void>((resolve) => subscriber.listen(0, "127.0.0.1", resolve));
+      const { port } = subscriber.address() as { port: number };
+      topicArn = String((await sns.send(new CreateTopicCommand({ Name: "test-failures" }))).TopicArn);
+      await sns.send(
+        new SubscribeCommand({ TopicArn: topicArn, Protocol: "http", Endpoint: `http://127.0.0.1:${port}/` }),
+      );
+      const machine = await sfn.send(
+        new CreateStateMachineCommand({
+          name: "test-ends",
+          roleArn: "arn:aws:iam::123456789012:role/test",
+          definition: JSON.stringify(MOTO_MACHINE),
+        }),
+      );
+      machineArn = String(machine.stateMachineArn);
+    }, 120_000);
+
+    afterAll(async () => {
+      subscriber?.close();
+      await server?.stop();
+    });
+
+    /** Runs `kind` to its end in moto; returns its ARN and the status DescribeExecution reports. */
+    async function endIn(kind: MotoEnd): Promise<{ executionArn: string; status: string }> {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: machineArn,
+          name: `${NAME}-${kind}`,
+          input: JSON.stringify({ kind }),
+        }),
+      );
+      if (kind === "aborted") await sfn.send(new StopExecutionCommand({ executionArn, cause: "stopped by a test" }));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (status !== "RUNNING") return { executionArn: String(executionArn), status: String(status) };
+        if (Date.now() > deadline) throw new Error(`${kind} still RUNNING after 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+
+    it.each([
+      ["a caught failure (Failed raising the marked error): NotifyFailure's message only", "caught", "FAILED", 0, ""],
+      ["an uncaught FAILED execution (States.Runtime)", "uncaught", "FAILED", 1, "Error: States.Runtime"],
+      ["a TIMED_OUT execution", "timedOut", "TIMED_OUT", 1, "Next: It ran past the state machine's timeout"],
+      ["an ABORTED execution", "aborted", "ABORTED", 1, "Next: Someone or something stopped it"],
+    ] as const)(
+      "the notifier's messages that reach the topic's subscriber: %s",
+      async (_label, kind, status, expected, says) => {
+        // Prepare
+        const { executionArn, status: ended } = await endIn(kind);
+        expect(ended).toBe(status);
+        const event = {
+          ...statusEvent(status),
+          detail: { ...statusEvent(status).detail, executionArn, name: `${NAME}-${kind}` },
+        };
+        expect(matchesPattern(PATTERN, { ...event, detail: { ...event.detail, stateMachineArn: MACHINE_ARN } })).toBe(
+          true,
+        );
+        const before = received.length;
+
+        // Act: the handler with real SDK clients, on the wire to moto.
+        const handler = createNotifyFailureHandler(async () => ({
+          sfn,
+          sns,
+          topicArn,
+          stage: TEST_STAGE,
+          logger: createConsoleLogger("silent"),
+        }));
+        await handler(event);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+
+        // Assess: one message for every end the state machine did not report itself, none for the one it did.
+        const messages = received
+          .slice(before)
+          .map((body) => String((JSON.parse(body) as { Message: string }).Message));
+        expect(messages).toHaveLength(expected);
+        if (expected === 1) {
+          expect(messages[0]).toContain(`ended ${status}`);
+          expect(messages[0]).toContain(says);
+        }
+      },
+    );
+  },
+);

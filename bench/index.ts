@@ -1,13 +1,16 @@
 /**
- * `npm run bench [-- --json] [-- --only extract|extract-scale|transform|cli] [-- --items N] [-- --baseline DIR]`:
+ * `npm run bench [-- --json] [-- --only extract|extract-scale|transform|cli|crawl] [-- --items N] [-- --baseline DIR]
+ * [-- --days N]`:
  * measures extraction against the sample API (requests vs the minimum, wall time vs the ideal; peak RSS at two day
  * sizes; requests over a killed and resumed run), the transform against a plain-JS baseline, and how long the
- * `tunelake` command takes to answer (against another checkout's with `--baseline`), in one run.
+ * `tunelake` command takes to answer (against another checkout's with `--baseline`), and the crawler's work on day 1
+ * and day N of a simulated lake (`--days`, default 365), in one run.
  * Figures are ratios measured side by side, never absolute targets in tests.
  */
 import "../packages/local/src/polyfills.ts";
 import { parseArgs } from "node:util";
 import { benchCli } from "./cli.ts";
+import { benchCrawl } from "./crawl.ts";
 import { benchExtract } from "./extract.ts";
 import { benchExtractResume, benchExtractScale } from "./extract-scale.ts";
 import { benchTransform } from "./transform.ts";
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     items: { type: "string" },
     baseline: { type: "string" },
     runs: { type: "string" },
+    days: { type: "string" },
   },
 });
 
@@ -45,5 +49,9 @@ if (!values.only || values.only === "cli") {
     ...(values.runs ? { runs: Number(values.runs) } : {}),
     ...(values.baseline ? { baseline: values.baseline } : {}),
   });
+}
+if (!values.only || values.only === "crawl") {
+  if (!values.json) process.stderr.write("bench: crawl (folders listed and files read on day 1 and day N)...\n");
+  result.crawl = await benchCrawl(values.days ? { days: Number(values.days) } : {});
 }
 process.stdout.write(`${JSON.stringify(result, values.json ? undefined : null, values.json ? undefined : 2)}\n`);

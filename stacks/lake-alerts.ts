@@ -1,31 +1,36 @@
 /**
- * Failure alerts, one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic with an
- * optional email subscription. A caught failure is reported by the state machine's own NotifyFailure state (every
- * Catch leads there, and its message has the failed stage, the error, the cause and the redrive command), after which
- * `Failed` raises the error behind the notified marker. The EventBridge rule reports everything else: executions that
- * end TIMED_OUT or ABORTED, and FAILED ones whose error lacks the marker (States.Runtime, States.DataLimitExceeded, a
- * NotifyFailure that could not publish). A schedule that did not run is caught by the missed-run alarm: no execution
- * succeeded for 26 hours. The topic's policy lets exactly these two publishers in, each scoped to its own rule or alarm.
+ * Failure alerts, exactly one notification per failed execution (docs/operations.md "Alerts"): an encrypted SNS topic
+ * with an optional email subscription. A caught failure is reported by the state machine's own NotifyFailure state
+ * (every Catch leads there, and its message has the failed stage, the error, the cause and the redrive command), after
+ * which `Failed` raises the error behind the notified marker. The EventBridge failure rule matches every execution of
+ * this state machine that ends FAILED, TIMED_OUT or ABORTED and invokes the failure notifier
+ * (packages/functions/src/notify-failure.ts), which reads the execution's error with DescribeExecution (the event
+ * carries none) and publishes unless the error is the marked one NotifyFailure leaves: States.Runtime,
+ * States.DataLimitExceeded, a NotifyFailure that could not publish, a timeout, an abort, a redrive that failed again.
+ * The notifier's own errors (after Lambda's retries) and a schedule that did not run (no execution succeeded for 26
+ * hours) reach the topic through CloudWatch alarms. The topic's policy lets exactly those alarms in.
  */
 import { Aws, Duration, type Stack } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import { EventField, type IRuleTarget, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
+import { Rule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
-import { NOTIFIED_ERROR_PREFIX } from "../packages/core/src/workflow/definition.ts";
-
-/** Terminal statuses the rule always reports: they never reach NotifyFailure. */
-export const ALERT_STATUSES = ["TIMED_OUT", "ABORTED"] as const;
+import { FAILURE_STATUSES } from "../packages/core/src/workflow/failure-alert.ts";
 
 /**
- * The failure rule's event pattern. The "Step Functions Execution Status Change" event's `detail` carries the
- * execution's `status`, `error` and `cause` (as DescribeExecution does). FAILED is reported unless its error carries
- * the notified marker, i.e. unless NotifyFailure has already published; a FAILED event without an `error` field is
- * reported too, so a change in the event's shape means a second notification, never none.
+ * The failure rule's event pattern: every end of this state machine's executions that is not a success. What the
+ * "Step Functions Execution Status Change" event's `detail` carries, per AWS's Step Functions guide (the event
+ * examples of "EventBridge (CloudWatch Events) for Step Functions execution status changes") and the aws.states
+ * EventBridge schema: executionArn, stateMachineArn, name, status, startDate, stopDate, input, output (null when the
+ * execution failed), and input/output details. No `error` and no `cause`, so no pattern can drop the failures
+ * NotifyFailure already reported (an `anything-but` on the error would never see one): the notifier does, from
+ * DescribeExecution.
  */
 export function failureEventPattern(stateMachineArn: string) {
   return {
@@ -33,11 +38,7 @@ export function failureEventPattern(stateMachineArn: string) {
     detailType: ["Step Functions Execution Status Change"],
     detail: {
       stateMachineArn: [stateMachineArn],
-      $or: [
-        { status: [...ALERT_STATUSES] },
-        { status: ["FAILED"], error: [{ "anything-but": { prefix: NOTIFIED_ERROR_PREFIX } }] },
-        { status: ["FAILED"], error: [{ exists: false }] },
-      ],
+      status: [...FAILURE_STATUSES],
     },
   };
 }
@@ -66,8 +67,8 @@ export interface LakeAlerts {
 }
 
 /**
- * Creates the topic and its key. SNS's AWS-managed key cannot be used: EventBridge may only publish to a topic
- * whose key policy lets events.amazonaws.com use the key, which needs a customer-managed key.
+ * Creates the topic and its key. SNS's AWS-managed key cannot be used: CloudWatch may only publish to a topic whose
+ * key policy lets cloudwatch.amazonaws.com use the key, which needs a customer-managed key.
  */
 export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): LakeAlerts {
   const key = new Key(stack, "AlertsKey", {
@@ -95,13 +96,6 @@ export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): 
           resources: ["*"],
           conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
         }),
-        new PolicyStatement({
-          sid: "EventBridgePublishes",
-          principals: [new ServicePrincipal("events.amazonaws.com")],
-          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          resources: ["*"],
-          conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
-        }),
       ],
     }),
   });
@@ -114,38 +108,66 @@ export function createLakeAlerts(stack: Stack, props: { alertEmail?: string }): 
   return { topic, key };
 }
 
+/** Lambda's retries of an async invoke whose function failed (Lambda's default, said out loud). */
+export const NOTIFIER_RETRY_ATTEMPTS = 2;
+
 /**
- * The EventBridge rule: executions of this state machine that end TIMED_OUT or ABORTED, or FAILED without
- * NotifyFailure having published -> the topic. The topic policy lets this rule (and only it) publish.
+ * The failure rule: executions of this state machine that end FAILED, TIMED_OUT or ABORTED -> the failure notifier,
+ * which publishes unless NotifyFailure already did. EventBridge invokes it asynchronously and retries a delivery that
+ * fails for up to 24 hours (its default retry policy); Lambda retries a failed invocation
+ * {@link NOTIFIER_RETRY_ATTEMPTS} times, and the notifier's errors alarm ({@link createNotifierErrorsAlarm}) tells
+ * the topic when an alert could not be sent.
  */
-export function createFailureRule(
-  stack: Stack,
-  props: { stage: string; stateMachine: IStateMachine; topic: Topic },
-): Rule {
-  const name = EventField.fromPath("$.detail.name");
-  const status = EventField.fromPath("$.detail.status");
-  const error = EventField.fromPath("$.detail.error");
-  const arn = EventField.fromPath("$.detail.executionArn");
-  const input = RuleTargetInput.fromText(
-    `tunelake execution ${name} ended ${status} (${error}). Inspect it with \`tunelake history ${name} --stage ${props.stage}\` or in the Step Functions console (${arn}); resume it with \`tunelake redrive ${name} --stage ${props.stage}\`.`,
-  );
-  // Not aws-events-targets' SnsTopic: it grants events.amazonaws.com on the topic without naming the rule.
-  const target: IRuleTarget = { bind: () => ({ arn: props.topic.topicArn, input }) };
-  const rule = new Rule(stack, "FailureRule", {
-    description: "tunelake: notify on failed executions NotifyFailure did not report, and on timed out or aborted ones",
+export function createFailureRule(stack: Stack, props: { stateMachine: IStateMachine; notifier: IFunction }): Rule {
+  props.notifier.configureAsyncInvoke({ retryAttempts: NOTIFIER_RETRY_ATTEMPTS, maxEventAge: Duration.hours(6) });
+  return new Rule(stack, "FailureRule", {
+    description: "tunelake: executions that end FAILED, TIMED_OUT or ABORTED -> the failure notifier",
     eventPattern: failureEventPattern(props.stateMachine.stateMachineArn),
-    targets: [target],
+    // aws-events-targets' LambdaFunction: the function's resource policy lets events.amazonaws.com invoke it from
+    // this rule only (aws:SourceArn).
+    targets: [new LambdaFunction(props.notifier)],
   });
-  props.topic.addToResourcePolicy(
+}
+
+/**
+ * The notifier's errors alarm: any failed invocation in 5 minutes (a DescribeExecution or Publish that failed, retries
+ * included) -> the topic, so a failure whose alert could not be sent is still heard of. Publishing may be what
+ * failed; then this alarm's message may not arrive either, and the function's log group holds the event.
+ */
+export function createNotifierErrorsAlarm(
+  stack: Stack,
+  props: { stage: string; notifier: IFunction; topic: Topic },
+): Alarm {
+  const alarm = new Alarm(stack, "NotifierErrorsAlarm", {
+    alarmDescription: `tunelake ${props.stage}: the failure notifier failed, so an execution's failure may not have been reported. Check the latest runs: tunelake executions --stage ${props.stage}`,
+    metric: props.notifier.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(props.topic));
+  allowAlarmToPublish(props.topic, alarm, "NotifierErrorsAlarmPublishes");
+  return alarm;
+}
+
+/**
+ * CloudWatch publishes alarm actions as cloudwatch.amazonaws.com: without this statement the alarm fires and nobody
+ * hears it. Scoped to the one alarm.
+ */
+function allowAlarmToPublish(topic: Topic, alarm: Alarm, sid: string): void {
+  topic.addToResourcePolicy(
     new PolicyStatement({
-      sid: "FailureRulePublishes",
-      principals: [new ServicePrincipal("events.amazonaws.com")],
+      sid,
+      principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
       actions: ["sns:Publish"],
-      resources: [props.topic.topicArn],
-      conditions: { ArnEquals: { "aws:SourceArn": rule.ruleArn } },
+      resources: [topic.topicArn],
+      conditions: {
+        ArnEquals: { "aws:SourceArn": alarm.alarmArn },
+        StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+      },
     }),
   );
-  return rule;
 }
 
 /**
@@ -174,18 +196,6 @@ export function createMissedRunAlarm(
     treatMissingData: TreatMissingData.BREACHING,
   });
   alarm.addAlarmAction(new SnsAction(props.topic));
-  // CloudWatch publishes alarm actions as cloudwatch.amazonaws.com: without this the alarm fires and nobody hears it.
-  props.topic.addToResourcePolicy(
-    new PolicyStatement({
-      sid: "MissedRunAlarmPublishes",
-      principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
-      actions: ["sns:Publish"],
-      resources: [props.topic.topicArn],
-      conditions: {
-        ArnEquals: { "aws:SourceArn": alarm.alarmArn },
-        StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
-      },
-    }),
-  );
+  allowAlarmToPublish(props.topic, alarm, "MissedRunAlarmPublishes");
   return alarm;
 }

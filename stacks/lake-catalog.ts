@@ -7,12 +7,25 @@
  * rows (Athena answers 0 rows, never TABLE_NOT_FOUND), and a column added in code reaches Athena with the next deploy.
  * The crawler never changes a table (`UpdateBehavior` LOG: a file whose schema differs from its table is only logged
  * in CloudWatch, /aws-glue/crawlers) and its partitions take the table's schema (`InheritFromTable`).
+ *
+ * It crawls in Glue's S3 event mode (packages/core/src/catalog/crawler-settings.ts, docs/deploy.md "Tables and
+ * crawler"): the curated bucket notifies an SQS queue of every Parquet file created under a table's prefix, and each
+ * crawl after the first lists only the `dt=` folders those events name, so a day's crawl costs the same on day 365 as
+ * on day 1.
  */
-import { Aws, type Stack } from "aws-cdk-lib";
+import { Aws, Duration, type Stack } from "aws-cdk-lib";
 import { CfnCrawler, CfnDatabase, CfnTable } from "aws-cdk-lib/aws-glue";
 import { type IRole, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnResource as CfnLakeFormationResource, CfnPrincipalPermissions } from "aws-cdk-lib/aws-lakeformation";
-import type { Bucket } from "aws-cdk-lib/aws-s3";
+import { type Bucket, BucketNotificationDestinationType, EventType } from "aws-cdk-lib/aws-s3";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import {
+  CRAWL_EVENT_FILTERS,
+  CRAWLER_SETTINGS,
+  type CrawlerSettings,
+  crawlerSettingsProblems,
+} from "../packages/core/src/catalog/crawler-settings.ts";
+import { ConfigError } from "../packages/core/src/errors.ts";
 import {
   CATALOG_TABLES,
   curatedTable,
@@ -40,13 +53,31 @@ export const CRAWLER_CONFIGURATION = {
 } as const;
 
 /**
- * Glue requires DeleteBehavior LOG for catalog targets; UpdateBehavior LOG keeps the declared schema (the stack,
- * not the crawler, changes tables). Catalog targets are always crawled in full (CRAWL_EVERYTHING): the incremental
- * CRAWL_NEW_FOLDERS_ONLY mode is for S3 targets only, and there it skips, yet reports SUCCEEDED for, new folders whose
- * schema changed.
+ * The SQS actions Glue's developer guide ("Accelerating crawls using Amazon S3 event notifications") asks of an
+ * event-mode crawler's role on its queue. The IAM proof records the ones a daily crawl makes (queue URL and
+ * attributes, receive, delete, and purge on the first, listing crawl) and reports the others as unused.
  */
-export const CRAWLER_SCHEMA_CHANGE_POLICY = { updateBehavior: "LOG", deleteBehavior: "LOG" } as const;
-export const CRAWLER_RECRAWL_POLICY = { recrawlBehavior: "CRAWL_EVERYTHING" } as const;
+export const CRAWLER_QUEUE_ACTIONS = [
+  "sqs:GetQueueUrl",
+  "sqs:GetQueueAttributes",
+  "sqs:SetQueueAttributes",
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:PurgeQueue",
+  "sqs:ListDeadLetterSourceQueues",
+  "sqs:ListQueueTags",
+] as const;
+
+/**
+ * The crawler's settings on a stage. Event mode needs the curated tables' object-created notifications; S3 allows one
+ * destination per event type and prefix, so when the opt-in Snowflake feed already sends them to Snowpipe's queue the
+ * crawler falls back to crawling everything (docs/deploy.md).
+ */
+export function stageCrawlerSettings(props: { notificationsTaken: boolean }): CrawlerSettings {
+  return props.notificationsTaken
+    ? { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_EVERYTHING", eventQueue: false }
+    : CRAWLER_SETTINGS;
+}
 
 /**
  * AWSGlueServiceRole (the managed policy Glue's docs suggest for crawlers), grant by grant, against this crawler's own
@@ -95,6 +126,8 @@ const tableId = (name: string) =>
     .join("")}`;
 
 export interface LakeCatalog {
+  /** The SQS queue the curated bucket's object-created events go to and the crawler consumes (event mode only). */
+  eventQueue?: Queue;
   database: CfnDatabase;
   databaseName: string;
   crawler: CfnCrawler;
@@ -114,9 +147,17 @@ export function glueDatabaseName(stage: string): string {
 
 /**
  * Creates the database, its declared tables, the crawler and the crawler's role (read curated, add partitions to this
- * database's tables, its own logs).
+ * database's tables, its own logs), and in event mode the crawler's queue and the curated bucket's notifications to
+ * it. Settings Glue would refuse are a ConfigError naming each rule.
  */
-export function createLakeCatalog(stack: Stack, props: { stage: string; curated: Bucket }): LakeCatalog {
+export function createLakeCatalog(
+  stack: Stack,
+  props: { stage: string; curated: Bucket; settings?: CrawlerSettings },
+): LakeCatalog {
+  const settings = props.settings ?? CRAWLER_SETTINGS;
+  // Refused at synth, not by CloudFormation halfway through a deploy.
+  const problems = crawlerSettingsProblems(settings);
+  if (problems.length > 0) throw new ConfigError("Glue would refuse the curated crawler's settings", problems);
   const databaseName = glueDatabaseName(props.stage);
   const crawlerName = `${props.stage}-tunelake-curated`;
   const catalogArn = `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:catalog`;
@@ -131,6 +172,17 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
       description: "tunelake curated tables (Parquet, partitioned by dt), kept up to date by the crawler",
     },
   });
+
+  // The queue of the curated tables' object-created events. SSE-SQS: S3 can send to it with no key policy (a KMS key
+  // would need one for s3.amazonaws.com), and 14 days of retention keep events through failed crawls.
+  const eventQueue = settings.eventQueue
+    ? new Queue(stack, "CrawlEventQueue", {
+        queueName: `${props.stage}-tunelake-crawl-events`,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      })
+    : undefined;
 
   // An inline policy instead of AWSGlueServiceRole, which grants glue:* and s3 on every bucket; see
   // GLUE_SERVICE_ROLE_REVIEW for each of that policy's grants and why this crawler does or does not need it.
@@ -165,6 +217,9 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
             ],
             resources: [catalogArn, databaseArn, tablesArn],
           }),
+          ...(eventQueue
+            ? [new PolicyStatement({ actions: [...CRAWLER_QUEUE_ACTIONS], resources: [eventQueue.queueArn] })]
+            : []),
           new PolicyStatement({
             actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             resources: [
@@ -208,14 +263,46 @@ export function createLakeCatalog(stack: Stack, props: { stage: string; curated:
     name: crawlerName,
     description: "tunelake: registers new dt partitions of the declared curated tables; started by the state machine",
     role: role.roleArn,
-    targets: { catalogTargets: [{ databaseName, tables: [...CATALOG_TABLES] }] },
-    recrawlPolicy: { ...CRAWLER_RECRAWL_POLICY },
-    schemaChangePolicy: { ...CRAWLER_SCHEMA_CHANGE_POLICY },
+    targets: {
+      catalogTargets: [
+        { databaseName, tables: [...CATALOG_TABLES], ...(eventQueue ? { eventQueueArn: eventQueue.queueArn } : {}) },
+      ],
+    },
+    recrawlPolicy: { recrawlBehavior: settings.recrawlBehavior },
+    schemaChangePolicy: { updateBehavior: settings.updateBehavior, deleteBehavior: settings.deleteBehavior },
     configuration: JSON.stringify(CRAWLER_CONFIGURATION),
   });
   for (const table of Object.values(tables)) crawler.addDependency(table);
 
+  if (eventQueue) {
+    // Not aws-s3-notifications' SqsDestination: it also lets S3 read the queue's attributes and URL, which S3 does not
+    // need to send. S3 checks the destination when the notification is put, so the policy comes first.
+    const { policyDependable } = eventQueue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "CuratedBucketSendsObjectCreated",
+        principals: [new ServicePrincipal("s3.amazonaws.com")],
+        actions: ["sqs:SendMessage"],
+        resources: [eventQueue.queueArn],
+        conditions: {
+          ArnEquals: { "aws:SourceArn": props.curated.bucketArn },
+          StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+        },
+      }),
+    );
+    const destination = {
+      bind: () => ({
+        arn: eventQueue.queueArn,
+        type: BucketNotificationDestinationType.QUEUE,
+        dependencies: policyDependable ? [policyDependable] : [],
+      }),
+    };
+    for (const { prefix, suffix } of CRAWL_EVENT_FILTERS) {
+      props.curated.addEventNotification(EventType.OBJECT_CREATED, destination, { prefix, suffix });
+    }
+  }
+
   return {
+    ...(eventQueue ? { eventQueue } : {}),
     database,
     databaseName,
     crawler,

@@ -1,13 +1,17 @@
 /**
  * The extract and transform Lambdas (SST Functions, so `sst dev` can run them live on a laptop), each allowed only
- * its buckets, prefixes and secrets.
+ * its buckets, prefixes and secrets; and the failure notifier, allowed to read this state machine's executions and
+ * publish to the failure topic.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Stack } from "aws-cdk-lib";
+import { ArnFormat, type Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
+import type { Topic } from "aws-cdk-lib/aws-sns";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { type App, type Config, Function as SstFunction } from "sst/constructs";
 import { type LakeAccess, type LakeFunctionName, lakeAccess } from "../packages/core/src/lake.ts";
 import { DUCKDB_EXTERNALS, installDuckdbBinding, type LambdaArchitecture } from "./duckdb-bundle.ts";
@@ -135,4 +139,40 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
     });
   }
   return { extract, transform };
+}
+
+/**
+ * The failure notifier (packages/functions/src/notify-failure.ts), the failure rule's target: DescribeExecution on
+ * this state machine's executions only, Publish to the failure topic, and the topic key's data-key calls SNS makes
+ * with the publisher's permissions. Small and quick: one read, one publish.
+ */
+export function createFailureNotifier(
+  stack: Stack,
+  props: { stage: string; stateMachine: IStateMachine & { stateMachineName: string }; topic: Topic; topicKey: Key },
+): SstFunction {
+  const executions = stack.formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${props.stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const notifier = new SstFunction(stack, "NotifyFailureFn", {
+    handler: "packages/functions/src/notify-failure.handler",
+    description: "tunelake: failure alerts for executions NotifyFailure did not report",
+    runtime: LAMBDA_RUNTIME,
+    architecture: LAMBDA_ARCHITECTURE,
+    memorySize: "256 MB",
+    timeout: "30 seconds",
+    environment: { FAILURE_TOPIC_ARN: props.topic.topicArn, TUNELAKE_STAGE: props.stage },
+    permissions: [
+      new PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executions] }),
+      new PolicyStatement({ actions: ["sns:Publish"], resources: [props.topic.topicArn] }),
+      new PolicyStatement({ actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [props.topicKey.keyArn] }),
+    ],
+  });
+  new LogGroup(stack, "NotifyFailureLogs", {
+    logGroupName: `/aws/lambda/${notifier.functionName}`,
+    retention: RetentionDays.ONE_MONTH,
+  });
+  return notifier;
 }

@@ -23,7 +23,9 @@ function roleTitles(template: Json, policies: ReturnType<typeof templatePolicies
           ? "Extract function"
           : description.startsWith("tunelake: raw zone")
             ? "Transform function"
-            : `Lambda ${id} (SST's custom-resource handler, deploy time only)`;
+            : description.startsWith("tunelake: failure alerts")
+              ? "Failure notifier function"
+              : `Lambda ${id} (SST's custom-resource handler, deploy time only)`;
     }
     if (r.Type === "AWS::StepFunctions::StateMachine") {
       const role = byArn(p.RoleArn);
@@ -56,15 +58,23 @@ function why(role: string, statement: Statement): string {
   if (has("logs:")) return "Step Functions delivers the execution log to CloudWatch (vended logs, set up at deploy)";
   if (has("ssm:")) return "reads the Spotify secrets set with `sst secrets set` (SST Config)";
   if (has("states:StartExecution")) return "starts the daily execution";
+  if (has("states:DescribeExecution"))
+    return "reads an ended execution's error, which the status-change event does not carry (this state machine's executions only)";
   if (has("lambda:InvokeFunction")) return "the Extract and Transform tasks";
   if (has("glue:StartCrawler")) return "the StartCrawler and GetCrawler tasks";
   if (has("athena:GetDataCatalog")) return "Athena resolves the AwsDataCatalog for Validate";
   if (has("athena:")) return "the Validate and GetValidationResults tasks";
   if (has("glue:") && role === "Glue crawler") return "reads the declared tables and adds the day's partitions";
   if (has("glue:")) return "Athena reads the catalog with the state machine's permissions (Validate)";
+  if (has("sns:") && role === "Failure notifier function")
+    return "publishes the alert for an execution NotifyFailure did not report";
   if (has("sns:")) return "NotifyFailure publishes to the failure topic";
   if (has("kms:")) return "the failure topic is encrypted with this key";
   if (has("lakeformation:")) return "Lake Formation credential vending (opt-in)";
+  if (has("sqs:"))
+    return "consumes the curated bucket's object-created events (S3 event mode; the actions Glue's guide asks for)";
+  if (has("s3:PutBucketNotification"))
+    return "CloudFormation's handler sets the curated bucket's notifications to the crawler's queue";
   if (has("s3:ListBucket") && statement.Condition)
     return "lists only the folders it works in; also makes a missing key read as 404, not 403";
   if (role.endsWith("function") && has("s3:"))

@@ -3,11 +3,11 @@ import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
 import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/stage-outputs.ts";
-import { createFailureRule, createLakeAlerts, createMissedRunAlarm } from "./lake-alerts.ts";
+import { createFailureRule, createLakeAlerts, createMissedRunAlarm, createNotifierErrorsAlarm } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
 import { createLakeBuckets } from "./lake-buckets.ts";
-import { createLakeCatalog, grantLakeFormation } from "./lake-catalog.ts";
-import { createLakeFunctions } from "./lake-functions.ts";
+import { createLakeCatalog, grantLakeFormation, stageCrawlerSettings } from "./lake-catalog.ts";
+import { createFailureNotifier, createLakeFunctions } from "./lake-functions.ts";
 import { createLakeSnowflake, readSnowflakeSettings } from "./lake-snowflake.ts";
 import { createLakeStateMachine } from "./lake-state-machine.ts";
 import { readDeploySettings } from "./settings.ts";
@@ -41,7 +41,14 @@ export function Pipeline({ stack, app }: StackContext): void {
     extractMemoryMb: settings.extractMemoryMb,
     transformMemoryMb: settings.transformMemoryMb,
   });
-  const catalog = createLakeCatalog(stack, { stage: app.stage, curated: buckets.curated });
+  // Opt-in Snowpipe feed (docs/snowflake.md): off unless TUNELAKE_SNOWFLAKE* is set. Its notifications take the
+  // curated prefixes' object-created events, which the crawler's event mode would otherwise use.
+  const snowflake = readSnowflakeSettings();
+  const catalog = createLakeCatalog(stack, {
+    stage: app.stage,
+    curated: buckets.curated,
+    settings: stageCrawlerSettings({ notificationsTaken: Boolean(snowflake?.sqsQueueArn) }),
+  });
   const athena = createLakeAthena(stack, {
     stage: app.stage,
     results: buckets.athenaResults,
@@ -70,9 +77,14 @@ export function Pipeline({ stack, app }: StackContext): void {
   }
   // Names, not tokens, where CloudFormation would otherwise create the resource after a dependent one.
   stateMachine.node.addDependency(catalog.crawler, athena.workGroup);
-  createFailureRule(stack, { stage: app.stage, stateMachine, topic: alerts.topic });
-  // Opt-in Snowpipe feed (docs/snowflake.md): off unless TUNELAKE_SNOWFLAKE* is set.
-  const snowflake = readSnowflakeSettings();
+  const notifier = createFailureNotifier(stack, {
+    stage: app.stage,
+    stateMachine,
+    topic: alerts.topic,
+    topicKey: alerts.key,
+  });
+  createFailureRule(stack, { stateMachine, notifier });
+  createNotifierErrorsAlarm(stack, { stage: app.stage, notifier, topic: alerts.topic });
   if (snowflake) createLakeSnowflake(stack, { stage: app.stage, curated: buckets.curated, settings: snowflake });
   createMissedRunAlarm(stack, { stage: app.stage, stateMachine, topic: alerts.topic, hours: settings.missedRunHours });
 

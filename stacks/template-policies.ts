@@ -63,7 +63,7 @@ export interface TemplateRole {
 
 export interface TemplatePolicies {
   roles: Record<string, TemplateRole>;
-  /** Resource policies by the resolved ARN of the resource they protect (bucket, topic, key). */
+  /** Resource policies by the resolved ARN of the resource they protect (bucket, topic, queue, key, function). */
   resourcePolicies: Record<string, PolicyDocument>;
   /** Resolves `{ Ref }`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select` and `Fn::Split` in any value. */
   resolve: (value: unknown) => unknown;
@@ -96,6 +96,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
       "AWS::Lambda::Function": p.FunctionName,
       "AWS::IAM::Role": p.RoleName,
       "AWS::SNS::Topic": p.TopicName,
+      "AWS::SQS::Queue": p.QueueName,
       "AWS::StepFunctions::StateMachine": p.StateMachineName,
       "AWS::Events::Rule": p.Name,
       "AWS::CloudWatch::Alarm": p.AlarmName,
@@ -121,6 +122,8 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
         return `arn:aws:iam::${ACCOUNT}:role/${name}`;
       case "AWS::SNS::Topic":
         return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+      case "AWS::SQS::Queue":
+        return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
       case "AWS::KMS::Key":
         return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;
       case "AWS::StepFunctions::StateMachine":
@@ -138,7 +141,10 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     }
   };
 
-  /** Ref: the name, except for types whose Ref is their ARN. */
+  /** A queue's Ref: its URL. */
+  const queueUrl = (id: string): string => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${nameOf(id)}`;
+
+  /** Ref: the name, except for types whose Ref is their ARN (or, for a queue, its URL). */
   const ref = (id: string): string => {
     switch (id) {
       case "AWS::AccountId":
@@ -154,6 +160,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     }
     const type = resources[id]?.Type;
     if (type === "AWS::SNS::Topic" || type === "AWS::StepFunctions::StateMachine") return arnOf(id);
+    if (type === "AWS::SQS::Queue") return queueUrl(id);
     return nameOf(id);
   };
 
@@ -237,8 +244,35 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
       resourcePolicies[String(resolve(topic))] = resolve(p.PolicyDocument) as PolicyDocument;
     }
   }
+  for (const id of idsOf("AWS::SQS::QueuePolicy")) {
+    const p = props(id);
+    for (const url of arrayOf(p.Queues as unknown[])) {
+      const queue = idsOf("AWS::SQS::Queue").find((q) => queueUrl(q) === String(resolve(url)));
+      if (queue) resourcePolicies[arnOf(queue)] = resolve(p.PolicyDocument) as PolicyDocument;
+    }
+  }
   for (const id of idsOf("AWS::KMS::Key")) {
     resourcePolicies[arnOf(id)] = resolve(props(id).KeyPolicy) as PolicyDocument;
+  }
+  // A function's resource policy is the sum of its AWS::Lambda::Permission resources, one statement each, written the
+  // way Lambda writes them (a service principal, scoped by the source's ARN and account).
+  for (const id of idsOf("AWS::Lambda::Permission")) {
+    const p = props(id);
+    const fn = String(resolve(p.FunctionName));
+    const condition: Json = {};
+    if (p.SourceArn !== undefined) condition.ArnLike = { "aws:SourceArn": String(resolve(p.SourceArn)) };
+    if (p.SourceAccount !== undefined)
+      condition.StringEquals = { "aws:SourceAccount": String(resolve(p.SourceAccount)) };
+    const principal = String(resolve(p.Principal));
+    const statement: Statement = {
+      Effect: "Allow",
+      Principal: principal.endsWith(".amazonaws.com") ? { Service: principal } : { AWS: principal },
+      Action: String(resolve(p.Action)),
+      Resource: fn,
+      ...(Object.keys(condition).length > 0 ? { Condition: condition as Statement["Condition"] } : {}),
+    };
+    resourcePolicies[fn] ??= { Version: "2012-10-17", Statement: [] };
+    resourcePolicies[fn].Statement.push(statement);
   }
 
   return { roles, resourcePolicies, resolve, nameOf, arnOf, idsOf, resources };

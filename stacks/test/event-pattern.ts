@@ -1,6 +1,6 @@
 /**
- * EventBridge event-pattern matching, for the operators the stack's rules use: exact values, `anything-but` (value,
- * list or `prefix`), `prefix`, `exists` and `$or` (EventBridge user guide, "Event patterns" and "Content filtering").
+ * EventBridge event-pattern matching: exact values (all the stack's rules use) and `anything-but` (value, list or
+ * `prefix`), `prefix`, `exists` and `$or` (EventBridge user guide, "Event patterns" and "Content filtering").
  * A field named in a pattern must be present in the event for any operator but `exists: false`.
  */
 
@@ -39,10 +39,4 @@ export function matchesPattern(pattern: Json, event: Json): boolean {
     }
     throw new Error(`A pattern field must be an array or an object: ${key}`);
   });
-}
-
-/** CDK's EventPattern (`detailType`) in EventBridge's spelling (`detail-type`). */
-export function eventBridgePattern(cdkPattern: Json): Json {
-  const { detailType, ...rest } = cdkPattern;
-  return detailType === undefined ? rest : { ...rest, "detail-type": detailType };
 }

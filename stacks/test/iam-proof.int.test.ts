@@ -2,7 +2,8 @@
  * The IAM proof: every AWS call of a daily run (two days, so day 2 reads day 1's data), made by the principal that
  * makes it, is allowed by the synthesized template's policies, evaluated with @cloud-copilot/iam-simulate (a
  * devDependency, AGPL-3.0, never shipped). Extract and transform really run, against an S3-protocol server (s3rver)
- * and the sample Spotify API, and their S3 requests are recorded on the store's client; the rest comes from the
+ * and the sample Spotify API, and their S3 requests are recorded on the store's client; the failure notifier handles a
+ * failed execution's event and its SDK commands are recorded at its clients' `send`; the rest comes from the
  * definition and the template (daily-run-calls.ts). Removing any statement a call relies on makes the proof fail.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -15,13 +16,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../packages/core/src/config/load.ts";
 import { runExtract } from "../../packages/core/src/extract/run-extract.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
+import { createConsoleLogger } from "../../packages/core/src/logger.ts";
 import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
 import { runTransform } from "../../packages/core/src/transform/run-transform.ts";
+import { createNotifyFailureHandler } from "../../packages/functions/src/notify-failure.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { type Statement, type TemplatePolicies, templatePolicies } from "../template-policies.ts";
 import {
   type AwsCall,
+  lakeFunctionId,
+  notifierCallsOf,
   type RecordedS3Call,
+  type RecordedSdkCall,
   recordS3Calls,
   s3CallsOf,
   serviceCalls,
@@ -118,9 +124,37 @@ beforeAll(async () => {
   const curatedKeys = (await new S3ObjectStore({ bucket: curatedBucket, client: client() }).list("")).filter((key) =>
     key.includes(`dt=${DATES[1]}/`),
   );
+  // The failure notifier on the event of an execution that failed where no Catch saw it: it reads the execution and
+  // publishes. Its clients answer at `send`, which records each command.
+  const machineId = policies.idsOf("AWS::StepFunctions::StateMachine")[0]!;
+  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:${policies.nameOf(machineId)}:${DATES[1]}`;
+  const notifierCalls: RecordedSdkCall[] = [];
+  const recording = (answer: Record<string, unknown>) => ({
+    send: (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      notifierCalls.push({ command: command.constructor.name, input: { ...command.input } });
+      return answer;
+    }) as never,
+  });
+  const notifierEnv = (
+    policies.resources[lakeFunctionId(policies, "failure alerts")]!.Properties!.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
+  await createNotifyFailureHandler(async () => ({
+    sfn: recording({ executionArn, status: "FAILED", error: "States.Runtime", cause: "x", redriveCount: 0 }),
+    sns: recording({ MessageId: "m-1" }),
+    topicArn: String(policies.resolve(notifierEnv.FAILURE_TOPIC_ARN)),
+    stage: "test",
+    logger: createConsoleLogger("silent"),
+  }))({
+    "detail-type": "Step Functions Execution Status Change",
+    detail: { executionArn, name: DATES[1], status: "FAILED" },
+  });
+
   calls = unique([
     ...extractCalls.flatMap((c) => s3CallsOf(principals.extract, "extract", c)),
     ...transformCalls.flatMap((c) => s3CallsOf(principals.transform, "transform", c)),
+    ...notifierCalls.flatMap((c) => notifierCallsOf(policies, principals.notifier, c)),
     ...serviceCalls(policies, { date: DATES[1], curatedKeys }),
   ]);
   decisions = await evaluateCalls(policies, calls);
@@ -139,6 +173,19 @@ describe("IAM proof of a daily run", () => {
       calls.some((c) => c.action === "s3:ListBucket" && String(c.context["s3:prefix"]).startsWith("_checkpoints/dt=")),
     ).toBe(true);
     expect(calls.some((c) => c.principal === "cloudwatch.amazonaws.com" && c.action === "sns:Publish")).toBe(true);
+    // The failure rule invokes the notifier, which reads the execution and publishes the alert.
+    expect(calls.some((c) => c.principal === "events.amazonaws.com" && c.action === "lambda:InvokeFunction")).toBe(
+      true,
+    );
+    const notifier = stackPrincipals(policies).notifier;
+    for (const action of ["states:DescribeExecution", "sns:Publish", "kms:GenerateDataKey"])
+      expect(calls.some((c) => c.principal === notifier && c.action === action)).toBe(true);
+    // The crawler runs in S3 event mode: S3 publishes the day's Parquet files to its queue, and it consumes them.
+    expect(calls.some((c) => c.principal === "s3.amazonaws.com" && c.action === "sqs:SendMessage")).toBe(true);
+    expect(calls.some((c) => c.action === "sqs:ReceiveMessage")).toBe(true);
+    expect(calls.some((c) => c.action === "s3:ListBucket" && c.context["s3:prefix"] === `tracks/dt=${DATES[1]}/`)).toBe(
+      true,
+    );
     expect(calls.length).toBeGreaterThan(100);
     expect(describeDenials(decisions)).toEqual([]);
   });
@@ -179,6 +226,11 @@ describe("IAM proof of a daily run", () => {
     console.info(`IAM proof: ${proofs.length} statements each needed:\n  ${proofs.join("\n  ")}`);
     expect(proofs.length).toBeGreaterThan(10);
     expect(proofs.some((p) => p.includes("_checkpoints"))).toBe(true);
+    expect(proofs.some((p) => p.includes("s3.amazonaws.com sqs:SendMessage"))).toBe(true);
+    expect(proofs.some((p) => p.includes("sqs:ReceiveMessage"))).toBe(true);
+    // The notifier's grants, and the function policy that lets only the failure rule invoke it.
+    for (const denied of ["states:DescribeExecution", "sns:Publish", "kms:GenerateDataKey", "lambda:InvokeFunction"])
+      expect(proofs.some((p) => p.toLowerCase().includes("notifyfailurefn") && p.includes(denied))).toBe(true);
     expect(stillPassing).toEqual([]);
   }, 600_000);
 });

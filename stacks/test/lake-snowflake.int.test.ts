@@ -30,10 +30,15 @@ const snowflakeRoles = (template: Json): [string, CfnResource][] =>
   resourcesOfType(template, "AWS::IAM::Role").filter(
     ([, r]) => r.Properties?.RoleName === snowflakeRoleName(TEST_STAGE),
   );
-const notifications = (template: Json): Json[] =>
+const allNotifications = (template: Json): Json[] =>
   resourcesOfType(template, "Custom::S3BucketNotifications").flatMap(
     ([, r]) => ((r.Properties?.NotificationConfiguration as Json)?.QueueConfigurations as Json[]) ?? [],
   );
+/** The notifications to Snowpipe's queue (the others feed the crawler's own queue, docs/deploy.md). */
+const notifications = (template: Json): Json[] => allNotifications(template).filter((c) => c.QueueArn === SQS_ARN);
+const recrawlBehavior = (template: Json): unknown =>
+  (resourcesOfType(template, "AWS::Glue::Crawler")[0]?.[1].Properties?.RecrawlPolicy as Json | undefined)
+    ?.RecrawlBehavior;
 const outputs = (template: Json): Json => (template.Outputs ?? {}) as Json;
 
 let off: Json;
@@ -52,9 +57,12 @@ beforeAll(async () => {
 }, 180_000);
 
 describe("Snowflake setting off (the default)", () => {
-  it("creates no Snowflake role, no bucket notifications and no role output", () => {
+  it("creates no Snowflake role, no Snowpipe notifications and no role output", () => {
     expect(snowflakeRoles(off)).toEqual([]);
-    expect(resourcesOfType(off, "Custom::S3BucketNotifications")).toEqual([]);
+    expect(notifications(off)).toEqual([]);
+    // The curated bucket's notifications all go to the crawler's event queue.
+    expect(allNotifications(off)).toHaveLength(CATALOG_TABLES.length);
+    expect(recrawlBehavior(off)).toBe("CRAWL_EVENT_MODE");
     expect(outputs(off)).not.toHaveProperty(OPTIONAL_STAGE_OUTPUT_KEYS.snowflakeRoleArn);
   });
 });
@@ -73,6 +81,7 @@ describe("Snowflake setting on", () => {
       },
     ]);
     expect(notifications(pending)).toEqual([]);
+    expect(recrawlBehavior(pending)).toBe("CRAWL_EVENT_MODE");
     expect(outputs(pending)).toHaveProperty(OPTIONAL_STAGE_OUTPUT_KEYS.snowflakeRoleArn);
   });
 
@@ -128,6 +137,9 @@ describe("Snowflake setting on", () => {
       return Object.fromEntries(rules.map((r) => [r.Name.toLowerCase(), r.Value]));
     });
     expect(filters).toEqual(CATALOG_TABLES.map((t) => ({ prefix: `${t}/`, suffix: ".parquet" })));
+    // S3 allows one destination per event type and prefix: Snowpipe's take them, and the crawler crawls everything.
+    expect(allNotifications(complete)).toHaveLength(CATALOG_TABLES.length);
+    expect(recrawlBehavior(complete)).toBe("CRAWL_EVERYTHING");
     const [[, resource]] = resourcesOfType(complete, "Custom::S3BucketNotifications") as [[string, CfnResource]];
     expect(JSON.stringify(resource.Properties?.BucketName)).toContain("CuratedBucket");
   });

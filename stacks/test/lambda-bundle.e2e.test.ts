@@ -12,16 +12,27 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { DuckDBInstance } from "@duckdb/node-api";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DUMMY_CREDENTIALS, detectMoto, MOTO_REGION, startMoto } from "../../packages/aws/test/moto-server.ts";
 import { manifestKey, TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
 import type { ExtractResult, TransformResult } from "../../packages/core/src/pipeline-types.ts";
 import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
+import { NOTIFIED_ERROR_PREFIX } from "../../packages/core/src/workflow/definition.ts";
+import type { NotifyResult } from "../../packages/functions/src/notify-failure.ts";
 import { type SampleServer, startSampleServer } from "../../packages/sample-api/src/sample-server.ts";
 import { REPO_ROOT, synthOffline } from "../offline-app.ts";
 import { type CfnResource, functionAssetDir, type Json, lakeFunction } from "./synth-fixture.ts";
@@ -91,6 +102,7 @@ function probe(): { ok: false; reason: string } | { ok: true; node: string; asRo
   return { ok: true, node, asRoot };
 }
 const gate = probe();
+const moto = await detectMoto();
 if (!gate.ok) console.warn(`Lambda-bundle test skipped: ${gate.reason}`);
 
 /** `mode` on every folder and file under `dir`: read-only is 0o555 / 0o444. */
@@ -156,6 +168,7 @@ describe.skipIf(!gate.ok)(
       for (const [name, prefix] of [
         ["extract", "Spotify"],
         ["transform", "raw zone"],
+        ["notify-failure", "failure alerts"],
       ] as const) {
         cpSync(functionAssetDir(synth, lakeFunction(template, prefix)[1]), path.join(sandbox, name), {
           recursive: true,
@@ -169,7 +182,7 @@ describe.skipIf(!gate.ok)(
           dereference: true,
         });
       }
-      for (const name of ["extract", "transform"]) chmodTree(path.join(sandbox, name), 0o555, 0o444);
+      for (const name of ["extract", "transform", "notify-failure"]) chmodTree(path.join(sandbox, name), 0o555, 0o444);
       mkdirSync(path.join(sandbox, "runtime"));
       writeFileSync(path.join(sandbox, "runtime/bootstrap.mjs"), BOOTSTRAP);
       chmodTree(path.join(sandbox, "runtime"), 0o555, 0o444);
@@ -197,9 +210,11 @@ describe.skipIf(!gate.ok)(
 
     /** Runs one function's handler on `events` in a fresh Node 22 process, as Lambda's user, and returns its output. */
     async function invoke<T>(
-      name: "extract" | "transform",
+      name: "extract" | "transform" | "notify-failure",
       prefix: string,
       events: unknown[],
+      /** Stand-ins for the function's other references (`Ref`s in its environment), and endpoints. */
+      more: { refs?: Record<string, string>; env?: Record<string, string> } = {},
     ): Promise<{ runtime: Json; results: { event: unknown; ms: number; result: T }[] }> {
       const [, fn] = lakeFunction(template, prefix);
       const tmp = mkdtempSync(path.join(sandbox, `tmp-${name}-`));
@@ -217,7 +232,8 @@ describe.skipIf(!gate.ok)(
         AWS_ACCESS_KEY_ID: "S3RVER",
         AWS_SECRET_ACCESS_KEY: "S3RVER",
         AWS_ENDPOINT_URL_S3: endpoint,
-        ...lambdaEnvironment(fn, buckets),
+        ...lambdaEnvironment(fn, { ...buckets, ...more.refs }),
+        ...more.env,
         // SST reads secrets from SSM; plain variables win (packages/functions/src/lambda-deps.ts).
         SPOTIFY_CLIENT_ID: spotify.clientId,
         SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
@@ -287,5 +303,98 @@ describe.skipIf(!gate.ok)(
       expect(existsSync(path.join(sandbox, "transform/probe"))).toBe(false);
       expect(readFileSync(path.join(sandbox, "transform/package.json"), "utf8")).toContain("node-bindings-linux-arm64");
     }, 240_000);
+
+    it.skipIf(!moto.available)(
+      `reports a failure through the notifier bundle: DescribeExecution and Publish on the wire to moto_server${moto.available ? "" : ` (skipped: ${moto.reason})`}`,
+      async () => {
+        // Prepare: moto with two ended executions (one as Failed ends after NotifyFailure, one States.Runtime) and a
+        // topic whose HTTP subscriber counts what SNS delivers.
+        const server = await startMoto();
+        const received: string[] = [];
+        const subscriber = createServer((request, response) => {
+          let body = "";
+          request.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          request.on("end", () => {
+            received.push(body);
+            response.end("ok");
+          });
+        });
+        try {
+          const config = { endpoint: server.endpoint, region: MOTO_REGION, credentials: DUMMY_CREDENTIALS };
+          const sfn = new SFNClient(config);
+          const sns = new SNSClient(config);
+          await new Promise<void>((resolve) => subscriber.listen(0, "127.0.0.1", resolve));
+          const { port } = subscriber.address() as { port: number };
+          const topicArn = String((await sns.send(new CreateTopicCommand({ Name: "bundle-failures" }))).TopicArn);
+          await sns.send(
+            new SubscribeCommand({ TopicArn: topicArn, Protocol: "http", Endpoint: `http://127.0.0.1:${port}/` }),
+          );
+          const machine = await sfn.send(
+            new CreateStateMachineCommand({
+              name: "bundle-ends",
+              roleArn: "arn:aws:iam::123456789012:role/test",
+              definition: JSON.stringify({
+                StartAt: "Route",
+                States: {
+                  Route: {
+                    Type: "Choice",
+                    Choices: [{ Variable: "$.kind", StringEquals: "caught", Next: "Failed" }],
+                    Default: "Broken",
+                  },
+                  Failed: { Type: "Fail", Error: `${NOTIFIED_ERROR_PREFIX}SpotifyQuotaExceededError`, Cause: "quota" },
+                  Broken: { Type: "Pass", Parameters: { "date.$": "$.no.such.field" }, End: true },
+                },
+              }),
+            }),
+          );
+          const events = [];
+          for (const kind of ["caught", "uncaught"]) {
+            const { executionArn } = await sfn.send(
+              new StartExecutionCommand({
+                stateMachineArn: machine.stateMachineArn,
+                name: `${RUN_DATE}-${kind}`,
+                input: JSON.stringify({ kind }),
+              }),
+            );
+            for (let i = 0; i < 100; i++) {
+              const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+              if (status !== "RUNNING") break;
+              await new Promise((resolve) => setTimeout(resolve, 200));
+            }
+            events.push({
+              "detail-type": "Step Functions Execution Status Change",
+              source: "aws.states",
+              detail: { executionArn, name: `${RUN_DATE}-${kind}`, status: "FAILED" },
+            });
+          }
+
+          // Act: the deployed bundle, with the SDK's service endpoints pointed at moto.
+          const notified = await invoke<NotifyResult>("notify-failure", "failure alerts", events, {
+            refs: { FAILURE_TOPIC_ARN: topicArn },
+            env: {
+              AWS_ENDPOINT_URL_SFN: server.endpoint,
+              AWS_ENDPOINT_URL_SNS: server.endpoint,
+              AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+            },
+          });
+          await new Promise((resolve) => setTimeout(resolve, 500));
+
+          // Assess: silent for the failure NotifyFailure reported, one message for the other.
+          expect(String(notified.runtime.node)).toMatch(/^v22\./);
+          expect(notified.results.map((r) => r.result.messageId === undefined)).toEqual([true, false]);
+          expect(received).toHaveLength(1);
+          expect(String((JSON.parse(received[0]!) as { Message: string }).Message)).toContain(
+            `tunelake execution ${RUN_DATE}-uncaught ended FAILED`,
+          );
+        } finally {
+          subscriber.close();
+          await server.stop();
+        }
+      },
+      120_000,
+    );
   },
 );

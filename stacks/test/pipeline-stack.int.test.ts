@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { Bucket } from "aws-cdk-lib/aws-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CRAWL_EVENT_FILTERS, CRAWLER_SETTINGS } from "../../packages/core/src/catalog/crawler-settings.ts";
 import { NAMED_QUERIES } from "../../packages/core/src/checks/named-queries.ts";
 import { STAGE_OUTPUT_KEYS } from "../../packages/core/src/stage-outputs.ts";
 import { CATALOG_TABLES, curatedTable, glueType } from "../../packages/core/src/transform/curated-tables.ts";
@@ -13,7 +16,7 @@ import {
 } from "../../packages/core/src/workflow/definition.ts";
 import { DUCKDB_EXTERNALS, duckdbPackages } from "../duckdb-bundle.ts";
 import { LAKE_LIFECYCLE } from "../lake-buckets.ts";
-import { PARQUET_STORAGE } from "../lake-catalog.ts";
+import { createLakeCatalog, PARQUET_STORAGE, stageCrawlerSettings } from "../lake-catalog.ts";
 import { LAMBDA_ARCHITECTURE } from "../lake-functions.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { SPOTIFY_SECRETS } from "../pipeline.ts";
@@ -169,24 +172,31 @@ describe("functions", () => {
 
 describe("Lambda bundles", () => {
   it.each([
-    ["extract", "Spotify"],
-    ["transform", "raw zone"],
-  ])("%s ships functions and core only: no local runtime, CLI, AWS adapters or sample API", (name, prefix) => {
-    // Prepare
-    const dir = functionAssetDir(synth, lakeFunction(json, prefix)[1]);
+    ["extract", "Spotify", []],
+    ["transform", "raw zone", []],
+    // The failure notifier reads the execution it reports: the SFN client is its one exception.
+    ["notify-failure", "failure alerts", ["@aws-sdk/client-sfn"]],
+  ] as const)(
+    "%s ships functions and core only: no local runtime, CLI, AWS adapters or sample API",
+    (name, prefix, allowed) => {
+      // Prepare
+      const dir = functionAssetDir(synth, lakeFunction(json, prefix)[1]);
 
-    // Act
-    const { code, modules } = readBundle(dir, `packages/functions/src/${name}.mjs`);
-    const dependencies = (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Json).dependencies ?? {};
+      // Act
+      const { code, modules } = readBundle(dir, `packages/functions/src/${name}.mjs`);
+      const dependencies =
+        (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Json).dependencies ?? {};
 
-    // Assess: the module comments are there (else the check below would see nothing) ...
-    expect(modules).toContain(`packages/functions/src/${name}.ts`);
-    expect(modules).toContain("packages/core/src/errors.ts");
-    // ... and none of them, no external import and no installed package is local, CLI, AWS-operations or sample API.
-    expect(modules.filter((m) => NOT_IN_LAMBDA.some((rule) => rule.test(m)))).toEqual([]);
-    expect([...code.matchAll(NOT_IN_LAMBDA_IMPORT)].map((m) => m[1])).toEqual([]);
-    expect(Object.keys(dependencies).filter((d) => /aws-local-stepfunctions|^@tunelake\//.test(d))).toEqual([]);
-  });
+      // Assess: the module comments are there (else the check below would see nothing) ...
+      expect(modules).toContain(`packages/functions/src/${name}.ts`);
+      expect(modules).toContain("packages/core/src/errors.ts");
+      // ... and none of them, no external import and no installed package is local, CLI, AWS-operations or sample API.
+      const exempt = (m: string) => allowed.some((pkg: string) => m.includes(pkg));
+      expect(modules.filter((m) => NOT_IN_LAMBDA.some((rule) => rule.test(m)) && !exempt(m))).toEqual([]);
+      expect([...code.matchAll(NOT_IN_LAMBDA_IMPORT)].map((m) => m[1]!).filter((m) => !exempt(m))).toEqual([]);
+      expect(Object.keys(dependencies).filter((d) => /aws-local-stepfunctions|^@tunelake\//.test(d))).toEqual([]);
+    },
+  );
 });
 
 describe("state machine", () => {
@@ -270,22 +280,76 @@ describe("catalog and Athena", () => {
     expect(JSON.stringify(resourcesOfType(json, "AWS::Glue::Table")[0]![1].DependsOn)).toContain(databaseId);
   });
 
-  it("crawls those tables (catalog targets) in full, registering partitions and never changing a table", () => {
+  it("crawls those tables (catalog targets) in S3 event mode, registering partitions and never changing a table", () => {
     const [, crawler] = resourcesOfType(json, "AWS::Glue::Crawler")[0]!;
     const config = JSON.parse(String(props(crawler).Configuration)) as Json;
     const tableIds = resourcesOfType(json, "AWS::Glue::Table").map(([id]) => id);
+    const [queueId, queue] = resourcesOfType(json, "AWS::SQS::Queue")[0]!;
 
     expect(props(crawler)).toMatchObject({
-      RecrawlPolicy: { RecrawlBehavior: "CRAWL_EVERYTHING" },
+      RecrawlPolicy: { RecrawlBehavior: "CRAWL_EVENT_MODE" },
       SchemaChangePolicy: { UpdateBehavior: "LOG", DeleteBehavior: "LOG" },
     });
     expect(props(crawler).Schedule).toBeUndefined();
     const targets = props(crawler).Targets as { CatalogTargets: Json[]; S3Targets?: unknown };
     expect(targets.S3Targets).toBeUndefined();
-    expect(targets.CatalogTargets).toEqual([{ DatabaseName: `tunelake_${TEST_STAGE}`, Tables: [...CATALOG_TABLES] }]);
+    expect(targets.CatalogTargets).toEqual([
+      {
+        DatabaseName: `tunelake_${TEST_STAGE}`,
+        Tables: [...CATALOG_TABLES],
+        EventQueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
+      },
+    ]);
+    expect(props(queue)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     expect(config).toEqual({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } } });
     // The tables exist before the crawler is created (catalog targets must exist).
     for (const id of tableIds) expect(crawler.DependsOn).toContain(id);
+  });
+
+  it("notifies the crawler's queue of each Parquet file created under a table prefix, and lets only S3 send", () => {
+    const [queueId] = resourcesOfType(json, "AWS::SQS::Queue")[0]!;
+    const [, notifications] = resourcesOfType(json, "Custom::S3BucketNotifications")[0]!;
+    const configs = (props(notifications).NotificationConfiguration as { QueueConfigurations: Json[] })
+      .QueueConfigurations;
+
+    expect(configs.map((c) => c.Filter)).toEqual(
+      CRAWL_EVENT_FILTERS.map(({ prefix, suffix }) => ({
+        Key: {
+          FilterRules: [
+            { Name: "suffix", Value: suffix },
+            { Name: "prefix", Value: prefix },
+          ],
+        },
+      })),
+    );
+    for (const c of configs) {
+      expect(c).toMatchObject({ Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] } });
+    }
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Condition: Match.objectLike({ ArnEquals: Match.anyValue(), StringEquals: Match.anyValue() }),
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it("falls back to crawling everything when the Snowflake feed takes the notifications, and never to what Glue refuses", () => {
+    expect(stageCrawlerSettings({ notificationsTaken: false })).toBe(CRAWLER_SETTINGS);
+    expect(stageCrawlerSettings({ notificationsTaken: true })).toMatchObject({
+      recrawlBehavior: "CRAWL_EVERYTHING",
+      eventQueue: false,
+    });
+    // Settings Glue refuses stop the synth, naming the rule.
+    const stack = new Stack(new App(), "RefusedCrawler");
+    const curated = new Bucket(stack, "Curated");
+    const settings = { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" as const, eventQueue: false };
+    expect(() => createLakeCatalog(stack, { stage: "x", curated, settings })).toThrow(/S3 targets only/);
   });
 
   it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {
@@ -321,12 +385,14 @@ describe("catalog and Athena", () => {
 });
 
 describe("alerts and outputs", () => {
-  it("encrypts the failure topic with a key EventBridge may use, and subscribes the alert email", () => {
+  it("encrypts the failure topic with a key the alarms may use, and subscribes the alert email", () => {
     const [keyId, key] = resourcesOfType(json, "AWS::KMS::Key")[0]!;
     const [topicId, topic] = resourcesOfType(json, "AWS::SNS::Topic")[0]!;
 
     expect(props(topic).KmsMasterKeyId).toEqual(getAtt(keyId, "Arn"));
-    expect(JSON.stringify(props(key).KeyPolicy)).toContain("events.amazonaws.com");
+    expect(JSON.stringify(props(key).KeyPolicy)).toContain("cloudwatch.amazonaws.com");
+    // Nothing publishes as EventBridge any more: the failure rule invokes the notifier, which publishes as its role.
+    expect(JSON.stringify(props(key).KeyPolicy)).not.toContain("events.amazonaws.com");
     expect(props(key).EnableKeyRotation).toBe(true);
     template.hasResourceProperties("AWS::SNS::Subscription", {
       Protocol: "email",
@@ -335,25 +401,19 @@ describe("alerts and outputs", () => {
     });
   });
 
-  it("notifies the topic once per failed execution: NotifyFailure for caught failures, the rule for the rest", () => {
+  it("notifies the topic once per failed execution: NotifyFailure for caught failures, the rule's notifier for the rest", () => {
     const machineId = resourcesOfType(json, "AWS::StepFunctions::StateMachine")[0]![0];
     const topicId = resourcesOfType(json, "AWS::SNS::Topic")[0]![0];
+    const [keyId] = resourcesOfType(json, "AWS::KMS::Key")[0]!;
+    const [notifierId, notifier] = lakeFunction(json, "failure alerts");
 
     const [ruleId, rule] = findResource(json, "AWS::Events::Rule", (p) => p.EventPattern !== undefined);
-    const alarmId = resourcesOfType(json, "AWS::CloudWatch::Alarm")[0]![0];
     expect(props(rule).EventPattern).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: {
-        stateMachineArn: [ref(machineId)],
-        $or: [
-          { status: ["TIMED_OUT", "ABORTED"] },
-          { status: ["FAILED"], error: [{ "anything-but": { prefix: "Notified." } }] },
-          { status: ["FAILED"], error: [{ exists: false }] },
-        ],
-      },
+      detail: { stateMachineArn: [ref(machineId)], status: ["FAILED", "TIMED_OUT", "ABORTED"] },
     });
-    // The only rule with an event pattern: no second path for FAILED.
+    // The only rule with an event pattern: no second path for a failed execution.
     expect(resourcesOfType(json, "AWS::Events::Rule").filter(([, r]) => props(r).EventPattern)).toHaveLength(1);
     // Every Catch of the definition ends in NotifyFailure, which publishes to this topic, then Failed.
     const definition = buildDefinition();
@@ -374,28 +434,78 @@ describe("alerts and outputs", () => {
       const next = state.Type === "Pass" ? String(state.Next) : target;
       expect(["NotifyFailure", "Failed", "NotificationFailed", "WaitForCrawler"]).toContain(next);
     }
-    const target = (props(rule).Targets as Json[])[0]!;
-    expect(target.Arn).toEqual(ref(topicId));
-    const inputTemplate = String((target.InputTransformer as Json).InputTemplate);
-    // Every <placeholder> in an input template must be an input path, or EventBridge rejects the rule.
-    const paths = Object.keys((target.InputTransformer as { InputPathsMap: Json }).InputPathsMap);
-    for (const [, name] of inputTemplate.matchAll(/<([^>]+)>/g)) expect(paths).toContain(name);
+    // The rule's one target is the notifier, which only this rule may invoke; Lambda retries it twice.
+    expect(props(rule).Targets).toEqual([{ Arn: getAtt(notifierId, "Arn"), Id: "Target0" }]);
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: getAtt(notifierId, "Arn"),
+      Principal: "events.amazonaws.com",
+      SourceArn: getAtt(ruleId, "Arn"),
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(notifierId),
+      MaximumRetryAttempts: 2,
+    });
+    expect(props(notifier).Environment).toMatchObject({
+      Variables: { FAILURE_TOPIC_ARN: ref(topicId), TUNELAKE_STAGE: TEST_STAGE },
+    });
+    // Its role: DescribeExecution on this state machine's executions, Publish on the topic, the topic key.
+    const roleId = (props(notifier).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const [, policy] = findResource(json, "AWS::IAM::Policy", (p) => JSON.stringify(p.Roles).includes(`"${roleId}"`));
+    expect((props(policy).PolicyDocument as { Statement: Json[] }).Statement).toEqual(
+      expect.arrayContaining([
+        {
+          Action: "states:DescribeExecution",
+          Effect: "Allow",
+          Resource: {
+            "Fn::Join": [
+              "",
+              [
+                "arn:",
+                { Ref: "AWS::Partition" },
+                ":states:us-east-1:123456789012:execution:",
+                getAtt(machineId, "Name"),
+                ":*",
+              ],
+            ],
+          },
+        },
+        { Action: "sns:Publish", Effect: "Allow", Resource: ref(topicId) },
+        { Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Effect: "Allow", Resource: getAtt(keyId, "Arn") },
+      ]),
+    );
+    // The notifier's errors alarm and the missed-run alarm publish to the topic, each allowed by its own ARN.
+    const [errorsAlarmId] = findResource(
+      json,
+      "AWS::CloudWatch::Alarm",
+      (p) => p.MetricName === "Errors" && p.Namespace === "AWS/Lambda",
+    );
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Dimensions: [{ Name: "FunctionName", Value: ref(notifierId) }],
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      AlarmActions: [ref(topicId)],
+    });
+    const [missedRunAlarmId] = findResource(
+      json,
+      "AWS::CloudWatch::Alarm",
+      (p) => p.MetricName === "ExecutionsSucceeded",
+    );
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
       PolicyDocument: Match.objectLike({
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sns:Publish",
-            Condition: { ArnEquals: { "aws:SourceArn": getAtt(ruleId, "Arn") } },
-          }),
-          Match.objectLike({
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Condition: Match.objectLike({ ArnEquals: { "aws:SourceArn": getAtt(alarmId, "Arn") } }),
-          }),
-        ]),
+        Statement: Match.arrayWith(
+          [errorsAlarmId, missedRunAlarmId].map((alarmId) =>
+            Match.objectLike({
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Condition: Match.objectLike({ ArnEquals: { "aws:SourceArn": getAtt(alarmId, "Arn") } }),
+            }),
+          ),
+        ),
       }),
     });
+    // Nothing publishes to the topic as EventBridge.
+    expect(JSON.stringify(resourcesOfType(json, "AWS::SNS::TopicPolicy"))).not.toContain("events.amazonaws.com");
   });
 
   it("alarms to the same topic when no execution succeeded in the last 26 hours (missed or failing schedule)", () => {

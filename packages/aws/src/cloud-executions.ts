@@ -25,7 +25,7 @@ import { nextRunName, runDateOfName } from "@tunelake/core/workflow/run-names";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
 import { type CloudStage, type CloudStageOptions, withStage } from "./cloud-stage.ts";
 
-/** The caught error's name, as the local engine shows it: the notified marker is only for the failure rule. */
+/** The caught error's name, as the local engine shows it: the notified marker is only for the failure notifier. */
 const shownError = (error: string): string =>
   error.startsWith(NOTIFIED_ERROR_PREFIX) ? error.slice(NOTIFIED_ERROR_PREFIX.length) : error;
 

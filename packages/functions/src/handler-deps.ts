@@ -1,8 +1,10 @@
 /**
- * What each handler needs from outside (stores, Spotify, config, logger), resolved once per cold start: by
+ * What each handler needs from outside (stores, Spotify, SDK clients, config, logger), resolved once per cold start: by
  * lambda-deps.ts in Lambda, by @tunelake/local's handlers on a laptop. A module of its own so that neither side
  * imports the other.
  */
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import type { Config } from "@tunelake/core/config/schema";
 import type { Logger } from "@tunelake/core/logger";
@@ -23,5 +25,16 @@ export interface TransformDeps {
   workDir: string;
   memoryLimitMb?: number;
   threads?: number;
+  logger: Logger;
+}
+
+export interface NotifierDeps {
+  /** Only `send` is used: tests pass clients that answer at that seam. */
+  sfn: Pick<SFNClient, "send">;
+  sns: Pick<SNSClient, "send">;
+  /** The failure topic (FAILURE_TOPIC_ARN). */
+  topicArn: string;
+  /** The stage, for the CLI commands the message names (TUNELAKE_STAGE). */
+  stage: string;
   logger: Logger;
 }

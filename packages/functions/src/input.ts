@@ -1,6 +1,7 @@
 import { formatIssues } from "@tunelake/core/config/load";
 import { InputError } from "@tunelake/core/errors";
 import { assertRunDate, TRANSFORM_ENTITY_NAMES, type TransformEntity } from "@tunelake/core/lake";
+import { FAILURE_STATUSES, type FailureStatus } from "@tunelake/core/workflow/failure-alert";
 import * as v from "valibot";
 
 const DateSchema = v.pipe(
@@ -37,6 +38,23 @@ export const TransformEventSchema = v.object({
   ),
 });
 export type TransformEvent = v.InferOutput<typeof TransformEventSchema>;
+
+/**
+ * The failure rule's event: a "Step Functions Execution Status Change" of this state machine that ended FAILED,
+ * TIMED_OUT or ABORTED. Only what the notifier uses; the rest of `detail` (dates, input, output) is ignored.
+ */
+export const ExecutionEndEventSchema = v.object({
+  "detail-type": v.literal("Step Functions Execution Status Change"),
+  detail: v.object({
+    executionArn: v.pipe(v.string(), v.startsWith("arn:aws", "detail.executionArn must be an execution ARN")),
+    name: v.string(),
+    status: v.picklist(
+      FAILURE_STATUSES as unknown as [FailureStatus, ...FailureStatus[]],
+      (issue) => `detail.status must be one of ${FAILURE_STATUSES.join(", ")}, got ${JSON.stringify(issue.input)}`,
+    ),
+  }),
+});
+export type ExecutionEndEvent = v.InferOutput<typeof ExecutionEndEventSchema>;
 
 /** Parses a handler's event; a bad event is an InputError (terminal: the state machine's input is wrong). */
 export function parseEvent<S extends v.GenericSchema>(schema: S, event: unknown, handler: string): v.InferOutput<S> {

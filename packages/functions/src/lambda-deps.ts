@@ -10,13 +10,7 @@ import { ConfigError } from "@tunelake/core/errors";
 import { createLambdaLogger } from "@tunelake/core/logger";
 import { S3ObjectStore } from "@tunelake/core/storage/s3-store";
 import type { ExtractDeps, TransformDeps } from "./handler-deps.ts";
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value)
-    throw new ConfigError(`${name} is not set; the stack sets it on the function, redeploy with \`sst deploy\`.`);
-  return value;
-}
+import { requireEnv } from "./require-env.ts";
 
 /** Spotify secrets bound with SST `Config.Secret`; plain env vars win (useful in `sst dev`). */
 async function spotifyEnvFromSecrets(): Promise<NodeJS.ProcessEnv> {

@@ -2,7 +2,8 @@
  * The local Glue Data Catalog, as the stack declares it: one table per curated table definition
  * (src/transform/curated-tables.ts) with the declared columns and types and `dt` as a string partition key, so a
  * table exists even before it has a row. A crawl, like the deployed crawler over its catalog targets, registers the
- * `dt=` folders of those tables only (other folders are not tables), keeps the declared schema
+ * `dt=` folders of those tables only (other folders are not tables; in S3 event mode, after the first crawl, only
+ * those named by the queued object-created events of crawl-events.ts), keeps the declared schema
  * (`SchemaChangePolicy` LOG, partitions inherit the table's schema) and logs every file whose schema differs from its
  * table's in the catalog's `schemaMismatches` and `<home>/catalog/crawler-log.ndjson` (Glue writes them to
  * CloudWatch), while the crawl itself succeeds. {@link openLocalCatalog} serves the tables to DuckDB under the names
@@ -11,9 +12,18 @@
 import { appendFile, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import {
+  CRAWLER_SETTINGS,
+  type CrawlerSettings,
+  crawlEventFolder,
+  crawlerSettingsFingerprint,
+  crawlerSettingsProblems,
+  MAX_EVENTS_PER_CRAWL,
+} from "@tunelake/core/catalog/crawler-settings";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
 import { sqlString } from "@tunelake/core/transform/duckdb-session";
-import { CatalogCorruptError, CatalogNotFoundError } from "./errors.ts";
+import { deleteCrawlEvents, purgeCrawlEvents, receiveCrawlEvents } from "./crawl-events.ts";
+import { CatalogCorruptError, CatalogNotFoundError, ServiceError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -47,6 +57,10 @@ export interface CatalogFile {
   crawledAt: string;
   tables: CatalogTable[];
   schemaMismatches?: SchemaMismatch[];
+  /** The settings the last crawl ran with ({@link crawlerSettingsFingerprint}): a change means a listing crawl. */
+  settings?: string;
+  /** What the last crawl did. */
+  crawl?: CrawlStats;
 }
 
 const sqlIdentifier = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -83,61 +97,157 @@ function schemaProblems(declared: readonly CatalogColumn[], found: readonly Cata
   return problems;
 }
 
+/** What one crawl did, counted as it happened: the crawl-work benchmark reads these (bench/crawl.ts). */
+export interface CrawlStats {
+  /**
+   * `listing`: every `dt=` folder of every table was listed (the first crawl, the first after a settings change, or
+   * CRAWL_EVERYTHING); `events`: only the folders named by the queued S3 events were.
+   */
+  mode: "listing" | "events";
+  /** Event messages consumed (received and deleted; in listing mode, purged). */
+  events: number;
+  /** Folders listed: each table's folder in listing mode, and each `dt=` folder looked into. */
+  foldersListed: number;
+  /** Parquet files whose schema was read. */
+  filesRead: number;
+}
+
+/** Throws what Glue answers to settings it refuses (the local crawler also crawls catalog targets only). */
+const assertAccepted = (settings: CrawlerSettings): void => {
+  const problems = crawlerSettingsProblems(settings);
+  if (settings.targetKind !== "catalog") problems.push("the local crawler crawls catalog targets only");
+  if (problems.length > 0) {
+    throw new ServiceError("Glue.InvalidInputException", `Glue refuses this crawler: ${problems.join("; ")}`);
+  }
+};
+
+/** One `dt=` folder's Parquet files and the columns each has. */
+async function readPartition(
+  connection: DuckDBConnection,
+  folder: string,
+): Promise<{ file: string; found: CatalogColumn[] }[]> {
+  const files = (await readdir(folder).catch(() => [] as string[])).filter((f) => f.endsWith(".parquet")).sort();
+  const read: { file: string; found: CatalogColumn[] }[] = [];
+  for (const file of files) {
+    const reader = await connection.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet(${sqlString(join(folder, file))}, hive_partitioning = false)`,
+    );
+    const found = reader
+      .getRowObjectsJS()
+      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    read.push({ file, found });
+  }
+  return read;
+}
+
 /**
  * Crawls the declared tables under `<home>/lake/curated/` and writes the catalog: every declared table, with the
  * `dt=` folders that hold a Parquet file as partitions, and the files whose schema differs from the declaration.
+ *
+ * Like Glue with `settings` (the stack's by default, S3 event mode): the first crawl, and the first after the settings
+ * change, lists every folder (listing mode); after that an event-mode crawl receives the queued object-created events
+ * (at most {@link MAX_EVENTS_PER_CRAWL}; the rest wait for the next crawl), lists and reads only the folders they name,
+ * adds those partitions to the previous catalog and deletes the events. An empty queue is a crawl that does nothing.
+ * Settings Glue refuses are refused (`Glue.InvalidInputException`).
  */
-export async function crawlCuratedZone(home: string): Promise<CatalogFile> {
+export async function crawlCuratedZone(
+  home: string,
+  settings: CrawlerSettings = CRAWLER_SETTINGS,
+): Promise<CatalogFile & { crawl: CrawlStats }> {
+  assertAccepted(settings);
   const paths = localPaths(home);
-  const tables: CatalogTable[] = [];
-  const schemaMismatches: SchemaMismatch[] = [];
+  const fingerprint = crawlerSettingsFingerprint(settings);
+  const previous = await readCatalog(home).catch(() => undefined);
+  const eventMode =
+    settings.recrawlBehavior === "CRAWL_EVENT_MODE" &&
+    previous?.settings === fingerprint &&
+    previous.crawl !== undefined;
+  const stats: CrawlStats = { mode: eventMode ? "events" : "listing", events: 0, foldersListed: 0, filesRead: 0 };
+  const columnsOf = (name: (typeof CATALOG_TABLES)[number]) =>
+    curatedTable(name).columns.map((c) => ({ name: c.name, type: duckdbType(c.type) }));
+  const tables = new Map<string, CatalogTable>(
+    CATALOG_TABLES.map((name) => {
+      const before = eventMode ? previous?.tables.find((t) => t.name === name) : undefined;
+      return [
+        name,
+        {
+          name,
+          location: join(paths.curated, name),
+          columns: columnsOf(name),
+          partitionKeys: [{ name: PARTITION_KEY.name, type: PARTITION_KEY.type }],
+          partitions: [...(before?.partitions ?? [])],
+          fileColumns: [...(before?.fileColumns ?? [])],
+        },
+      ];
+    }),
+  );
+  let schemaMismatches: SchemaMismatch[] = eventMode ? [...(previous?.schemaMismatches ?? [])] : [];
+  const newMismatches: SchemaMismatch[] = [];
+
+  // Which folders to look into: all of them, or those the events name.
+  const folders = new Map<string, Set<string>>(CATALOG_TABLES.map((name) => [name, new Set<string>()]));
+  let consumed: string[] = [];
+  if (eventMode) {
+    const received = await receiveCrawlEvents(home, MAX_EVENTS_PER_CRAWL);
+    consumed = received.map((r) => r.handle);
+    stats.events = received.length;
+    for (const { event } of received) {
+      const folder = crawlEventFolder(event.key);
+      if (folder) folders.get(folder.table)?.add(folder.dt);
+    }
+  } else {
+    // Events queued before a listing crawl name files it lists anyway.
+    if (settings.recrawlBehavior === "CRAWL_EVENT_MODE") stats.events = await purgeCrawlEvents(home);
+    for (const name of CATALOG_TABLES) {
+      stats.foldersListed++;
+      for (const dir of await listDirs(join(paths.curated, name))) {
+        if (dir.startsWith("dt=")) folders.get(name)?.add(dir.slice(3));
+      }
+    }
+  }
+
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   try {
-    for (const name of CATALOG_TABLES) {
-      const location = join(paths.curated, name);
-      const columns = curatedTable(name).columns.map((c) => ({ name: c.name, type: duckdbType(c.type) }));
-      const partitions: string[] = [];
-      const fileColumns = new Set<string>();
-      for (const dir of await listDirs(location)) {
-        if (!dir.startsWith("dt=")) continue;
-        const files = (await readdir(join(location, dir)).catch(() => [] as string[]))
-          .filter((f) => f.endsWith(".parquet"))
-          .sort();
-        if (files.length === 0) continue;
-        partitions.push(dir.slice(3));
-        for (const file of files) {
-          const reader = await connection.runAndReadAll(
-            `DESCRIBE SELECT * FROM read_parquet(${sqlString(join(location, dir, file))}, hive_partitioning = false)`,
-          );
-          const found = reader
-            .getRowObjectsJS()
-            .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-          for (const c of found) if (columns.some((d) => d.name === c.name)) fileColumns.add(c.name);
-          const problems = schemaProblems(columns, found);
-          if (problems.length > 0) schemaMismatches.push({ table: name, partition: dir.slice(3), file, problems });
+    for (const [name, dts] of folders) {
+      const table = tables.get(name)!;
+      const present = new Set(table.fileColumns);
+      const partitions = new Set(table.partitions);
+      for (const dt of [...dts].sort()) {
+        stats.foldersListed++;
+        const read = await readPartition(connection, join(table.location, `dt=${dt}`));
+        schemaMismatches = schemaMismatches.filter((m) => m.table !== name || m.partition !== dt);
+        if (read.length === 0) continue;
+        partitions.add(dt);
+        for (const { file, found } of read) {
+          stats.filesRead++;
+          for (const c of found) if (table.columns.some((d) => d.name === c.name)) present.add(c.name);
+          const problems = schemaProblems(table.columns, found);
+          if (problems.length > 0) newMismatches.push({ table: name, partition: dt, file, problems });
         }
       }
-      tables.push({
-        name,
-        location,
-        columns,
-        partitionKeys: [{ name: PARTITION_KEY.name, type: PARTITION_KEY.type }],
-        partitions,
-        fileColumns: columns.filter((c) => fileColumns.has(c.name)).map((c) => c.name),
-      });
+      table.partitions = [...partitions].sort();
+      table.fileColumns = table.columns.filter((c) => present.has(c.name)).map((c) => c.name);
     }
   } finally {
     connection.closeSync();
     db.closeSync();
   }
   const crawledAt = new Date().toISOString();
-  const catalog: CatalogFile = { crawledAt, tables, schemaMismatches };
+  const catalog = {
+    crawledAt,
+    tables: [...tables.values()],
+    schemaMismatches: [...schemaMismatches, ...newMismatches],
+    settings: fingerprint,
+    crawl: stats,
+  };
   await mkdir(paths.catalog, { recursive: true });
   // A query never reads half a catalog, and two runs in one process may crawl at once (runs of different dates).
   await writeJsonAtomic(paths.catalogFile, catalog);
-  if (schemaMismatches.length > 0) {
-    const lines = schemaMismatches.map((m) => JSON.stringify({ crawledAt, ...m }));
+  // Deleted once the catalog has them: a crawl that dies before leaves them queued for the next one.
+  await deleteCrawlEvents(home, consumed);
+  if (newMismatches.length > 0) {
+    const lines = newMismatches.map((m) => JSON.stringify({ crawledAt, ...m }));
     await appendFile(crawlerLogFile(home), `${lines.join("\n")}\n`);
   }
   return catalog;

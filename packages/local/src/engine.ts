@@ -319,7 +319,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     record = error
       ? failedExecution(record, {
           stopDate,
-          // The caught error's own name: Failed raises it behind the notified marker (for the failure rule on AWS).
+          // The caught error's own name: Failed raises it behind the notified marker (for the failure notifier on AWS).
           error: failure?.Error ?? error.name,
           cause: error.cause,
           failedStage: failure?.stage ?? record.currentStage ?? S.Extract,

@@ -1,9 +1,15 @@
 /**
  * The Glue stand-in behind StartCrawler and GetCrawler: the same answers Glue gives (`Glue.CrawlerRunningException`,
- * `{ Crawler: { State, LastCrawl: { Status } } }`), backed by {@link crawlCuratedZone}. The crawler's state lives in
+ * `{ Crawler: { State, LastCrawl: { Status } } }`), backed by {@link crawlCuratedZone}, which crawls as the deployed
+ * crawler does (S3 event mode: after the first crawl, only the folders the queued events name). The crawler's state lives in
  * `<home>/catalog/crawler.json`, so a crawl left RUNNING by a dead process finishes on the next poll.
  */
 import { mkdir, readFile } from "node:fs/promises";
+import {
+  CRAWLER_SETTINGS,
+  type CrawlerSettings,
+  crawlerSettingsProblems,
+} from "@tunelake/core/catalog/crawler-settings";
 import { crawlCuratedZone } from "./catalog.ts";
 import { ServiceError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
@@ -31,6 +37,8 @@ export interface LocalGlueOptions {
   home: string;
   /** GetCrawler answers before READY (default 1). */
   runningPolls?: number;
+  /** How the crawler crawls (default: the stack's, S3 event mode over catalog targets). */
+  settings?: CrawlerSettings;
 }
 
 /** GetCrawler's answer. */
@@ -54,9 +62,17 @@ export interface LocalGlue {
   failRunningCrawl(message: string): Promise<void>;
 }
 
-/** The Glue crawler stand-in for one local execution. */
+/**
+ * The Glue crawler stand-in for one local execution. Like CreateCrawler, it refuses settings Glue refuses
+ * (`Glue.InvalidInputException`), before any crawl.
+ */
 export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
   const paths = localPaths(options.home);
+  const settings = options.settings ?? CRAWLER_SETTINGS;
+  const problems = crawlerSettingsProblems(settings);
+  if (problems.length > 0) {
+    throw new ServiceError("Glue.InvalidInputException", `Glue refuses this crawler: ${problems.join("; ")}`);
+  }
 
   const read = async (): Promise<CrawlerFile> => {
     const text = await readFile(paths.crawlerFile, "utf8").catch(() => undefined);
@@ -89,7 +105,7 @@ export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
       lastCrawl = { Status: "SUCCEEDED", StartTime };
     } else {
       try {
-        await crawlCuratedZone(options.home);
+        await crawlCuratedZone(options.home, settings);
         lastCrawl = { Status: "SUCCEEDED", StartTime };
       } catch (error) {
         lastCrawl = {

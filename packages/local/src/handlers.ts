@@ -10,6 +10,7 @@ import { FsObjectStore } from "@tunelake/core/storage/fs-store";
 import { createExtractHandler, type ExtractLambdaContext } from "@tunelake/functions/extract";
 import { createTransformHandler } from "@tunelake/functions/transform";
 import type { Context } from "aws-lambda";
+import { NotifyingFsObjectStore } from "./crawl-events.ts";
 import { localPaths } from "./paths.ts";
 
 /** What the local engine gives a handler in place of Lambda's context: the same fields (lambda-context.ts). */
@@ -29,10 +30,13 @@ export interface LocalHandlerOptions {
   logger: Logger;
 }
 
-/** The local lake's stores. */
+/**
+ * The local lake's stores. Writes to the curated one send the S3 event notifications the crawler consumes
+ * (crawl-events.ts), as the curated bucket does on AWS.
+ */
 export function localStores(home: string): { raw: FsObjectStore; curated: FsObjectStore } {
   const paths = localPaths(home);
-  return { raw: new FsObjectStore(paths.raw), curated: new FsObjectStore(paths.curated) };
+  return { raw: new FsObjectStore(paths.raw), curated: new NotifyingFsObjectStore(paths.curated, home) };
 }
 
 /** Handlers for the engine's Lambda states, called in-process. */

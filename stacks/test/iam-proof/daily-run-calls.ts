@@ -2,14 +2,16 @@
  * Every AWS call a daily run makes, with the principal that makes it, the IAM action, the exact resource ARN and the
  * condition keys AWS evaluates. Four sources:
  * - the handlers' S3 calls, recorded by SDK middleware on the S3 store's client while extract and transform really
- *   run ({@link recordS3Calls});
+ *   run ({@link recordS3Calls}); the failure notifier's SFN and SNS calls, recorded at its clients' `send` while it
+ *   handles a failed execution's event ({@link notifierCallsOf});
  * - the state machine's Task integrations, read from the deployed definition (with the template's substitutions);
  * - what services do on a caller's behalf or on their own: Athena reading the catalog and the curated files and
  *   writing results with the state machine's permissions, the crawler reading curated files and adding partitions,
- *   the schedule starting the execution, EventBridge and CloudWatch publishing to the topic, Lambda writing logs and
- *   traces, SST's config client reading the secrets.
+ *   the schedule starting the execution, EventBridge invoking the failure notifier, CloudWatch alarms publishing to the
+ *   topic, Lambda writing logs and traces, SST's config client reading the secrets.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import { crawlEventFolder } from "../../../packages/core/src/catalog/crawler-settings.ts";
 import { CATALOG_TABLES } from "../../../packages/core/src/transform/curated-tables.ts";
 import { buildDefinition, type DefinitionSubstitutions } from "../../../packages/core/src/workflow/definition.ts";
 import type { StateDefinition } from "../../../packages/core/src/workflow/state-names.ts";
@@ -114,10 +116,46 @@ export function s3CallsOf(principal: string, who: string, call: RecordedS3Call):
   }
 }
 
+/** One SDK command a handler sent, as its client's `send` received it. */
+export interface RecordedSdkCall {
+  command: string;
+  input: Record<string, unknown>;
+}
+
+/** The IAM actions and ARNs of one command the failure notifier sent (SFN DescribeExecution, SNS Publish). */
+export function notifierCallsOf(policies: TemplatePolicies, principal: string, call: RecordedSdkCall): AwsCall[] {
+  const why = `failure notifier: ${call.command}`;
+  switch (call.command) {
+    case "DescribeExecutionCommand":
+      return [
+        {
+          principal,
+          action: "states:DescribeExecution",
+          resource: String(call.input.executionArn),
+          context: { ...TLS },
+          why,
+        },
+      ];
+    case "PublishCommand": {
+      // An encrypted topic: SNS asks KMS for a data key with the publisher's permissions.
+      const keyArn = policies.arnOf(policies.idsOf("AWS::KMS::Key")[0]!);
+      const viaSns = { ...TLS, "kms:ViaService": `sns.${REGION}.amazonaws.com`, "kms:CallerAccount": ACCOUNT };
+      return [
+        { principal, action: "sns:Publish", resource: String(call.input.TopicArn), context: { ...TLS }, why },
+        { principal, action: "kms:GenerateDataKey", resource: keyArn, context: viaSns, why: `SNS for ${why}` },
+        { principal, action: "kms:Decrypt", resource: keyArn, context: viaSns, why: `SNS for ${why}` },
+      ];
+    }
+    default:
+      throw new Error(`The proof does not know ${call.command}: add its IAM action to notifierCallsOf`);
+  }
+}
+
 /** The roles of the stack's principals, found from the resources that use them. */
 export interface StackPrincipals {
   extract: string;
   transform: string;
+  notifier: string;
   stateMachine: string;
   crawler: string;
   schedule: string;
@@ -149,6 +187,7 @@ export function stackPrincipals(policies: TemplatePolicies): StackPrincipals {
   return {
     extract: logicalIdOfArn(policies, prop(lakeFunctionId(policies, "Spotify"), "Role")),
     transform: logicalIdOfArn(policies, prop(lakeFunctionId(policies, "raw zone"), "Role")),
+    notifier: logicalIdOfArn(policies, prop(lakeFunctionId(policies, "failure alerts"), "Role")),
     stateMachine: logicalIdOfArn(policies, prop(machine, "RoleArn")),
     crawler: logicalIdOfArn(policies, prop(policies.idsOf("AWS::Glue::Crawler")[0]!, "Role")),
     schedule: logicalIdOfArn(policies, target.RoleArn),
@@ -264,12 +303,47 @@ export function serviceCalls(policies: TemplatePolicies, options: ServiceCallOpt
   // Tracing is on: Step Functions sends the execution's segments with its role.
   add(p.stateMachine, "xray:PutTraceSegments", "*", "state machine tracing");
 
-  // The crawler: reads the tables and the curated files, adds the day's partitions, logs.
+  // The crawler: reads the tables and the curated files, adds the day's partitions, logs. In S3 event mode (an event
+  // queue on its catalog target) S3 sends the queue one event per Parquet file the transform wrote under a table
+  // prefix, and the crawl lists only the folders the events name; the first crawl after a deploy lists every table's
+  // folder and purges the queue. The SQS calls are those Glue's developer guide asks the crawler role for
+  // ("Accelerating crawls using Amazon S3 event notifications"), less the two no crawl step needs (reported unused).
+  const crawlerId = policies.idsOf("AWS::Glue::Crawler")[0]!;
+  const targets = policies.resolve(policies.resources[crawlerId]?.Properties?.Targets) as {
+    CatalogTargets?: { EventQueueArn?: string }[];
+  };
+  const eventQueue = targets.CatalogTargets?.[0]?.EventQueueArn;
   for (const name of CATALOG_TABLES) {
     for (const action of ["glue:GetTable", "glue:GetPartitions", "glue:BatchGetPartition", "glue:BatchCreatePartition"])
       for (const arn of [catalog, database, table(name)]) add(p.crawler, action, arn, `crawler ${name}`);
-    add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name}`, { "s3:prefix": `${name}/` });
-    for (const key of tableKeys(name)) add(p.crawler, "s3:GetObject", `arn:aws:s3:::${curated}/${key}`, "crawler");
+    add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name} (listing crawl)`, {
+      "s3:prefix": `${name}/`,
+    });
+    if (eventQueue) {
+      add(p.crawler, "s3:ListBucket", `arn:aws:s3:::${curated}`, `crawler ${name} (event crawl)`, {
+        "s3:prefix": `${name}/dt=${options.date}/`,
+      });
+    }
+    for (const key of tableKeys(name)) {
+      add(p.crawler, "s3:GetObject", `arn:aws:s3:::${curated}/${key}`, "crawler");
+      if (eventQueue && crawlEventFolder(key)) {
+        add("s3.amazonaws.com", "sqs:SendMessage", eventQueue, `curated bucket notifies ObjectCreated ${key}`, {
+          "aws:SourceArn": `arn:aws:s3:::${curated}`,
+          "aws:SourceAccount": ACCOUNT,
+        });
+      }
+    }
+  }
+  if (eventQueue) {
+    for (const action of [
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:PurgeQueue",
+    ])
+      add(p.crawler, action, eventQueue, "crawler consumes the curated bucket's events");
   }
   for (const arn of [catalog, database]) add(p.crawler, "glue:GetDatabase", arn, "crawler");
   add(p.crawler, "s3:GetBucketLocation", `arn:aws:s3:::${curated}`, "crawler");
@@ -282,6 +356,7 @@ export function serviceCalls(policies: TemplatePolicies, options: ServiceCallOpt
   for (const [role, fnId] of [
     [p.extract, lakeFunctionId(policies, "Spotify")],
     [p.transform, lakeFunctionId(policies, "raw zone")],
+    [p.notifier, lakeFunctionId(policies, "failure alerts")],
   ] as const) {
     const name = policies.nameOf(fnId);
     const stream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${name}:log-stream:2026/11/21/[$LATEST]0`;
@@ -301,19 +376,24 @@ export function serviceCalls(policies: TemplatePolicies, options: ServiceCallOpt
     );
   }
 
-  // Alerts: the failure rule and the missed-run alarm publish to the encrypted topic as their services.
+  // Alerts: the failure rule invokes the notifier as EventBridge (its calls are recorded by the test); each alarm
+  // (missed run, notifier errors) publishes to the encrypted topic as CloudWatch.
   const rule = policies
     .idsOf("AWS::Events::Rule")
     .find((id) => policies.resources[id]?.Properties?.EventPattern !== undefined)!;
-  const alarm = policies.idsOf("AWS::CloudWatch::Alarm")[0]!;
-  for (const [service, source] of [
-    ["events.amazonaws.com", policies.arnOf(rule)],
-    ["cloudwatch.amazonaws.com", policies.arnOf(alarm)],
-  ] as const) {
-    const context = { "aws:SourceArn": source, "aws:SourceAccount": ACCOUNT };
-    add(service, "sns:Publish", topicArn, `${service} publishes an alert`, context);
-    add(service, "kms:GenerateDataKey", keyArn, `${service} encrypts the alert`, context);
-    add(service, "kms:Decrypt", keyArn, `${service} encrypts the alert`, context);
+  add(
+    "events.amazonaws.com",
+    "lambda:InvokeFunction",
+    policies.arnOf(lakeFunctionId(policies, "failure alerts")),
+    "the failure rule invokes the notifier",
+    { "aws:SourceArn": policies.arnOf(rule), "aws:SourceAccount": ACCOUNT },
+  );
+  for (const alarm of policies.idsOf("AWS::CloudWatch::Alarm")) {
+    const service = "cloudwatch.amazonaws.com";
+    const context = { "aws:SourceArn": policies.arnOf(alarm), "aws:SourceAccount": ACCOUNT };
+    add(service, "sns:Publish", topicArn, `${alarm} publishes an alert`, context);
+    add(service, "kms:GenerateDataKey", keyArn, `${alarm} encrypts the alert`, context);
+    add(service, "kms:Decrypt", keyArn, `${alarm} encrypts the alert`, context);
   }
   return calls;
 }

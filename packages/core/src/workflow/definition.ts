@@ -91,9 +91,10 @@ const snsRetry = () => [retrier(SNS_TRANSIENT_ERRORS, 2, 5, 30)];
 
 /**
  * The error the `Failed` state raises after NotifyFailure published: the caught error's name behind this prefix. The
- * EventBridge failure rule notifies FAILED executions whose error does NOT start with it (stacks/lake-alerts.ts), so
- * every failure notifies exactly once: caught ones by NotifyFailure, the rest (States.Runtime,
- * States.DataLimitExceeded, a lost NotifyFailure publish) by the rule.
+ * failure notifier (the EventBridge failure rule's target) reads the execution's error with DescribeExecution and
+ * stays silent when it starts with this prefix (workflow/failure-alert.ts), so every failure notifies exactly once:
+ * caught ones by NotifyFailure, the rest (States.Runtime, States.DataLimitExceeded, a lost NotifyFailure publish,
+ * timeouts, aborts) by the notifier.
  */
 export const NOTIFIED_ERROR_PREFIX = "Notified.";
 
@@ -509,8 +510,8 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         },
         ResultPath: null,
         Retry: snsRetry(),
-        // A lost notification must not hide the original error, nor be filtered out by the failure rule: it ends in
-        // NotificationFailed, which raises the caught error unmarked, so the rule notifies instead.
+        // A lost notification must not hide the original error, nor be taken for a sent one: it ends in
+        // NotificationFailed, which raises the caught error unmarked, so the failure notifier reports it instead.
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.NotificationFailed }],
         Next: S.Failed,
       },

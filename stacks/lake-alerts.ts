@@ -21,6 +21,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import type { App } from "sst/constructs";
 import { FAILURE_STATUSES } from "../packages/core/src/workflow/failure-alert.ts";
 
 /**
@@ -119,7 +120,11 @@ export const NOTIFIER_RETRY_ATTEMPTS = 2;
  * the topic when an alert could not be sent.
  */
 export function createFailureRule(stack: Stack, props: { stateMachine: IStateMachine; notifier: IFunction }): Rule {
-  props.notifier.configureAsyncInvoke({ retryAttempts: NOTIFIER_RETRY_ATTEMPTS, maxEventAge: Duration.hours(6) });
+  // Under `sst dev` SST sets the function's async-invoke config itself (no retries of a live invocation), and a
+  // second one is refused at synth.
+  if ((stack.node.root as App).mode !== "dev") {
+    props.notifier.configureAsyncInvoke({ retryAttempts: NOTIFIER_RETRY_ATTEMPTS, maxEventAge: Duration.hours(6) });
+  }
   return new Rule(stack, "FailureRule", {
     description: "tunelake: executions that end FAILED, TIMED_OUT or ABORTED -> the failure notifier",
     eventPattern: failureEventPattern(props.stateMachine.stateMachineArn),

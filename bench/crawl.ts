@@ -11,8 +11,8 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { CRAWLER_SETTINGS, type CrawlerSettings } from "../packages/core/src/catalog/crawler-settings.ts";
 import { curatedKey } from "../packages/core/src/lake.ts";
+import { sqlString } from "../packages/core/src/sql-quote.ts";
 import { CATALOG_TABLES, curatedTable, duckdbType } from "../packages/core/src/transform/curated-tables.ts";
-import { sqlString } from "../packages/core/src/transform/duckdb-session.ts";
 import { type CrawlStats, crawlCuratedZone } from "../packages/local/src/catalog.ts";
 import { localStores } from "../packages/local/src/handlers.ts";
 

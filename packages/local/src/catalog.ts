@@ -20,8 +20,8 @@ import {
   crawlerSettingsProblems,
   MAX_EVENTS_PER_CRAWL,
 } from "@tunelake/core/catalog/crawler-settings";
+import { sqlIdentifier, sqlString } from "@tunelake/core/sql-quote";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
-import { sqlString } from "@tunelake/core/transform/duckdb-session";
 import { deleteCrawlEvents, purgeCrawlEvents, receiveCrawlEvents } from "./crawl-events.ts";
 import { CatalogCorruptError, CatalogNotFoundError, ServiceError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
@@ -62,8 +62,6 @@ export interface CatalogFile {
   /** What the last crawl did. */
   crawl?: CrawlStats;
 }
-
-const sqlIdentifier = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** `read_parquet` over a table folder with `dt` as a string partition, as Glue registers it. */
 export const tableScan = (location: string): string =>

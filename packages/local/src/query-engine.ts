@@ -15,8 +15,8 @@ import {
 import { QUERY_RULES, QueryRefusedError, QueryTimeoutError, TunelakeError } from "@tunelake/core/errors";
 import type { QueryColumn, QueryEngine, QueryResult, TableInfo } from "@tunelake/core/ports";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, RowCap } from "@tunelake/core/query-limits";
+import { sqlString } from "@tunelake/core/sql-quote";
 import { type ColumnType, duckdbType } from "@tunelake/core/transform/curated-tables";
-import { sqlString } from "@tunelake/core/transform/duckdb-session";
 import { type CatalogFile, createCatalogViews, readCatalog } from "./catalog.ts";
 import { CatalogNotFoundError } from "./errors.ts";
 import { jsonRow } from "./json-values.ts";

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
+import { sleep } from "@tunelake/core/resilience";
 import { USER_SCOPES } from "@tunelake/core/sources/index";
 import { HttpError, OAuthError } from "./errors.ts";
 import { EDITORIAL_PLAYLIST_PREFIX, SampleData, type SampleProfile, type SampleShape } from "./sample-data.ts";
@@ -91,8 +92,6 @@ interface TokenInfo {
   expiresAt: number;
   user: boolean;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { ConfigError } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey } from "@tunelake/core/lake";
 import { createConsoleLogger } from "@tunelake/core/logger";
 import type { ExecutionDetails, Runs } from "@tunelake/core/ports";
+import { pollUntil } from "@tunelake/core/resilience";
 import { type LocalHandlers, runLocalExecution } from "@tunelake/local/engine";
 import { nextExecutionName } from "@tunelake/local/executions";
 import { createLocalTransformHandler, localStores } from "@tunelake/local/handlers";
@@ -75,11 +76,18 @@ export async function startBounded(
   const started: ExecutionDetails[] = [];
   const running = new Set<string>();
   for (const date of dates) {
-    while (running.size >= concurrency && !options.signal?.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 5000));
-      for (const name of [...running]) {
-        if ((await runs.describe(name)).status !== "RUNNING") running.delete(name);
-      }
+    if (running.size >= concurrency && !options.signal?.aborted) {
+      // Waits a poll interval before each look, so an execution just started is not described at once.
+      await pollUntil(
+        async (checks) => {
+          if (checks === 0 || options.signal?.aborted) return options.signal?.aborted ? true : undefined;
+          for (const name of [...running]) {
+            if ((await runs.describe(name)).status !== "RUNNING") running.delete(name);
+          }
+          return running.size < concurrency ? true : undefined;
+        },
+        { intervalMs: options.pollMs ?? 5000, ...(options.signal ? { signal: options.signal } : {}) },
+      );
     }
     if (options.signal?.aborted) break;
     const execution = await runs.start({ date, mode: "reprocess" }, { follow: false });

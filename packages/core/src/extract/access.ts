@@ -73,42 +73,41 @@ export class AccessState {
 
   /** Runs `attempt` when the capability is (or may be) allowed, else `fallback`; the first refusal is remembered. */
   async use<T>(capability: Capability, attempt: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
-    for (;;) {
-      const state = this.states[capability];
-      if (state === "no") return fallback();
-      if (state === "yes") return attempt();
-      const inFlight = this.probes.get(capability);
-      if (inFlight) {
-        await inFlight;
-        continue;
-      }
-      const probe = attempt().then(
-        (value) => {
-          this.states[capability] = "yes";
-          return value;
-        },
-        (error: unknown) => {
-          if (error instanceof SpotifyRequestError && REFUSALS[capability].includes(error.status)) {
-            this.states[capability] = "no";
-            this.logger.info(`Spotify refused ${capability} for this app; using the fallback for the rest of the run`, {
-              status: error.status,
-            });
-            return REFUSED;
-          }
-          // Not a refusal: let the next caller probe again.
-          this.probes.delete(capability);
-          throw error;
-        },
-      );
-      this.probes.set(
-        capability,
-        probe.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
-      const result = await probe;
-      return result === REFUSED ? fallback() : (result as T);
+    const state = this.states[capability];
+    if (state === "no") return fallback();
+    if (state === "yes") return attempt();
+    const inFlight = this.probes.get(capability);
+    if (inFlight) {
+      // Another caller is probing: its outcome decides this one's path.
+      await inFlight;
+      return this.use(capability, attempt, fallback);
     }
+    const probe = attempt().then(
+      (value) => {
+        this.states[capability] = "yes";
+        return value;
+      },
+      (error: unknown) => {
+        if (error instanceof SpotifyRequestError && REFUSALS[capability].includes(error.status)) {
+          this.states[capability] = "no";
+          this.logger.info(`Spotify refused ${capability} for this app; using the fallback for the rest of the run`, {
+            status: error.status,
+          });
+          return REFUSED;
+        }
+        // Not a refusal: let the next caller probe again.
+        this.probes.delete(capability);
+        throw error;
+      },
+    );
+    this.probes.set(
+      capability,
+      probe.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    const result = await probe;
+    return result === REFUSED ? fallback() : (result as T);
   }
 }

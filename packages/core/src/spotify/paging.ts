@@ -42,12 +42,12 @@ export async function* followPages(
   let seen = 0;
   // A `next` link back to a page already read, or pages that never end with nothing on them, would loop forever.
   const visited = new Set<string>("url" in first ? [first.url] : []);
-  for (;;) {
-    yield current;
-    seen += current.items.length;
-    if (!current.next || (options.maxItems !== undefined && seen >= options.maxItems)) return;
-    // An empty page has nothing after it, whatever its `next` or `total` say.
-    if (current.items.length === 0) return;
+  // An empty page has nothing after it, whatever its `next` or `total` say.
+  const hasMore = (page: Paging): page is Paging & { next: string } =>
+    Boolean(page.next) && page.items.length > 0 && (options.maxItems === undefined || seen < options.maxItems);
+  yield current;
+  seen += current.items.length;
+  while (hasMore(current)) {
     const next = current.next;
     if (visited.has(next)) {
       throw new SpotifyServerError(
@@ -56,5 +56,7 @@ export async function* followPages(
     }
     visited.add(next);
     current = asPage(select(await client.get(next, { user: options.user })), next);
+    yield current;
+    seen += current.items.length;
   }
 }

@@ -5,6 +5,7 @@
  * column of the files: it is the partition key (a string `YYYY-MM-DD`) of every table.
  */
 import { COLUMN_STATS, CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
+import { sqlIdentifier } from "../sql-quote.ts";
 import { COLUMN_TYPES, type ColumnType, type CuratedColumn, type TableKind } from "../tables/define-table.ts";
 import { TABLES } from "../tables/index.ts";
 
@@ -90,15 +91,13 @@ export function glueType(type: ColumnType): string {
   return COLUMN_TYPES[type].glue;
 }
 
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * Wraps a table's SELECT so the written file has exactly the defined columns, in order, with the defined types:
  * the transform's casts come from the definition, never from hand-written SQL alone.
  */
 export function projectDefinedColumns(table: CatalogTableName, select: string): string {
   const columns = curatedTable(table).columns.map(
-    (c) => `CAST(${quoteIdent(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdent(c.name)}`,
+    (c) => `CAST(${sqlIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${sqlIdentifier(c.name)}`,
   );
   return `SELECT ${columns.join(", ")} FROM (${select}) AS defined`;
 }

@@ -13,6 +13,7 @@ import { RawLoadError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { retry, verdict } from "../resilience.ts";
+import { sqlString } from "../sql-quote.ts";
 import { stagingModel } from "../tables/index.ts";
 import { type ColumnType, RAW_COLUMNS, RAW_LOAD, renderType } from "./raw-columns.ts";
 import { MACROS_SQL } from "./sql-macros.ts";
@@ -39,9 +40,6 @@ export interface SessionOptions {
 
 const threadsSetting = (threads: number): string => String(Math.max(1, Math.floor(threads)));
 const memorySetting = (mb: number): string => `${Math.max(64, Math.floor(mb))}MB`;
-
-/** Quotes a string as an SQL literal. */
-export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /** A raw line DuckDB could not read with its entity's types (not JSON, or a field of another type): set aside. */
 export interface QuarantinedLine {

@@ -29,10 +29,11 @@ import {
 } from "../lake.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { TableResult, TransformResult } from "../pipeline-types.ts";
+import { sqlString } from "../sql-quote.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { refsOf, rejectsModel, tableModel } from "../tables/index.ts";
 import { curatedTable, projectDefinedColumns } from "./curated-tables.ts";
-import { type MistypedField, sqlString, TransformSession } from "./duckdb-session.ts";
+import { type MistypedField, TransformSession } from "./duckdb-session.ts";
 
 export interface TransformOptions {
   entity: TransformEntity;

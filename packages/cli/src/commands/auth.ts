@@ -1,9 +1,9 @@
 import { hasSpotifyCredentials, readSpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
 import { runAuthorizationCodeFlow } from "@tunelake/core/spotify/auth-flow";
+import { recordRefreshToken } from "../auth-record.ts";
 import { cliEnv, type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { recordRefreshToken } from "./doctor.ts";
 
 /** `tunelake auth`: prints a refresh token for user-scoped sources (recently played, top items). */
 export async function authCommand(g: GlobalOptions, opts: { port: string; scopes?: string }): Promise<void> {

@@ -4,12 +4,9 @@
  * refresh token's age, and the home (stale locks, runs left RUNNING by a dead process, a crawler nobody finishes);
  * with `--stage S`: the stage's outputs and the caller's permissions. Exit 0 when nothing needs fixing, else 1.
  */
-import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { requestsSpotifyCredentials } from "@tunelake/core/config/env";
-import { refreshTokenAge } from "@tunelake/core/spotify/refresh-token";
 import pc from "picocolors";
+import { readRefreshTokenAge, refreshTokenWarning } from "../auth-record.ts";
 import { cliEnv, EXIT_CODES, type GlobalOptions, printJson, setExitCode, stdout } from "../context.ts";
 import { widthOf, wrap } from "../wrap.ts";
 
@@ -24,21 +21,6 @@ export interface DoctorOptions {
   config: string;
   stage?: string;
   fix?: boolean;
-}
-
-/** Where `tunelake auth` records when it issued a refresh token (a fingerprint of it, never the token). */
-export const authRecordFile = (home: string) => path.join(home, "spotify-auth.json");
-
-/** A short fingerprint of a secret: enough to recognise it, useless to use it. */
-export const fingerprint = (secret: string) => createHash("sha256").update(secret).digest("hex").slice(0, 16);
-
-/** Records that `token` was issued now (called by `tunelake auth`). */
-export async function recordRefreshToken(home: string, token: string, now = new Date()): Promise<void> {
-  await mkdir(home, { recursive: true });
-  await writeFile(
-    authRecordFile(home),
-    `${JSON.stringify({ issuedAt: now.toISOString(), fingerprint: fingerprint(token) }, null, 2)}\n`,
-  );
 }
 
 const NODE_RANGE = "^20.19.0 || >=22";
@@ -94,26 +76,21 @@ function checkCredentials(env: NodeJS.ProcessEnv): DoctorCheck {
 async function checkRefreshToken(home: string, env: NodeJS.ProcessEnv, now: Date): Promise<DoctorCheck | undefined> {
   const token = env.SPOTIFY_REFRESH_TOKEN?.trim();
   if (!token) return undefined;
-  const text = await readFile(authRecordFile(home), "utf8").catch(() => undefined);
-  const record = text ? (JSON.parse(text) as { issuedAt?: string; fingerprint?: string }) : undefined;
-  if (!record?.issuedAt || record.fingerprint !== fingerprint(token)) {
+  const age = await readRefreshTokenAge(home, token, now);
+  if (!age) {
     return {
       name: "refresh token",
       ok: true,
       detail: "SPOTIFY_REFRESH_TOKEN was not issued by tunelake auth with this home: its age is unknown",
     };
   }
-  const age = refreshTokenAge(new Date(record.issuedAt), now);
-  const day = age.expiresAt.toISOString().slice(0, 10);
+  const warning = refreshTokenWarning(age);
   return {
     name: "refresh token",
-    ok: age.state === "valid",
+    ok: warning === undefined,
     detail:
-      age.state === "valid"
-        ? `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days)`
-        : age.state === "expiring"
-          ? `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days): get a new one with npx tunelake auth before then`
-          : `SPOTIFY_REFRESH_TOKEN expired on ${day} (6 months after tunelake auth issued it): get a new one with npx tunelake auth`,
+      warning ??
+      `SPOTIFY_REFRESH_TOKEN expires on ${age.expiresAt.toISOString().slice(0, 10)} (in ${age.daysLeft} days)`,
   };
 }
 

@@ -4,8 +4,10 @@
  * the exit status.
  */
 import type { ExecutionDetails, RunObserver } from "@tunelake/core/ports";
+import { readRefreshTokenAge, refreshTokenWarning } from "../auth-record.ts";
 import type { Backend } from "../backend.ts";
 import {
+  cliEnv,
   EXIT_CODES,
   exitNow,
   type GlobalOptions,
@@ -18,7 +20,7 @@ import {
 } from "../context.ts";
 import { plannedRequests } from "../extract-progress.ts";
 import { createProgress } from "../progress.ts";
-import { widthOf } from "../wrap.ts";
+import { widthOf, wrap } from "../wrap.ts";
 import { findSparseColumns, gapNotes } from "./coverage.ts";
 import { explainEmptyTables, readManifestFacts } from "./empty-tables.ts";
 import { printSummary, summarizeEvents } from "./summary.ts";
@@ -84,7 +86,11 @@ export async function followRun(
         ]
       : [];
     const shown = { ...summary, tables: summary.tables.filter((t) => !empty.notAskedFor.has(t.table)) };
-    printSummary(shown, undefined, notes);
+    // Spotify expires a refresh token 6 months after authorization: said from 30 days before, on every run.
+    const token = cliEnv().SPOTIFY_REFRESH_TOKEN?.trim();
+    const age = token ? await readRefreshTokenAge(g.home, token).catch(() => undefined) : undefined;
+    const warning = age ? refreshTokenWarning(age) : undefined;
+    printSummary(shown, undefined, notes, warning ? wrap(warning, width, "  ") : []);
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {

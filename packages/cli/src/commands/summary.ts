@@ -211,6 +211,8 @@ export function printSummary(
   s: RunSummary,
   write: (text: string) => void = (t) => stdout().write(t),
   notes: readonly string[] = [],
+  /** Lines that need the user's action (e.g. a refresh token about to expire), in yellow under the notes. */
+  warnings: readonly string[] = [],
 ): void {
   const ok = s.status === "SUCCEEDED";
   const out: string[] = [""];
@@ -225,6 +227,7 @@ export function printSummary(
     out.push(table.toString());
   }
   for (const note of notes) out.push(pc.dim(note));
+  for (const warning of warnings) out.push(pc.yellow(warning));
   if (s.validated) {
     const failed = s.checks.filter((c) => c.failedRows > 0);
     out.push(

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { recordRefreshToken } from "../../src/commands/doctor.ts";
+import { recordRefreshToken } from "../../src/auth-record.ts";
 import { tunelake } from "../helpers.ts";
 import { tempHomes } from "../temp-homes.ts";
 

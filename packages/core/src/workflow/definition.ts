@@ -129,6 +129,22 @@ const recordFailure = (stage: string): StateDefinition => ({
   Next: S.NotifyFailure,
 });
 
+/**
+ * A Pass for a failure the state machine finds itself (an input it refuses, a limit reached, checks that failed):
+ * `$.failure` gets the stage, the error, the cause built from the state and the one next step, then NotifyFailure.
+ */
+const detectedFailure = (
+  stage: string,
+  error: string,
+  cause: string,
+  next: Record<string, string>,
+): StateDefinition => ({
+  Type: "Pass",
+  Parameters: { stage, Error: error, ...raised({ literal: error }), "Cause.$": cause, ...next },
+  ResultPath: "$.failure",
+  Next: S.NotifyFailure,
+});
+
 const lambdaInvoke = (functionArn: string, payload: Record<string, string>) => ({
   FunctionName: functionArn,
   Payload: payload,
@@ -194,18 +210,12 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         ],
         Default: S.InvalidInput,
       },
-      [S.InvalidInput]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.Prepare,
-          Error: InputError.name,
-          ...raised({ literal: InputError.name }),
-          "Cause.$": `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
-          ...nextStep("start a new execution with a valid input (the input of {} is kept in its history)"),
-        },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
+      [S.InvalidInput]: detectedFailure(
+        S.Prepare,
+        InputError.name,
+        `States.Format('Invalid input: mode must be extract or reprocess and resumeFrom one of ${RESUMABLE_STAGES.join(" ")}; got mode {} and resumeFrom {}. Start a new execution with a valid input.', $.mode, $.resumeFrom)`,
+        nextStep("start a new execution with a valid input (the input of {} is kept in its history)"),
+      ),
       [S.Extract]: {
         Type: "Task",
         Comment:
@@ -256,18 +266,12 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         ResultPath: "$.extractSlices",
         Next: S.Extract,
       },
-      [S.ExtractSliceLimitReached]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.Extract,
-          Error: ExtractSliceLimitError.name,
-          ...raised({ literal: ExtractSliceLimitError.name }),
-          "Cause.$": `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
-          ...redriveNext(S.Extract),
-        },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
+      [S.ExtractSliceLimitReached]: detectedFailure(
+        S.Extract,
+        ExtractSliceLimitError.name,
+        `States.Format('The extract of {} was still not done after {} time slices. Its checkpoint keeps what is done: redrive to continue it, or lower the number of sources.', $.date, $.extractSlices.count)`,
+        redriveNext(S.Extract),
+      ),
       [S.ExtractFailed]: recordFailure(S.Extract),
       [S.Transform]: {
         Type: "Map",
@@ -392,33 +396,20 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         ResultPath: "$.glue",
         Next: S.Validate,
       },
-      [S.CrawlerFailed]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.StartCrawler,
-          Error: CrawlerFailedError.name,
-          ...raised({ literal: CrawlerFailedError.name }),
-          // The last crawl as GetCrawler reports it: its ErrorMessage, and on AWS the LogGroup and LogStream of its
-          // log; the local stand-in has no log to point at, so nothing here names CloudWatch.
-          "Cause.$":
-            "States.Format('The Glue crawler {} finished its last crawl with status {}. Its last crawl: {}. Fix what it says, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status, States.JsonToString($.glue.Crawler.LastCrawl))",
-          ...redriveNext(S.StartCrawler),
-        },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
-      [S.CrawlerPollLimitReached]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.StartCrawler,
-          Error: CrawlerTimeoutError.name,
-          ...raised({ literal: CrawlerTimeoutError.name }),
-          "Cause.$": `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Its state: {}. Once it is READY again (on AWS: the Glue console; locally: npx tunelake doctor), redrive: the run resumes at StartCrawler.', $.crawler.polls, $.glue.Crawler.State)`,
-          ...redriveNext(S.StartCrawler),
-        },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
+      [S.CrawlerFailed]: detectedFailure(
+        // The last crawl as GetCrawler reports it: its ErrorMessage, and on AWS the LogGroup and LogStream of its
+        // log; the local stand-in has no log to point at, so nothing here names CloudWatch.
+        S.StartCrawler,
+        CrawlerFailedError.name,
+        "States.Format('The Glue crawler {} finished its last crawl with status {}. Its last crawl: {}. Fix what it says, then redrive: the run resumes at StartCrawler.', $.glue.Crawler.Name, $.glue.Crawler.LastCrawl.Status, States.JsonToString($.glue.Crawler.LastCrawl))",
+        redriveNext(S.StartCrawler),
+      ),
+      [S.CrawlerPollLimitReached]: detectedFailure(
+        S.StartCrawler,
+        CrawlerTimeoutError.name,
+        `States.Format('The Glue crawler was still not READY after {} polls ${pollSeconds} s apart. Its state: {}. Once it is READY again (on AWS: the Glue console; locally: npx tunelake doctor), redrive: the run resumes at StartCrawler.', $.crawler.polls, $.glue.Crawler.State)`,
+        redriveNext(S.StartCrawler),
+      ),
       [S.Validate]: {
         Type: "Task",
         Comment: "The data-quality SQL, one row per check (check_name, failed_rows), worst first.",
@@ -469,37 +460,24 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         ],
         Default: S.ValidationFailed,
       },
-      [S.ValidationIncomplete]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.Validate,
-          Error: ValidationFailedError.name,
-          ...raised({ literal: ValidationFailedError.name }),
-          "Cause.$":
-            "States.Format('The data-quality query for run date {} returned fewer rows than it has checks (query execution {}): its results cannot be trusted. Look at the query in the Athena console, then redrive: the run resumes at Validate.', $.date, $.validation.QueryExecutionId)",
-          ...redriveNext(S.Validate),
-        },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
-      [S.ValidationFailed]: {
-        Type: "Pass",
-        Parameters: {
-          stage: S.Validate,
-          Error: ValidationFailedError.name,
-          ...raised({ literal: ValidationFailedError.name }),
-          // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names up to
-          // the three worst checks (rows are sorted worst first; failed_check is `-` for one that passed) and the
-          // query id that holds them all.
-          "Cause.$":
-            "States.Format('Data-quality checks failed for run date {}. The worst checks that failed, with their failed rows (- when fewer failed): {} {} {}. All results: query execution {}. Resuming at Validate would check the same data again: find the failing rows with tunelake query or Athena, fix the transform or the sources, then rebuild the date from raw with: tunelake run --date {} --reprocess', $.date, $.validation.results.rows[1].Data[2].VarCharValue, $.validation.results.rows[2].Data[2].VarCharValue, $.validation.results.rows[3].Data[2].VarCharValue, $.validation.QueryExecutionId, $.date)",
-          // Not a redrive: it would check the same data again.
+      [S.ValidationIncomplete]: detectedFailure(
+        S.Validate,
+        ValidationFailedError.name,
+        "States.Format('The data-quality query for run date {} returned fewer rows than it has checks (query execution {}): its results cannot be trusted. Look at the query in the Athena console, then redrive: the run resumes at Validate.', $.date, $.validation.QueryExecutionId)",
+        redriveNext(S.Validate),
+      ),
+      [S.ValidationFailed]: detectedFailure(
+        // Athena's JSONPath has no filter here and Trino/DuckDB share no string aggregate, so the cause names up to
+        // the three worst checks (rows are sorted worst first; failed_check is `-` for one that passed) and the
+        // query id that holds them all. The next step is not a redrive: it would check the same data again.
+        S.Validate,
+        ValidationFailedError.name,
+        "States.Format('Data-quality checks failed for run date {}. The worst checks that failed, with their failed rows (- when fewer failed): {} {} {}. All results: query execution {}. Resuming at Validate would check the same data again: find the failing rows with tunelake query or Athena, fix the transform or the sources, then rebuild the date from raw with: tunelake run --date {} --reprocess', $.date, $.validation.results.rows[1].Data[2].VarCharValue, $.validation.results.rows[2].Data[2].VarCharValue, $.validation.results.rows[3].Data[2].VarCharValue, $.validation.QueryExecutionId, $.date)",
+        {
           "Next.$":
             "States.Format('fix the transform or the sources, then rebuild the date from raw with: tunelake run --date {} --reprocess', $.date)",
         },
-        ResultPath: "$.failure",
-        Next: S.NotifyFailure,
-      },
+      ),
       [S.NotifyFailure]: {
         Type: "Task",
         Resource: "arn:aws:states:::sns:publish",

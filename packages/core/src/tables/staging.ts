@@ -20,16 +20,34 @@ const stgTracks = defineModel({
   model: ({ ref }) => `\n${fed("stg_tracks", ref).join("\nUNION ALL ")}`,
 });
 
-const bestTracks = defineModel({
-  name: "best_tracks",
-  materialized: "table",
-  model: ({ ref }) => `
-SELECT track_id,
-  ${best(["name", "album_id", "duration_ms", "explicit", "disc_number", "track_number", "isrc", "popularity", "is_local", "uri"])},
+/**
+ * The best copy of each object of a `stg_*` model: per field, the value of the highest-ranked copy that has one; the
+ * credited artists of the highest-ranked copy that lists any.
+ */
+const bestOf = (name: string, from: string, id: string, fields: readonly string[]): StagingModel =>
+  defineModel({
+    name,
+    materialized: "table",
+    model: ({ ref }) => `
+SELECT ${id},
+  ${best(fields)},
   arg_max(artists, _rank) FILTER (WHERE len(artists) > 0) AS artists,
   arg_max(_fetched_at, _rank) AS _fetched_at
-FROM ${ref("stg_tracks")} GROUP BY track_id`,
-});
+FROM ${ref(from)} GROUP BY ${id}`,
+  });
+
+const bestTracks = bestOf("best_tracks", "stg_tracks", "track_id", [
+  "name",
+  "album_id",
+  "duration_ms",
+  "explicit",
+  "disc_number",
+  "track_number",
+  "isrc",
+  "popularity",
+  "is_local",
+  "uri",
+]);
 
 /** Every album object of the day: from the sources, and the album inside each track. */
 const stgAlbums = defineModel({
@@ -43,16 +61,18 @@ ${[
 ].join("\nUNION ALL ")}`,
 });
 
-const bestAlbums = defineModel({
-  name: "best_albums",
-  materialized: "table",
-  model: ({ ref }) => `
-SELECT album_id,
-  ${best(["name", "album_type", "release_date", "release_date_precision", "total_tracks", "label", "popularity", "upc", "image_url", "genres"])},
-  arg_max(artists, _rank) FILTER (WHERE len(artists) > 0) AS artists,
-  arg_max(_fetched_at, _rank) AS _fetched_at
-FROM ${ref("stg_albums")} GROUP BY album_id`,
-});
+const bestAlbums = bestOf("best_albums", "stg_albums", "album_id", [
+  "name",
+  "album_type",
+  "release_date",
+  "release_date_precision",
+  "total_tracks",
+  "label",
+  "popularity",
+  "upc",
+  "image_url",
+  "genres",
+]);
 
 /** Every artist object of the day: from the sources, and the artists credited on tracks and albums. */
 const stgArtists = defineModel({

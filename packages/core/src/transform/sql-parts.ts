@@ -134,7 +134,7 @@ export const ENTRIES_PAGE = (p: string): string =>
 export const full = (o: string) => [structTrack(o), structAlbum(`${o}.album`), `nz(${o}.album.id)`] as const;
 
 /** `arg_max` of each column over the rank, skipping NULLs: the best copy's value, filled from the next best. */
-export const best = (cols: string[]): string =>
+export const best = (cols: readonly string[]): string =>
   cols.map((c) => `arg_max(${c}, _rank) FILTER (WHERE ${c} IS NOT NULL) AS ${c}`).join(",\n  ");
 
 /** Album columns; only a full AlbumObject (`full` 1) has label, popularity, upc and genres. `clean`: as stg_tracks. */

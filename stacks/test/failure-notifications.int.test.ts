@@ -11,7 +11,6 @@
  * clients against moto_server: executions that really end the four ways (a Fail state raising the marked error, a
  * States.Runtime, a timeout, a stop) and a topic whose HTTP subscriber counts the messages that arrive.
  */
-import { createServer } from "node:http";
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -19,13 +18,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  CreateTopicCommand,
-  PublishCommand,
-  type PublishInput,
-  SNSClient,
-  SubscribeCommand,
-} from "@aws-sdk/client-sns";
+import { PublishCommand, type PublishInput, SNSClient } from "@aws-sdk/client-sns";
 import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +41,7 @@ import { createNotifyFailureHandler } from "../../packages/functions/src/notify-
 import type { OfflineSynth } from "../offline-app.ts";
 import { templatePolicies } from "../template-policies.ts";
 import { matchesPattern } from "./event-pattern.ts";
+import { deliveredMessages, endedStatus, type SubscribedTopic, subscribedTopic } from "./moto-topic.ts";
 import { synthTestStage, TEST_STAGE } from "./synth-fixture.ts";
 
 let synth: OfflineSynth;
@@ -448,10 +442,8 @@ describe.skipIf(!moto.available)(
     let server: MotoServer;
     let sfn: SFNClient;
     let sns: SNSClient;
-    let topicArn: string;
+    let topic: SubscribedTopic;
     let machineArn: string;
-    const received: string[] = [];
-    let subscriber: ReturnType<typeof createServer>;
 
     beforeAll(async () => {
       server = await startMoto();
@@ -459,22 +451,7 @@ describe.skipIf(!moto.available)(
       sfn = new SFNClient(config);
       sns = new SNSClient(config);
       // The topic's subscriber: every message moto delivers is one e-mail a user would get.
-      subscriber = createServer((request, response) => {
-        let body = "";
-        request.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        request.on("end", () => {
-          received.push(body);
-          response.end("ok");
-        });
-      });
-      await new Promise<void>((resolve) => subscriber.listen(0, "127.0.0.1", resolve));
-      const { port } = subscriber.address() as { port: number };
-      topicArn = String((await sns.send(new CreateTopicCommand({ Name: "test-failures" }))).TopicArn);
-      await sns.send(
-        new SubscribeCommand({ TopicArn: topicArn, Protocol: "http", Endpoint: `http://127.0.0.1:${port}/` }),
-      );
+      topic = await subscribedTopic(sns, "test-failures");
       const machine = await sfn.send(
         new CreateStateMachineCommand({
           name: "test-ends",
@@ -486,7 +463,7 @@ describe.skipIf(!moto.available)(
     }, 120_000);
 
     afterAll(async () => {
-      subscriber?.close();
+      topic?.close();
       await server?.stop();
     });
 
@@ -500,13 +477,7 @@ describe.skipIf(!moto.available)(
         }),
       );
       if (kind === "aborted") await sfn.send(new StopExecutionCommand({ executionArn, cause: "stopped by a test" }));
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        if (status !== "RUNNING") return { executionArn: String(executionArn), status: String(status) };
-        if (Date.now() > deadline) throw new Error(`${kind} still RUNNING after 20 s`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      return { executionArn: String(executionArn), status: await endedStatus(sfn, String(executionArn)) };
     }
 
     it.each([
@@ -527,13 +498,13 @@ describe.skipIf(!moto.available)(
         expect(matchesPattern(PATTERN, { ...event, detail: { ...event.detail, stateMachineArn: MACHINE_ARN } })).toBe(
           true,
         );
-        const before = received.length;
+        const before = topic.received.length;
 
         // Act: the handler with real SDK clients, on the wire to moto.
         const handler = createNotifyFailureHandler(async () => ({
           sfn,
           sns,
-          topicArn,
+          topicArn: topic.topicArn,
           stage: TEST_STAGE,
           logger: createConsoleLogger("silent"),
         }));
@@ -541,9 +512,7 @@ describe.skipIf(!moto.available)(
         await new Promise((resolve) => setTimeout(resolve, 500));
 
         // Assess: one message for every end the state machine did not report itself, none for the one it did.
-        const messages = received
-          .slice(before)
-          .map((body) => String((JSON.parse(body) as { Message: string }).Message));
+        const messages = deliveredMessages(topic.received.slice(before));
         expect(messages).toHaveLength(expected);
         if (expected === 1) {
           expect(messages[0]).toContain(`ended ${status}`);

@@ -12,18 +12,12 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { DuckDBInstance } from "@duckdb/node-api";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +29,7 @@ import { NOTIFIED_ERROR_PREFIX } from "../../packages/core/src/workflow/definiti
 import type { NotifyResult } from "../../packages/functions/src/notify-failure.ts";
 import { type SampleServer, startSampleServer } from "../../packages/sample-api/src/sample-server.ts";
 import { REPO_ROOT, synthOffline } from "../offline-app.ts";
+import { deliveredMessages, endedStatus, type SubscribedTopic, subscribedTopic } from "./moto-topic.ts";
 import { type CfnResource, functionAssetDir, type Json, lakeFunction } from "./synth-fixture.ts";
 
 // The synthesized (deploy-mode) Lambda bundles, run the way Lambda runs them: the asset folder as a read-only task root,
@@ -310,27 +305,13 @@ describe.skipIf(!gate.ok)(
         // Prepare: moto with two ended executions (one as Failed ends after NotifyFailure, one States.Runtime) and a
         // topic whose HTTP subscriber counts what SNS delivers.
         const server = await startMoto();
-        const received: string[] = [];
-        const subscriber = createServer((request, response) => {
-          let body = "";
-          request.on("data", (chunk: Buffer) => {
-            body += chunk.toString();
-          });
-          request.on("end", () => {
-            received.push(body);
-            response.end("ok");
-          });
-        });
+        let topic: SubscribedTopic | undefined;
         try {
           const config = { endpoint: server.endpoint, region: MOTO_REGION, credentials: DUMMY_CREDENTIALS };
           const sfn = new SFNClient(config);
           const sns = new SNSClient(config);
-          await new Promise<void>((resolve) => subscriber.listen(0, "127.0.0.1", resolve));
-          const { port } = subscriber.address() as { port: number };
-          const topicArn = String((await sns.send(new CreateTopicCommand({ Name: "bundle-failures" }))).TopicArn);
-          await sns.send(
-            new SubscribeCommand({ TopicArn: topicArn, Protocol: "http", Endpoint: `http://127.0.0.1:${port}/` }),
-          );
+          topic = await subscribedTopic(sns, "bundle-failures");
+          const { topicArn, received } = topic;
           const machine = await sfn.send(
             new CreateStateMachineCommand({
               name: "bundle-ends",
@@ -358,11 +339,7 @@ describe.skipIf(!gate.ok)(
                 input: JSON.stringify({ kind }),
               }),
             );
-            for (let i = 0; i < 100; i++) {
-              const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-              if (status !== "RUNNING") break;
-              await new Promise((resolve) => setTimeout(resolve, 200));
-            }
+            await endedStatus(sfn, String(executionArn));
             events.push({
               "detail-type": "Step Functions Execution Status Change",
               source: "aws.states",
@@ -386,11 +363,9 @@ describe.skipIf(!gate.ok)(
           expect(String(notified.runtime.node)).toMatch(/^v22\./);
           expect(notified.results.map((r) => r.result.messageId === undefined)).toEqual([true, false]);
           expect(received).toHaveLength(1);
-          expect(String((JSON.parse(received[0]!) as { Message: string }).Message)).toContain(
-            `tunelake execution ${RUN_DATE}-uncaught ended FAILED`,
-          );
+          expect(deliveredMessages(received)[0]).toContain(`tunelake execution ${RUN_DATE}-uncaught ended FAILED`);
         } finally {
-          subscriber.close();
+          topic?.close();
           await server.stop();
         }
       },

@@ -1,6 +1,7 @@
 /** The `extract` section of `tunelake.config.json`: how to extract (see config/schema.ts). */
 import * as v from "valibot";
 import { DEFAULT_MAX_RESPONSE_BYTES, MAX_MAX_RESPONSE_BYTES } from "../spotify/bounded-body.ts";
+import { QUOTA_BUCKETS, type QuotaBucket } from "../spotify/quota-buckets.ts";
 
 export const AccessProfileSchema = v.picklist(["auto", "development", "extended"]);
 export type AccessProfile = v.InferOutput<typeof AccessProfileSchema>;
@@ -12,6 +13,47 @@ export type AccessProfile = v.InferOutput<typeof AccessProfileSchema>;
  */
 export const MAX_WAIT_SECONDS = 172_800;
 
+/** A refresh period in days: 1 is every run, 30 about once a month (at most a year). */
+const period = (days: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(366)), days);
+
+/**
+ * How often each kind of object is fetched again although the last known one is at hand (docs/tables.md,
+ * "Incremental runs"): each object on its own day of the period (a stable hash of its id), so the same share is due
+ * every day, and at once when it is older than its period or was carried forward stale.
+ */
+export const RefreshSchema = v.strictObject({
+  /** Artist profiles. */
+  artists: period(7),
+  /**
+   * An artist's whole album list per include group. In between, the ordered groups (album, single, compilation) are
+   * checked daily with their first page only, down to the first album already known; `appears_on`, which Spotify
+   * does not order by date, is listed again only when due.
+   */
+  artistAlbums: period(7),
+  /** Full albums and their tracks (they do not change once released). */
+  albums: period(30),
+  /** Configured tracks. */
+  tracks: period(7),
+  /**
+   * Playlists' metadata and entries. In between, one `snapshot_id` check a day: the entries are listed again only when
+   * the snapshot changed.
+   */
+  playlists: period(7),
+});
+export type RefreshPeriods = v.InferOutput<typeof RefreshSchema>;
+
+/** A per-day cap of requests in one of Spotify's quota buckets (spotify/quota-buckets.ts). */
+const BucketBudgetSchema = v.strictObject({
+  maxRequestsPerDay: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000_000)),
+});
+
+export const QuotaSchema = v.strictObject(
+  Object.fromEntries(QUOTA_BUCKETS.map((bucket) => [bucket, v.optional(BucketBudgetSchema)])) as Record<
+    QuotaBucket,
+    v.OptionalSchema<typeof BucketBudgetSchema, undefined>
+  >,
+);
+
 export const ExtractOptionsSchema = v.strictObject({
   /** `auto` tries batch endpoints and playlist entries, and falls back once Spotify refuses them. */
   accessProfile: v.optional(AccessProfileSchema, "auto"),
@@ -19,7 +61,7 @@ export const ExtractOptionsSchema = v.strictObject({
   market: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, "market is an ISO 3166-1 alpha-2 code, e.g. US")), "US"),
   /** Album groups fetched for each artist. */
   includeGroups: v.optional(v.array(v.picklist(["album", "single", "appears_on", "compilation"])), ["album", "single"]),
-  /** At most this many albums per artist (newest first as Spotify returns them). */
+  /** At most this many albums per artist and include group (newest first as Spotify returns them). */
   maxAlbumsPerArtist: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)), 50),
   /** Requests in flight at once. */
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 8),
@@ -44,5 +86,18 @@ export const ExtractOptionsSchema = v.strictObject({
     v.pipe(v.number(), v.integer(), v.minValue(65_536), v.maxValue(MAX_MAX_RESPONSE_BYTES)),
     DEFAULT_MAX_RESPONSE_BYTES,
   ),
+  /** Refresh periods in days per kind of object (see RefreshSchema). */
+  refresh: v.optional(RefreshSchema, {}),
+  /**
+   * Per-bucket request caps per run date, e.g. `{ "artist-albums": { "maxRequestsPerDay": 500 } }`. A bucket that
+   * reaches its cap, or answers QUOTA_EXCEEDED with a Retry-After above maxRetryAfterSeconds, stops only the work that
+   * needs it: that work is carried forward from the last known objects and marked stale, and the run completes.
+   */
+  quota: v.optional(QuotaSchema, {}),
+  /**
+   * Validate's freshness check: a snapshot row whose object was fetched more than this many days before the run date
+   * fails it (objects carried forward stale for longer than the refresh periods allow).
+   */
+  freshnessToleranceDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3660)), 45),
 });
 export type ExtractOptions = v.InferOutput<typeof ExtractOptionsSchema>;

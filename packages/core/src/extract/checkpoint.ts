@@ -11,6 +11,7 @@ import { checkpointKey, type RawEntity } from "../lake.ts";
 import type { SpotifyClientStats } from "../spotify/client.ts";
 import type { ConditionalObjectStore, ObjectStore } from "../storage/object-store.ts";
 import type { Capability } from "./access.ts";
+import type { CheckCounts } from "./collected.ts";
 import type { PartRecord } from "./raw-writer.ts";
 
 export interface RejectCounts {
@@ -43,6 +44,10 @@ export interface ExtractCheckpoint {
   stats: SpotifyClientStats;
   capabilities: Record<Capability, "yes" | "no" | "unknown">;
   skipped: string[];
+  /** Lines carried forward from the last known state, per entity (absent in checkpoints of older versions). */
+  carried?: Partial<Record<RawEntity, number>>;
+  /** What the change checks found (absent in checkpoints of older versions). */
+  checks?: CheckCounts;
 }
 
 /** Identifies the work a config asks for, so that a checkpoint is only resumed by the same work. */
@@ -55,6 +60,7 @@ export function extractFingerprint(config: Config, dataSource: string): string {
     market: e.market,
     includeGroups: e.includeGroups,
     maxAlbumsPerArtist: e.maxAlbumsPerArtist,
+    refresh: e.refresh,
   };
   return createHash("sha256").update(JSON.stringify(asked)).digest("hex").slice(0, 16);
 }

@@ -14,6 +14,8 @@ import { rejectItem, serializeBounded } from "./raw-line.ts";
 export interface RawRecord {
   entity: RawEntity;
   line: string;
+  /** A known object carried forward, not fetched (counted apart in the manifest). */
+  carried?: boolean;
 }
 
 /** An item that did not fit its schema (or was missing), with why. */
@@ -28,9 +30,24 @@ export interface RejectRecord {
 /** The `_`-prefixed fields stored with an API object: always `_fetched_at` and `_source`, plus entity-specific ones. */
 export type Provenance = { _fetched_at: string; _source: string } & Record<string, unknown>;
 
+/** What a unit's change checks found (the manifest sums them, docs/tables.md "Incremental runs"). */
+export interface CheckCounts {
+  /** Requests that asked whether something changed (a playlist's snapshot, an include group's first page). */
+  changeChecks: number;
+  /** Change checks that found nothing new, and 304 Not Modified answers. */
+  notModified: number;
+}
+
 export class Collected {
   readonly raw: RawRecord[] = [];
   readonly rejects: RejectRecord[] = [];
+  readonly checks: CheckCounts = { changeChecks: 0, notModified: 0 };
+
+  /** Counts one change check, and whether it found nothing new. */
+  checked(unchanged: boolean): void {
+    this.checks.changeChecks++;
+    if (unchanged) this.checks.notModified++;
+  }
 
   /**
    * Adds an API object with its provenance (`_fetched_at`, `_source` and entity-specific fields); one nested too deep,
@@ -49,6 +66,11 @@ export class Collected {
     const line = body.startsWith("{") && body.length > 2 ? `${body.slice(0, -1)},${extra.slice(1)}` : extra;
     this.raw.push({ entity, line });
     return true;
+  }
+
+  /** Adds a line already serialized (a known object carried forward, extract/known-objects.ts). */
+  addLine(entity: RawEntity, line: string): void {
+    this.raw.push({ entity, line, carried: true });
   }
 
   reject(entity: RawEntity, reason: string, source: string, fetchedAt: string, item: unknown): void {
@@ -80,6 +102,8 @@ export class Collected {
     for (const other of others) {
       this.raw.push(...other.raw);
       this.rejects.push(...other.rejects);
+      this.checks.changeChecks += other.checks.changeChecks;
+      this.checks.notModified += other.checks.notModified;
     }
     return this;
   }

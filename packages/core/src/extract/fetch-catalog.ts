@@ -3,6 +3,7 @@
  * fetched once per run even when several sources name it.
  */
 import type * as v from "valibot";
+import type { Planner } from "../sources/define-source.ts";
 import { followPages } from "../spotify/paging.ts";
 import {
   AlbumSchema,
@@ -14,6 +15,8 @@ import {
 import { BATCH_SIZE } from "./access.ts";
 import { Collected } from "./collected.ts";
 import { type ExtractContext, type Fetched, fetchByIds } from "./context.ts";
+import { listStamp } from "./incremental.ts";
+import { carriedLine, type KnownEntry } from "./known-objects.ts";
 
 const NOT_FOUND = "not found: Spotify has no object with this id (or hides it from this app)";
 
@@ -46,37 +49,102 @@ export async function extractArtists(ctx: ExtractContext, ids: readonly string[]
   return out;
 }
 
-/** One artist's albums (simplified, newest first, at most `maxAlbumsPerArtist`); returns the album ids that fit. */
+/**
+ * The include groups Spotify lists newest first: a daily check reads them down to the first album already known.
+ * `appears_on` is not ordered by date, so it is only listed again when due.
+ */
+const ORDERED_GROUPS: ReadonlySet<string> = new Set(["album", "single", "compilation"]);
+
+/** How one include group of an artist is read: listed in full, checked down to the first known album, or carried. */
+export interface GroupRead {
+  group: string;
+  mode: "full" | "check" | "carry";
+  known: readonly KnownEntry[];
+}
+
+/** How each configured include group of an artist is read on the run date (the run and `tunelake plan` alike). */
+export function artistAlbumReads(planner: Planner, artistId: string): GroupRead[] {
+  const known = planner.known.artistAlbums.get(artistId);
+  return planner.ctx.options.includeGroups.map((group): GroupRead => {
+    const list = known?.get(group);
+    if (!list || planner.due("artistAlbums", `${artistId}:${group}`, listStamp(list))) {
+      return { group, mode: "full", known: list ?? [] };
+    }
+    return { group, mode: ORDERED_GROUPS.has(group) ? "check" : "carry", known: list };
+  });
+}
+
+/** The page size one include group is listed with (the same the run uses, for `tunelake plan`). */
+export function artistAlbumsPageLimit(ctx: ExtractContext, pageLimit: number): number {
+  return Math.min(pageLimit, ctx.options.maxAlbumsPerArtist);
+}
+
+/**
+ * One artist's albums (simplified, newest first, at most `maxAlbumsPerArtist` per include group), one include group
+ * at a time as `reads` says; every line records the group it was listed under (`_include_group`). Returns the album
+ * ids that fit.
+ */
 export async function extractArtistAlbums(
   ctx: ExtractContext,
   artistId: string,
+  reads: readonly GroupRead[],
+  base: string | undefined,
 ): Promise<{ out: Collected; albumIds: string[] }> {
   const max = ctx.options.maxAlbumsPerArtist;
-  if (max === 0) return { out: new Collected(), albumIds: [] };
+  const out = new Collected();
+  const albumIds: string[] = [];
+  if (max === 0) return { out, albumIds };
   const source = `artist:${artistId}`;
-  const walk = (pageLimit: number) => async () => {
-    const out = new Collected();
-    const albumIds: string[] = [];
-    const limit = Math.min(pageLimit, max);
-    const groups = ctx.options.includeGroups.join(",");
-    const url = `/artists/${artistId}/albums?include_groups=${groups}&market=${ctx.options.market}&limit=${limit}&offset=0`;
-    let position = 0;
-    for await (const page of followPages(ctx.client, { url }, { maxItems: max })) {
-      const fetchedAt = ctx.stamp();
-      for (const item of page.items) {
-        if (position >= max) break;
-        position++;
-        const album = out.addChecked("artist_albums", SimplifiedAlbumSchema, item, {
-          _fetched_at: fetchedAt,
-          _source: source,
-          _artist_id: artistId,
-        });
-        if (album) albumIds.push(album.id);
-      }
+  const carry = (entries: readonly KnownEntry[]) => {
+    for (const entry of entries) {
+      out.addLine("artist_albums", carriedLine(entry, base ?? ""));
+      if (typeof entry.object.id === "string") albumIds.push(entry.object.id);
     }
-    return { out, albumIds };
   };
-  return ctx.access.usePages(max, walk);
+  for (const { group, mode, known } of reads) {
+    if (mode === "carry") {
+      carry(known);
+      continue;
+    }
+    const knownIds = new Set(mode === "check" ? known.map((e) => e.object.id) : []);
+    const walk = (pageLimit: number) => async () => {
+      const local = new Collected();
+      const ids: string[] = [];
+      const limit = artistAlbumsPageLimit(ctx, pageLimit);
+      const url = `/artists/${artistId}/albums?include_groups=${group}&market=${ctx.options.market}&limit=${limit}&offset=0`;
+      let position = 0;
+      let reachedKnown = false;
+      for await (const page of followPages(ctx.client, { url }, { maxItems: max })) {
+        const fetchedAt = ctx.stamp();
+        for (const item of page.items) {
+          if (position >= max) break;
+          if (knownIds.has((item as { id?: unknown } | null)?.id)) {
+            reachedKnown = true;
+            break;
+          }
+          position++;
+          const album = local.addChecked("artist_albums", SimplifiedAlbumSchema, item, {
+            _fetched_at: fetchedAt,
+            _source: source,
+            _artist_id: artistId,
+            _include_group: group,
+          });
+          if (album) ids.push(album.id);
+        }
+        if (reachedKnown) break;
+      }
+      return { local, ids, position };
+    };
+    const { local, ids, position } = await ctx.access.usePages(max, walk);
+    out.merge([local]);
+    albumIds.push(...ids);
+    // The known albums follow the new ones, as far as the group's limit goes.
+    if (mode === "check") {
+      out.checked(position === 0);
+      carry(known.slice(0, Math.max(0, max - position)));
+    }
+  }
+  return { out, albumIds };
 }
 
 /** Full albums and all their tracks: the embedded first page, then the album's further track pages. */

@@ -9,6 +9,7 @@ import { PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
 import { Collected } from "./collected.ts";
 import { type ExtractContext, getOne } from "./context.ts";
+import { carriedLine, type KnownEntry } from "./known-objects.ts";
 
 const UNAVAILABLE =
   "not available to this app (404): Spotify-owned and private playlists need extended quota or the owner's token";
@@ -73,4 +74,30 @@ function noteSkipped(ctx: ExtractContext): void {
   const note =
     "playlist entries: not readable with this app's access (only metadata was extracted; the entries of your own playlists need SPOTIFY_REFRESH_TOKEN from `tunelake auth`)";
   if (!ctx.skipped.includes(note)) ctx.skipped.push(note);
+}
+
+/** The fields of the daily change check: the version only. */
+export const SNAPSHOT_FIELDS = "snapshot_id";
+
+/**
+ * The daily change check of a known playlist: `GET /playlists/{id}?fields=snapshot_id`. An unchanged snapshot carries
+ * the playlist and its entries forward; a changed one (or a playlist gone) reads it again in full.
+ */
+export async function checkPlaylist(
+  ctx: ExtractContext,
+  playlistId: string,
+  known: { playlist: KnownEntry; items: readonly KnownEntry[]; base: string },
+): Promise<Collected> {
+  const json = await getOne(ctx, `/playlists/${playlistId}?market=${ctx.options.market}&fields=${SNAPSHOT_FIELDS}`);
+  const snapshot = (json as { snapshot_id?: unknown } | undefined)?.snapshot_id;
+  if (typeof snapshot !== "string" || snapshot !== known.playlist.object.snapshot_id) {
+    const changed = await extractPlaylist(ctx, playlistId);
+    changed.checked(false);
+    return changed;
+  }
+  const out = new Collected();
+  out.checked(true);
+  out.addLine("playlists", carriedLine(known.playlist, known.base));
+  for (const item of known.items) out.addLine("playlist_items", carriedLine(item, known.base));
+  return out;
 }

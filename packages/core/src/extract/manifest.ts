@@ -38,6 +38,19 @@ export interface ExtractManifest {
   rejects: RejectsSummary;
   /** Sources that could not run and why (e.g. user sources without a refresh token). */
   skipped: string[];
+  /**
+   * Incremental runs (docs/tables.md, "Incremental runs"); absent in manifests of older versions. `base`: the run date
+   * whose raw zone was the last known state (null on a first run).
+   */
+  base?: string | null;
+  /** Lines per entity carried forward from the last known state instead of fetched (included in `objects`). */
+  carriedForward?: Record<RawEntity, number>;
+  /** Known objects (and artists' include groups) fetched again because their refresh was due. */
+  refreshed?: number;
+  /** Requests that asked whether something changed: a playlist's snapshot, an include group's first page. */
+  changeChecks?: number;
+  /** Change checks that found nothing new (and 304 Not Modified answers). */
+  notModified?: number;
 }
 
 /** The manifest's rejects summary: the counts the checkpoint kept, and the published rejects files. */

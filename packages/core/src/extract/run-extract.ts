@@ -35,9 +35,13 @@ import { addStats, CheckpointFence, type ExtractCheckpoint, extractFingerprint }
 import { Collected } from "./collected.ts";
 import { chunk, type ExtractContext } from "./context.ts";
 import { extractAlbums } from "./fetch-catalog.ts";
+import { dueOrCarry } from "./incremental.ts";
+import { carriedLine, type KnownState } from "./known-objects.ts";
+import { readKnownState } from "./known-state.ts";
 import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
 import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
+import { isDue } from "./refresh.ts";
 import { WorkPool } from "./work-pool.ts";
 
 export interface RunExtractOptions {
@@ -97,6 +101,8 @@ function freshCheckpoint(date: string, fingerprint: string, startedAt: string, e
       largePages: "unknown",
     },
     skipped: [],
+    carried: {},
+    checks: { changeChecks: 0, notModified: 0 },
   };
 }
 
@@ -142,6 +148,12 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   if (previous && !resumable && !previous.finished) {
     logger.info("extract: starting over (the checkpoint is of other work, or a refetch was asked for)", { date });
   }
+  // The last known state: the latest earlier published day (read before any request; see extract/known-state.ts).
+  const known = await readKnownState(store, date);
+  const carried: Partial<Record<RawEntity, number>> = { ...cp.carried };
+  const checks = { changeChecks: 0, notModified: 0, ...cp.checks };
+  cp.carried = carried;
+  cp.checks = checks;
   const done = new Set(cp.done);
   const skipped = cp.skipped;
   const userToken = Boolean(opts.spotify.refreshToken);
@@ -183,7 +195,9 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       return inner.get(pathOrUrl, options);
     },
   };
-  const access = new AccessState(extract.accessProfile, logger, resumable ? cp.capabilities : undefined);
+  // An `auto` run starts from what the base day learnt of the app's access, so it does not probe again.
+  const learnt = resumable ? cp.capabilities : (known.capabilities as ExtractCheckpoint["capabilities"] | undefined);
+  const access = new AccessState(extract.accessProfile, logger, learnt);
   const ctx: ExtractContext = { client, access, options: extract, stamp: () => now().toISOString(), skipped };
   ctx.lake = { store: opts.store, date, rawPrefix: (entity, day) => rawPrefix(entity as RawEntity, day) };
   logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile, resumed: done.size });
@@ -201,6 +215,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
         objects: { ...cp.objects },
         rejects: structuredClone(cp.rejects),
         artistAlbums: { ...cp.artistAlbums },
+        carried: { ...carried },
+        checks: { ...checks },
         rawBytes: cp.rawBytes + writer.rawBytes,
       };
       const { parts, superseded } = await writer.flush();
@@ -230,7 +246,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       const list = byEntity.get(entity) ?? [];
       list.push(line);
       byEntity.set(entity, list);
+      if (record.carried) carried[entity] = (carried[entity] ?? 0) + 1;
     }
+    checks.changeChecks += out.checks.changeChecks;
+    checks.notModified += out.checks.notModified;
     for (const [entity, lines] of byEntity) {
       writer.append("raw", entity, lines);
       cp.objects[entity] = (cp.objects[entity] ?? 0) + lines.length;
@@ -318,8 +337,24 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       });
     for (const group of chunk(left, size)) add(group);
   };
+  /** Known objects fetched again because they were due (counted once per object across slices). */
+  const refreshed = new Set<string>();
+  const due: Planner["due"] = (kind, id, stamp) => {
+    const yes = isDue(kind, id, stamp, date, extract.refresh);
+    if (yes && stamp) refreshed.add(`${kind}:${id}`);
+    return yes;
+  };
+  const carry: Planner["carry"] = (key, lines) => {
+    if (done.has(key)) return;
+    const out = new Collected();
+    for (const { entity, entry } of lines) out.addLine(entity, carriedLine(entry, known.base ?? date));
+    commit([key], out);
+  };
   const planner = (user: boolean): Planner => ({
     ctx,
+    known,
+    due,
+    carry,
     isDone: (key) => done.has(key),
     unit: (key, run) => {
       if (!done.has(key)) unit(key, async () => commit([key], await run()));
@@ -354,22 +389,23 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       });
     },
     byIds,
-    albums: (ids, sourceOf) => albumQueue.add(ids, sourceOf),
+    albums: (ids, sourceOf) => albumQueue.add(dueOrCarry(catalog, "albums", ids), sourceOf),
     discover: (key, run, source) => {
       // The checkpoint remembers the albums a finished unit named, under the id its key ends with.
       const id = key.slice(key.indexOf(":") + 1);
       if (done.has(key)) {
-        albumQueue.add(cp.artistAlbums[id] ?? [], () => source);
+        albumQueue.add(dueOrCarry(catalog, "albums", cp.artistAlbums[id] ?? []), () => source);
         return;
       }
       unit(key, async () => {
         const result = await run();
         cp.artistAlbums[id] = result.albumIds;
         commit([key], result.out);
-        albumQueue.add(result.albumIds, () => source);
+        albumQueue.add(dueOrCarry(catalog, "albums", result.albumIds), () => source);
       });
     },
   });
+  const catalog = planner(false);
   // Every source plans its units from its config entries; user sources only with the user's token.
   let userWanted = false;
   for (const source of SOURCES) {
@@ -427,7 +463,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     logger.info("extract: slice ended", { date, done: done.size, waitSeconds });
     return sliceResult(date, final, waitSeconds, dataSource, access.effective);
   }
-  return publish(store, fence, final, config, dataSource, access, now, logger);
+  return publish(store, fence, final, config, dataSource, access, now, logger, { known, refreshed: refreshed.size });
 }
 
 /** Publishes a finished checkpoint: rejects, the manifest (last, listing every part), then removes unlisted parts. */
@@ -440,6 +476,7 @@ async function publish(
   access: AccessState,
   now: () => Date,
   logger: Logger,
+  incremental: { known: KnownState; refreshed: number },
 ): Promise<ExtractResult> {
   const date = cp.date;
   const keys = cp.parts
@@ -476,6 +513,11 @@ async function publish(
     retries: stats.retries,
     rejects,
     skipped: cp.skipped,
+    base: incremental.known.base ?? null,
+    carriedForward: Object.fromEntries(RAW_ENTITIES.map((e) => [e, cp.carried?.[e] ?? 0])) as Record<RawEntity, number>,
+    refreshed: incremental.refreshed,
+    changeChecks: cp.checks?.changeChecks ?? 0,
+    notModified: cp.checks?.notModified ?? 0,
   };
   await store.put(manifestKey(date), `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
   await fence.write({ ...cp, finished: true });

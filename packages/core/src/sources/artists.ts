@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import { SpotifyIdSchema } from "../config/entries.ts";
 import { unique } from "../extract/context.ts";
-import { extractArtistAlbums, extractArtists } from "../extract/fetch-catalog.ts";
+import { artistAlbumReads, extractArtistAlbums, extractArtists } from "../extract/fetch-catalog.ts";
+import { dueOrCarry } from "../extract/incremental.ts";
 import { ArtistSchema } from "../spotify/schemas.ts";
 import { artists as artistsTable } from "../tables/artists.ts";
 import { rejectedBy } from "../tables/define-table.ts";
@@ -24,7 +25,8 @@ export const artists = defineSource({
     },
     {
       entity: "artist_albums",
-      description: "SimplifiedAlbumObject from /artists/{id}/albums; `_artist_id`",
+      description:
+        "SimplifiedAlbumObject from /artists/{id}/albums; `_artist_id`, `_include_group` (the group asked for)",
       columns: { ...SIMPLE_ALBUM, ...PROVENANCE, _artist_id: "VARCHAR" },
     },
   ],
@@ -46,8 +48,13 @@ export const artists = defineSource({
     const ids = unique(entries.artists);
     // Artists' albums first: they name more albums to fetch.
     for (const id of ids) {
-      planner.discover(`artist_albums:${id}`, () => extractArtistAlbums(planner.ctx, id), `artist:${id}`);
+      const reads = artistAlbumReads(planner, id);
+      planner.discover(
+        `artist_albums:${id}`,
+        () => extractArtistAlbums(planner.ctx, id, reads, planner.known.base),
+        `artist:${id}`,
+      );
     }
-    planner.byIds("artist", ids, (group) => extractArtists(planner.ctx, group));
+    planner.byIds("artist", dueOrCarry(planner, "artists", ids), (group) => extractArtists(planner.ctx, group));
   },
 });

@@ -12,6 +12,8 @@
 import type * as v from "valibot";
 import type { Collected } from "../extract/collected.ts";
 import type { ExtractContext } from "../extract/context.ts";
+import type { KnownEntry, KnownState } from "../extract/known-objects.ts";
+import type { KnownStamp, RefreshKind } from "../extract/refresh.ts";
 import type { Ref, TableDeclaration } from "../tables/define-table.ts";
 import type { CopyPriority } from "../tables/priority.ts";
 import type { ColumnType } from "../transform/raw-types.ts";
@@ -84,6 +86,18 @@ export interface Planner {
   albums: (ids: readonly string[], sourceOf: (id: string) => string) => void;
   /** A unit that also names albums to fetch (an artist's albums); `memory` keeps them across slices. */
   discover: (key: string, run: () => Promise<{ out: Collected; albumIds: string[] }>, source: string) => void;
+  /** The last known objects (the raw zone of the latest earlier run date; empty on a first run). */
+  known: KnownState;
+  /** Whether a known object is due for a refresh on the run date (extract/refresh.ts). */
+  due: (kind: RefreshKind, id: string, known: KnownStamp | undefined) => boolean;
+  /** Writes known objects into the run date's raw zone as they are, without a request, and marks `key` done. */
+  carry: (key: string, lines: readonly CarriedLine[]) => void;
+}
+
+/** A known object carried into the run date as a line of `entity`. */
+export interface CarriedLine {
+  entity: string;
+  entry: KnownEntry;
 }
 
 type EntrySchemas = Record<string, v.GenericSchema>;

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { SpotifyIdSchema } from "../config/entries.ts";
 import { unique } from "../extract/context.ts";
-import { extractPlaylist } from "../extract/fetch-playlists.ts";
+import { checkPlaylist, extractPlaylist } from "../extract/fetch-playlists.ts";
 import { PlaylistSchema } from "../spotify/schemas.ts";
 import { ENTRY, PLAYLIST, PROVENANCE } from "../transform/raw-types.ts";
 import {
@@ -85,6 +85,16 @@ export const playlists = defineSource({
     },
   ],
   plan: (entries, planner) => {
-    for (const id of unique(entries.playlists)) planner.unit(`playlist:${id}`, () => extractPlaylist(planner.ctx, id));
+    const { known } = planner;
+    for (const id of unique(entries.playlists)) {
+      const playlist = known.playlists.get(id);
+      if (!playlist || !known.base || planner.due("playlists", id, playlist)) {
+        planner.unit(`playlist:${id}`, () => extractPlaylist(planner.ctx, id));
+        continue;
+      }
+      const items = known.playlistItems.get(id) ?? [];
+      const base = known.base;
+      planner.unit(`playlist:${id}`, () => checkPlaylist(planner.ctx, id, { playlist, items, base }));
+    }
   },
 });

@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { SpotifyIdSchema } from "../config/entries.ts";
 import { unique } from "../extract/context.ts";
 import { extractTracks } from "../extract/fetch-catalog.ts";
+import { dueOrCarry } from "../extract/incremental.ts";
 import { TrackSchema } from "../spotify/schemas.ts";
 import { PROVENANCE, TRACK } from "../transform/raw-types.ts";
 import { full, isTrack, structTrack, trackCols } from "../transform/sql-parts.ts";
@@ -26,5 +27,7 @@ export const tracks = defineSource({
     },
   ],
   plan: (entries, planner) =>
-    planner.byIds("track", unique(entries.tracks), (group) => extractTracks(planner.ctx, group)),
+    planner.byIds("track", dueOrCarry(planner, "tracks", unique(entries.tracks)), (group) =>
+      extractTracks(planner.ctx, group),
+    ),
 });

@@ -63,14 +63,20 @@ export class SpotifyRateLimitError extends SpotifyRetryAfterError {}
  */
 export class SpotifyRetryLaterError extends SpotifyRetryAfterError {}
 
-/** The app's quota is exhausted or Spotify asks us to wait longer than the configured ceiling: stop the run. */
+/**
+ * One of Spotify's quota buckets is exhausted (QUOTA_EXCEEDED, a Retry-After above the configured ceiling, or the
+ * config's cap for the run date): the requests of that bucket stop; the extract carries that work forward stale and
+ * completes (docs/tables.md, "Incremental runs"). `bucket` names the bucket (spotify/quota-buckets.ts).
+ */
 export class SpotifyQuotaExceededError extends TunelakeError {
+  readonly bucket: string | undefined;
   constructor(
     message: string,
     readonly retryAt: Date | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; bucket?: string },
   ) {
     super(message, options);
+    this.bucket = options?.bucket;
   }
 }
 

@@ -9,9 +9,11 @@ import type { Config } from "../config/schema.ts";
 import { PreconditionFailedError } from "../errors.ts";
 import { checkpointKey, type RawEntity } from "../lake.ts";
 import type { SpotifyClientStats } from "../spotify/client.ts";
+import type { QuotaBucket } from "../spotify/quota-buckets.ts";
 import type { ConditionalObjectStore, ObjectStore } from "../storage/object-store.ts";
 import type { Capability } from "./access.ts";
 import type { CheckCounts } from "./collected.ts";
+import type { StaleRecord } from "./known-objects.ts";
 import type { PartRecord } from "./raw-writer.ts";
 
 export interface RejectCounts {
@@ -48,6 +50,8 @@ export interface ExtractCheckpoint {
   carried?: Partial<Record<RawEntity, number>>;
   /** What the change checks found (absent in checkpoints of older versions). */
   checks?: CheckCounts;
+  /** Work carried forward stale because its quota bucket was exhausted. */
+  stale?: StaleRecord[];
 }
 
 /** Identifies the work a config asks for, so that a checkpoint is only resumed by the same work. */
@@ -138,9 +142,15 @@ export class CheckpointFence {
 export function addStats(a: SpotifyClientStats, b: SpotifyClientStats): SpotifyClientStats {
   const byEndpoint = { ...a.byEndpoint };
   for (const [k, n] of Object.entries(b.byEndpoint)) byEndpoint[k] = (byEndpoint[k] ?? 0) + n;
+  // Checkpoints of older versions have no byBucket.
+  const byBucket = { ...a.byBucket };
+  for (const [k, n] of Object.entries(b.byBucket ?? {}) as [QuotaBucket, number][]) {
+    byBucket[k] = (byBucket[k] ?? 0) + n;
+  }
   return {
     requests: a.requests + b.requests,
     byEndpoint,
+    byBucket,
     retries: a.retries + b.retries,
     tokenRequests: a.tokenRequests + b.tokenRequests,
   };

@@ -3,26 +3,11 @@
  * (docs/tables.md, "Incremental runs"): objects not due for a refresh (extract/refresh.ts) are carried from the last
  * known state (extract/known-objects.ts); albums and their tracks are immutable once fetched.
  */
-import type { CarriedLine, Planner } from "../sources/define-source.ts";
+import type { Planner } from "../sources/define-source.ts";
 import type { KnownEntry } from "./known-objects.ts";
 
 type ById = "artists" | "tracks" | "albums";
 const DONE_KEY: Record<ById, string> = { artists: "artist", tracks: "track", albums: "album" };
-
-/** The lines that carry a known object forward: the object, and for an album its tracks. */
-function linesOf(planner: Planner, kind: ById, id: string, entry: KnownEntry): CarriedLine[] {
-  const lines: CarriedLine[] = [{ entity: kind, entry }];
-  if (kind === "albums") {
-    for (const track of planner.known.albumTracks.get(id) ?? []) lines.push({ entity: "album_tracks", entry: track });
-  }
-  return lines;
-}
-
-/** The lines that carry `id` forward, or undefined when it has no known copy. */
-export function carriedOf(planner: Planner, kind: ById, id: string): CarriedLine[] | undefined {
-  const entry = planner.known[kind].get(id);
-  return entry ? linesOf(planner, kind, id, entry) : undefined;
-}
 
 /**
  * Splits `ids` of `kind`: the ones due (or unknown) are returned for fetching; the others are carried forward now,
@@ -32,8 +17,8 @@ export function dueOrCarry(planner: Planner, kind: ById, ids: readonly string[])
   const due: string[] = [];
   for (const id of ids) {
     const entry = planner.known[kind].get(id);
-    if (entry && !planner.due(kind, id, entry))
-      planner.carry(`${DONE_KEY[kind]}:${id}`, linesOf(planner, kind, id, entry));
+    const key = `${DONE_KEY[kind]}:${id}`;
+    if (entry && !planner.due(kind, id, entry)) planner.carry(key, planner.known.linesOf(key));
     else due.push(id);
   }
   return due;

@@ -8,6 +8,17 @@
 import type { Capability } from "./access.ts";
 import type { KnownStamp } from "./refresh.ts";
 
+/**
+ * A source whose work in one quota bucket was carried forward stale: the bucket was exhausted (`reason` says how),
+ * and `since` is the first run date of this stale streak (a source stale on the base day keeps its `since`).
+ */
+export interface StaleRecord {
+  source: string;
+  bucket: string;
+  reason: string;
+  since: string;
+}
+
 /** One known raw line: the object with its provenance, as stored. */
 export type KnownObject = Record<string, unknown>;
 
@@ -54,11 +65,42 @@ export class KnownState {
   /**
    * @param base the run date the state was read from (undefined: none, every object is new).
    * @param capabilities what the base run learnt of the app's access (an `auto` run starts from it).
+   * @param stale the base run's stale sources (a source still stale keeps its `since`).
    */
   constructor(
     readonly base: string | undefined,
     readonly capabilities?: Partial<Record<Capability, "yes" | "no" | "unknown">>,
+    readonly stale: readonly StaleRecord[] = [],
   ) {}
+
+  /** The lines that carry the object (or list) of a unit key forward: `artist:`, `track:`, `album:` (with its tracks),
+   * `playlist:` (with its entries), `artist_albums:` (every include group); none for other keys. */
+  linesOf(key: string): { entity: CarriedEntity; entry: KnownEntry }[] {
+    const at = key.indexOf(":");
+    const kind = key.slice(0, at);
+    const id = key.slice(at + 1);
+    const one = (entity: CarriedEntity, entry: KnownEntry | undefined) => (entry ? [{ entity, entry }] : []);
+    const many = (entity: CarriedEntity, entries: readonly KnownEntry[] | undefined) =>
+      (entries ?? []).map((entry) => ({ entity, entry }));
+    switch (kind) {
+      case "artist":
+        return one("artists", this.artists.get(id));
+      case "track":
+        return one("tracks", this.tracks.get(id));
+      case "album": {
+        const album = this.albums.get(id);
+        return album ? [...one("albums", album), ...many("album_tracks", this.albumTracks.get(id))] : [];
+      }
+      case "playlist": {
+        const playlist = this.playlists.get(id);
+        return playlist ? [...one("playlists", playlist), ...many("playlist_items", this.playlistItems.get(id))] : [];
+      }
+      case "artist_albums":
+        return [...(this.artistAlbums.get(id)?.values() ?? [])].flatMap((list) => many("artist_albums", list));
+      default:
+        return [];
+    }
+  }
 
   /** Adds one raw line of `entity` (only lines that identify their object are kept). */
   add(entity: CarriedEntity, object: KnownObject): void {

@@ -29,7 +29,7 @@ export async function readKnownState(store: ObjectStore, date: string): Promise<
   const body = await store.get(key);
   if (!body) return new KnownState(undefined);
   const manifest = parseManifest<ExtractManifest>(body, { location: store.location, key, date: base });
-  const state = new KnownState(base, manifest.capabilities);
+  const state = new KnownState(base, manifest.capabilities, manifest.stale ?? []);
   const carried = new Set<string>(CARRIED);
   const keys = manifest.keys.filter((k) => carried.has(k.split("/")[0] ?? ""));
   await Promise.all(

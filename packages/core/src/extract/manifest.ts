@@ -6,6 +6,9 @@ import type { Config } from "../config/schema.ts";
 import type { RawEntity } from "../lake.ts";
 import type { Capability } from "./access.ts";
 import type { RejectCounts } from "./checkpoint.ts";
+import type { StaleRecord } from "./known-objects.ts";
+
+export type { StaleRecord } from "./known-objects.ts";
 
 export interface RejectsSummary {
   count: number;
@@ -33,7 +36,13 @@ export interface ExtractManifest {
   /** Time slices (invocations) the extract took. */
   slices?: number;
   keys: string[];
-  requests: { total: number; byEndpoint: Record<string, number>; tokenRequests: number };
+  /** `byBucket`: requests per quota bucket (spotify/quota-buckets.ts; absent in manifests of older versions). */
+  requests: {
+    total: number;
+    byEndpoint: Record<string, number>;
+    byBucket?: Record<string, number>;
+    tokenRequests: number;
+  };
   retries: number;
   rejects: RejectsSummary;
   /** Sources that could not run and why (e.g. user sources without a refresh token). */
@@ -51,6 +60,8 @@ export interface ExtractManifest {
   changeChecks?: number;
   /** Change checks that found nothing new (and 304 Not Modified answers). */
   notModified?: number;
+  /** Sources whose work in an exhausted quota bucket was carried forward stale (empty when every bucket held). */
+  stale?: StaleRecord[];
 }
 
 /** The manifest's rejects summary: the counts the checkpoint kept, and the published rejects files. */

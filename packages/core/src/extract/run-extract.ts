@@ -10,7 +10,12 @@ import { randomBytes } from "node:crypto";
 import type { SpotifyEnv } from "../config/env.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError, ExtractUnitAbandonedError, SpotifyRetryLaterError } from "../errors.ts";
+import {
+  ConfigError,
+  ExtractUnitAbandonedError,
+  SpotifyQuotaExceededError,
+  SpotifyRetryLaterError,
+} from "../errors.ts";
 import {
   assertRunDate,
   checkpointRejectsPrefix,
@@ -28,6 +33,7 @@ import type { Planner } from "../sources/define-source.ts";
 import { entriesOf, SOURCES } from "../sources/index.ts";
 import { createSpotifyClient, type SpotifyClient, type SpotifyClientOptions } from "../spotify/client.ts";
 import { followPages } from "../spotify/paging.ts";
+import { QUOTA_BUCKETS, type QuotaBucket } from "../spotify/quota-buckets.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { AccessState, BATCH_SIZE, type Capability } from "./access.ts";
 import { AlbumQueue } from "./album-queue.ts";
@@ -38,7 +44,7 @@ import { extractAlbums } from "./fetch-catalog.ts";
 import { dueOrCarry } from "./incremental.ts";
 import { carriedLine, type KnownState } from "./known-objects.ts";
 import { readKnownState } from "./known-state.ts";
-import { type ExtractManifest, summarizeRejects } from "./manifest.ts";
+import { type ExtractManifest, type StaleRecord, summarizeRejects } from "./manifest.ts";
 import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
 import { isDue } from "./refresh.ts";
@@ -92,7 +98,7 @@ function freshCheckpoint(date: string, fingerprint: string, startedAt: string, e
     objects: {},
     rawBytes: 0,
     rejects: { count: 0, byEntity: {}, reasons: {} },
-    stats: { requests: 0, byEndpoint: {}, retries: 0, tokenRequests: 0 },
+    stats: { requests: 0, byEndpoint: {}, byBucket: {}, retries: 0, tokenRequests: 0 },
     capabilities: {
       batchArtists: "unknown",
       batchAlbums: "unknown",
@@ -152,8 +158,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const known = await readKnownState(store, date);
   const carried: Partial<Record<RawEntity, number>> = { ...cp.carried };
   const checks = { changeChecks: 0, notModified: 0, ...cp.checks };
+  const staleRecords: StaleRecord[] = [...(cp.stale ?? [])];
   cp.carried = carried;
   cp.checks = checks;
+  cp.stale = staleRecords;
   const done = new Set(cp.done);
   const skipped = cp.skipped;
   const userToken = Boolean(opts.spotify.refreshToken);
@@ -164,6 +172,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     requestTimeoutSeconds: extract.requestTimeoutSeconds,
     maxResponseBytes: extract.maxResponseBytes,
     sleepRetryAfterSeconds: opts.slice ? extract.sleepRetryAfterSeconds : undefined,
+    bucketBudgets: budgetsLeft(config, cp),
     logger,
     now,
     ...opts.client,
@@ -216,6 +225,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
         rejects: structuredClone(cp.rejects),
         artistAlbums: { ...cp.artistAlbums },
         carried: { ...carried },
+        stale: [...staleRecords],
         checks: { ...checks },
         rawBytes: cp.rawBytes + writer.rawBytes,
       };
@@ -290,6 +300,14 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     () => albumQueue.flushAll(),
     (unit, error) => {
       if (error instanceof ExtractUnitAbandonedError) return;
+      const fallback = fallbacks.get(unit.key);
+      if (error instanceof SpotifyQuotaExceededError && error.bucket && fallback && known.base && !dead) {
+        // Only the work of the exhausted bucket stops: it is carried forward stale from the last known state, and the
+        // rest of the run goes on. With no earlier day there is nothing to carry: the run stops as it always did.
+        noteStale(fallback.source, error.bucket, error.message);
+        fallback.carry(error.bucket);
+        return;
+      }
       if (error instanceof SpotifyRetryLaterError) {
         stopping = true;
         waitSeconds = Math.max(waitSeconds, Math.ceil(error.retryAfterSeconds));
@@ -299,7 +317,29 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       fail(error);
     },
   );
-  const unit = (key: string, run: () => Promise<void>) => pool.push({ key, run });
+  /** What each unit carries forward stale when its quota bucket is exhausted, and the source it works for. */
+  const fallbacks = new Map<string, { source: string; carry: (bucket: string) => void }>();
+  const unit = (key: string, source: string, run: () => Promise<void>, carryKeys: () => readonly string[]) => {
+    fallbacks.set(key, { source, carry: (bucket) => carryStale(carryKeys(), bucket) });
+    pool.push({ key, run });
+  };
+  /** Carries the known objects of unit keys forward marked stale (`_stale`: the bucket), and marks the keys done. */
+  const carryStale = (keys: readonly string[], bucket: string) => {
+    for (const key of keys) {
+      if (done.has(key)) continue;
+      const out = new Collected();
+      for (const { entity, entry } of known.linesOf(key)) {
+        out.addLine(entity, carriedLine(entry, known.base ?? date, bucket));
+      }
+      commit([key], out);
+    }
+  };
+  const noteStale = (source: string, bucket: string, reason: string) => {
+    if (staleRecords.some((r) => r.source === source && r.bucket === bucket)) return;
+    const since = known.stale.find((r) => r.source === source && r.bucket === bucket)?.since ?? date;
+    staleRecords.push({ source, bucket, reason: reason.slice(0, 500), since });
+    logger.warn("extract: quota bucket exhausted; its work is carried forward stale", { source, bucket });
+  };
   /**
    * A batch planned before `auto` learnt that batch calls are refused becomes one unit per id, so that a checkpoint
    * records each id as it is done instead of a whole batch's worth of single requests.
@@ -313,28 +353,41 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     ctx,
     (id) => done.has(`album:${id}`),
     (group) =>
-      unit(`albums:${group[0]}`, async () => {
-        if (splitRefused("batchAlbums", group, (id) => albumQueue.requeue(id))) return;
-        const byId = await extractAlbums(ctx, group, albumQueue.sources);
-        for (const id of group) {
-          const out = byId.get(id);
-          if (out) commit([`album:${id}`], out);
-        }
-      }),
+      unit(
+        `albums:${group[0]}`,
+        "albums",
+        async () => {
+          if (splitRefused("batchAlbums", group, (id) => albumQueue.requeue(id))) return;
+          const byId = await extractAlbums(ctx, group, albumQueue.sources);
+          for (const id of group) {
+            const out = byId.get(id);
+            if (out) commit([`album:${id}`], out);
+          }
+        },
+        () => group.map((id) => `album:${id}`),
+      ),
   );
 
-  const byIds = (kind: "artist" | "track", ids: readonly string[], fetch: (group: string[]) => Promise<Collected>) => {
+  const byIds = (
+    source: string,
+    kind: "artist" | "track",
+    ids: readonly string[],
+    fetch: (group: string[]) => Promise<Collected>,
+  ) => {
     const left = ids.filter((id) => !done.has(`${kind}:${id}`));
     const cap = kind === "artist" ? "batchArtists" : "batchTracks";
     const size = access.allowed(cap) ? (kind === "artist" ? BATCH_SIZE.artists : BATCH_SIZE.tracks) : 1;
+    const keys = (group: readonly string[]) => group.map((id) => `${kind}:${id}`);
     const add = (group: string[]) =>
-      unit(`${kind}s:${group[0]}`, async () => {
-        if (splitRefused(cap, group, (id) => add([id]))) return;
-        commit(
-          group.map((id) => `${kind}:${id}`),
-          await fetch(group),
-        );
-      });
+      unit(
+        `${kind}s:${group[0]}`,
+        source,
+        async () => {
+          if (splitRefused(cap, group, (id) => add([id]))) return;
+          commit(keys(group), await fetch(group));
+        },
+        () => keys(group),
+      );
     for (const group of chunk(left, size)) add(group);
   };
   /** Known objects fetched again because they were due (counted once per object across slices). */
@@ -350,62 +403,87 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     for (const { entity, entry } of lines) out.addLine(entity, carriedLine(entry, known.base ?? date));
     commit([key], out);
   };
-  const planner = (user: boolean): Planner => ({
+  const planner = (user: boolean, source: string): Planner => ({
     ctx,
     known,
     due,
     carry,
     isDone: (key) => done.has(key),
     unit: (key, run) => {
-      if (!done.has(key)) unit(key, async () => commit([key], await run()));
+      if (!done.has(key))
+        unit(
+          key,
+          source,
+          async () => commit([key], await run()),
+          () => [key],
+        );
     },
     list: (key, request) => {
       if (done.has(key)) return;
-      unit(key, async () => {
-        const out = new Collected();
-        let index = 0;
-        const pages = followPages(
-          ctx.client,
-          { url: request.url },
-          {
-            user,
-            maxItems: request.maxItems,
-            selector: request.selector,
-          },
-        );
-        for await (const page of pages) {
-          const fetchedAt = ctx.stamp();
-          for (const item of page.items) {
-            if (request.maxItems !== undefined && index >= request.maxItems) break;
-            out.addChecked(request.entity, request.item, item, {
-              _fetched_at: fetchedAt,
-              _source: request.source,
-              ...request.provenance?.(index),
-            });
-            index++;
+      unit(
+        key,
+        source,
+        async () => {
+          const out = new Collected();
+          let index = 0;
+          const pages = followPages(
+            ctx.client,
+            { url: request.url },
+            {
+              user,
+              maxItems: request.maxItems,
+              selector: request.selector,
+            },
+          );
+          for await (const page of pages) {
+            const fetchedAt = ctx.stamp();
+            for (const item of page.items) {
+              if (request.maxItems !== undefined && index >= request.maxItems) break;
+              out.addChecked(request.entity, request.item, item, {
+                _fetched_at: fetchedAt,
+                _source: request.source,
+                ...request.provenance?.(index),
+              });
+              index++;
+            }
           }
-        }
-        commit([key], out);
-      });
+          commit([key], out);
+        },
+        () => [key],
+      );
     },
-    byIds,
+    byIds: (kind, ids, fetch) => byIds(source, kind, ids, fetch),
     albums: (ids, sourceOf) => albumQueue.add(dueOrCarry(catalog, "albums", ids), sourceOf),
-    discover: (key, run, source) => {
+    discover: (key, run, from) => {
       // The checkpoint remembers the albums a finished unit named, under the id its key ends with.
       const id = key.slice(key.indexOf(":") + 1);
       if (done.has(key)) {
-        albumQueue.add(dueOrCarry(catalog, "albums", cp.artistAlbums[id] ?? []), () => source);
+        albumQueue.add(dueOrCarry(catalog, "albums", cp.artistAlbums[id] ?? []), () => from);
         return;
       }
-      unit(key, async () => {
-        const result = await run();
-        cp.artistAlbums[id] = result.albumIds;
-        commit([key], result.out);
-        albumQueue.add(dueOrCarry(catalog, "albums", result.albumIds), () => source);
-      });
+      const named = (albumIds: string[]) => {
+        cp.artistAlbums[id] = albumIds;
+        albumQueue.add(dueOrCarry(catalog, "albums", albumIds), () => from);
+      };
+      unit(
+        key,
+        source,
+        async () => {
+          const result = await run();
+          commit([key], result.out);
+          named(result.albumIds);
+        },
+        () => {
+          // Stale: the known albums of the artist stand for its list, and are still fetched where due.
+          named(
+            known.linesOf(key).flatMap(({ entry }) => (typeof entry.object.id === "string" ? [entry.object.id] : [])),
+          );
+          return [key];
+        },
+      );
     },
   });
-  const catalog = planner(false);
+  const catalog = planner(false, "albums");
   // Every source plans its units from its config entries; user sources only with the user's token.
   let userWanted = false;
   for (const source of SOURCES) {
@@ -415,10 +493,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       const wanted = () => {
         userWanted = true;
       };
-      source.plan(entries, { ...planner(true), unit: wanted, list: wanted });
+      source.plan(entries, { ...planner(true, source.name), unit: wanted, list: wanted });
       continue;
     }
-    source.plan(entries, planner(source.section === "user"));
+    source.plan(entries, planner(source.section === "user", source.name));
   }
   const userNote = "user sources: SPOTIFY_REFRESH_TOKEN is not set (run `tunelake auth` to get one)";
   if (userWanted && !skipped.includes(userNote)) {
@@ -466,6 +544,16 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   return publish(store, fence, final, config, dataSource, access, now, logger, { known, refreshed: refreshed.size });
 }
 
+/** What each capped quota bucket may still send on the run date: its cap less what earlier slices spent. */
+function budgetsLeft(config: Config, cp: ExtractCheckpoint): Partial<Record<QuotaBucket, number>> {
+  const left: Partial<Record<QuotaBucket, number>> = {};
+  for (const bucket of QUOTA_BUCKETS) {
+    const cap = config.extract.quota[bucket]?.maxRequestsPerDay;
+    if (cap !== undefined) left[bucket] = Math.max(0, cap - (cp.stats.byBucket?.[bucket] ?? 0));
+  }
+  return left;
+}
+
 /** Publishes a finished checkpoint: rejects, the manifest (last, listing every part), then removes unlisted parts. */
 async function publish(
   store: ObjectStore,
@@ -509,7 +597,12 @@ async function publish(
     slices: cp.slices,
     lineLimit: MAX_RAW_LINE_BYTES,
     keys,
-    requests: { total: stats.requests, byEndpoint: stats.byEndpoint, tokenRequests: stats.tokenRequests },
+    requests: {
+      total: stats.requests,
+      byEndpoint: stats.byEndpoint,
+      byBucket: Object.fromEntries(QUOTA_BUCKETS.map((b) => [b, stats.byBucket?.[b] ?? 0])),
+      tokenRequests: stats.tokenRequests,
+    },
     retries: stats.retries,
     rejects,
     skipped: cp.skipped,
@@ -518,6 +611,7 @@ async function publish(
     refreshed: incremental.refreshed,
     changeChecks: cp.checks?.changeChecks ?? 0,
     notModified: cp.checks?.notModified ?? 0,
+    stale: cp.stale ?? [],
   };
   await store.put(manifestKey(date), `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
   await fence.write({ ...cp, finished: true });

@@ -23,6 +23,7 @@ import { jitteredBackoff, retry, verdict } from "../resilience.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
 import { describeRetryAt, spotifyErrorBody } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
+import { type QuotaBucket, quotaBucketOf } from "./quota-buckets.ts";
 import { TokenResponseSchema } from "./schemas.ts";
 
 export interface SpotifyClientOptions {
@@ -47,6 +48,11 @@ export interface SpotifyClientOptions {
   backoffMaxMs?: number;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * Requests each quota bucket may still send (the config's per-day cap less what the run date already spent); a
+   * bucket at 0 fails its requests with SpotifyQuotaExceededError without sending them.
+   */
+  bucketBudgets?: Partial<Record<QuotaBucket, number>>;
 }
 
 export interface SpotifyClientStats {
@@ -54,6 +60,8 @@ export interface SpotifyClientStats {
   requests: number;
   /** API requests by endpoint, e.g. `GET /artists/{id}`. */
   byEndpoint: Record<string, number>;
+  /** API requests by quota bucket (spotify/quota-buckets.ts). */
+  byBucket: Partial<Record<QuotaBucket, number>>;
   /** Attempts that were repeated after 429, 5xx, network errors, timeouts, malformed bodies or an expired token. */
   retries: number;
   tokenRequests: number;
@@ -150,7 +158,14 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
   const now = options.now ?? (() => new Date());
   const limiter = new Limiter(options.concurrency ?? 8);
   const apiOrigin = new URL(env.apiBaseUrl).origin;
-  const stats: SpotifyClientStats = { requests: 0, byEndpoint: {}, retries: 0, tokenRequests: 0 };
+  const stats: SpotifyClientStats = { requests: 0, byEndpoint: {}, byBucket: {}, retries: 0, tokenRequests: 0 };
+  /** Buckets Spotify (or the config's cap) says are spent: their requests fail at once, the others go on. */
+  const exhausted = new Map<QuotaBucket, SpotifyQuotaExceededError>();
+  const stopBucket = (bucket: QuotaBucket, error: SpotifyQuotaExceededError): never => {
+    if (!exhausted.has(bucket)) exhausted.set(bucket, error);
+    throw error;
+  };
+  const budgets = options.bucketBudgets ?? {};
   let refreshToken = env.refreshToken;
   const tokens: { app?: Promise<CachedToken>; user?: Promise<CachedToken> } = {};
   const pendingTokens = new Set<Promise<CachedToken>>();
@@ -287,6 +302,9 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
       throw new SpotifyRequestError(`Refusing to follow a link outside ${apiOrigin}: ${new URL(url).origin}`, 400);
     }
     const endpoint = endpointOf(env.apiBaseUrl, url);
+    const bucket = quotaBucketOf(endpoint);
+    const spent = exhausted.get(bucket);
+    if (spent) throw spent;
     let renewedAfter401 = false;
     let unreachable = 0;
     const renewToken = async () => {
@@ -298,6 +316,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
       async (attempt) => {
         // Another request may have stopped the client while this one waited to retry.
         if (stopped) return verdict.fail(stopped);
+        const bucketSpent = exhausted.get(bucket);
+        if (bucketSpent) return verdict.fail(bucketSpent);
         let problem: string;
         const token = await tokenFor(user, false).catch((error: unknown) =>
           error instanceof SpotifyAuthError || error instanceof SpotifyConnectionError
@@ -305,8 +325,20 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             : Promise.reject(error),
         );
         const outcome = await limiter.run(async (): Promise<Attempt> => {
+          const budget = budgets[bucket];
+          if (budget !== undefined && (stats.byBucket[bucket] ?? 0) >= budget) {
+            stopBucket(
+              bucket,
+              new SpotifyQuotaExceededError(
+                `The config's cap of requests per day in Spotify's ${bucket} quota bucket (extract.quota) is spent; that bucket's work is carried forward stale until the next run date.`,
+                undefined,
+                { bucket },
+              ),
+            );
+          }
           stats.requests++;
           stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
+          stats.byBucket[bucket] = (stats.byBucket[bucket] ?? 0) + 1;
           try {
             const response = await fetch(url, {
               headers: { authorization: `Bearer ${token}`, accept: "application/json" },
@@ -354,18 +386,22 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             const retryAfter = Number.isFinite(header) && header >= 0 ? header : 1;
             const retryAt = new Date(now().getTime() + retryAfter * 1000);
             if (body.reason === "QUOTA_EXCEEDED") {
-              stop(
+              stopBucket(
+                bucket,
                 new SpotifyQuotaExceededError(
                   `Spotify says this app's quota is exhausted (QUOTA_EXCEEDED) on ${endpoint}. Retry after ${describeRetryAt(retryAt, retryAfter)}, e.g. with \`tunelake redrive\`; lower the number of sources or ask Spotify for extended quota if it recurs.`,
                   retryAt,
+                  { bucket },
                 ),
               );
             }
             if (retryAfter > maxRetryAfter) {
-              stop(
+              stopBucket(
+                bucket,
                 new SpotifyQuotaExceededError(
                   `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
                   retryAt,
+                  { bucket },
                 ),
               );
             }
@@ -415,6 +451,6 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
   return {
     hasUserToken: Boolean(env.refreshToken),
     get,
-    stats: () => ({ ...stats, byEndpoint: { ...stats.byEndpoint } }),
+    stats: () => ({ ...stats, byEndpoint: { ...stats.byEndpoint }, byBucket: { ...stats.byBucket } }),
   };
 }

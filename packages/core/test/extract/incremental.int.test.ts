@@ -47,11 +47,16 @@ const homeAt = (name: string): Home => ({
 });
 
 /** Extracts a date into a home and returns the requests the sample server saw for it. */
-async function extractDay(home: Home, date: string, refetch = false): Promise<number> {
+async function extractDay(
+  home: Home,
+  date: string,
+  refetch = false,
+  extract: Parameters<typeof config>[1] = {},
+): Promise<number> {
   server.resetStats();
   await runExtract({
     refetch,
-    config: config(SOURCES),
+    config: config(SOURCES, extract),
     date,
     store: home.raw,
     spotify: sampleEnv(server),
@@ -137,5 +142,53 @@ describe("incremental extract: two consecutive dates of one config", () => {
     const before = await dayLines(home, DAY2);
     await extractDay(home, DAY2, true);
     expect(await dayLines(home, DAY2)).toEqual(before);
+  }, 60_000);
+});
+
+describe("incremental extract: an exhausted quota bucket", () => {
+  const DAY3 = "2026-11-21";
+
+  it("stops only that bucket's work, carries it forward stale, completes the day, and catches up the next day", async () => {
+    // Prepare
+    const home = homeAt("capped");
+    await extractDay(home, DAY1);
+    // Act: the config spends the artist-albums bucket before its first request.
+    await extractDay(home, DAY2, false, { quota: { "artist-albums": { maxRequestsPerDay: 0 } } });
+    await extractDay(home, DAY3);
+    // Assess
+    const m1 = await manifestOf(home, DAY1);
+    const m2 = await manifestOf(home, DAY2);
+    const m3 = await manifestOf(home, DAY3);
+    expect(m2.requests.byBucket?.["artist-albums"]).toBe(0);
+    expect(m2.requests.byBucket?.playlists).toBeGreaterThan(0);
+    expect(m2.stale).toEqual([expect.objectContaining({ source: "artists", bucket: "artist-albums", since: DAY2 })]);
+    expect(m2.objects).toEqual(m1.objects);
+    const stale = (await readLines(home.raw, `artist_albums/dt=${DAY2}/`)).filter((l) => l._stale);
+    expect(stale).toHaveLength(m1.objects.artist_albums);
+    // The next day asks the deferred lists again (whatever their refresh day) and is fresh.
+    expect(m3.stale).toEqual([]);
+    expect(m3.requests.byBucket?.["artist-albums"]).toBeGreaterThanOrEqual(IDS.artists.length);
+    expect((await readLines(home.raw, `artist_albums/dt=${DAY3}/`)).filter((l) => l._stale)).toEqual([]);
+  }, 60_000);
+
+  it("a QUOTA_EXCEEDED with a day-long Retry-After carries the day forward instead of failing it", async () => {
+    // Prepare
+    const home = homeAt("quota");
+    await extractDay(home, DAY1);
+    server.setFaults({ quota: true });
+    // Act
+    try {
+      await extractDay(home, DAY2);
+    } finally {
+      server.setFaults({});
+    }
+    // Assess
+    const m1 = await manifestOf(home, DAY1);
+    const m2 = await manifestOf(home, DAY2);
+    expect(m2.objects).toEqual({ ...m1.objects, search_results: 0 });
+    // Every bucket the day asked stopped, and its sources are named stale; the day still published.
+    expect(new Set(m2.stale?.map((r) => `${r.source}/${r.bucket}`))).toEqual(
+      new Set(["artists/artist-albums", "playlists/playlists", "searches/search"]),
+    );
   }, 60_000);
 });

@@ -66,6 +66,15 @@ function buildProgram(): Command {
     .action(async (opts) => (await import("./commands/run.ts")).runCommand(globals(), opts));
 
   program
+    .command("plan")
+    .description("the requests per Spotify quota bucket the next run of a date would make, before any request")
+    .option("--date <YYYY-MM-DD>", "run date (default: today, UTC)")
+    .addOption(configOption())
+    .addOption(stageOption())
+    .addOption(jsonOption())
+    .action(async (opts) => (await import("./commands/plan.ts")).planCommand(globals(), opts));
+
+  program
     .command("query")
     .description("run SQL on the curated tables (DuckDB locally, Athena with --stage)")
     .argument("<sql>", "one SELECT; the tables are named as in Athena")

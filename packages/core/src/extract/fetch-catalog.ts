@@ -3,7 +3,7 @@
  * fetched once per run even when several sources name it.
  */
 import type * as v from "valibot";
-import type { Planner } from "../sources/define-source.ts";
+import type { Estimate, Planner } from "../sources/define-source.ts";
 import { followPages } from "../spotify/paging.ts";
 import {
   AlbumSchema,
@@ -12,7 +12,7 @@ import {
   SimplifiedTrackSchema,
   TrackSchema,
 } from "../spotify/schemas.ts";
-import { BATCH_SIZE } from "./access.ts";
+import { BATCH_SIZE, PAGE_LIMIT } from "./access.ts";
 import { Collected } from "./collected.ts";
 import { type ExtractContext, type Fetched, fetchByIds } from "./context.ts";
 import { listStamp } from "./incremental.ts";
@@ -77,6 +77,41 @@ export function artistAlbumReads(planner: Planner, artistId: string): GroupRead[
 /** The page size one include group is listed with (the same the run uses, for `tunelake plan`). */
 export function artistAlbumsPageLimit(ctx: ExtractContext, pageLimit: number): number {
   return Math.min(pageLimit, ctx.options.maxAlbumsPerArtist);
+}
+
+/**
+ * What reading an artist's albums as `reads` says costs (for `tunelake plan`): a carried group nothing, a check one
+ * page (when nothing is new), a full listing the pages of its known albums; and the albums it names.
+ */
+export function artistAlbumsEstimate(
+  planner: Planner,
+  reads: readonly GroupRead[],
+): Estimate & { albumIds: readonly string[] } {
+  const { ctx } = planner;
+  const max = ctx.options.maxAlbumsPerArtist;
+  const albumIds = reads.flatMap((r) => r.known.flatMap((e) => (typeof e.object.id === "string" ? [e.object.id] : [])));
+  if (max === 0) return { requests: {}, why: "check", albumIds: [] };
+  const limit = artistAlbumsPageLimit(ctx, pageLimitFor(ctx, max));
+  let requests = 0;
+  let checks = 0;
+  let why: Estimate["why"] = "check";
+  for (const read of reads) {
+    if (read.mode === "check") {
+      requests += 1;
+      checks += 1;
+    }
+    if (read.mode !== "full") continue;
+    requests += Math.max(1, Math.ceil(Math.min(read.known.length, max) / limit));
+    const stale = read.known.some((e) => e.stale);
+    why = read.known.length === 0 ? "new" : stale ? "deferred" : why === "new" ? why : "refresh";
+  }
+  return { requests: requests > 0 ? { "GET /artists/{id}/albums": requests } : {}, why, checks, albumIds };
+}
+
+/** The page size `AccessState.usePages` picks for `wanted` items, without asking. */
+export function pageLimitFor(ctx: ExtractContext, wanted: number): number {
+  if (wanted <= PAGE_LIMIT.development) return PAGE_LIMIT.development;
+  return ctx.access.allowed("largePages") ? PAGE_LIMIT.large : PAGE_LIMIT.development;
 }
 
 /**

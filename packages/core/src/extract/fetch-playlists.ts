@@ -8,6 +8,7 @@ import { followPages } from "../spotify/paging.ts";
 import { PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
 import { Collected } from "./collected.ts";
+import type { Estimate } from "../sources/define-source.ts";
 import { type ExtractContext, getOne } from "./context.ts";
 import { carriedLine, type KnownEntry } from "./known-objects.ts";
 
@@ -74,6 +75,35 @@ function noteSkipped(ctx: ExtractContext): void {
   const note =
     "playlist entries: not readable with this app's access (only metadata was extracted; the entries of your own playlists need SPOTIFY_REFRESH_TOKEN from `tunelake auth`)";
   if (!ctx.skipped.includes(note)) ctx.skipped.push(note);
+}
+
+/**
+ * What reading a playlist in full costs (for `tunelake plan`): its metadata, and the entry pages its known copy had
+ * (an unknown playlist: the metadata only, a lower bound).
+ */
+export function playlistEstimate(ctx: ExtractContext, known: KnownEntry | undefined): Estimate {
+  const requests: Record<string, number> = { "GET /playlists/{id}": 1 };
+  if (!known) return { requests, why: "new" };
+  const o = known.object as { items?: unknown; tracks?: unknown };
+  const entries = (o.items ?? o.tracks) as
+    | { items?: unknown[]; total?: number; next?: string | null; limit?: number; offset?: number; href?: string }
+    | undefined;
+  const why = known.stale ? "deferred" : "refresh";
+  if (!entries) return { requests, why };
+  const total = Number(entries.total ?? 0);
+  const label = (url: string | undefined) => `GET /playlists/{id}/${url?.includes("/tracks") ? "tracks" : "items"}`;
+  let pages = 0;
+  let url: string | undefined;
+  if (Array.isArray(entries.items)) {
+    url = entries.next ?? undefined;
+    const read = Number(entries.offset ?? 0) + entries.items.length;
+    pages = url ? Math.ceil(Math.max(0, total - read) / Math.max(1, Number(entries.limit ?? PAGE_LIMIT.large))) : 0;
+  } else if (ctx.access.allowed("playlistItems") || ctx.client.hasUserToken) {
+    url = entries.href;
+    pages = Math.max(1, Math.ceil(total / PAGE_LIMIT.large));
+  }
+  if (pages > 0) requests[label(url)] = pages;
+  return { requests, why };
 }
 
 /** The fields of the daily change check: the version only. */

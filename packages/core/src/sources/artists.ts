@@ -1,7 +1,12 @@
 import * as v from "valibot";
 import { SpotifyIdSchema } from "../config/entries.ts";
 import { unique } from "../extract/context.ts";
-import { artistAlbumReads, extractArtistAlbums, extractArtists } from "../extract/fetch-catalog.ts";
+import {
+  artistAlbumReads,
+  artistAlbumsEstimate,
+  extractArtistAlbums,
+  extractArtists,
+} from "../extract/fetch-catalog.ts";
 import { dueOrCarry } from "../extract/incremental.ts";
 import { ArtistSchema } from "../spotify/schemas.ts";
 import { artists as artistsTable } from "../tables/artists.ts";
@@ -53,6 +58,7 @@ export const artists = defineSource({
         `artist_albums:${id}`,
         () => extractArtistAlbums(planner.ctx, id, reads, planner.known.base),
         `artist:${id}`,
+        artistAlbumsEstimate(planner, reads),
       );
     }
     planner.byIds("artist", dueOrCarry(planner, "artists", ids), (group) => extractArtists(planner.ctx, group));

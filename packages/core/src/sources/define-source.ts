@@ -76,8 +76,11 @@ export interface Planner {
   ctx: ExtractContext;
   /** Whether a unit finished in an earlier slice of the same date (the checkpoint). */
   isDone: (key: string) => boolean;
-  /** Queues a work unit; what it collects is committed under `key` when it finishes. */
-  unit: (key: string, run: () => Promise<Collected>) => void;
+  /**
+   * Queues a work unit; what it collects is committed under `key` when it finishes. `estimate`: the requests it is
+   * expected to make, for `tunelake plan` (extract/plan-requests.ts); the run ignores it.
+   */
+  unit: (key: string, run: () => Promise<Collected>, estimate?: Estimate) => void;
   /** Queues a unit that walks a paged list (user token for user sources). */
   list: (key: string, request: ListRequest) => void;
   /** Queues one unit per id (or per batch where access allows batch calls), keyed `<kind>:<id>`. */
@@ -85,13 +88,30 @@ export interface Planner {
   /** Albums to fetch in full, once each, with the source that named them (batched where allowed). */
   albums: (ids: readonly string[], sourceOf: (id: string) => string) => void;
   /** A unit that also names albums to fetch (an artist's albums); `memory` keeps them across slices. */
-  discover: (key: string, run: () => Promise<{ out: Collected; albumIds: string[] }>, source: string) => void;
+  discover: (
+    key: string,
+    run: () => Promise<{ out: Collected; albumIds: string[] }>,
+    source: string,
+    estimate?: Estimate & { albumIds: readonly string[] },
+  ) => void;
   /** The last known objects (the raw zone of the latest earlier run date; empty on a first run). */
   known: KnownState;
   /** Whether a known object is due for a refresh on the run date (extract/refresh.ts). */
   due: (kind: RefreshKind, id: string, known: KnownStamp | undefined) => boolean;
   /** Writes known objects into the run date's raw zone as they are, without a request, and marks `key` done. */
   carry: (key: string, lines: readonly CarriedLine[]) => void;
+}
+
+/**
+ * What a unit is expected to cost, for `tunelake plan`: requests per endpoint label (as the client counts them, e.g.
+ * `GET /playlists/{id}`), and why it runs: a change check, a refresh of a known object (`deferred` when it was carried
+ * forward stale), or new work (an object with no known copy: the count is a lower bound).
+ */
+export interface Estimate {
+  requests: Record<string, number>;
+  why: "check" | "refresh" | "deferred" | "new";
+  /** How many of the requests are change checks when `why` is another reason (an artist with groups of both). */
+  checks?: number;
 }
 
 /** A known object carried into the run date as a line of `entity`. */

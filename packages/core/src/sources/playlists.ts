@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { SpotifyIdSchema } from "../config/entries.ts";
 import { unique } from "../extract/context.ts";
-import { checkPlaylist, extractPlaylist } from "../extract/fetch-playlists.ts";
+import { checkPlaylist, extractPlaylist, playlistEstimate } from "../extract/fetch-playlists.ts";
 import { PlaylistSchema } from "../spotify/schemas.ts";
 import { ENTRY, PLAYLIST, PROVENANCE } from "../transform/raw-types.ts";
 import {
@@ -89,12 +89,15 @@ export const playlists = defineSource({
     for (const id of unique(entries.playlists)) {
       const playlist = known.playlists.get(id);
       if (!playlist || !known.base || planner.due("playlists", id, playlist)) {
-        planner.unit(`playlist:${id}`, () => extractPlaylist(planner.ctx, id));
+        planner.unit(`playlist:${id}`, () => extractPlaylist(planner.ctx, id), playlistEstimate(planner.ctx, playlist));
         continue;
       }
       const items = known.playlistItems.get(id) ?? [];
       const base = known.base;
-      planner.unit(`playlist:${id}`, () => checkPlaylist(planner.ctx, id, { playlist, items, base }));
+      planner.unit(`playlist:${id}`, () => checkPlaylist(planner.ctx, id, { playlist, items, base }), {
+        requests: { "GET /playlists/{id}": 1 },
+        why: "check",
+      });
     }
   },
 });

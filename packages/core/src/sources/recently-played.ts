@@ -40,7 +40,12 @@ export const recentlyPlayed = defineSource({
     },
   ],
   plan: (entries, planner) => {
-    if (entries.recentlyPlayed) planner.unit("user:recently_played", () => extractRecentlyPlayed(planner.ctx));
+    if (entries.recentlyPlayed) {
+      planner.unit("user:recently_played", () => extractRecentlyPlayed(planner.ctx), {
+        requests: { "GET /me/player/recently-played": 1 },
+        why: "refresh",
+      });
+    }
   },
 });
 

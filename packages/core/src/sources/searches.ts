@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { type SearchSource, SearchSourceSchema } from "../config/entries.ts";
+import { pageLimitFor } from "../extract/fetch-catalog.ts";
 import { extractSearch } from "../extract/fetch-searches.ts";
 import { SEARCH_ITEM_SCHEMAS } from "../spotify/schemas.ts";
 import { ARTIST, mergeTypes, PLAYLIST, PROVENANCE, SIMPLE_ALBUM, TRACK } from "../transform/raw-types.ts";
@@ -51,7 +52,11 @@ export const searches = defineSource({
   plan: (entries, planner) => {
     for (const search of new Map(entries.searches.map((q) => [searchKey(q), q])).values()) {
       const key = `search:${search.type}:${search.query}:${search.market ?? ""}`;
-      planner.unit(key, () => extractSearch(planner.ctx, search));
+      const pages = Math.ceil(Math.min(search.limit, 1001) / pageLimitFor(planner.ctx, search.limit));
+      planner.unit(key, () => extractSearch(planner.ctx, search), {
+        requests: { "GET /search": pages },
+        why: "refresh",
+      });
     }
   },
 });

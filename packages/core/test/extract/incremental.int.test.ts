@@ -8,6 +8,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExtractManifest } from "../../src/extract/manifest.ts";
+import { planRequests } from "../../src/extract/plan-requests.ts";
 import { runExtract } from "../../src/extract/run-extract.ts";
 import { manifestKey } from "../../src/lake.ts";
 import { FsObjectStore } from "../../src/storage/fs-store.ts";
@@ -191,4 +192,56 @@ describe("incremental extract: an exhausted quota bucket", () => {
       new Set(["artists/artist-albums", "playlists/playlists", "searches/search"]),
     );
   }, 60_000);
+});
+
+describe("tunelake plan: the requests of the next run, per quota bucket", () => {
+  it.each([
+    ["the default refresh periods", {}],
+    [
+      "refresh periods of 2 days (half the objects due)",
+      { refresh: { artists: 2, artistAlbums: 2, albums: 2, tracks: 2, playlists: 2 } },
+    ],
+  ] as const)(
+    "matches the run exactly on an unchanged day, with %s",
+    async (_name, extract) => {
+      // Prepare
+      const home = homeAt(`plan-${Object.keys(extract).length}`);
+      await extractDay(home, DAY1, false, extract);
+      // Act
+      const plan = await planRequests({
+        config: config(SOURCES, extract),
+        date: DAY2,
+        store: home.raw,
+        userToken: false,
+      });
+      const requests = await extractDay(home, DAY2, false, extract);
+      // Assess
+      const run = await manifestOf(home, DAY2);
+      expect(plan.base).toBe(DAY1);
+      expect(plan.requests.byBucket).toEqual(run.requests.byBucket);
+      expect(plan.requests.byEndpoint).toEqual(run.requests.byEndpoint);
+      expect(plan.requests.total).toBe(requests);
+      expect(plan.byReason.check).toBe(run.changeChecks);
+    },
+    60_000,
+  );
+
+  it("counts a cold day's known new work, and names the buckets a cap would stop", async () => {
+    // Prepare
+    const home = homeAt("plan-cold");
+    server.resetStats();
+    // Act
+    const plan = await planRequests({
+      config: config(SOURCES, { quota: { search: { maxRequestsPerDay: 0 } } }),
+      date: DAY1,
+      store: home.raw,
+      userToken: false,
+    });
+    // Assess
+    expect(plan.base).toBeNull();
+    expect(plan.objects.new).toBeGreaterThan(0);
+    expect(plan.requests.byBucket["artist-albums"]).toBeGreaterThanOrEqual(IDS.artists.length);
+    expect(plan.overBudget).toEqual([{ bucket: "search", requests: plan.requests.byBucket.search, cap: 0 }]);
+    expect(server.stats().requests).toBe(0);
+  });
 });

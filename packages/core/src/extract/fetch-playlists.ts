@@ -4,11 +4,11 @@
  * reference. Null entries (removed tracks), episodes and local files are kept as the data they are.
  */
 import { SpotifyRequestError } from "../errors.ts";
+import type { Estimate } from "../sources/define-source.ts";
 import { followPages } from "../spotify/paging.ts";
 import { PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
 import { Collected } from "./collected.ts";
-import type { Estimate } from "../sources/define-source.ts";
 import { type ExtractContext, getOne } from "./context.ts";
 import { carriedLine, type KnownEntry } from "./known-objects.ts";
 

@@ -20,6 +20,8 @@ export interface ManifestFacts {
   capabilities?: { playlistItems?: string };
   skipped?: string[];
   accessProfile?: string;
+  /** Sources carried forward stale because a quota bucket was exhausted. */
+  stale?: { source: string; bucket: string; reason: string; since: string }[];
 }
 
 /** The date's manifest (undefined when it cannot be read). */

@@ -23,7 +23,7 @@ import { createProgress } from "../progress.ts";
 import { widthOf, wrap } from "../wrap.ts";
 import { findSparseColumns, gapNotes } from "./coverage.ts";
 import { explainEmptyTables, readManifestFacts } from "./empty-tables.ts";
-import { printSummary, summarizeEvents } from "./summary.ts";
+import { printSummary, staleWarnings, summarizeEvents } from "./summary.ts";
 
 export interface FollowOptions {
   /** Faults injected into this run (for the next step the summary suggests); none for a redrive. */
@@ -72,12 +72,9 @@ export async function followRun(
     // note instead of taking a row each, so the summary stays one screen as sources are added.
     const width = widthOf(stdout());
     const succeeded = execution.status === "SUCCEEDED";
+    const facts = succeeded ? await readManifestFacts(backend.raw(), execution.date).catch(() => undefined) : undefined;
     const empty = succeeded
-      ? explainEmptyTables(
-          summary.tables,
-          await readManifestFacts(backend.raw(), execution.date).catch(() => undefined),
-          width,
-        )
+      ? explainEmptyTables(summary.tables, facts, width)
       : { notes: [], notAskedFor: new Set<string>() };
     const notes = succeeded
       ? [
@@ -90,7 +87,13 @@ export async function followRun(
     const token = cliEnv().SPOTIFY_REFRESH_TOKEN?.trim();
     const age = token ? await readRefreshTokenAge(g.home, token).catch(() => undefined) : undefined;
     const warning = age ? refreshTokenWarning(age) : undefined;
-    printSummary(shown, undefined, notes, warning ? wrap(warning, width, "  ") : []);
+    const warnings = [...(warning ? [warning] : []), ...staleWarnings(facts?.stale)];
+    printSummary(
+      shown,
+      undefined,
+      notes,
+      warnings.flatMap((w) => wrap(w, width, "  ")),
+    );
   }
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {

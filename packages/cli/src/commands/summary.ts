@@ -202,6 +202,16 @@ export function nextStep(s: RunSummary, faults: readonly string[], flag = ""): s
   return `fix what the error says, then resume at ${at} with: ${redrive}`;
 }
 
+/** One warning per source the extract carried forward stale (an exhausted quota bucket; manifest `stale`). */
+export function staleWarnings(
+  stale: readonly { source: string; bucket: string; reason: string; since: string }[] = [],
+) {
+  return stale.map(
+    (s) =>
+      `stale since ${s.since}: ${s.source} carried forward (quota bucket ${s.bucket}: ${s.reason}); the next run catches up first (npx tunelake plan).`,
+  );
+}
+
 /**
  * Human-readable summary on stdout, made to fit one screen: what this execution produced (the extract, the rows per
  * table, `notes` such as the expected gaps, the checks), then the outcome last, where the eye lands: on a failure the

@@ -304,7 +304,10 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       if (error instanceof SpotifyQuotaExceededError && error.bucket && fallback && known.base && !dead) {
         // Only the work of the exhausted bucket stops: it is carried forward stale from the last known state, and the
         // rest of the run goes on. With no earlier day there is nothing to carry: the run stops as it always did.
-        noteStale(fallback.source, error.bucket, error.message);
+        const reason = error.retryAt
+          ? `Spotify says the bucket is exhausted until ${error.retryAt.toISOString()}`
+          : "the config's per-day cap (extract.quota) is spent";
+        noteStale(fallback.source, error.bucket, reason);
         fallback.carry(error.bucket);
         return;
       }

@@ -113,6 +113,16 @@ describe("checks SQL", () => {
       options: { tables: { tracks: VALID_TABLES.tracks.replace("180000", "0") } },
     },
     {
+      name: "rows fetched longer ago than the freshness tolerance (carried forward stale)",
+      check: "artists_fetched_within_tolerance",
+      failedRows: 1,
+      options: {
+        tables: {
+          artists: `SELECT *, CASE artist_id WHEN 'ar1' THEN TIMESTAMP '2026-09-01 12:00:00' ELSE TIMESTAMP '2026-11-01 12:00:00' END AS _fetched_at FROM (${VALID_TABLES.artists})`,
+        },
+      },
+    },
+    {
       name: "fewer rows than the transform reported",
       check: "albums_row_count_matches_report",
       failedRows: 3,

@@ -41,6 +41,37 @@ export const VALUE_CHECKS: readonly { name: string; table: CuratedTable; badRow:
   (t.checks ?? []).map((c) => ({ name: c.name, table: t.name, badRow: c.badRow })),
 );
 
+/**
+ * Freshness: every snapshot table whose declaration has `_fetched_at` (objects carried forward keep the time they were
+ * fetched, docs/tables.md "Incremental runs") fails a row fetched more than the tolerance before its run date, e.g.
+ * an object carried forward stale for weeks. The tolerance is the only setting of the checks SQL.
+ */
+export const FRESHNESS_TABLES: readonly CuratedTable[] = TABLES.filter(
+  (t) => t.kind === "snapshot" && t.columns.some((c) => c.name === "_fetched_at"),
+).map((t) => t.name);
+
+/**
+ * Validate's default freshness tolerance in days: above the longest default refresh period (albums, 30 days), so only
+ * objects carried forward stale (or refresh periods set longer) fail it.
+ */
+export const DEFAULT_FRESHNESS_TOLERANCE_DAYS = 45;
+
+export interface ChecksOptions {
+  /** Days a snapshot row's `_fetched_at` may lie before its run date (default {@link DEFAULT_FRESHNESS_TOLERANCE_DAYS}). */
+  freshnessToleranceDays?: number;
+}
+
+const freshnessChecks = (options: ChecksOptions) => {
+  const days = Math.trunc(options.freshnessToleranceDays ?? DEFAULT_FRESHNESS_TOLERANCE_DAYS);
+  return FRESHNESS_TABLES.map((table) => ({
+    name: `${table}_fetched_within_tolerance`,
+    table,
+    badRow: `CAST("_fetched_at" AS DATE) < CAST("dt" AS DATE) - INTERVAL '${days}' DAY`,
+  }));
+};
+
+const valueChecks = (options: ChecksOptions) => [...VALUE_CHECKS, ...freshnessChecks(options)];
+
 const q = (identifier: string) => `"${identifier}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -60,7 +91,7 @@ export function checkNames(): string[] {
       `${t}_key_unique`,
     ]),
     ...REFERENCE_CHECKS.map((r) => r.name),
-    ...VALUE_CHECKS.map((v) => v.name),
+    ...valueChecks({}).map((v) => v.name),
   ];
 }
 
@@ -72,10 +103,10 @@ export function checkNames(): string[] {
  * The result is one row per check of the table: `table_name, measure, check_name, failed_rows`, where `measure` says
  * whether `failed_rows` is final (`own`) or is the actual row count that the stats comparison turns into a result.
  */
-function tableScan(table: CuratedTable): string {
+function tableScan(table: CuratedTable, options: ChecksOptions): string {
   const keys = tableDeclaration(table).key;
   const refs = referencesFrom(table);
-  const values = VALUE_CHECKS.filter((v) => v.table === table);
+  const values = valueChecks(options).filter((v) => v.table === table);
   const joins = refs.map(
     (r, i) =>
       `LEFT JOIN (SELECT DISTINCT ${q(r.toColumn)} AS ref_id FROM ${q(r.to)} WHERE "dt" = ?) AS r${i} ON r${i}.ref_id = f.${q(r.column)}`,
@@ -120,7 +151,7 @@ function tableScan(table: CuratedTable): string {
  * Trino inlines every reference to a WITH query, so the SQL references each CTE once: each curated table is read
  * once for its own checks and once more only when another table's references point at it, `table_stats` once.
  */
-export function buildChecksSql(): string {
+export function buildChecksSql(options: ChecksOptions = {}): string {
   const stats = `SELECT "table_name", sum("row_count") AS reported_rows, sum("reject_count") AS rejected_rows FROM ${q(
     TABLE_STATS,
   )} WHERE "dt" = ? GROUP BY "table_name"`;
@@ -132,7 +163,7 @@ export function buildChecksSql(): string {
     ELSE s.failed_rows END`;
   return [
     `WITH stats AS (${stats}),`,
-    `scans AS (\n${CURATED_TABLES.map(tableScan).join("\n  UNION ALL\n")}\n),`,
+    `scans AS (\n${CURATED_TABLES.map((t) => tableScan(t, options)).join("\n  UNION ALL\n")}\n),`,
     `checks AS (SELECT s.check_name, CAST(${result} AS BIGINT) AS failed_rows FROM scans AS s LEFT JOIN stats AS st ON st."table_name" = s.table_name)`,
     `SELECT check_name, failed_rows, CASE WHEN failed_rows > 0 THEN check_name || '=' || CAST(failed_rows AS VARCHAR) ELSE '-' END AS failed_check FROM checks ORDER BY failed_rows DESC, check_name`,
   ].join("\n");

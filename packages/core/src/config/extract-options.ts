@@ -94,10 +94,5 @@ export const ExtractOptionsSchema = v.strictObject({
    * needs it: that work is carried forward from the last known objects and marked stale, and the run completes.
    */
   quota: v.optional(QuotaSchema, {}),
-  /**
-   * Validate's freshness check: a snapshot row whose object was fetched more than this many days before the run date
-   * fails it (objects carried forward stale for longer than the refresh periods allow).
-   */
-  freshnessToleranceDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3660)), 45),
 });
 export type ExtractOptions = v.InferOutput<typeof ExtractOptionsSchema>;

@@ -39,6 +39,8 @@ export interface DefinitionOptions {
   crawlerPollSeconds?: number;
   /** Extract time slices after the first before the run fails (default 40). */
   extractSliceLimit?: number;
+  /** Validate's freshness tolerance in days (default 45; checks/checks-sql.ts). */
+  freshnessToleranceDays?: number;
 }
 
 const placeholder = (name: (typeof DEFINITION_SUBSTITUTIONS)[number]) => `\${${name}}`;
@@ -415,7 +417,7 @@ export function buildDefinition(options: DefinitionOptions = {}): StateMachineDe
         Comment: "The data-quality SQL, one row per check (check_name, failed_rows), worst first.",
         Resource: "arn:aws:states:::athena:startQueryExecution.sync",
         Parameters: {
-          QueryString: buildChecksSql(),
+          QueryString: buildChecksSql({ freshnessToleranceDays: options.freshnessToleranceDays }),
           WorkGroup: placeholder("AthenaWorkGroup"),
           QueryExecutionContext: { Database: placeholder("GlueDatabase") },
           // The run date as an SQL literal, once per `?` of the checks SQL.

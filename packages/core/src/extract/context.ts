@@ -4,7 +4,7 @@
  */
 import type { ExtractOptions } from "../config/extract-options.ts";
 import { SpotifyRequestError } from "../errors.ts";
-import type { SpotifyClient } from "../spotify/client.ts";
+import type { GetOptions, SpotifyClient } from "../spotify/client.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { AccessState, Capability } from "./access.ts";
 
@@ -40,9 +40,9 @@ export function unique<T>(list: Iterable<T>): T[] {
 }
 
 /** GET one object; a 404 means the id does not exist (or is hidden from this app) and gives `undefined`. */
-export async function getOne(ctx: ExtractContext, path: string): Promise<unknown> {
+export async function getOne(ctx: ExtractContext, path: string, options?: GetOptions): Promise<unknown> {
   try {
-    return await ctx.client.get(path);
+    return await ctx.client.get(path, options);
   } catch (error) {
     if (error instanceof SpotifyRequestError && error.status === 404) return undefined;
     throw error;

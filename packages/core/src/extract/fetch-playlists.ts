@@ -5,6 +5,7 @@
  */
 import { SpotifyRequestError } from "../errors.ts";
 import type { Estimate } from "../sources/define-source.ts";
+import { NOT_MODIFIED } from "../spotify/client.ts";
 import { followPages } from "../spotify/paging.ts";
 import { PlaylistEntrySchema, PlaylistSchema } from "../spotify/schemas.ts";
 import { PAGE_LIMIT } from "./access.ts";
@@ -27,17 +28,38 @@ function addEntries(out: Collected, playlistId: string, items: readonly unknown[
   });
 }
 
-/** One playlist's metadata and, where allowed, its entries. */
-export async function extractPlaylist(ctx: ExtractContext, playlistId: string): Promise<Collected> {
+const playlistUrl = (ctx: ExtractContext, playlistId: string) =>
+  `/playlists/${playlistId}?market=${ctx.options.market}`;
+
+/**
+ * One playlist's metadata and, where allowed, its entries; `first`: the metadata already fetched (by a change check
+ * that found it changed). The response's ETag is kept as `_etag`, for the next run's `If-None-Match`.
+ */
+export async function extractPlaylist(
+  ctx: ExtractContext,
+  playlistId: string,
+  first?: { json: unknown; etag?: string },
+): Promise<Collected> {
   const out = new Collected();
   const source = `playlist:${playlistId}`;
-  const json = await getOne(ctx, `/playlists/${playlistId}?market=${ctx.options.market}`);
+  let etag = first?.etag;
+  const json = first
+    ? first.json
+    : await getOne(ctx, playlistUrl(ctx, playlistId), {
+        onEtag: (value) => {
+          etag = value;
+        },
+      });
   const fetchedAt = ctx.stamp();
   if (json === undefined) {
     out.reject("playlists", UNAVAILABLE, source, fetchedAt, { id: playlistId });
     return out;
   }
-  const playlist = out.addChecked("playlists", PlaylistSchema, json, { _fetched_at: fetchedAt, _source: source });
+  const playlist = out.addChecked("playlists", PlaylistSchema, json, {
+    _fetched_at: fetchedAt,
+    _source: source,
+    ...(etag ? { _etag: etag } : {}),
+  });
   if (!playlist) return out;
   const entries = playlist.items ?? playlist.tracks;
   if (!entries) return out;
@@ -110,24 +132,43 @@ export function playlistEstimate(ctx: ExtractContext, known: KnownEntry | undefi
 export const SNAPSHOT_FIELDS = "snapshot_id";
 
 /**
- * The daily change check of a known playlist: `GET /playlists/{id}?fields=snapshot_id`. An unchanged snapshot carries
- * the playlist and its entries forward; a changed one (or a playlist gone) reads it again in full.
+ * The daily change check of a known playlist: with the ETag its last response carried, the metadata request with
+ * `If-None-Match` (a 304 carries it forward; a 200 is the changed playlist, read on from there); without one,
+ * `GET /playlists/{id}?fields=snapshot_id`: an unchanged snapshot carries the playlist and its entries forward, a
+ * changed one (or a playlist gone) reads it again in full.
  */
 export async function checkPlaylist(
   ctx: ExtractContext,
   playlistId: string,
   known: { playlist: KnownEntry; items: readonly KnownEntry[]; base: string },
 ): Promise<Collected> {
-  const json = await getOne(ctx, `/playlists/${playlistId}?market=${ctx.options.market}&fields=${SNAPSHOT_FIELDS}`);
+  const carry = () => {
+    const out = new Collected();
+    out.checked(true);
+    out.addLine("playlists", carriedLine(known.playlist, known.base));
+    for (const item of known.items) out.addLine("playlist_items", carriedLine(item, known.base));
+    return out;
+  };
+  const knownEtag = known.playlist.object._etag;
+  if (typeof knownEtag === "string" && knownEtag) {
+    let etag: string | undefined;
+    const json = await getOne(ctx, playlistUrl(ctx, playlistId), {
+      ifNoneMatch: knownEtag,
+      onEtag: (value) => {
+        etag = value;
+      },
+    });
+    if (json === NOT_MODIFIED) return carry();
+    const changed = await extractPlaylist(ctx, playlistId, { json, etag });
+    changed.checked(false);
+    return changed;
+  }
+  const json = await getOne(ctx, `${playlistUrl(ctx, playlistId)}&fields=${SNAPSHOT_FIELDS}`);
   const snapshot = (json as { snapshot_id?: unknown } | undefined)?.snapshot_id;
   if (typeof snapshot !== "string" || snapshot !== known.playlist.object.snapshot_id) {
     const changed = await extractPlaylist(ctx, playlistId);
     changed.checked(false);
     return changed;
   }
-  const out = new Collected();
-  out.checked(true);
-  out.addLine("playlists", carriedLine(known.playlist, known.base));
-  for (const item of known.items) out.addLine("playlist_items", carriedLine(item, known.base));
-  return out;
+  return carry();
 }

@@ -56,7 +56,8 @@ export const playlists = defineSource({
   raw: [
     {
       entity: "playlists",
-      description: "PlaylistObject metadata (GET /playlists/{id}); its embedded entries page is kept as returned",
+      description:
+        "PlaylistObject metadata (GET /playlists/{id}); its embedded entries page is kept as returned; `_etag` when Spotify sent an ETag",
       columns: { ...PLAYLIST, ...PROVENANCE },
     },
     {

@@ -67,11 +67,23 @@ export interface SpotifyClientStats {
   tokenRequests: number;
 }
 
+/** What `get` answers instead of a body when Spotify says 304 Not Modified to an `If-None-Match`. */
+export const NOT_MODIFIED: unique symbol = Symbol("304 Not Modified");
+
+export interface GetOptions {
+  /** Use the user's token (user-scoped endpoints). */
+  user?: boolean;
+  /** Sends `If-None-Match` with this ETag: an unchanged resource answers {@link NOT_MODIFIED}, without a body. */
+  ifNoneMatch?: string;
+  /** Receives the response's `ETag`, when it has one. */
+  onEtag?: (etag: string) => void;
+}
+
 export interface SpotifyClient {
   /** True when a refresh token is configured (user-scoped sources are possible). */
   readonly hasUserToken: boolean;
   /** GETs an API path (`/artists/{id}`) or an absolute `next` link and returns the parsed JSON. */
-  get(pathOrUrl: string, options?: { user?: boolean }): Promise<unknown>;
+  get(pathOrUrl: string, options?: GetOptions): Promise<unknown>;
   stats(): SpotifyClientStats;
 }
 
@@ -290,7 +302,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     return (await fresh).value;
   };
 
-  const get = async (pathOrUrl: string, opts: { user?: boolean } = {}): Promise<unknown> => {
+  const get = async (pathOrUrl: string, opts: GetOptions = {}): Promise<unknown> => {
     if (stopped) throw stopped;
     const user = opts.user ?? false;
     if (user && !refreshToken) {
@@ -341,7 +353,11 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           stats.byBucket[bucket] = (stats.byBucket[bucket] ?? 0) + 1;
           try {
             const response = await fetch(url, {
-              headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+              headers: {
+                authorization: `Bearer ${token}`,
+                accept: "application/json",
+                ...(opts.ifNoneMatch ? { "if-none-match": opts.ifNoneMatch } : {}),
+              },
               signal: AbortSignal.timeout(timeoutMs),
             });
             return { ok: true, response, text: await readBoundedText(response, maxBytes, url) };
@@ -364,9 +380,13 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
         } else {
           const { response, text } = outcome;
           const status = response.status;
+          if (status === 304 && opts.ifNoneMatch) return verdict.done(NOT_MODIFIED);
           if (response.ok) {
             try {
-              return verdict.done(JSON.parse(text));
+              const body = JSON.parse(text);
+              const etag = response.headers.get("etag");
+              if (etag && opts.onEtag) opts.onEtag(etag);
+              return verdict.done(body);
             } catch {
               problem = "malformed JSON body";
             }

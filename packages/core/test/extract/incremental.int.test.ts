@@ -3,6 +3,9 @@
  * not due, asks far fewer requests, and its curated tables equal a fresh home's full refetch of that date row for row
  * (all columns but `_fetched_*`).
  */
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type SampleServer, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
@@ -243,5 +246,58 @@ describe("tunelake plan: the requests of the next run, per quota bucket", () => 
     expect(plan.requests.byBucket["artist-albums"]).toBeGreaterThanOrEqual(IDS.artists.length);
     expect(plan.overBudget).toEqual([{ bucket: "search", requests: plan.requests.byBucket.search, cap: 0 }]);
     expect(server.stats().requests).toBe(0);
+  });
+});
+
+describe("incremental extract: ETag and If-None-Match", () => {
+  it("keeps a playlist's ETag as _etag, asks with If-None-Match the next day, and carries it forward on a 304", async () => {
+    // Prepare: a proxy in front of the sample API that gives playlists an ETag and answers 304 when it still matches.
+    let notModified = 0;
+    const proxy = createServer(async (req, res) => {
+      const upstream = await fetch(`${server.apiBaseUrl}${req.url?.replace(/^\/v1/, "")}`, {
+        headers: { authorization: req.headers.authorization ?? "" },
+      });
+      const text = (await upstream.text()).replaceAll(server.apiBaseUrl, proxyBase);
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (upstream.ok && /^\/v1\/playlists\/[^/?]+(\?|$)/.test(req.url ?? "")) {
+        headers.etag = `"${createHash("sha256").update(text).digest("hex").slice(0, 16)}"`;
+        if (req.headers["if-none-match"] === headers.etag) {
+          notModified++;
+          res.writeHead(304, headers).end();
+          return;
+        }
+      }
+      res.writeHead(upstream.status, headers).end(text);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyBase = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`;
+    const home = homeAt("etag");
+    const day = (date: string) =>
+      runExtract({
+        config: config({ playlists: IDS.playlists }),
+        date,
+        store: home.raw,
+        spotify: { ...sampleEnv(server), apiBaseUrl: proxyBase },
+        dataSource: "sample",
+        now: nowOf(date),
+        client: FAST_CLIENT,
+      });
+    try {
+      // Act
+      await day(DAY1);
+      await day(DAY2);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    // Assess
+    const [first] = await readLines(home.raw, `playlists/dt=${DAY1}/`);
+    expect(first?._etag).toMatch(/^"[0-9a-f]{16}"$/);
+    const m2 = await manifestOf(home, DAY2);
+    expect(notModified).toBe(1);
+    expect(m2.requests.total).toBe(1);
+    expect(m2.notModified).toBe(1);
+    expect(m2.changeChecks).toBe(1);
+    const [carried] = await readLines(home.raw, `playlists/dt=${DAY2}/`);
+    expect(carried).toEqual({ ...first, _carried_from: DAY1 });
   });
 });

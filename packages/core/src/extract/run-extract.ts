@@ -294,9 +294,11 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     abandon = true;
   };
 
+  /** No unit starts while the sources plan, so that deferred work can be queued before the rest. */
+  let planning = true;
   const pool = new WorkPool(
     extract.concurrency,
-    () => !stopping && !(opts.slice && Date.now() >= opts.slice.stopAt),
+    () => !planning && !stopping && !(opts.slice && Date.now() >= opts.slice.stopAt),
     () => albumQueue.flushAll(),
     (unit, error) => {
       if (error instanceof ExtractUnitAbandonedError) return;
@@ -322,9 +324,23 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   );
   /** What each unit carries forward stale when its quota bucket is exhausted, and the source it works for. */
   const fallbacks = new Map<string, { source: string; carry: (bucket: string) => void }>();
-  const unit = (key: string, source: string, run: () => Promise<void>, carryKeys: () => readonly string[]) => {
-    fallbacks.set(key, { source, carry: (bucket) => carryStale(carryKeys(), bucket) });
-    pool.push({ key, run });
+  const unit = (
+    key: string,
+    source: string,
+    run: () => Promise<void>,
+    carryKeys: () => readonly string[],
+    onStale?: () => void,
+  ) => {
+    fallbacks.set(key, {
+      source,
+      carry: (bucket) => {
+        onStale?.();
+        carryStale(carryKeys(), bucket);
+      },
+    });
+    // Work an earlier day carried forward stale comes first, before today's other work spends the bucket.
+    const deferred = carryKeys().some((k) => known.linesOf(k).some(({ entry }) => entry.stale));
+    pool.push({ key, run }, deferred);
   };
   /** Carries the known objects of unit keys forward marked stale (`_stale`: the bucket), and marks the keys done. */
   const carryStale = (keys: readonly string[], bucket: string) => {
@@ -476,13 +492,12 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
           commit([key], result.out);
           named(result.albumIds);
         },
-        () => {
-          // Stale: the known albums of the artist stand for its list, and are still fetched where due.
+        () => [key],
+        // Stale: the known albums of the artist stand for its list, and are still fetched where due.
+        () =>
           named(
             known.linesOf(key).flatMap(({ entry }) => (typeof entry.object.id === "string" ? [entry.object.id] : [])),
-          );
-          return [key];
-        },
+          ),
       );
     },
   });
@@ -516,6 +531,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
         Math.max(0, opts.slice.abandonAt - Date.now()),
       )
     : undefined;
+  planning = false;
   try {
     await pool.drain();
   } finally {

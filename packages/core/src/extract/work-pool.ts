@@ -23,8 +23,10 @@ export class WorkPool {
     private readonly onError: (unit: WorkUnit, error: unknown) => void,
   ) {}
 
-  push(unit: WorkUnit): void {
-    this.queue.push(unit);
+  /** Queues a unit; `first` puts it before every unit not started yet (work deferred by an earlier day). */
+  push(unit: WorkUnit, first = false): void {
+    if (first) this.queue.unshift(unit);
+    else this.queue.push(unit);
     this.pump();
   }
 

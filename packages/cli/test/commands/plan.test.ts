@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { RequestPlan } from "@tunelake/core/extract/plan-requests";
+import { QUOTA_BUCKETS } from "@tunelake/core/spotify/quota-buckets";
+import { afterEach, describe, expect, it } from "vitest";
+import { planText } from "../../src/commands/plan.ts";
+import { tunelake } from "../helpers.ts";
+
+const homes: string[] = [];
+afterEach(async () => {
+  await Promise.all(homes.splice(0).map((home) => rm(home, { recursive: true, force: true })));
+});
+
+describe("tunelake plan", () => {
+  it("prints the requests per quota bucket of a home's next run, as JSON and as text, without a request", async () => {
+    // Prepare
+    const home = await mkdtemp(path.join(os.tmpdir(), "tunelake-plan-"));
+    homes.push(home);
+    // Act
+    const json = await tunelake(["--home", home, "plan", "--date", "2026-11-20", "--json"]);
+    const text = await tunelake(["--home", home, "plan", "--date", "2026-11-20"]);
+    // Assess
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout) as RequestPlan;
+    expect(plan.base).toBeNull();
+    expect(Object.keys(plan.requests.byBucket).sort()).toEqual([...QUOTA_BUCKETS].sort());
+    expect(plan.requests.total).toBeGreaterThan(0);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(planText(plan));
+    expect(text.stdout).toMatch(/no earlier day: everything is new/);
+  });
+
+  it("refuses a malformed date before reading anything", async () => {
+    // Act
+    const result = await tunelake(["plan", "--date", "2026-13-45"]);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/2026-13-45/);
+  });
+});

@@ -61,7 +61,7 @@ export const ExtractOptionsSchema = v.strictObject({
   market: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, "market is an ISO 3166-1 alpha-2 code, e.g. US")), "US"),
   /** Album groups fetched for each artist. */
   includeGroups: v.optional(v.array(v.picklist(["album", "single", "appears_on", "compilation"])), ["album", "single"]),
-  /** At most this many albums per artist and include group (newest first as Spotify returns them). */
+  /** At most this many albums per artist, over its include groups in this order (newest first within each). */
   maxAlbumsPerArtist: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)), 50),
   /** Requests in flight at once. */
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 8),

@@ -74,11 +74,6 @@ export function artistAlbumReads(planner: Planner, artistId: string): GroupRead[
   });
 }
 
-/** The page size one include group is listed with (the same the run uses, for `tunelake plan`). */
-export function artistAlbumsPageLimit(ctx: ExtractContext, pageLimit: number): number {
-  return Math.min(pageLimit, ctx.options.maxAlbumsPerArtist);
-}
-
 /**
  * What reading an artist's albums as `reads` says costs (for `tunelake plan`): a carried group nothing, a check one
  * page (when nothing is new), a full listing the pages of its known albums; and the albums it names.
@@ -89,19 +84,25 @@ export function artistAlbumsEstimate(
 ): Estimate & { albumIds: readonly string[] } {
   const { ctx } = planner;
   const max = ctx.options.maxAlbumsPerArtist;
-  const albumIds = reads.flatMap((r) => r.known.flatMap((e) => (typeof e.object.id === "string" ? [e.object.id] : [])));
+  const albumIds: string[] = [];
   if (max === 0) return { requests: {}, why: "check", albumIds: [] };
-  const limit = artistAlbumsPageLimit(ctx, pageLimitFor(ctx, max));
   let requests = 0;
   let checks = 0;
+  let taken = 0;
   let why: Estimate["why"] = "check";
   for (const read of reads) {
+    const groupMax = max - taken;
+    if (groupMax <= 0) break;
+    const listed = Math.min(read.known.length, groupMax);
+    taken += listed;
+    for (const e of read.known.slice(0, listed)) if (typeof e.object.id === "string") albumIds.push(e.object.id);
     if (read.mode === "check") {
       requests += 1;
       checks += 1;
     }
     if (read.mode !== "full") continue;
-    requests += Math.max(1, Math.ceil(Math.min(read.known.length, max) / limit));
+    const limit = Math.min(pageLimitFor(ctx, groupMax), groupMax);
+    requests += Math.max(1, Math.ceil(listed / limit));
     const stale = read.known.some((e) => e.stale);
     why = read.known.length === 0 ? "new" : stale ? "deferred" : why === "new" ? why : "refresh";
   }
@@ -130,29 +131,34 @@ export async function extractArtistAlbums(
   const albumIds: string[] = [];
   if (max === 0) return { out, albumIds };
   const source = `artist:${artistId}`;
+  /** Albums listed so far: `max` counts across the groups, in the config's order, as one combined listing did. */
+  let taken = 0;
   const carry = (entries: readonly KnownEntry[]) => {
     for (const entry of entries) {
       out.addLine("artist_albums", carriedLine(entry, base ?? ""));
       if (typeof entry.object.id === "string") albumIds.push(entry.object.id);
     }
+    taken += entries.length;
   };
   for (const { group, mode, known } of reads) {
+    const groupMax = max - taken;
+    if (groupMax <= 0) break;
     if (mode === "carry") {
-      carry(known);
+      carry(known.slice(0, groupMax));
       continue;
     }
     const knownIds = new Set(mode === "check" ? known.map((e) => e.object.id) : []);
     const walk = (pageLimit: number) => async () => {
       const local = new Collected();
       const ids: string[] = [];
-      const limit = artistAlbumsPageLimit(ctx, pageLimit);
+      const limit = Math.min(pageLimit, groupMax);
       const url = `/artists/${artistId}/albums?include_groups=${group}&market=${ctx.options.market}&limit=${limit}&offset=0`;
       let position = 0;
       let reachedKnown = false;
-      for await (const page of followPages(ctx.client, { url }, { maxItems: max })) {
+      for await (const page of followPages(ctx.client, { url }, { maxItems: groupMax })) {
         const fetchedAt = ctx.stamp();
         for (const item of page.items) {
-          if (position >= max) break;
+          if (position >= groupMax) break;
           if (knownIds.has((item as { id?: unknown } | null)?.id)) {
             reachedKnown = true;
             break;
@@ -170,13 +176,14 @@ export async function extractArtistAlbums(
       }
       return { local, ids, position };
     };
-    const { local, ids, position } = await ctx.access.usePages(max, walk);
+    const { local, ids, position } = await ctx.access.usePages(groupMax, walk);
     out.merge([local]);
     albumIds.push(...ids);
-    // The known albums follow the new ones, as far as the group's limit goes.
+    taken += position;
+    // The known albums follow the new ones, as far as the limit goes.
     if (mode === "check") {
       out.checked(position === 0);
-      carry(known.slice(0, Math.max(0, max - position)));
+      carry(known.slice(0, Math.max(0, groupMax - position)));
     }
   }
   return { out, albumIds };

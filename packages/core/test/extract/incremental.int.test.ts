@@ -204,6 +204,10 @@ describe("tunelake plan: the requests of the next run, per quota bucket", () => 
       "refresh periods of 2 days (half the objects due)",
       { refresh: { artists: 2, artistAlbums: 2, albums: 2, tracks: 2, playlists: 2 } },
     ],
+    [
+      "one album per artist over its include groups, refresh periods of 2 days",
+      { maxAlbumsPerArtist: 1, refresh: { artists: 2, artistAlbums: 2, albums: 2, tracks: 2, playlists: 2 } },
+    ],
   ] as const)(
     "matches the run exactly on an unchanged day, with %s",
     async (_name, extract) => {

@@ -23,17 +23,21 @@ const period = (days: number) => v.optional(v.pipe(v.number(), v.integer(), v.mi
  */
 export const RefreshSchema = v.strictObject({
   /** Artist profiles. */
-  artists: period(7),
+  artists: period(14),
   /**
-   * An artist's whole album list per include group. In between, the ordered groups (album, single, compilation) are
-   * checked daily with their first page only, down to the first album already known; `appears_on`, which Spotify
-   * does not order by date, is listed again only when due.
+   * An artist's whole album list per include group, read again in full (`appears_on`, which Spotify does not order by
+   * date, has only this).
    */
-  artistAlbums: period(7),
+  artistAlbums: period(30),
+  /**
+   * The change check of an artist's ordered include groups (album, single, compilation): their first page, read down
+   * to the first album already known, so a new release shows up within this many days.
+   */
+  artistAlbumsCheck: period(3),
   /** Full albums and their tracks (they do not change once released). */
   albums: period(30),
   /** Configured tracks. */
-  tracks: period(7),
+  tracks: period(30),
   /**
    * Playlists' metadata and entries. In between, one `snapshot_id` check a day: the entries are listed again only when
    * the snapshot changed.

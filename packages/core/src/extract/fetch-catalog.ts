@@ -50,7 +50,8 @@ export async function extractArtists(ctx: ExtractContext, ids: readonly string[]
 }
 
 /**
- * The include groups Spotify lists newest first: a daily check reads them down to the first album already known.
+ * The include groups Spotify lists newest first: a check (every `extract.refresh.artistAlbumsCheck` days) reads them
+ * down to the first album already known.
  * `appears_on` is not ordered by date, so it is only listed again when due.
  */
 const ORDERED_GROUPS: ReadonlySet<string> = new Set(["album", "single", "compilation"]);
@@ -70,7 +71,8 @@ export function artistAlbumReads(planner: Planner, artistId: string): GroupRead[
     if (!list || planner.due("artistAlbums", `${artistId}:${group}`, listStamp(list))) {
       return { group, mode: "full", known: list ?? [] };
     }
-    return { group, mode: ORDERED_GROUPS.has(group) ? "check" : "carry", known: list };
+    const check = ORDERED_GROUPS.has(group) && planner.onSlot("artistAlbumsCheck", `${artistId}:${group}`);
+    return { group, mode: check ? "check" : "carry", known: list };
   });
 }
 

@@ -19,7 +19,7 @@ import type { ExtractContext } from "./context.ts";
 import { dueOrCarry } from "./incremental.ts";
 import type { StaleRecord } from "./known-objects.ts";
 import { readKnownState } from "./known-state.ts";
-import { isDue } from "./refresh.ts";
+import { isDue, onSlot } from "./refresh.ts";
 
 export interface RequestPlan {
   date: string;
@@ -93,6 +93,7 @@ export async function planRequests(opts: PlanRequestsOptions): Promise<RequestPl
     ctx,
     known,
     due,
+    onSlot: (kind, id) => onSlot(kind, id, date, extract.refresh),
     isDone: () => false,
     carry: (key) => {
       if (once(key)) objects.carried++;

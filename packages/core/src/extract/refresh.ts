@@ -46,5 +46,14 @@ export function isDue(
   const today = dayNumber(date);
   const fetched = dayNumber(known.fetchedAt);
   if (!Number.isFinite(fetched) || period <= 1 || today - fetched >= period) return true;
-  return (today + stableHash(`${kind}:${id}`)) % period === 0;
+  return onSlot(kind, id, date, periods);
+}
+
+/**
+ * True on the object's own day of its `kind`'s period (a stable hash of its id): the days a periodic check of it
+ * runs, exactly every period days whatever was fetched when.
+ */
+export function onSlot(kind: RefreshKind, id: string, date: string, periods: RefreshPeriods): boolean {
+  const period = periods[kind];
+  return period <= 1 || (dayNumber(date) + stableHash(`${kind}:${id}`)) % period === 0;
 }

@@ -47,7 +47,7 @@ import { readKnownState } from "./known-state.ts";
 import { type ExtractManifest, type StaleRecord, summarizeRejects } from "./manifest.ts";
 import { MAX_RAW_LINE_BYTES } from "./raw-line.ts";
 import { RawWriter } from "./raw-writer.ts";
-import { isDue } from "./refresh.ts";
+import { isDue, onSlot } from "./refresh.ts";
 import { WorkPool } from "./work-pool.ts";
 
 export interface RunExtractOptions {
@@ -426,6 +426,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     ctx,
     known,
     due,
+    onSlot: (kind, id) => onSlot(kind, id, date, extract.refresh),
     carry,
     isDone: (key) => done.has(key),
     unit: (key, run) => {

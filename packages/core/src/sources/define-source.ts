@@ -98,6 +98,8 @@ export interface Planner {
   known: KnownState;
   /** Whether a known object is due for a refresh on the run date (extract/refresh.ts). */
   due: (kind: RefreshKind, id: string, known: KnownStamp | undefined) => boolean;
+  /** Whether a periodic check of `id` runs on the run date (its own day of the period; extract/refresh.ts). */
+  onSlot: (kind: RefreshKind, id: string) => boolean;
   /** Writes known objects into the run date's raw zone as they are, without a request, and marks `key` done. */
   carry: (key: string, lines: readonly CarriedLine[]) => void;
 }

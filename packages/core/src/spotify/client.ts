@@ -342,7 +342,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             stopBucket(
               bucket,
               new SpotifyQuotaExceededError(
-                `The config's cap of requests per day in Spotify's ${bucket} quota bucket (extract.quota) is spent; that bucket's work is carried forward stale until the next run date.`,
+                `The run date has spent the config's cap of requests in Spotify's ${bucket} quota bucket (extract.quota.${bucket}.maxRequestsPerDay); raise it, or let the next run date continue that bucket's work.`,
                 undefined,
                 { bucket },
               ),

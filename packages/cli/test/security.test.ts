@@ -42,8 +42,12 @@ describe("hostile input at the CLI", () => {
     await writeFile(file, "");
 
     // Act
-    const asFile = await openBackend({ home: file, json: false }, {}).catch((e: unknown) => e);
-    const asGlob = await openBackend({ home: join(dir, "home*"), json: false }, {}).catch((e: unknown) => e);
+    const asFile = await openBackend({ home: file })
+      .runs.list()
+      .catch((e: unknown) => e);
+    const asGlob = await openBackend({ home: join(dir, "home*") })
+      .runs.list()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(asFile).toBeInstanceOf(HomeInvalidError);

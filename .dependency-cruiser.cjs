@@ -53,6 +53,22 @@ module.exports = {
       to: { path: anyOf("local", "aws") },
     },
     {
+      name: "tests-keep-to-their-package",
+      severity: "error",
+      comment:
+        "A test imports its own package's test helpers, not another package's: a helper several packages share is one of the fixtures listed here (moto_server and the moto stage, the state machine stand-in, the curated lake fixture, the extract's test types), until they move to a workspace package of their own.",
+      from: { path: "^(packages/[^/]+|stacks)/test/" },
+      to: {
+        path: "^(packages/[^/]+|stacks)/test/",
+        pathNot: [
+          "^$1/test/",
+          "^packages/aws/test/(moto-server|moto-stage|stand-in)[.]ts$",
+          "^packages/local/test/lake-fixture[.]ts$",
+          "^packages/core/test/extract/helpers[.]ts$",
+        ],
+      },
+    },
+    {
       name: "not-to-unresolvable",
       severity: "error",
       comment: "An import that does not resolve: the layering rules above cannot see through it.",

@@ -254,8 +254,7 @@ function localBackend(flags: BackendFlags, faults: readonly FaultName[]): Backen
   let limits: QueryLimits | undefined;
   const query = lazily(() =>
     lazyQuery("local", async () => {
-      await paths();
-      const { createLocalQueryEngine } = await import("@tunelake/local/query-engine");
+      const [{ createLocalQueryEngine }] = await Promise.all([import("@tunelake/local/query-engine"), paths()]);
       return createLocalQueryEngine(home, { limits: limits ?? readQueryLimits(cliEnv()) });
     }),
   );

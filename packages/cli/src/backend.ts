@@ -14,10 +14,9 @@ import type { ObjectStore, QueryEngine, Runs, StartRunInput } from "@tunelake/co
 import { type QueryLimits, readQueryLimits } from "@tunelake/core/query-limits";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { type FaultName, parseFaults } from "@tunelake/local/fault-list";
-import type { LocalHandlers } from "@tunelake/local/handlers";
+import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { cliEnv, stderr } from "./context.ts";
 import { UsageError } from "./errors.ts";
-import type { SourceFlag } from "./spotify-source.ts";
 import { widthOf, wrap } from "./wrap.ts";
 
 /** One finding of `tunelake doctor`: never a secret. */
@@ -224,33 +223,7 @@ function localBackend(flags: BackendFlags, faults: readonly FaultName[]): Backen
     checkLocalHome(home);
     return localPaths(home);
   };
-  type Prepared = { config: Config; close: () => Promise<void>; handlers: LocalHandlers };
-  let prepared: Promise<Prepared> | undefined;
   let config: Config | undefined;
-  const prepare = () => {
-    prepared ??= (async () => {
-      const [{ loadConfig }, { createConsoleLogger }, { createLocalHandlers }, { resolveSource }] = await Promise.all([
-        import("@tunelake/core/config/load"),
-        import("@tunelake/core/logger"),
-        import("@tunelake/local/handlers"),
-        import("./spotify-source.ts"),
-      ]);
-      // The config is checked before the Spotify source starts, and both before any request or file.
-      const loaded = await loadConfig(flags.config ?? "tunelake.config.json");
-      const source = await resolveSource(flags.source ?? "auto", faults);
-      if (source.banner) stderr().write(`${wrap(source.banner, widthOf(stderr())).join("\n")}\n`);
-      const handlers = createLocalHandlers({
-        home,
-        config: loaded,
-        spotify: source.spotify,
-        dataSource: source.dataSource,
-        logger: createConsoleLogger(logLevel()),
-      });
-      config = loaded;
-      return { config: loaded, close: () => source.close(), handlers };
-    })();
-    return prepared;
-  };
   let limits: QueryLimits | undefined;
   const query = lazily(() =>
     lazyQuery("local", async () => {
@@ -272,11 +245,22 @@ function localBackend(flags: BackendFlags, faults: readonly FaultName[]): Backen
         import("@tunelake/local/runs"),
         import("@tunelake/core/logger"),
       ]);
+      const logger = createConsoleLogger(logLevel());
       return createLocalRuns({
         home,
-        handlers: async () => (await prepare()).handlers,
+        // The run loads the config and starts the Spotify source itself, before anything is written.
+        setup: {
+          config: flags.config ?? "tunelake.config.json",
+          source: flags.source ?? "auto",
+          env: cliEnv(),
+          logger,
+          notice: (text) => stderr().write(`${wrap(text, widthOf(stderr())).join("\n")}\n`),
+          onConfig: (loaded) => {
+            config = loaded;
+          },
+        },
         faults,
-        logger: createConsoleLogger(logLevel()),
+        logger,
       });
     },
     refuseUnextracted(raw, "the local raw zone"),
@@ -297,7 +281,6 @@ function localBackend(flags: BackendFlags, faults: readonly FaultName[]): Backen
     close: async () => {
       await query.created()?.close();
       await runs.close();
-      if (prepared) await (await prepared.catch(() => undefined))?.close();
     },
   };
 }

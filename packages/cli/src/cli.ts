@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { FAULTS } from "@tunelake/local/fault-list";
+import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { Command, CommanderError, Option } from "commander";
 import { type Backend, openBackend } from "./backend.ts";
 import { snowflakeCommand } from "./commands/snowflake.ts";
@@ -26,7 +27,6 @@ import {
   stdout,
   withInvocation,
 } from "./context.ts";
-import type { SourceFlag } from "./spotify-source.ts";
 
 const version = (): string =>
   (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;

@@ -46,11 +46,16 @@ import type { FaultName } from "./faults.ts";
 import { createLocalTransformHandler, localStores } from "./handlers.ts";
 import { localPaths } from "./paths.ts";
 import { isLiveOwner } from "./process-identity.ts";
+import { type LocalRunSetup, type PreparedRun, prepareLocalRun } from "./run-setup.ts";
 
-export interface LocalRunsOptions {
+/**
+ * How the runs started here get their handlers, on the first start or redrive only (so listing and reading histories
+ * need no config or credentials): prepared from a config file and a Spotify source (run-setup.ts), or given.
+ */
+export type LocalRunsHandlers = { setup: LocalRunSetup } | { handlers: () => Promise<LocalHandlers> };
+
+export type LocalRunsOptions = LocalRunsHandlers & {
   home: string;
-  /** Made on the first start or redrive only, so listing and reading histories need no config or credentials. */
-  handlers: () => Promise<LocalHandlers>;
   tuning?: LocalEngineTuning;
   /** Faults injected into runs started here (never into a redrive). */
   faults?: readonly FaultName[];
@@ -58,7 +63,7 @@ export interface LocalRunsOptions {
   abortTimeoutMs?: number;
   /** The logger of a reprocess's Transform handler (a reprocess needs no config or Spotify source); default warn. */
   logger?: Logger;
-}
+};
 
 /** A stored record as both backends describe an execution (the record keeps its failed stage; the engine wrote it). */
 const detailsOfRecord = (record: ExecutionRecord): ExecutionDetails =>
@@ -68,10 +73,13 @@ const detailsOfRecord = (record: ExecutionRecord): ExecutionDetails =>
 export function createLocalRuns(options: LocalRunsOptions): Runs {
   const { home } = options;
   const { raw } = localStores(home);
-  let handlers: Promise<LocalHandlers> | undefined;
-  const loadHandlers = () => {
-    handlers ??= options.handlers();
-    return handlers;
+  let prepared: Promise<PreparedRun> | undefined;
+  const loadHandlers = async () => {
+    prepared ??=
+      "setup" in options
+        ? prepareLocalRun(home, options.faults ?? [], options.setup)
+        : options.handlers().then((handlers) => ({ handlers, close: async () => {} }));
+    return (await prepared).handlers;
   };
   /** Runs this process executes now, by run date: stopped through their controller rather than a signal to ourselves. */
   const live = new Map<string, AbortController>();
@@ -241,7 +249,10 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     },
 
     async close() {
-      // Nothing held open: every call reads the store afresh.
+      // The store is read afresh by every call: only a Spotify source started for a run is held open.
+      const held = prepared;
+      prepared = undefined;
+      if (held) await (await held.catch(() => undefined))?.close();
     },
   };
 }

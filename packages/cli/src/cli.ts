@@ -14,7 +14,7 @@ import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { FAULTS } from "@tunelake/local/fault-list";
 import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { Command, CommanderError, Option } from "commander";
-import { type Backend, openBackend } from "./backend.ts";
+import type { Backend } from "./backend.ts";
 import { snowflakeCommand } from "./commands/snowflake.ts";
 import {
   type CliIo,
@@ -189,6 +189,8 @@ Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pi
       // Commander passes the arguments, then the command's options, then the command itself.
       const flags = (args.at(-1) as Command).opts<BackendFlagOptions>();
       const g = globals();
+      // Loaded here, not at startup: --version and --help never need it.
+      const { openBackend } = await import("./backend.ts");
       const backend = openBackend({
         home: g.home,
         ...(flags.stage ? { stage: flags.stage } : {}),

@@ -7,7 +7,7 @@
 import { loadConfig } from "@tunelake/core/config/load";
 import { planRequests, type RequestPlan } from "@tunelake/core/extract/plan-requests";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
-import { withBackend } from "../backend.ts";
+import type { Backend } from "../backend.ts";
 import { cliEnv, type GlobalOptions, printJson, stdout } from "../context.ts";
 
 export interface PlanCommandOptions {
@@ -16,13 +16,11 @@ export interface PlanCommandOptions {
   stage?: string;
 }
 
-export async function planCommand(g: GlobalOptions, opts: PlanCommandOptions): Promise<void> {
+export async function planCommand(backend: Backend, g: GlobalOptions, opts: PlanCommandOptions): Promise<void> {
   const date = assertRunDate(opts.date ?? todayUtc());
   const config = await loadConfig(opts.config);
   const userToken = Boolean(cliEnv().SPOTIFY_REFRESH_TOKEN);
-  const plan = await withBackend(g, { stage: opts.stage }, (backend) =>
-    planRequests({ config, date, store: backend.raw(), userToken }),
-  );
+  const plan = await planRequests({ config, date, store: backend.raw(), userToken });
   if (g.json) printJson(plan);
   else stdout().write(planText(plan));
 }

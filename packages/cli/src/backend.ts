@@ -37,6 +37,8 @@ export interface BackendOptions {
   /** For a local run or redrive: where the config and the Spotify data come from. */
   config?: string;
   source?: SourceFlag;
+  /** A local run's date: the sample API's world date (its data changes from day to day from 2027 on). */
+  date?: string;
   /** Faults injected into a local run (parsed by the caller; a redrive passes none). */
   faults?: readonly FaultName[];
   /** The query engine's limits (default: the TUNELAKE_QUERY_* variables, see query-limits.ts). */
@@ -103,7 +105,7 @@ async function openLocalBackend(g: GlobalOptions, options: BackendOptions, limit
       ]);
       // The config is checked before the Spotify source starts, and both before any request or file.
       const config = await loadConfig(options.config ?? "tunelake.config.json");
-      const source = await resolveSource(options.source ?? "auto", faults);
+      const source = await resolveSource(options.source ?? "auto", faults, options.date);
       if (source.banner) stderr().write(`${wrap(source.banner, widthOf(stderr())).join("\n")}\n`);
       const handlers = createLocalHandlers({
         home: g.home,

@@ -30,8 +30,15 @@ export interface ResolvedSource {
   close(): Promise<void>;
 }
 
-/** Resolves `--source`; for the sample API, starts it with the injected spotify-* faults. */
-export async function resolveSource(flag: SourceFlag, faults: readonly FaultName[] = []): Promise<ResolvedSource> {
+/**
+ * Resolves `--source`; for the sample API, starts it with the injected spotify-* faults, its world on `worldDate`
+ * (the run date: from 2027 on the sample world changes from day to day, see the README's "Sample data").
+ */
+export async function resolveSource(
+  flag: SourceFlag,
+  faults: readonly FaultName[] = [],
+  worldDate?: string,
+): Promise<ResolvedSource> {
   // `--source sample` is the explicit way to sample data; `auto` refuses half-set credentials instead of guessing.
   const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials(cliEnv()));
   if (useSpotify) {
@@ -47,6 +54,7 @@ export async function resolveSource(flag: SourceFlag, faults: readonly FaultName
     profile: sampleSetting("TUNELAKE_SAMPLE_PROFILE", ["extended", "development"] as const),
     shape: shape.endsWith("2025") ? "2025" : "2026",
     faults: { ...sampleFaultsFor(faults), ...(shape.startsWith("drift") ? { drift: true } : {}) },
+    worldDate,
   });
   // The sample API also hands out a user refresh token, so user-scoped sources work on sample data too.
   return { spotify: sampleEnv(server, true), dataSource: "sample", banner: SAMPLE_BANNER, close: () => server.close() };

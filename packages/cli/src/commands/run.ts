@@ -33,7 +33,8 @@ export async function runCommand(g: GlobalOptions, opts: RunOptions): Promise<vo
     ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}),
     ...(opts.refetch ? { refetch: true } : {}),
   };
-  await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source, faults }, async (backend) => {
+  const backendOptions = { stage: opts.stage, config: opts.config, source: opts.source, faults, date };
+  await withBackend(g, backendOptions, async (backend) => {
     // As `tunelake reprocess` does: a date never extracted is refused before an execution takes the date's name (and
     // fails, and notifies).
     if (input.mode === "reprocess" && (await backend.raw().list(manifestKey(date))).length === 0) {

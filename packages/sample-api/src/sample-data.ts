@@ -6,7 +6,7 @@
  * the data for Spotify's.
  */
 import { deriveId, int, seededRandom } from "./sample-seed.ts";
-import { dateOfWorldDay, type EntryKey, releaseDayOf, SampleWorld, worldDayOf } from "./sample-world.ts";
+import { dateOfWorldDay, type EntryKey, releaseDayOf, SampleWorld, WORLD_EPOCH, worldDayOf } from "./sample-world.ts";
 
 export { deriveId, seededRandom };
 
@@ -20,6 +20,8 @@ export interface SampleDataOptions {
   apiBaseUrl: string;
   /** The world date (YYYY-MM-DD); none, or one before the world's epoch, is the base world (sample-world.ts). */
   worldDate?: string;
+  /** The first day of the changing world (default WORLD_EPOCH). */
+  worldEpoch?: string;
 }
 
 /** The user that the sample refresh token belongs to. */
@@ -76,15 +78,18 @@ export function page(url: URL, items: unknown[], offset: number, limit: number, 
 /** The fake Spotify catalogue. */
 export class SampleData {
   private world: SampleWorld | undefined;
+  private readonly epoch: string;
 
   constructor(readonly options: SampleDataOptions) {
+    this.epoch = options.worldEpoch ?? WORLD_EPOCH;
+    worldDayOf(this.epoch, this.epoch);
     this.setWorldDate(options.worldDate);
   }
 
   /** Moves the world to `date` (undefined: the base world); throws SampleWorldDateError for a date that is not one. */
   setWorldDate(date: string | undefined): void {
-    const day = worldDayOf(date);
-    if (day !== this.world?.day) this.world = day === undefined ? undefined : new SampleWorld(day);
+    const day = worldDayOf(date, this.epoch);
+    if (day !== this.world?.day) this.world = day === undefined ? undefined : new SampleWorld(day, this.epoch);
   }
 
   /** The world date the data answers for: undefined in the base world. */
@@ -185,7 +190,7 @@ export class SampleData {
       albumType: released ?? albumType,
       group: released ?? group,
       name: `Sample Album ${words(rand, 2)}`,
-      releaseDate: releaseDay === undefined ? releaseDate : dateOfWorldDay(releaseDay),
+      releaseDate: releaseDay === undefined ? releaseDate : dateOfWorldDay(releaseDay, this.epoch),
       precision: releaseDay === undefined ? precision : "day",
       totalTracks: released === "single" && baseTracks > 4 ? 1 + (baseTracks % 4) : baseTracks,
       artistIds: Array.from({ length: artistCount }, (_, i) => deriveId("album-artist", id, i)),
@@ -332,7 +337,9 @@ export class SampleData {
   playlistEntry(playlistId: string, position: EntryKey): Json {
     const key = this.options.shape === "2026" ? "item" : "track";
     if (typeof position === "object") {
-      const addedAt = new Date(Date.parse(`${dateOfWorldDay(position.day)}T12:00:00Z`) + position.n * 60_000);
+      const addedAt = new Date(
+        Date.parse(`${dateOfWorldDay(position.day, this.epoch)}T12:00:00Z`) + position.n * 60_000,
+      );
       return {
         added_at: addedAt.toISOString().replace(".000Z", "Z"),
         added_by: { id: this.playlistOwner(playlistId), type: "user" },

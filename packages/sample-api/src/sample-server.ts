@@ -66,6 +66,8 @@ export interface SampleServerOptions {
    * (sample-world.ts). `setWorldDate` moves it.
    */
   worldDate?: string;
+  /** The first day of the changing world (default WORLD_EPOCH, sample-world.ts). */
+  worldEpoch?: string;
   /** Spotify's per-bucket quota, counted per world date. */
   quota?: SampleQuota;
 }
@@ -397,7 +399,13 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const apiBaseUrl = `${origin}/v1`;
-  data = new SampleData({ profile, shape, apiBaseUrl, worldDate: options.worldDate });
+  data = new SampleData({
+    profile,
+    shape,
+    apiBaseUrl,
+    worldDate: options.worldDate,
+    worldEpoch: options.worldEpoch,
+  });
 
   return {
     apiBaseUrl,

@@ -10,10 +10,11 @@ import { SampleWorldDateError } from "./errors.ts";
 import { BASE62, deriveId, int, seededRandom } from "./sample-seed.ts";
 
 /**
- * The first day of the changing world. The base world answers for every date before it, so runs and fixtures dated
- * before 2027 (the test suite's dates go up to December 2026) keep their exact contents.
+ * The first day of the changing world, unless a server is given another (`worldEpoch`; the steady-state benchmark
+ * starts its own on its first day). The base world answers for every date before it: the test suite's runs (dated up
+ * to 2026-12-01) keep their exact contents, and `tunelake run` on the sample API sees the world change from here on.
  */
-export const WORLD_EPOCH = "2027-01-01";
+export const WORLD_EPOCH = "2026-12-02";
 
 /** How fast the world changes: small, realistic rates, the only place they are written. */
 export const WORLD_RATES = {
@@ -28,7 +29,7 @@ export const WORLD_RATES = {
 } as const;
 
 const DAY_MS = 86_400_000;
-const EPOCH_MS = Date.parse(`${WORLD_EPOCH}T00:00:00Z`);
+const epochMs = (epoch: string) => Date.parse(`${epoch}T00:00:00Z`);
 /** The changing world is simulated this many days at most (a bound on the work one answer can take). */
 const MAX_WORLD_DAYS = 20 * 366;
 
@@ -36,29 +37,35 @@ const MAX_WORLD_DAYS = 20 * 366;
  * The day of the changing world `date` (YYYY-MM-DD) is: 0 on the epoch; undefined for the base world (no date, or a
  * date before the epoch).
  */
-export function worldDayOf(date: string | undefined): number | undefined {
+export function worldDayOf(date: string | undefined, epoch = WORLD_EPOCH): number | undefined {
   if (date === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
-    throw new SampleWorldDateError({ date, problem: "is not a calendar date" });
-  }
-  const day = Math.round((ms - EPOCH_MS) / DAY_MS);
+  const ms = calendarMs(date);
+  const day = Math.round((ms - calendarMs(epoch)) / DAY_MS);
   if (day > MAX_WORLD_DAYS) {
     throw new SampleWorldDateError({
       date,
-      problem: `is past the sample world's end (${MAX_WORLD_DAYS} days after ${WORLD_EPOCH})`,
+      problem: `is past the sample world's end (${MAX_WORLD_DAYS} days after ${epoch})`,
     });
   }
   return day < 0 ? undefined : day;
 }
 
+/** `date` (YYYY-MM-DD) at 00:00 UTC, Unix ms; throws SampleWorldDateError for anything else. */
+function calendarMs(date: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
+    throw new SampleWorldDateError({ date, problem: "is not a calendar date" });
+  }
+  return ms;
+}
+
 /** The calendar date of a world day. */
-export function dateOfWorldDay(day: number): string {
-  return new Date(EPOCH_MS + day * DAY_MS).toISOString().slice(0, 10);
+export function dateOfWorldDay(day: number, epoch = WORLD_EPOCH): string {
+  return new Date(worldDayStartMs(day, epoch)).toISOString().slice(0, 10);
 }
 
 /** Start of a world day, Unix ms. */
-export const worldDayStartMs = (day: number): number => EPOCH_MS + day * DAY_MS;
+export const worldDayStartMs = (day: number, epoch = WORLD_EPOCH): number => epochMs(epoch) + day * DAY_MS;
 
 /**
  * Albums released in the changing world have ids that say their release day: this marker, the day in three base-62
@@ -136,10 +143,13 @@ export class SampleWorld {
   private readonly memo = { releases: new Memo<string[]>(), playlists: new Memo<PlaylistState>() };
   private readonly artistMemo = new Memo<ArtistChanges>();
 
-  constructor(readonly day: number) {}
+  constructor(
+    readonly day: number,
+    readonly epoch = WORLD_EPOCH,
+  ) {}
 
   get date(): string {
-    return dateOfWorldDay(this.day);
+    return dateOfWorldDay(this.day, this.epoch);
   }
 
   /** Album ids an artist released in the changing world up to today, newest first. */
@@ -202,7 +212,7 @@ export class SampleWorld {
       // Plays spread over the day from 06:00, a few minutes apart, newest first.
       const times = Array.from(
         { length: n },
-        (_, k) => worldDayStartMs(d) + 6 * 3_600_000 + k * 180_000 + int(rand, 0, 150_000),
+        (_, k) => worldDayStartMs(d, this.epoch) + 6 * 3_600_000 + k * 180_000 + int(rand, 0, 150_000),
       );
       for (let k = n - 1; k >= 0 && plays.length < count; k--) {
         plays.push({

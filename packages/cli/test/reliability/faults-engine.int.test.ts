@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLEAN_RUN_DATE,
   cleanRun,
+  copyCleanHome,
   FaultyStore,
   fingerprint,
   outbox,
@@ -204,9 +205,8 @@ describe("faults inside a run on the local engine", () => {
   });
 
   it("fails with StorageError when the curated store refuses one table for good, keeps that table's previous files, and a redrive completes", async () => {
-    // Prepare: a clean run, then a rerun whose album_artists upload always fails.
-    const home = await newHome("store-table");
-    await runPipeline({ home, server, date: DATE });
+    // Prepare: the clean run's home, then a rerun whose album_artists upload always fails.
+    const home = await copyCleanHome(await newHome("store-table"));
     const file = path.join(home, "lake", "curated", "album_artists", `dt=${DATE}`, "part-00000.parquet");
     const before = await readFile(file);
     const curated = (inner: ConstructorParameters<typeof FaultyStore>[0]) =>

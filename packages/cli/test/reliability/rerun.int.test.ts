@@ -10,7 +10,15 @@ import { openLocalCatalog } from "@tunelake/local/catalog";
 import { getExecution, listExecutions, saveExecution } from "@tunelake/local/executions";
 import { describe, expect, it } from "vitest";
 import { tunelake, tunelakeBinary } from "../helpers.ts";
-import { CLEAN_RUN_DATE, cleanRun, fingerprint, listFiles, runPipeline, sampleSuite } from "./harness.ts";
+import {
+  CLEAN_RUN_DATE,
+  cleanRun,
+  copyCleanHome,
+  fingerprint,
+  listFiles,
+  runPipeline,
+  sampleSuite,
+} from "./harness.ts";
 
 const DATE = CLEAN_RUN_DATE;
 
@@ -177,9 +185,8 @@ describe("reruns and concurrent runs", () => {
 
   it("names the broken file when an execution record is not JSON (the real CLI), instead of a bare SyntaxError", async () => {
     // Prepare
-    const home = await newHome("corrupt-record");
-    const { record } = await runPipeline({ home, server: sample.server, date: DATE });
-    const file = path.join(home, "executions", record.name, "execution.json");
+    const home = await copyCleanHome(await newHome("corrupt-record"));
+    const file = path.join(home, "executions", DATE, "execution.json");
     await writeFile(file, '{"name": "2026-11-21", "status": "SUCC');
 
     // Act

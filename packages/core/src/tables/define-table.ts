@@ -113,8 +113,8 @@ export function defineTable<const Name extends string, const Transform extends s
 }
 
 /**
- * A staging model the tables read: `view` for unions of raw copies read by one or two queries, `table` for
- * deduplicated objects several tables read (stored once).
+ * A staging model the tables read: `table` is built once per session and stored; `view` is bound again by every query
+ * that reads it (cheaper only for a model read once whose binding is cheap).
  */
 export interface StagingModel {
   name: string;

@@ -1,6 +1,8 @@
 /**
- * The staging models the curated tables read: every copy of an object from every source that carries it (`stg_*`,
- * views; the sources declare their branches as `feeds`), and the best copy per id (`best_*`, stored). Each branch
+ * The staging models the curated tables read: every copy of an object from every source that carries it (`stg_*`;
+ * the sources declare their branches as `feeds`), and the best copy per id (`best_*`). All are stored: a view is bound
+ * again, macros and all, by every query that reads it, and binding the unions of raw copies cost more than storing them
+ * (about a fifth of a small day's transform CPU; the same peak RSS at 200 000 items, `npm run bench -- --only transform`). Each branch
  * names its copy's priority (priority.ts), never a bare digit.
  */
 import type { FedModel } from "../sources/define-source.ts";
@@ -16,7 +18,7 @@ const fed = (model: FedModel, ref: Ref): string[] =>
 /** Every track object of the day, from every source that carries tracks, one row per copy. */
 const stgTracks = defineModel({
   name: "stg_tracks",
-  materialized: "view",
+  materialized: "table",
   model: ({ ref }) => `\n${fed("stg_tracks", ref).join("\nUNION ALL ")}`,
 });
 
@@ -52,7 +54,7 @@ const bestTracks = bestOf("best_tracks", "stg_tracks", "track_id", [
 /** Every album object of the day: from the sources, and the album inside each track. */
 const stgAlbums = defineModel({
   name: "stg_albums",
-  materialized: "view",
+  materialized: "table",
   model: ({ ref }) => `
 ${[
   ...fed("stg_albums", ref),
@@ -77,7 +79,7 @@ const bestAlbums = bestOf("best_albums", "stg_albums", "album_id", [
 /** Every artist object of the day: from the sources, and the artists credited on tracks and albums. */
 const stgArtists = defineModel({
   name: "stg_artists",
-  materialized: "view",
+  materialized: "table",
   model: ({ ref }) => `
     ${[
       ...fed("stg_artists", ref),

@@ -213,8 +213,7 @@ export class TransformSession {
       const model = stagingModel(name);
       if (model === undefined) throw new Error(`Unknown staging model ${name}: declare it in tables/staging.ts.`);
       await this.prepare(model.refs);
-      // stg_* are unions of raw copies, read by one or two queries: views cost less than storing them; best_* are
-      // the deduplicated objects several tables read, so they are stored.
+      // Each model says whether it is stored or a view (tables/staging.ts says why they are stored today).
       await this.run(`CREATE TEMP ${model.materialized === "view" ? "VIEW" : "TABLE"} ${name} AS ${model.sql}`);
     }
     this.built.add(name);

@@ -1,7 +1,7 @@
 /**
  * The SQL building blocks of the table and staging models (tables/*.ts). The models build each curated table from the raw tables (`raw_<entity>`, loaded by the session with the types
  * in raw-columns.ts; playlist entries, the largest, through the flat RAW_LOAD projection). Objects are collected from
- * every raw shape that carries them (staging views `stg_*`), then deduplicated per key (`best_*`, stored). Entity
+ * every raw shape that carries them (staging models `stg_*`), then deduplicated per key (`best_*`, stored). Entity
  * tables (artists, albums, tracks, playlists) take each column from the best copy that has it (full objects first,
  * then the most recent fetch), so a simplified copy fills what a full copy lacks; record tables (playlist_items,
  * search results, plays, top items) keep the best whole row. Bridge tables come from the best copy's artist list.

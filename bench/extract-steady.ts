@@ -36,6 +36,8 @@ export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks"
   exhaustedDay?: number;
   /** Days after the exhausted one the catch-up may take before the benchmark stops looking (default 5). */
   catchUpLimit?: number;
+  /** Called with a line after each run (the bench prints them on stderr unless --json). */
+  progress?: (line: string) => void;
 }
 
 /** The first simulated day (and the world's epoch), unless the days asked for do not fit before today. */
@@ -140,7 +142,13 @@ async function readManifest(home: string, date: string): Promise<Record<string, 
 }
 
 /** Runs the pipeline for `date` in `home` on the server's current world, and what it cost. */
-async function runDay(server: SampleServer, config: Config, home: string, date: string): Promise<DayRun> {
+async function runDay(
+  server: SampleServer,
+  config: Config,
+  home: string,
+  date: string,
+  say: (line: string) => void = () => {},
+): Promise<DayRun> {
   server.resetStats();
   const record = await runLocalExecution({
     home,
@@ -157,6 +165,9 @@ async function runDay(server: SampleServer, config: Config, home: string, date: 
     stderr: () => {},
   });
   const stats = server.stats();
+  say(
+    `  ${path.basename(home)} ${date} (world ${server.data.worldDate ?? "base"}): ${record.status}, ${stats.requests} requests`,
+  );
   const manifest = await readManifest(home, date);
   return {
     date,
@@ -222,13 +233,14 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
     worldDate: start,
   });
   const started = performance.now();
+  const say = options.progress ?? (() => {});
   try {
     const home = (name: string) => path.join(tmp, name);
     const onWorld = (date: string) => server.setWorldDate(date);
 
     // Day 1, cold, in a fresh home; both scenarios continue from a copy of it.
     onWorld(dates[0]!);
-    const cold = await runDay(server, config, home("cold"), dates[0]!);
+    const cold = await runDay(server, config, home("cold"), dates[0]!, say);
     await cp(home("cold"), home("steady"), { recursive: true });
     await cp(home("cold"), home("changing"), { recursive: true });
 
@@ -239,20 +251,20 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
     for (let d = 1; d < days; d++) {
       const date = dates[d]!;
       onWorld(dates[0]!);
-      steady.push(await runDay(server, config, home("steady"), date));
+      steady.push(await runDay(server, config, home("steady"), date, say));
       if (d === exhaustedDay - 1) {
         beforeExhausted = home("exhausted");
         await cp(home("changing"), beforeExhausted, { recursive: true });
       }
       onWorld(date);
-      changing.push(await runDay(server, config, home("changing"), date));
+      changing.push(await runDay(server, config, home("changing"), date, say));
     }
     // Each changing day against a full refetch of the same date on the same world (day 1 is one already).
     for (let d = 1; d < days; d++) {
       const date = dates[d]!;
       onWorld(date);
       const fresh = home(`refetch-${date}`);
-      await runDay(server, config, fresh, date);
+      await runDay(server, config, fresh, date, say);
       const tables = await mismatchingTables(home("changing"), fresh, date);
       if (tables.length > 0) mismatches.push({ date, tables });
       await rm(fresh, { recursive: true, force: true });
@@ -266,14 +278,14 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
     const budget = Math.floor(sameDay.byBucket["artist-albums"] * EXHAUSTED_BUDGET_SHARE);
     onWorld(exhaustedDate);
     server.setQuota({ budgets: { "artist-albums": budget } });
-    const exhausted = await runDay(server, config, exhaustedHome, exhaustedDate);
+    const exhausted = await runDay(server, config, exhaustedHome, exhaustedDate, say);
     // The next days, with a day's budget again (what the cold day spent in that bucket).
     server.setQuota({ budgets: { "artist-albums": cold.byBucket["artist-albums"] } });
     const after: DayRun[] = [];
     let catchUpDays: number | null = null;
     for (let d = exhaustedDay; d < exhaustedDay + catchUpLimit; d++) {
       onWorld(dates[d]!);
-      const run = await runDay(server, config, exhaustedHome, dates[d]!);
+      const run = await runDay(server, config, exhaustedHome, dates[d]!, say);
       after.push(run);
       if (run.status !== "SUCCEEDED") continue;
       // A manifest that names no stale sources at all cannot say when the catch-up ends: stop looking.

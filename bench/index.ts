@@ -71,6 +71,7 @@ if (!values.only || values.only === "extract-steady") {
     albums: count("albums"),
     artists: count("artists"),
     exhaustedDay: count("exhausted-day"),
+    ...(values.json ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
   });
 }
 if (!values.only || values.only === "crawl") {

@@ -77,7 +77,10 @@ export interface ExtractSteadyResult {
   coldRequests: number;
   steadyMedianRequests: number;
   changingMedianRequests: number;
-  /** Median over the changing days of change checks + changes + due refreshes; null while a term is not reported. */
+  /**
+   * Median over the changing days of change checks + changes + due refreshes (manifest: changeChecks,
+   * changeChecks - notModified, refreshed); null while a term is not reported.
+   */
   changingBound: number | null;
   changingBoundNotReported: (keyof BoundTerms)[];
   /** Every curated table of every changing day equals a full refetch's (row for row, `_fetched_*` aside). */
@@ -114,26 +117,32 @@ const median = (values: readonly number[]): number => {
 const bucketMedian = (runs: readonly DayRun[]): Buckets =>
   Object.fromEntries(QUOTA_BUCKETS.map((b) => [b, median(runs.map((r) => r.byBucket[b]))])) as Buckets;
 
-/** A number the manifest reports at one of `paths` (dotted), summed when it is a per-bucket record. */
-function reported(manifest: Record<string, unknown> | undefined, paths: readonly string[]): number | null {
-  for (const dotted of paths) {
-    let value: unknown = manifest;
-    for (const key of dotted.split(".")) value = (value as Record<string, unknown> | undefined)?.[key];
-    if (typeof value === "number") return value;
-    if (value && typeof value === "object" && Object.values(value).every((v) => typeof v === "number")) {
-      return Object.values(value as Record<string, number>).reduce((a, b) => a + b, 0);
-    }
-  }
-  return null;
+/** A number the manifest reports as `field` (null when it does not: a manifest of a version without it). */
+function reported(manifest: Record<string, unknown> | undefined, field: string): number | null {
+  const value = manifest?.[field];
+  return typeof value === "number" ? value : null;
 }
 
-/** The manifest's stale sources, whatever shape names them (a list of names, or of objects with a source name). */
+/**
+ * The changing-bound terms from the extract manifest: `changeChecks` (requests that asked whether something changed),
+ * `refreshed` (known objects fetched again because their refresh was due), and the changes found: the change checks
+ * that were not `notModified`.
+ */
+function boundTerms(manifest: Record<string, unknown> | undefined): BoundTerms {
+  const changeChecks = reported(manifest, "changeChecks");
+  const notModified = reported(manifest, "notModified");
+  return {
+    changeChecks,
+    changes: changeChecks === null || notModified === null ? null : changeChecks - notModified,
+    dueRefreshes: reported(manifest, "refreshed"),
+  };
+}
+
+/** The sources the manifest names stale (`stale`: records with a `source`); null when it has no such field. */
 function staleOf(manifest: Record<string, unknown> | undefined): string[] | null {
-  const stale = manifest?.stale ?? (manifest?.freshness as Record<string, unknown> | undefined)?.stale;
+  const stale = manifest?.stale;
   if (!Array.isArray(stale)) return null;
-  return stale.map((s) =>
-    typeof s === "string" ? s : String((s as { source?: unknown }).source ?? JSON.stringify(s)),
-  );
+  return [...new Set(stale.map((record) => String((record as { source?: unknown }).source)))];
 }
 
 async function readManifest(home: string, date: string): Promise<Record<string, unknown> | undefined> {
@@ -178,11 +187,7 @@ async function runDay(
     byBucket: stats.byBucket,
     notModified: stats.notModified,
     staleSources: staleOf(manifest),
-    bound: {
-      changeChecks: reported(manifest, ["changeChecks", "requests.changeChecks", "changeDetection.checks"]),
-      changes: reported(manifest, ["changes", "requests.changes", "changeDetection.changed"]),
-      dueRefreshes: reported(manifest, ["dueRefreshes", "refreshed", "requests.refreshes", "refresh.due"]),
-    },
+    bound: boundTerms(manifest),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run lint:deps`: no import cycles, and each package imports only what ships with it (README "Layout"): the
  * Lambda bundles hold core and functions, so neither may reach the local runtime, the AWS adapters, the CLI or the
- * sample API; the AWS adapters never need the local runtime, and the local runtime never needs AWS or the CLI.
+ * sample API; the AWS adapters never need the local runtime, and the local runtime never needs AWS or the CLI; the
+ * CLI's commands reach either backend only through the ports of the backend cli.ts builds for them.
  */
 const pkg = (name) => `^packages/${name}/src/`;
 const anyOf = (...names) => `^packages/(${names.join("|")})/`;
@@ -42,6 +43,30 @@ module.exports = {
       comment: "The local backend runs with no AWS account: it must not import the AWS adapters or the CLI.",
       from: { path: pkg("local") },
       to: { path: anyOf("aws", "cli", "console") },
+    },
+    {
+      name: "commands-use-ports",
+      severity: "error",
+      comment:
+        "A CLI command drives the backend cli.ts hands it (cli/src/backend.ts) through the ports (core/src/ports.ts): it must not import the local or AWS adapters, statically or with import().",
+      from: { path: "^packages/cli/src/commands/" },
+      to: { path: anyOf("local", "aws") },
+    },
+    {
+      name: "tests-keep-to-their-package",
+      severity: "error",
+      comment:
+        "A test imports its own package's test helpers, not another package's: a helper several packages share is one of the fixtures listed here (moto_server and the moto stage, the state machine stand-in, the curated lake fixture, the extract's test types), until they move to a workspace package of their own.",
+      from: { path: "^(packages/[^/]+|stacks)/test/" },
+      to: {
+        path: "^(packages/[^/]+|stacks)/test/",
+        pathNot: [
+          "^$1/test/",
+          "^packages/aws/test/(moto-server|moto-stage|stand-in)[.]ts$",
+          "^packages/local/test/lake-fixture[.]ts$",
+          "^packages/core/test/extract/helpers[.]ts$",
+        ],
+      },
     },
     {
       name: "not-to-unresolvable",

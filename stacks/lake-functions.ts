@@ -148,7 +148,17 @@ export function createLakeFunctions(stack: Stack, props: LakeFunctionsProps): La
  */
 export function createFailureNotifier(
   stack: Stack,
-  props: { stage: string; stateMachine: IStateMachine & { stateMachineName: string }; topic: Topic; topicKey: Key },
+  props: {
+    stage: string;
+    stateMachine: IStateMachine & { stateMachineName: string };
+    topic: Topic;
+    topicKey: Key;
+    /**
+     * The SSM parameter holding the user refresh token, when the stage's config asks for user sources: the notifier
+     * reads when it last changed (never its value: no decryption, no KMS) to warn before Spotify expires the token.
+     */
+    refreshTokenParameter?: string;
+  },
 ): SstFunction {
   const executions = stack.formatArn({
     service: "states",
@@ -163,11 +173,23 @@ export function createFailureNotifier(
     architecture: LAMBDA_ARCHITECTURE,
     memorySize: "256 MB",
     timeout: "30 seconds",
-    environment: { FAILURE_TOPIC_ARN: props.topic.topicArn, TUNELAKE_STAGE: props.stage },
+    environment: {
+      FAILURE_TOPIC_ARN: props.topic.topicArn,
+      TUNELAKE_STAGE: props.stage,
+      ...(props.refreshTokenParameter ? { SPOTIFY_REFRESH_TOKEN_PARAMETER: props.refreshTokenParameter } : {}),
+    },
     permissions: [
       new PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executions] }),
       new PolicyStatement({ actions: ["sns:Publish"], resources: [props.topic.topicArn] }),
       new PolicyStatement({ actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [props.topicKey.keyArn] }),
+      ...(props.refreshTokenParameter
+        ? [
+            new PolicyStatement({
+              actions: ["ssm:GetParameters"],
+              resources: [stack.formatArn({ service: "ssm", resource: `parameter${props.refreshTokenParameter}` })],
+            }),
+          ]
+        : []),
     ],
   });
   new LogGroup(stack, "NotifyFailureLogs", {

@@ -1,7 +1,9 @@
 /** The tunelake stack of a stage: lake buckets, functions, catalog, Athena, state machine, schedule and alerts. */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
+import { asksForUserSources, type SourcesLike } from "../packages/core/src/sources/asked.ts";
 import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/stage-outputs.ts";
 import { createFailureRule, createLakeAlerts, createMissedRunAlarm, createNotifierErrorsAlarm } from "./lake-alerts.ts";
 import { createLakeAthena } from "./lake-athena.ts";
@@ -25,6 +27,16 @@ export const CONTEXT = {
 /** The Spotify credentials: set them with `npx sst secrets set <NAME> <value> --stage <stage>`. */
 export const SPOTIFY_SECRETS = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REFRESH_TOKEN"] as const;
 
+/** The SSM parameter SST v2 keeps a `Config.Secret`'s value in (`sst secrets set NAME ... --stage STAGE`). */
+export const sstSecretParameter = (app: string, stage: string, name: (typeof SPOTIFY_SECRETS)[number]): string =>
+  `/sst/${app}/${stage}/Secret/${name}/value`;
+
+/** The config file's `sources` as written (the extract validates the whole file; missing sources ask for nothing). */
+function readSources(configFile: string): SourcesLike {
+  const parsed = JSON.parse(readFileSync(configFile, "utf8")) as { sources?: SourcesLike };
+  return parsed.sources ?? {};
+}
+
 /** The SST stack function (`app.stack(Pipeline)` in sst.config.ts). */
 export function Pipeline({ stack, app }: StackContext): void {
   const offline = app.node.tryGetContext(CONTEXT.offline) === true;
@@ -33,10 +45,11 @@ export function Pipeline({ stack, app }: StackContext): void {
 
   const buckets = createLakeBuckets(stack);
   const secrets = SPOTIFY_SECRETS.map((name) => new Config.Secret(stack, name));
+  const configFile = path.resolve(useProject().paths.root, settings.sourcesFile);
   const { extract, transform } = createLakeFunctions(stack, {
     buckets,
     secrets,
-    configFile: path.resolve(useProject().paths.root, settings.sourcesFile),
+    configFile,
     offline,
     extractMemoryMb: settings.extractMemoryMb,
     transformMemoryMb: settings.transformMemoryMb,
@@ -82,6 +95,9 @@ export function Pipeline({ stack, app }: StackContext): void {
     stateMachine,
     topic: alerts.topic,
     topicKey: alerts.key,
+    refreshTokenParameter: asksForUserSources(readSources(configFile))
+      ? sstSecretParameter(app.name, app.stage, "SPOTIFY_REFRESH_TOKEN")
+      : undefined,
   });
   createFailureRule(stack, { stateMachine, notifier });
   createNotifierErrorsAlarm(stack, { stage: app.stage, notifier, topic: alerts.topic });

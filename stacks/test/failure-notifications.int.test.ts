@@ -19,6 +19,7 @@ import {
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { PublishCommand, type PublishInput, SNSClient } from "@aws-sdk/client-sns";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +38,8 @@ import {
   STATE_NAMES as S,
 } from "../../packages/core/src/workflow/definition.ts";
 import { CAUSE_MAX_CHARS } from "../../packages/core/src/workflow/failure-alert.ts";
+import type { NotifierDeps } from "../../packages/functions/src/handler-deps.ts";
+import { parameterChangedAt } from "../../packages/functions/src/notifier-deps.ts";
 import { createNotifyFailureHandler } from "../../packages/functions/src/notify-failure.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { templatePolicies } from "../template-policies.ts";
@@ -211,9 +214,14 @@ const statusEvent = (status: string, stateMachineArn = MACHINE_ARN) => ({
  * Runs the notifier's handler on `event` with SDK clients answered at `send`: DescribeExecution of the event's
  * execution returns `described`, Publish is recorded.
  */
-async function notify(event: unknown, described: Described): Promise<PublishInput[]> {
+async function notify(
+  event: unknown,
+  described: Described,
+  extra: Pick<NotifierDeps, "refreshTokenSetAt" | "now"> = {},
+): Promise<PublishInput[]> {
   const publishes: PublishInput[] = [];
   const handler = createNotifyFailureHandler(async () => ({
+    ...extra,
     sfn: {
       send: (async (command: unknown) => {
         if (!(command instanceof DescribeExecutionCommand)) throw new Error(`unexpected SFN call ${String(command)}`);
@@ -237,9 +245,12 @@ async function notify(event: unknown, described: Described): Promise<PublishInpu
 }
 
 /** Every message a run's end produces: NotifyFailure's, then the notifier's if the rule matches the event. */
-async function notifications(end: RunEnd): Promise<{ count: number; alerts: PublishInput[] }> {
+async function notifications(
+  end: RunEnd,
+  extra: Pick<NotifierDeps, "refreshTokenSetAt" | "now"> = {},
+): Promise<{ count: number; alerts: PublishInput[] }> {
   const event = statusEvent(String(end.described.status));
-  const alerts = matchesPattern(PATTERN, event) ? await notify(event, end.described) : [];
+  const alerts = matchesPattern(PATTERN, event) ? await notify(event, end.described, extra) : [];
   for (const alert of alerts) expect(alert.TopicArn).toBe(TOPIC_ARN);
   return { count: end.published + alerts.length, alerts };
 }
@@ -366,6 +377,58 @@ describe("failure notifications", () => {
     expect(publishes[0]?.Message).toContain("it is RUNNING now");
   });
 
+  describe("the user refresh token's expiry (Spotify: 6 months after authorization)", () => {
+    // Set on 2026-06-01: it expires on 2026-12-01, so 2026-11-21 is 10 days before.
+    const setAt = new Date("2026-06-01T09:00:00Z");
+    const now = () => new Date("2026-11-21T06:30:00Z");
+    const renew = `npx sst secrets set SPOTIFY_REFRESH_TOKEN <the new token> --stage ${TEST_STAGE}`;
+
+    it("adds a warning with the commands that renew it to the one message the notifier sends", async () => {
+      const end: RunEnd = { published: 0, described: { status: "FAILED", error: "States.Runtime", redriveCount: 0 } };
+
+      const { count, alerts } = await notifications(end, { refreshTokenSetAt: async () => setAt, now });
+
+      expect(count).toBe(1);
+      expect(alerts[0]?.Message).toContain(
+        `Warning: SPOTIFY_REFRESH_TOKEN expires on 2026-12-01 (in 10 days): get a new one with npx tunelake auth, then ${renew} before then`,
+      );
+    });
+
+    it("sends the warning as its own message after a failure NotifyFailure reported", async () => {
+      const end = await run({
+        handlers: { [S.Extract]: async () => Promise.reject(named("SpotifyQuotaExceededError")) },
+      });
+
+      const { count, alerts } = await notifications(end, { refreshTokenSetAt: async () => setAt, now });
+
+      expect(end.published).toBe(1);
+      expect(count).toBe(2);
+      expect(alerts[0]?.Subject).toBe(`tunelake ${TEST_STAGE}: warning with run ${NAME}`);
+      expect(alerts[0]?.Message).toContain("Warning: SPOTIFY_REFRESH_TOKEN expires on 2026-12-01");
+      expect(alerts[0]?.Message).not.toContain("Error:");
+    });
+
+    it("says nothing of a token with more than 30 days left, nor of one it cannot read, and still reports", async () => {
+      const end: RunEnd = { published: 0, described: { status: "FAILED", error: "States.Runtime", redriveCount: 0 } };
+      const fresh = await notifications(end, { refreshTokenSetAt: async () => new Date("2026-10-01T00:00:00Z"), now });
+      const unreadable = await notifications(end, {
+        refreshTokenSetAt: async () => Promise.reject(new Error("AccessDeniedException")),
+        now,
+      });
+      const caught = await run({
+        handlers: { [S.Extract]: async () => Promise.reject(named("SpotifyQuotaExceededError")) },
+      });
+      const quiet = await notifications(caught, { refreshTokenSetAt: async () => undefined, now });
+
+      for (const { count, alerts } of [fresh, unreadable]) {
+        expect(count).toBe(1);
+        expect(alerts[0]?.Message).toContain("Error: States.Runtime");
+        expect(alerts[0]?.Message).not.toContain("Warning:");
+      }
+      expect(quiet.count).toBe(1);
+    });
+  });
+
   it("ignores other state machines and the other statuses", () => {
     expect(matchesPattern(PATTERN, statusEvent("RUNNING"))).toBe(false);
     expect(matchesPattern(PATTERN, statusEvent("SUCCEEDED"))).toBe(false);
@@ -479,6 +542,27 @@ describe.skipIf(!moto.available)(
       if (kind === "aborted") await sfn.send(new StopExecutionCommand({ executionArn, cause: "stopped by a test" }));
       return { executionArn: String(executionArn), status: await endedStatus(sfn, String(executionArn)) };
     }
+
+    it("reads when the refresh token's parameter last changed, without decrypting it, and nothing when it is not set", async () => {
+      // Prepare: the SecureString parameter `sst secrets set` writes.
+      const name = `/sst/tunelake/${TEST_STAGE}/Secret/SPOTIFY_REFRESH_TOKEN/value`;
+      const config = { endpoint: server.endpoint, region: MOTO_REGION, credentials: DUMMY_CREDENTIALS };
+      const before = Date.now();
+      await new SSMClient(config).send(
+        new PutParameterCommand({ Name: name, Value: "a-refresh-token", Type: "SecureString", Overwrite: true }),
+      );
+
+      // Act
+      // The notifier's SSM client is its own package's; the wire protocol is the same.
+      const ssm = new SSMClient(config) as never;
+      const setAt = await parameterChangedAt(ssm, name)();
+      const missing = await parameterChangedAt(ssm, `${name}-not-set`)();
+
+      // Assess
+      expect(setAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(setAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(missing).toBeUndefined();
+    });
 
     it.each([
       ["a caught failure (Failed raising the marked error): NotifyFailure's message only", "caught", "FAILED", 0, ""],

@@ -6,7 +6,7 @@
  * failed execution's event and its SDK commands are recorded at its clients' `send`; the rest comes from the
  * definition and the template (daily-run-calls.ts). Removing any statement a call relies on makes the proof fail.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -17,8 +17,10 @@ import { parseConfig } from "../../packages/core/src/config/load.ts";
 import { runExtract } from "../../packages/core/src/extract/run-extract.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../packages/core/src/lake.ts";
 import { createConsoleLogger } from "../../packages/core/src/logger.ts";
+import { exampleUserSources } from "../../packages/core/src/sources/index.ts";
 import { S3ObjectStore } from "../../packages/core/src/storage/s3-store.ts";
 import { runTransform } from "../../packages/core/src/transform/run-transform.ts";
+import { parameterChangedAt } from "../../packages/functions/src/notifier-deps.ts";
 import { createNotifyFailureHandler } from "../../packages/functions/src/notify-failure.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { type Statement, type TemplatePolicies, templatePolicies } from "../template-policies.ts";
@@ -64,7 +66,24 @@ function unique(list: AwsCall[]): AwsCall[] {
 
 beforeAll(async () => {
   // Prepare: the template, an S3-protocol server with the stack's two lake buckets, the sample API.
-  const { synth: s, template } = await synthTestStage({ bundle: false });
+  // The repository's config with every user source on: the stage then needs the user refresh token, and the notifier
+  // reads when it was set.
+  const configDir = await mkdtemp(path.join(os.tmpdir(), "tunelake-iam-config-"));
+  cleanups.push(() => rm(configDir, { recursive: true, force: true }));
+  const userConfig = path.join(configDir, "tunelake.config.json");
+  const repoConfig = JSON.parse(
+    await readFile(path.resolve(import.meta.dirname, "../../tunelake.config.json"), "utf8"),
+  );
+  await writeFile(
+    userConfig,
+    JSON.stringify({ ...repoConfig, sources: { ...repoConfig.sources, user: exampleUserSources() } }),
+  );
+  const sourcesFile = process.env.TUNELAKE_SOURCES_FILE;
+  process.env.TUNELAKE_SOURCES_FILE = userConfig;
+  const { synth: s, template } = await synthTestStage({ bundle: false }).finally(() => {
+    if (sourcesFile === undefined) delete process.env.TUNELAKE_SOURCES_FILE;
+    else process.env.TUNELAKE_SOURCES_FILE = sourcesFile;
+  });
   synth = s;
   policies = templatePolicies(template);
   const principals = stackPrincipals(policies);
@@ -98,9 +117,7 @@ beforeAll(async () => {
   const transformCalls: RecordedS3Call[] = [];
   recordS3Calls(extractClient, extractCalls);
   recordS3Calls(transformClient, transformCalls);
-  const config = parseConfig(
-    JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../tunelake.config.json"), "utf8")),
-  );
+  const config = parseConfig(JSON.parse(await readFile(userConfig, "utf8")));
 
   // Act: two daily runs of extract and every transform entity, as the Lambdas run them.
   const raw = new S3ObjectStore({ bucket: rawBucket, client: extractClient });
@@ -140,9 +157,15 @@ beforeAll(async () => {
       Variables: Record<string, unknown>;
     }
   ).Variables;
+  const tokenParameter = notifierEnv.SPOTIFY_REFRESH_TOKEN_PARAMETER;
+  expect(tokenParameter, "the proof's config asks for user sources").toBeTypeOf("string");
   await createNotifyFailureHandler(async () => ({
     sfn: recording({ executionArn, status: "FAILED", error: "States.Runtime", cause: "x", redriveCount: 0 }),
     sns: recording({ MessageId: "m-1" }),
+    refreshTokenSetAt: parameterChangedAt(
+      recording({ Parameters: [{ Name: tokenParameter, LastModifiedDate: new Date("2026-06-01T00:00:00Z") }] }),
+      String(tokenParameter),
+    ),
     topicArn: String(policies.resolve(notifierEnv.FAILURE_TOPIC_ARN)),
     stage: "test",
     logger: createConsoleLogger("silent"),

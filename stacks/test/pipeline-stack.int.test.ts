@@ -449,6 +449,8 @@ describe("alerts and outputs", () => {
     expect(props(notifier).Environment).toMatchObject({
       Variables: { FAILURE_TOPIC_ARN: ref(topicId), TUNELAKE_STAGE: TEST_STAGE },
     });
+    // The repository's config asks for no user source: no refresh token to watch (the IAM proof's config does).
+    expect(props(notifier).Environment).not.toHaveProperty("Variables.SPOTIFY_REFRESH_TOKEN_PARAMETER");
     // Its role: DescribeExecution on this state machine's executions, Publish on the topic, the topic key.
     const roleId = (props(notifier).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
     const [, policy] = findResource(json, "AWS::IAM::Policy", (p) => JSON.stringify(p.Roles).includes(`"${roleId}"`));
@@ -474,6 +476,7 @@ describe("alerts and outputs", () => {
         { Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Effect: "Allow", Resource: getAtt(keyId, "Arn") },
       ]),
     );
+    expect(JSON.stringify(props(policy).PolicyDocument)).not.toContain("ssm:");
     // The notifier's errors alarm and the missed-run alarm publish to the topic, each allowed by its own ARN.
     const [errorsAlarmId] = findResource(
       json,

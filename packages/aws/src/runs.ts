@@ -5,22 +5,16 @@
  */
 
 import { ExecutionNotRunningError } from "@tunelake/core/errors";
-import type {
-  Execution,
-  ExecutionDetails,
-  ExecutionStatus,
-  HistoryEvent,
-  RedriveResult,
-  RunObserver,
-  Runs,
-} from "@tunelake/core/ports";
+import type { ExecutionDetails, HistoryEvent, RedriveResult, RunObserver, Runs } from "@tunelake/core/ports";
 import { pollUntil } from "@tunelake/core/resilience";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
+import { endedBadly, executionDetailsOf, executionOf } from "@tunelake/core/workflow/execution-record";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
+import { reprocessDates } from "@tunelake/core/workflow/reprocess";
 import { assertExecutionName } from "@tunelake/core/workflow/run-names";
+import { stageDefinition } from "@tunelake/core/workflow/stage-definition";
 import type { CloudClientOptions, CloudClients } from "./cloud-clients.ts";
 import {
-  type CloudExecution,
   type CloudExecutionDetails,
   cloudDescribeExecution,
   cloudHistory,
@@ -47,34 +41,9 @@ export interface AwsRunsOptions {
   abortTimeoutMs?: number;
 }
 
-const STOPPED: readonly string[] = ["FAILED", "TIMED_OUT", "ABORTED"];
-
-function toExecution(e: CloudExecution): Execution {
-  return {
-    name: e.name,
-    executionArn: e.executionArn,
-    stateMachineArn: e.stateMachineArn,
-    status: e.status as ExecutionStatus,
-    date: e.date,
-    startDate: e.startDate,
-    ...(e.stopDate ? { stopDate: e.stopDate } : {}),
-    redriveCount: e.redriveCount ?? 0,
-  };
-}
-
-function toDetails(d: CloudExecutionDetails, history: readonly HistoryEvent[] | undefined): ExecutionDetails {
-  // Only a run that did not succeed has a stage to resume at.
-  const failedStage =
-    history && STOPPED.includes(d.status) ? failedStageFromHistory(history as never)?.stage : undefined;
-  return {
-    ...toExecution(d),
-    ...(d.input !== undefined ? { input: d.input } : {}),
-    ...(d.output !== undefined ? { output: d.output } : {}),
-    ...(d.error !== undefined ? { error: d.error } : {}),
-    ...(d.cause !== undefined ? { cause: d.cause } : {}),
-    ...(failedStage ? { failedStage } : {}),
-  };
-}
+/** DescribeExecution's answer with the stage a redrive resumes at, read from the history when it ended badly. */
+const toDetails = (d: CloudExecutionDetails, history: readonly HistoryEvent[] | undefined): ExecutionDetails =>
+  executionDetailsOf(d, history ? failedStageFromHistory(history)?.stage : undefined);
 
 /** Runs on a deployed stage; the stage is resolved once, on first use. */
 export function createAwsRuns(options: AwsRunsOptions): Runs {
@@ -99,7 +68,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
   const describe = async (name: string): Promise<ExecutionDetails> => {
     assertExecutionName(name);
     const d = await cloudDescribeExecution({ ...(await on()), name });
-    const events = STOPPED.includes(d.status) ? await cloudHistoryOfDescribed({ ...(await on()), name }) : undefined;
+    const events = endedBadly(d.status) ? await cloudHistoryOfDescribed({ ...(await on()), name }) : undefined;
     return toDetails(d, events as HistoryEvent[] | undefined);
   };
 
@@ -146,7 +115,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
     async start(input, observer) {
       const started = await cloudStartRun({
         ...(await on()),
-        date: input.date,
+        ...(input.date ? { date: input.date } : {}),
         reprocess: input.mode === "reprocess",
         ...(input.resumeFrom ? { resumeFrom: input.resumeFrom } : {}),
         ...(input.refetch ? { refetch: true } : {}),
@@ -156,7 +125,7 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
     },
 
     async list() {
-      return (await cloudListExecutions(await on())).map(toExecution);
+      return (await cloudListExecutions(await on())).map(executionOf);
     },
 
     describe,
@@ -190,6 +159,36 @@ export function createAwsRuns(options: AwsRunsOptions): Runs {
           onTimeout: () => last as ExecutionDetails,
         },
       );
+    },
+
+    async reprocess(dates, reprocessOptions) {
+      const { signal } = reprocessOptions;
+      // Once the last date has started, no execution needs to hold its slot any longer.
+      const allStarted = new AbortController();
+      const cutShort = signal ? AbortSignal.any([signal, allStarted.signal]) : allStarted.signal;
+      return reprocessDates(dates, reprocessOptions, {
+        // Each date is started, then holds its slot while it runs as long as later dates wait for one: the last ones
+        // are not waited for.
+        run: async (date, moreToStart) => {
+          const started = toDetails(await cloudStartRun({ ...(await on()), date, reprocess: true }), undefined);
+          if (!moreToStart()) allStarted.abort();
+          // Waits a poll interval before each look, so an execution just started is not described at once.
+          await pollUntil(
+            async (checks) => {
+              if (!moreToStart()) return true;
+              if (checks === 0) return undefined;
+              const { status } = await cloudDescribeExecution({ ...(await on()), name: started.name });
+              return status !== "RUNNING" ? true : undefined;
+            },
+            { intervalMs: reprocessOptions.pollMs ?? 5000, signal: cutShort },
+          );
+          return started;
+        },
+      });
+    },
+
+    async definition() {
+      return stageDefinition((await stage()).outputs);
     },
 
     async close() {

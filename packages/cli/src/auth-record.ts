@@ -6,7 +6,11 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type RefreshTokenAge, refreshTokenAge } from "@tunelake/core/spotify/refresh-token";
+import {
+  type RefreshTokenAge,
+  refreshTokenAge,
+  refreshTokenWarning as warningFor,
+} from "@tunelake/core/spotify/refresh-token";
 
 /** Where `tunelake auth` records when it issued a refresh token. */
 export const authRecordFile = (home: string) => path.join(home, "spotify-auth.json");
@@ -42,14 +46,5 @@ export async function readRefreshTokenAge(
   return refreshTokenAge(issuedAt, now);
 }
 
-/** What to tell a user about a token's age: nothing while it is valid, else when it expires and the fix. */
-export function refreshTokenWarning(age: RefreshTokenAge): string | undefined {
-  const day = age.expiresAt.toISOString().slice(0, 10);
-  if (age.state === "expiring") {
-    return `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days): get a new one with npx tunelake auth before then`;
-  }
-  if (age.state === "expired") {
-    return `SPOTIFY_REFRESH_TOKEN expired on ${day} (6 months after tunelake auth issued it): get a new one with npx tunelake auth`;
-  }
-  return undefined;
-}
+/** What to tell a user about a token's age, locally: nothing while it is valid, else when it expires and the fix. */
+export const refreshTokenWarning = (age: RefreshTokenAge): string | undefined => warningFor(age, "npx tunelake auth");

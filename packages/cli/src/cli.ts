@@ -2,6 +2,8 @@
  * The `tunelake` command (README "The CLI"). Commander parses arguments (a well-kept parser with help, variadic
  * options and subcommands, instead of hand-rolled argv handling); each command lives in ./commands and is loaded only
  * when it runs, so `--version`, `--help` and a usage error load none of DuckDB, the AWS SDK, the engine or the console.
+ * A command that drives a pipeline is handed the backend (backend.ts), built here once from the flags before it runs
+ * and closed after it: commands use its ports and never import an adapter.
  *
  * `runCli(argv, io)` runs one invocation in-process with its own stdout, stderr and environment and returns the exit
  * status: the tests drive the CLI through it; bin/tunelake.mjs (through main.ts) is the same call on the process's
@@ -10,7 +12,9 @@
 import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { FAULTS } from "@tunelake/local/fault-list";
+import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { Command, CommanderError, Option } from "commander";
+import type { Backend } from "./backend.ts";
 import { snowflakeCommand } from "./commands/snowflake.ts";
 import {
   type CliIo,
@@ -63,7 +67,7 @@ function buildProgram(): Command {
     .addOption(noWaitOption())
     .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
     .addOption(jsonOption())
-    .action(async (opts) => (await import("./commands/run.ts")).runCommand(globals(), opts));
+    .action(driving(async () => (await import("./commands/run.ts")).runCommand));
 
   program
     .command("query")
@@ -73,14 +77,14 @@ function buildProgram(): Command {
     .option("--max-rows <n>", "return at most n rows, saying so (default 10000, env TUNELAKE_QUERY_MAX_ROWS)")
     .addOption(stageOption())
     .addOption(jsonOption())
-    .action(async (sql: string, opts) => (await import("./commands/query.ts")).queryCommand(globals(), sql, opts));
+    .action(driving(async () => (await import("./commands/query.ts")).queryCommand));
 
   program
     .command("executions")
     .description("list executions, newest first")
     .addOption(stageOption())
     .addOption(jsonOption())
-    .action(async (opts) => (await import("./commands/executions.ts")).executionsCommand(globals(), opts));
+    .action(driving(async () => (await import("./commands/executions.ts")).executionsCommand));
 
   program
     .command("history")
@@ -88,9 +92,7 @@ function buildProgram(): Command {
     .argument("<name>", "execution name (the run date, with a suffix for reruns), or latest for the newest")
     .addOption(stageOption())
     .addOption(jsonOption())
-    .action(async (name: string, opts) =>
-      (await import("./commands/executions.ts")).historyCommand(globals(), name, opts),
-    );
+    .action(driving(async () => (await import("./commands/executions.ts")).historyCommand));
 
   program
     .command("redrive")
@@ -101,9 +103,7 @@ function buildProgram(): Command {
     .addOption(stageOption())
     .addOption(noWaitOption())
     .addOption(jsonOption())
-    .action(async (name: string, opts) =>
-      (await import("./commands/redrive.ts")).redriveCommand(globals(), name, opts),
-    );
+    .action(driving(async () => (await import("./commands/redrive.ts")).redriveCommand));
 
   program
     .command("reprocess")
@@ -113,7 +113,7 @@ function buildProgram(): Command {
     .option("--concurrency <n>", "dates rebuilt at once (1-8; on a stage, executions running at once)", "2")
     .addOption(stageOption())
     .addOption(jsonOption())
-    .action(async (opts) => (await import("./commands/reprocess.ts")).reprocessCommand(globals(), opts));
+    .action(driving(async () => (await import("./commands/reprocess.ts")).reprocessCommand));
 
   program
     .command("console")
@@ -122,7 +122,7 @@ function buildProgram(): Command {
     .addOption(configOption())
     .addOption(sourceOption())
     .addOption(stageOption())
-    .action(async (opts) => (await import("./commands/console.ts")).consoleCommand(globals(), opts));
+    .action(driving(async () => (await import("./commands/console.ts")).consoleCommand));
 
   program
     .command("doctor")
@@ -133,7 +133,7 @@ function buildProgram(): Command {
     .option("--fix", "mark runs whose process is gone FAILED, remove stale locks, reset a crawler nobody runs", false)
     .addOption(new Option("--stage <stage>", "also check the deployed stage's outputs and the caller's permissions"))
     .addOption(jsonOption())
-    .action(async (opts) => (await import("./commands/doctor.ts")).doctorCommand(globals(), opts));
+    .action(driving(async () => (await import("./commands/doctor.ts")).doctorCommand));
 
   program
     .command("definition")
@@ -154,7 +154,7 @@ function buildProgram(): Command {
     .addOption(jsonOption())
     .action(async (opts) => (await import("./commands/auth.ts")).authCommand(globals(), opts));
 
-  program.addCommand(snowflakeCommand(globals));
+  program.addCommand(snowflakeCommand(driving));
 
   program.addHelpText(
     "after",
@@ -176,6 +176,43 @@ Exit status: ${EXIT_CODES.success} success, ${EXIT_CODES.pipelineFailure} the pi
     const opts = program.opts<{ home?: string; json: boolean }>();
     return { home: resolveHome(opts.home), json: opts.json };
   }
+
+  /**
+   * The action of a command that drives a pipeline: the backend is built once from the flags (`--home`, and the
+   * command's `--stage`, `--config`, `--source`, `--inject-fault`) before the command runs, handed to it with the
+   * global options and Commander's arguments, and closed after it.
+   */
+  function driving<A extends unknown[]>(
+    command: () => Promise<(backend: Backend, g: GlobalOptions, ...args: A) => Promise<void>>,
+  ): (...args: unknown[]) => Promise<void> {
+    return async (...args) => {
+      // Commander passes the arguments, then the command's options, then the command itself.
+      const flags = (args.at(-1) as Command).opts<BackendFlagOptions>();
+      const g = globals();
+      // Loaded here, not at startup: --version and --help never need it.
+      const { openBackend } = await import("./backend.ts");
+      const backend = openBackend({
+        home: g.home,
+        ...(flags.stage ? { stage: flags.stage } : {}),
+        ...(flags.config ? { config: flags.config } : {}),
+        ...(flags.source ? { source: flags.source } : {}),
+        ...(flags.injectFault ? { injectFault: flags.injectFault } : {}),
+      });
+      try {
+        await (await command())(backend, g, ...(args.slice(0, -1) as A));
+      } finally {
+        await backend.close();
+      }
+    };
+  }
+}
+
+/** The command options a backend is built from (each command has the ones that apply to it). */
+interface BackendFlagOptions {
+  stage?: string;
+  config?: string;
+  source?: SourceFlag;
+  injectFault?: string[];
 }
 
 /**

@@ -60,10 +60,13 @@ const oneLine = (text: string, max = 200) => {
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 };
 
-/** Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean). */
+/**
+ * Returns an `onEvent` callback that writes progress lines to `write` (stderr by default, so --json stays clean).
+ * `extract.planned` is asked when Extract starts (a local run knows its config by then): undefined, no progress bar.
+ */
 export function createProgress(
   writeLine: (line: string) => void = (l) => stderr().write(l),
-  extract: { planned: number; tty: boolean } | undefined = undefined,
+  extract: { planned: () => number | undefined; tty: boolean } | undefined = undefined,
 ): (event: unknown) => void {
   // Successful polls of one state in a row, written as one line before the next line (or the execution's end).
   let polls: { name: string; count: number; since: number | undefined; until: number } | undefined;
@@ -110,7 +113,8 @@ export function createProgress(
       started.set(keyOf(name, input?.entity), now);
       if (name === S.Extract) extractSlices++;
       if (ANNOUNCED.has(name)) write(`${pc.cyan("▸")} ${name === S.Extract ? extractLabel(false) : name}\n`);
-      if (name === S.Extract && extract) extractBar = startExtractProgress({ ...extract, write });
+      const planned = name === S.Extract ? extract?.planned() : undefined;
+      if (planned !== undefined && extract) extractBar = startExtractProgress({ planned, tty: extract.tty, write });
     } else if (event.type === "TaskStateExited" || event.type === "MapStateExited") {
       const name = event.stateExitedEventDetails?.name ?? "?";
       const output = parseObject(event.stateExitedEventDetails?.output);

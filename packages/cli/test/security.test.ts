@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, InputError, SpotifyRequestError } from "@tunelake/core/errors";
 import { HomeInvalidError } from "@tunelake/local/errors";
+import { resolveSource } from "@tunelake/local/spotify-source";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Backend, openBackend } from "../src/backend.ts";
 import { EXIT_CODES, exitCodeOf, reportError } from "../src/context.ts";
 import { resolveExecutionName } from "../src/execution-name.ts";
-import { resolveSource } from "../src/spotify-source.ts";
 
 describe("hostile input at the CLI", () => {
   let dir: string;
@@ -42,8 +42,12 @@ describe("hostile input at the CLI", () => {
     await writeFile(file, "");
 
     // Act
-    const asFile = await openBackend({ home: file, json: false }, {}).catch((e: unknown) => e);
-    const asGlob = await openBackend({ home: join(dir, "home*"), json: false }, {}).catch((e: unknown) => e);
+    const asFile = await openBackend({ home: file })
+      .runs.list()
+      .catch((e: unknown) => e);
+    const asGlob = await openBackend({ home: join(dir, "home*") })
+      .runs.list()
+      .catch((e: unknown) => e);
 
     // Assess
     expect(asFile).toBeInstanceOf(HomeInvalidError);
@@ -61,7 +65,7 @@ describe("hostile input at the CLI", () => {
     process.env[name] = value;
 
     // Act
-    const act = resolveSource("auto");
+    const act = resolveSource("auto", [], process.env);
 
     // Assess
     await expect(act).rejects.toBeInstanceOf(ConfigError);

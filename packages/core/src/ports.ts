@@ -4,7 +4,7 @@
  * executions store, DuckDB) and `@tunelake/aws` (Step Functions, Athena, Glue). Every shape here is what both return,
  * so a command is written once and prints the same for a laptop and a stage.
  */
-import type { ResumableStage } from "./workflow/state-names.ts";
+import type { ResumableStage, StateMachineDefinition } from "./workflow/state-names.ts";
 
 export type { ObjectStore } from "./storage/object-store.ts";
 
@@ -48,7 +48,8 @@ export interface HistoryEvent {
 
 /** What starts a run: Prepare's input. */
 export interface StartRunInput {
-  date: string;
+  /** The run date (default: today, UTC). */
+  date?: string;
   mode: "extract" | "reprocess";
   resumeFrom?: ResumableStage;
   /** Start the extract over instead of continuing an unfinished checkpoint (never passed on by a redrive). */
@@ -71,6 +72,20 @@ export interface RedriveResult {
   resumedFrom: ResumableStage;
   /** The execution that resumed it: locally the same one, redriven; on AWS a new execution of the same date. */
   execution: ExecutionDetails;
+}
+
+/** What one date of a reprocess came to: skipped (and why), or its execution. */
+export type ReprocessOutcome = { date: string; skipped: string } | { date: string; execution: ExecutionDetails };
+
+export interface ReprocessOptions {
+  /** Dates rebuilt at once (on a stage: reprocess executions RUNNING at once). */
+  concurrency: number;
+  /** Stops starting more dates (locally the running ones end ABORTED); the dates not started are skipped. */
+  signal?: AbortSignal;
+  /** Each date's outcome as soon as it is known (`index` in `dates`; dates can finish out of order). */
+  onOutcome?: (index: number, outcome: ReprocessOutcome) => void;
+  /** How often a stage's running executions are described while every slot is taken (default 5000 ms). */
+  pollMs?: number;
 }
 
 /** Executions of the pipeline's state machine. */
@@ -96,6 +111,15 @@ export interface Runs {
    * Anything else is ExecutionNotRunningError. Locally, an execution whose process died is marked FAILED instead.
    */
   abort(name: string): Promise<ExecutionDetails>;
+  /**
+   * Rebuilds the curated tables of each date from the raw zone, one `reprocess` execution per date, at most
+   * `concurrency` at a time. Locally each date runs to its end (a date with no raw data is skipped), named
+   * `<date>-reprocess`; on a stage each date is started once a slot is free, and the last ones are not waited for
+   * (each execution runs one Transform Lambda per entity, so a year at once would exceed the account's Lambda limit).
+   */
+  reprocess(dates: readonly string[], options: ReprocessOptions): Promise<ReprocessOutcome[]>;
+  /** The state machine definition the executions run, with this backend's resource names (what the console draws). */
+  definition(): Promise<StateMachineDefinition>;
   close(): Promise<void>;
 }
 

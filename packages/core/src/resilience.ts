@@ -116,3 +116,24 @@ export function jitteredBackoff(
   const cap = Math.min(max, base * 2 ** Math.min(attempt, 30));
   return cap / 2 + random() * (cap / 2);
 }
+
+/**
+ * Runs `work` over `items`, at most `limit` at a time, and resolves to the results in the order of `items` (the one
+ * bounded map: the reprocess of a range of dates, locally and on a stage, goes through it).
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

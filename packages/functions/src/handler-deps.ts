@@ -37,4 +37,11 @@ export interface NotifierDeps {
   /** The stage, for the CLI commands the message names (TUNELAKE_STAGE). */
   stage: string;
   logger: Logger;
+  /**
+   * When the stage's user refresh token was set (its SSM parameter's last change), for the stages whose config asks
+   * for user sources; undefined when none is set. Absent: the stage needs no user token.
+   */
+  refreshTokenSetAt?: () => Promise<Date | undefined>;
+  /** The clock (tests move it). */
+  now?: () => Date;
 }

@@ -9,6 +9,7 @@ import { ConfigError, NotResumableError } from "@tunelake/core/errors";
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import { redactSecrets } from "@tunelake/core/redact";
 import { type DefinitionSubstitutions, renderDefinition } from "@tunelake/core/workflow/definition";
+import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
 import {
   RESUMABLE_STAGES,
   STATE_NAMES as S,
@@ -258,16 +259,12 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
     redriveCount: options.redriveCount,
   });
   const writer = createHistoryWriter(home, record.name, recorder.events);
-  let failure: { stage?: string; Error?: string; Cause?: string } | undefined;
   let recordWrite = Promise.resolve();
 
   const consume = (async () => {
     for await (const raw of execution.eventLogs) {
       const event = raw as unknown as InterpreterEvent;
       if (event.type === "StateEntered" && event.state && event.index === undefined) {
-        if (event.state.name === S.Failed || event.state.name === S.NotificationFailed) {
-          failure = (event.state.input as { failure?: typeof failure } | null)?.failure;
-        }
         const stage = stageOfState(event.state.name);
         if (stage && stage !== record.currentStage) {
           record = { ...record, currentStage: stage };
@@ -306,8 +303,12 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   await recordWrite;
 
   const stopDate = new Date().toISOString();
+  // Where a redrive resumes, read from this attempt's history as a stage's is: the stage a Catch recorded, else the
+  // last stage entered (an abort, or an error no Catch caught); before any, the stage the record was in.
+  const failure = failedStageFromHistory(recorder.events().slice(options.previous.length));
+  const failedStage = failure?.stage ?? record.currentStage ?? S.Extract;
   if (aborted) {
-    const stage = record.currentStage ?? S.Extract;
+    const stage = failedStage;
     const reason = options.signal?.reason;
     const cause = `Stopped${typeof reason === "string" ? ` by ${reason}` : ""} during ${stage}. Resume it there: tunelake redrive ${record.name}`;
     // Recorded like a failure (with the stage to redrive at), under its own status.
@@ -320,9 +321,9 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
       ? failedExecution(record, {
           stopDate,
           // The caught error's own name: Failed raises it behind the notified marker (for the failure notifier on AWS).
-          error: failure?.Error ?? error.name,
+          error: failure?.error ?? error.name,
           cause: error.cause,
-          failedStage: failure?.stage ?? record.currentStage ?? S.Extract,
+          failedStage,
         })
       : {
           ...record,

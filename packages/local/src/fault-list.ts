@@ -1,7 +1,9 @@
 /**
- * The faults `--inject-fault` knows, with what each does: a module with no imports, so that the CLI's help can list
- * them without loading what injects them (faults.ts).
+ * The faults `--inject-fault` knows, with what each does: a module that imports only the errors, so that the CLI's help
+ * can list them, and the CLI check them, without loading what injects them (faults.ts).
  */
+import { ConfigError } from "@tunelake/core/errors";
+
 export const FAULTS = {
   "spotify-429": "the sample API answers 429 with Retry-After 1 to the first requests (retried to success)",
   "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
@@ -23,3 +25,17 @@ export const FAULTS = {
   "crawler-stuck": "the crawler never finishes (the run fails at the poll limit)",
   "validation-failed": "a data-quality check fails (the run fails at the validation gate)",
 } as const;
+
+export type FaultName = keyof typeof FAULTS;
+
+/** Checks fault names before anything runs. */
+export function parseFaults(names: readonly string[]): FaultName[] {
+  const unknown = names.filter((n) => !Object.hasOwn(FAULTS, n));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `Unknown --inject-fault ${unknown.join(", ")}. Known faults:`,
+      Object.entries(FAULTS).map(([name, what]) => `${name}: ${what}`),
+    );
+  }
+  return [...new Set(names)] as FaultName[];
+}

@@ -4,16 +4,14 @@
  * Athena stand-ins ({@link withFaults}), so none of those knows about faults. They apply to one run only, never to
  * its redrive (the engine hands the wrappers no faults then).
  */
-import { ConfigError } from "@tunelake/core/errors";
 import type { SampleFaults } from "@tunelake/sample-api/sample-server";
 import type { LocalAthena } from "./athena.ts";
 import { ServiceError } from "./errors.ts";
-import { FAULTS } from "./fault-list.ts";
+import { FAULTS, type FaultName, parseFaults } from "./fault-list.ts";
 import { LOCAL_CRAWLER_NAME, type LocalGlue } from "./glue.ts";
 import type { LocalHandlers } from "./handlers.ts";
 
-export { FAULTS };
-export type FaultName = keyof typeof FAULTS;
+export { FAULTS, type FaultName, parseFaults };
 /** The faults the sample API injects. */
 export type SpotifyFault = Extract<FaultName, `spotify-${string}`>;
 /** The faults the local engine's wrappers inject. */
@@ -27,18 +25,6 @@ export const EXTRACT_TIMEOUT_REMAINING_MS = 4;
 export const CRASHING_ENTITY = "tracks";
 /** The check row the `validation-failed` fault adds to the checks' results. */
 export const INJECTED_CHECK_NAME = "injected_fault_validation_failed";
-
-/** Checks fault names before anything runs. */
-export function parseFaults(names: readonly string[]): FaultName[] {
-  const unknown = names.filter((n) => !Object.hasOwn(FAULTS, n));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `Unknown --inject-fault ${unknown.join(", ")}. Known faults:`,
-      Object.entries(FAULTS).map(([name, what]) => `${name}: ${what}`),
-    );
-  }
-  return [...new Set(names)] as FaultName[];
-}
 
 export const isSpotifyFault = (fault: FaultName): fault is SpotifyFault => fault.startsWith("spotify-");
 

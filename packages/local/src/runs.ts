@@ -5,8 +5,14 @@
  */
 
 import { hostname } from "node:os";
-import { ExecutionAlreadyRunningError, ExecutionNotRunningError, NotResumableError } from "@tunelake/core/errors";
-import { assertRunDate } from "@tunelake/core/lake";
+import {
+  ConfigError,
+  ExecutionAlreadyRunningError,
+  ExecutionNotRunningError,
+  NotResumableError,
+} from "@tunelake/core/errors";
+import { assertRunDate, manifestKey, todayUtc } from "@tunelake/core/lake";
+import { createConsoleLogger, type Logger } from "@tunelake/core/logger";
 import type {
   Execution,
   ExecutionDetails,
@@ -17,59 +23,64 @@ import type {
   StartRunInput,
 } from "@tunelake/core/ports";
 import { pollUntil } from "@tunelake/core/resilience";
+import { type ExecutionFields, executionDetailsOf, executionOf } from "@tunelake/core/workflow/execution-record";
+import { reprocessDates } from "@tunelake/core/workflow/reprocess";
 import { RESUMABLE_STAGES, type ResumableStage } from "@tunelake/core/workflow/state-names";
-import { type LocalEngineTuning, type LocalHandlers, redriveLocalExecution, runLocalExecution } from "./engine.ts";
+import {
+  type LocalEngineTuning,
+  type LocalHandlers,
+  localDefinition,
+  redriveLocalExecution,
+  runLocalExecution,
+} from "./engine.ts";
 import { ExecutionStopTimeoutError } from "./errors.ts";
-import { abandon, type ExecutionRecord, getExecution, getHistory, listExecutions } from "./executions.ts";
+import {
+  abandon,
+  type ExecutionRecord,
+  getExecution,
+  getHistory,
+  listExecutions,
+  nextExecutionName,
+} from "./executions.ts";
 import type { FaultName } from "./faults.ts";
+import { createLocalTransformHandler, localStores } from "./handlers.ts";
 import { localPaths } from "./paths.ts";
 import { isLiveOwner } from "./process-identity.ts";
+import { type LocalRunSetup, type PreparedRun, prepareLocalRun } from "./run-setup.ts";
 
-export interface LocalRunsOptions {
+/**
+ * How the runs started here get their handlers, on the first start or redrive only (so listing and reading histories
+ * need no config or credentials): prepared from a config file and a Spotify source (run-setup.ts), or given.
+ */
+export type LocalRunsHandlers = { setup: LocalRunSetup } | { handlers: () => Promise<LocalHandlers> };
+
+export type LocalRunsOptions = LocalRunsHandlers & {
   home: string;
-  /** Made on the first start or redrive only, so listing and reading histories need no config or credentials. */
-  handlers: () => Promise<LocalHandlers>;
   tuning?: LocalEngineTuning;
   /** Faults injected into runs started here (never into a redrive). */
   faults?: readonly FaultName[];
   /** How long `abort` waits for the execution to leave RUNNING (default 15 s). */
   abortTimeoutMs?: number;
-}
+  /** The logger of a reprocess's Transform handler (a reprocess needs no config or Spotify source); default warn. */
+  logger?: Logger;
+};
 
-/** A stored record as both backends describe an execution. */
-export function executionOfRecord(record: ExecutionRecord): Execution {
-  return {
-    name: record.name,
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    status: record.status,
-    date: record.date,
-    startDate: record.startDate,
-    ...(record.stopDate ? { stopDate: record.stopDate } : {}),
-    redriveCount: record.redriveCount,
-  };
-}
-
-/** A stored record with what DescribeExecution adds, and the stage a redrive resumes at when it did not succeed. */
-export function detailsOfRecord(record: ExecutionRecord): ExecutionDetails {
-  const stopped = record.status !== "RUNNING" && record.status !== "SUCCEEDED";
-  return {
-    ...executionOfRecord(record),
-    input: record.input,
-    ...(record.output !== undefined ? { output: record.output } : {}),
-    ...(record.error !== undefined ? { error: record.error } : {}),
-    ...(record.cause !== undefined ? { cause: record.cause } : {}),
-    ...(stopped && record.failedStage ? { failedStage: record.failedStage } : {}),
-  };
-}
+/** A stored record as both backends describe an execution (the record keeps its failed stage; the engine wrote it). */
+const detailsOfRecord = (record: ExecutionRecord): ExecutionDetails =>
+  executionDetailsOf(record satisfies ExecutionFields, record.failedStage);
 
 /** Runs of the pipeline on this machine, recorded under `<home>/executions/`. */
 export function createLocalRuns(options: LocalRunsOptions): Runs {
   const { home } = options;
-  let handlers: Promise<LocalHandlers> | undefined;
-  const loadHandlers = () => {
-    handlers ??= options.handlers();
-    return handlers;
+  const { raw } = localStores(home);
+  let prepared: Promise<PreparedRun> | undefined;
+  /** The handlers, made on the first start or redrive (the sample API's world is that run's date). */
+  const loadHandlers = async (date: string) => {
+    prepared ??=
+      "setup" in options
+        ? prepareLocalRun(home, options.faults ?? [], options.setup, date)
+        : options.handlers().then((handlers) => ({ handlers, close: async () => {} }));
+    return (await prepared).handlers;
   };
   /** Runs this process executes now, by run date: stopped through their controller rather than a signal to ourselves. */
   const live = new Map<string, AbortController>();
@@ -99,8 +110,9 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     location: localPaths(home).executions,
 
     async start(input: StartRunInput, observer?: RunObserver) {
-      const engineHandlers = await loadHandlers();
-      const date = assertRunDate(input.date);
+      // The date is checked before the handlers (config, Spotify source) load.
+      const date = assertRunDate(input.date ?? todayUtc());
+      const engineHandlers = await loadHandlers(date);
       const record = await withController(date, observer, (signal) =>
         runLocalExecution({
           ...options.tuning,
@@ -120,8 +132,8 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       return detailsOfRecord(record);
     },
 
-    async list() {
-      return (await listExecutions(home)).map(executionOfRecord);
+    async list(): Promise<Execution[]> {
+      return (await listExecutions(home)).map(executionOf);
     },
 
     async describe(name) {
@@ -134,7 +146,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
 
     async redrive(name, observer) {
       const before = await getExecution(home, name);
-      const engineHandlers = await loadHandlers();
+      const engineHandlers = await loadHandlers(before.date);
       const record = await withController(before.date, observer, (signal) =>
         redriveLocalExecution({
           ...options.tuning,
@@ -192,8 +204,56 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       );
     },
 
+    async reprocess(dates, reprocessOptions) {
+      const handlers: LocalHandlers = {
+        extract: async () => {
+          throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess.");
+        },
+        transform: createLocalTransformHandler(home, options.logger ?? createConsoleLogger("warn")),
+      };
+      // Names are chosen one at a time, so that two dates starting together never pick the same one.
+      let naming = Promise.resolve();
+      const nameFor = (date: string) => {
+        const name = naming.then(() => nextExecutionName(home, `${date}-reprocess`));
+        naming = name.then(() => undefined);
+        return name;
+      };
+      return reprocessDates(dates, reprocessOptions, {
+        skip: async (date) =>
+          (await raw.list(manifestKey(date))).length === 0
+            ? `no raw data (no ${manifestKey(date)}): extract it with tunelake run --date ${date}`
+            : undefined,
+        run: async (date) => {
+          const name = await nameFor(date);
+          const record = await withController(
+            date,
+            { ...(reprocessOptions.signal ? { signal: reprocessOptions.signal } : {}) },
+            (signal) =>
+              runLocalExecution({
+                ...options.tuning,
+                home,
+                name,
+                input: { date, mode: "reprocess" },
+                handlers,
+                signal,
+                // Each date's NotifyFailure line would interleave with the others: the caller says each date's outcome.
+                stderr: () => undefined,
+              }),
+          );
+          return detailsOfRecord(record);
+        },
+      });
+    },
+
+    async definition() {
+      return localDefinition();
+    },
+
     async close() {
-      // Nothing held open: every call reads the store afresh.
+      // The store is read afresh by every call: only a Spotify source started for a run is held open.
+      const held = prepared;
+      prepared = undefined;
+      if (held) await (await held.catch(() => undefined))?.close();
     },
   };
 }

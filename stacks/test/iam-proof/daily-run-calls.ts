@@ -146,6 +146,15 @@ export function notifierCallsOf(policies: TemplatePolicies, principal: string, c
         { principal, action: "kms:Decrypt", resource: keyArn, context: viaSns, why: `SNS for ${why}` },
       ];
     }
+    case "GetParametersCommand":
+      // When the refresh token was set: one parameter, without decryption (so no KMS call).
+      return (call.input.Names as string[]).map((name) => ({
+        principal,
+        action: "ssm:GetParameters",
+        resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`,
+        context: { ...TLS },
+        why,
+      }));
     default:
       throw new Error(`The proof does not know ${call.command}: add its IAM action to notifierCallsOf`);
   }

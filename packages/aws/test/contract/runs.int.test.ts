@@ -11,7 +11,9 @@ import {
   NotResumableError,
 } from "@tunelake/core/errors";
 import type { HistoryEvent, Runs, StartRunInput } from "@tunelake/core/ports";
+import { definitionJson } from "@tunelake/core/workflow/definition";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
+import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { createLocalRuns } from "@tunelake/local/runs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -218,6 +220,41 @@ function contract(backend: Backend, open: () => Promise<Subject>) {
         // Assess
         expect(stopped).toMatchObject({ name: date, date, status: "ABORTED" });
         expect(await s.runs.describe(date)).toEqual(stopped);
+      },
+      TIMEOUT,
+    );
+
+    it("gives the one definition its executions run, with this backend's resource names", async () => {
+      // Act
+      const definition = await s.runs.definition();
+
+      // Assess
+      const one = JSON.parse(definitionJson()) as StateMachineDefinition;
+      expect(definition.StartAt).toBe(one.StartAt);
+      expect(Object.keys(definition.States)).toEqual(Object.keys(one.States));
+    });
+
+    it(
+      "reprocesses a range of dates: one outcome per date, in date order, each skipped or a reprocess execution",
+      async () => {
+        // Prepare: dates no other test runs (locally never extracted, so skipped; on a stage, started).
+        const dates = ["2026-10-01", "2026-10-02"];
+        const seen: number[] = [];
+
+        // Act
+        const outcomes = await s.runs.reprocess(dates, { concurrency: 2, onOutcome: (index) => seen.push(index) });
+
+        // Assess
+        expect(outcomes.map((o) => o.date)).toEqual(dates);
+        expect([...seen].sort()).toEqual([0, 1]);
+        for (const o of outcomes) {
+          if ("skipped" in o) expect(o.skipped).toMatch(/no raw data/);
+          else expect(o.execution).toMatchObject({ date: o.date, input: { date: o.date, mode: "reprocess" } });
+        }
+        // What still runs (the stage's last executions are not waited for) is stopped, so no later run meets it.
+        for (const o of outcomes) {
+          if ("execution" in o) await s.runs.abort(o.execution.name).catch(() => undefined);
+        }
       },
       TIMEOUT,
     );

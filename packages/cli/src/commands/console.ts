@@ -3,63 +3,35 @@
  * stage's (docs/console.md). Runs started or redriven from the page execute locally in this process.
  */
 import { ConfigError } from "@tunelake/core/errors";
-import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
-import { openBackend } from "../backend.ts";
+import type { Backend } from "../backend.ts";
 import { type GlobalOptions, stdout } from "../context.ts";
-import type { SourceFlag } from "../spotify-source.ts";
 
 export interface ConsoleCommandOptions {
   port?: string;
   stage?: string;
-  config: string;
-  source: SourceFlag;
 }
 
-/** The definition the console draws: the local engine's, or the stage's with its resource names. */
-async function definitionFor(stage: string | undefined): Promise<StateMachineDefinition> {
-  const { localDefinition, stageDefinition } = await import("@tunelake/console/definition");
-  if (!stage) return localDefinition();
-  const [{ createCloudClients, destroyCloudClients }, { resolveStage }] = await Promise.all([
-    import("@tunelake/aws/cloud-clients"),
-    import("@tunelake/aws/resolve-stage"),
-  ]);
-  const lookup = createCloudClients();
-  try {
-    return stageDefinition(await resolveStage(stage, { cloudFormation: lookup.cloudFormation }));
-  } finally {
-    destroyCloudClients(lookup);
-  }
-}
-
-export async function consoleCommand(g: GlobalOptions, opts: ConsoleCommandOptions): Promise<void> {
+export async function consoleCommand(backend: Backend, g: GlobalOptions, opts: ConsoleCommandOptions): Promise<void> {
   const port = opts.port === undefined ? 0 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`--port must be a port number (0-65535), got "${opts.port}".`);
   }
-  const definition = await definitionFor(opts.stage);
-  const backend = await openBackend(g, {
-    ...(opts.stage ? { stage: opts.stage } : {}),
-    config: opts.config,
-    source: opts.source,
-  });
+  // The definition the console draws: the local engine's, or the stage's with its resource names.
+  const definition = await backend.runs.definition();
   const { startConsole } = await import("@tunelake/console/server");
-  try {
-    const server = await startConsole({
-      runs: backend.runs,
-      query: backend.query(),
-      raw: backend.raw(),
-      definition,
-      port,
-    });
-    const where = opts.stage ? `stage ${opts.stage}` : g.home;
-    if (g.json) stdout().write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
-    else stdout().write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    await server.close();
-  } finally {
-    await backend.close();
-  }
+  const server = await startConsole({
+    runs: backend.runs,
+    query: backend.query(),
+    raw: backend.raw(),
+    definition,
+    port,
+  });
+  const where = opts.stage ? `stage ${opts.stage}` : g.home;
+  if (g.json) stdout().write(`${JSON.stringify({ url: server.url, port: server.port })}\n`);
+  else stdout().write(`tunelake console for ${where}: ${server.url}\n(Ctrl-C stops it)\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await server.close();
 }

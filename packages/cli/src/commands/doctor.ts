@@ -7,19 +7,14 @@
 import { requestsSpotifyCredentials } from "@tunelake/core/config/env";
 import pc from "picocolors";
 import { readRefreshTokenAge, refreshTokenWarning } from "../auth-record.ts";
+import type { Backend, HealthCheck } from "../backend.ts";
 import { cliEnv, EXIT_CODES, type GlobalOptions, printJson, setExitCode, stdout } from "../context.ts";
 import { widthOf, wrap } from "../wrap.ts";
 
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  /** What was found (ok), or what is wrong and what to do (not ok): never a secret. */
-  detail: string;
-}
+export type DoctorCheck = HealthCheck;
 
 export interface DoctorOptions {
   config: string;
-  stage?: string;
   fix?: boolean;
 }
 
@@ -33,19 +28,6 @@ function checkNode(version = process.versions.node): DoctorCheck {
     ok,
     detail: ok ? `Node ${version}` : `Node ${version} is too old: install Node ${NODE_RANGE} (Lambda runs Node 22)`,
   };
-}
-
-async function checkDuckDb(): Promise<DoctorCheck> {
-  try {
-    await (await import("@tunelake/local/duckdb-binding")).probeDuckDb();
-    return { name: "duckdb", ok: true, detail: "the DuckDB binding loads" };
-  } catch (error) {
-    return {
-      name: "duckdb",
-      ok: false,
-      detail: `the DuckDB binding does not load (${(error as Error).message.split("\n")[0]}): run npm ci again on this machine`,
-    };
-  }
 }
 
 async function checkConfig(file: string): Promise<DoctorCheck> {
@@ -94,58 +76,26 @@ async function checkRefreshToken(home: string, env: NodeJS.ProcessEnv, now: Date
   };
 }
 
-async function checkHome(home: string, fix: boolean): Promise<DoctorCheck[]> {
-  const [{ inspectHome, repairHome }, { checkLocalHome }] = await Promise.all([
-    import("@tunelake/local/home-health"),
-    import("@tunelake/local/paths"),
-  ]);
-  try {
-    checkLocalHome(home);
-  } catch (error) {
-    return [{ name: "home", ok: false, detail: (error as Error).message }];
-  }
-  const findings = await inspectHome(home);
-  if (fix && findings.length > 0) {
-    const done = await repairHome(home, findings);
-    const left = await inspectHome(home);
-    return [
-      ...done.map((detail) => ({ name: "fixed", ok: true, detail })),
-      ...left.map((f) => ({ name: f.kind, ok: false, detail: `${f.problem}: ${f.fix}` })),
-    ];
-  }
-  if (findings.length === 0)
-    return [{ name: "home", ok: true, detail: `${home}: no stale lock, stuck run or crawler` }];
-  return findings.map((f) => ({ name: f.kind, ok: false, detail: `${f.problem}: ${f.fix}` }));
-}
-
-async function checkStageHealth(stage: string): Promise<DoctorCheck[]> {
-  const [{ createCloudClients, destroyCloudClients }, { checkStage }] = await Promise.all([
-    import("@tunelake/aws/cloud-clients"),
-    import("@tunelake/aws/stage-health"),
-  ]);
-  const clients = createCloudClients();
-  try {
-    return await checkStage(stage, clients);
-  } finally {
-    destroyCloudClients(clients);
-  }
-}
-
 /** Every check of this invocation, in the order printed. */
-export async function runChecks(g: GlobalOptions, opts: DoctorOptions, now = new Date()): Promise<DoctorCheck[]> {
+export async function runChecks(
+  backend: Backend,
+  g: GlobalOptions,
+  opts: DoctorOptions,
+  now = new Date(),
+): Promise<DoctorCheck[]> {
   const env = cliEnv();
-  const checks: DoctorCheck[] = [checkNode(), await checkDuckDb(), await checkConfig(opts.config)];
+  const health = await backend.health({ fix: opts.fix ?? false });
+  const checks: DoctorCheck[] = [checkNode(), health.engine, await checkConfig(opts.config)];
   checks.push(checkCredentials(env));
   const token = await checkRefreshToken(g.home, env, now);
   if (token) checks.push(token);
-  checks.push(...(await checkHome(g.home, opts.fix ?? false)));
-  if (opts.stage) checks.push(...(await checkStageHealth(opts.stage)));
+  checks.push(...health.home, ...health.stage);
   return checks;
 }
 
 /** `tunelake doctor [--config F] [--stage S] [--fix]`. */
-export async function doctorCommand(g: GlobalOptions, opts: DoctorOptions): Promise<void> {
-  const checks = await runChecks(g, opts);
+export async function doctorCommand(backend: Backend, g: GlobalOptions, opts: DoctorOptions): Promise<void> {
+  const checks = await runChecks(backend, g, opts);
   const healthy = checks.every((c) => c.ok);
   if (g.json) printJson({ healthy, checks });
   else {

@@ -6,6 +6,7 @@
  */
 import { manifestKey } from "@tunelake/core/lake";
 import type { ObjectStore } from "@tunelake/core/ports";
+import { asks, isAskedFor } from "@tunelake/core/sources/asked";
 import type { SourceDeclaration } from "@tunelake/core/sources/define-source";
 
 type Source = Pick<SourceDeclaration, "section" | "config">;
@@ -35,15 +36,6 @@ export async function readManifestFacts(raw: ObjectStore, date: string): Promise
 
 const NO_USER_TOKEN = "SPOTIFY_REFRESH_TOKEN";
 
-/** A config entry asks for something: `true`, or a non-empty list. */
-const asks = (value: unknown): boolean => value === true || (Array.isArray(value) && value.length > 0);
-
-const sectionOf = (manifest: ManifestFacts, source: Source): Record<string, unknown> =>
-  (source.section === "user" ? manifest.sources?.user : manifest.sources) ?? {};
-
-const isAskedFor = (manifest: ManifestFacts, source: Source): boolean =>
-  Object.keys(source.config).some((key) => asks(sectionOf(manifest, source)[key]));
-
 const configPath = (source: Source): string =>
   Object.keys(source.config)
     .map((key) => (source.section === "user" ? `sources.user.${key}` : `sources.${key}`))
@@ -56,7 +48,7 @@ export function emptyReason(
 ): { reason: string; notAskedFor: boolean } | undefined {
   const sources = sourcesOfTable(table);
   if (sources.length === 0 || !manifest.sources) return undefined;
-  const asked = sources.filter((source) => isAskedFor(manifest, source));
+  const asked = sources.filter((source) => isAskedFor(source, manifest.sources ?? {}));
   if (asked.length === 0) {
     const userOnly = sources.every((source) => source.section === "user");
     const noUserSource = !Object.values(manifest.sources.user ?? {}).some(asks);

@@ -23,7 +23,7 @@ import { createProgress } from "../progress.ts";
 import { widthOf, wrap } from "../wrap.ts";
 import { findSparseColumns, gapNotes } from "./coverage.ts";
 import { explainEmptyTables, readManifestFacts } from "./empty-tables.ts";
-import { printSummary, summarizeEvents } from "./summary.ts";
+import { printSummary, summarize } from "./summary.ts";
 
 export interface FollowOptions {
   /** Faults injected into this run (for the next step the summary suggests); none for a redrive. */
@@ -33,9 +33,9 @@ export interface FollowOptions {
 }
 
 /**
- * Prepares the backend (locally: config and Spotify source, before anything is written), runs `start` with a progress
- * observer, and prints the outcome. Ctrl-C (or a kill) stops the execution, which ends ABORTED and can be redriven;
- * a second one exits at once (the listeners are gone, so Node's default applies).
+ * Runs `start` with a progress observer (locally the run loads its config and starts the Spotify source first, before
+ * anything is written), and prints the outcome. Ctrl-C (or a kill) stops the execution, which ends ABORTED and can be
+ * redriven; a second one exits at once (the listeners are gone, so Node's default applies).
  */
 export async function followRun(
   g: GlobalOptions,
@@ -43,17 +43,14 @@ export async function followRun(
   options: FollowOptions,
   start: (observer: RunObserver) => Promise<ExecutionDetails>,
 ): Promise<void> {
-  const config = await backend.prepare();
   const wait = options.wait ?? true;
   const stop = new AbortController();
   const execution = await whileStoppable(stop, () => {
-    const onEvent =
-      g.json || !wait
-        ? undefined
-        : createProgress(
-            undefined,
-            config ? { planned: plannedRequests(config), tty: Boolean(stderr().isTTY) } : undefined,
-          );
+    const planned = () => {
+      const config = backend.config();
+      return config ? plannedRequests(config) : undefined;
+    };
+    const onEvent = g.json || !wait ? undefined : createProgress(undefined, { planned, tty: Boolean(stderr().isTTY) });
     return start({ ...(onEvent ? { onEvent } : {}), signal: stop.signal, follow: wait });
   });
   if (!wait && execution.status === "RUNNING") {
@@ -63,8 +60,7 @@ export async function followRun(
     );
     return;
   }
-  const events = await backend.runs.history(execution.name);
-  const summary = summarizeEvents({ ...execution, faults: options.faults ?? [] }, events, backend.flag);
+  const summary = await summarize(backend.runs, { ...execution, faults: options.faults ?? [] }, backend.flag);
   if (g.json) printJson(summary);
   else {
     // The empty tables and the columns left mostly empty, explained once under the table, from the date's manifest
@@ -95,7 +91,7 @@ export async function followRun(
   if (execution.status !== "SUCCEEDED") setExitCode(EXIT_CODES.pipelineFailure);
   if (stop.signal.aborted) {
     // Handlers that were still running are abandoned (the execution says ABORTED): once the backend is closed (the
-    // command's withBackend), the process exits at once, as a killed process would.
+    // invocation's, cli.ts), the process exits at once, as a killed process would.
     exitNow(SIGNAL_EXIT_CODES[stop.signal.reason as keyof typeof SIGNAL_EXIT_CODES] ?? EXIT_CODES.pipelineFailure);
   }
 }

@@ -1,12 +1,11 @@
 import type { QueryResult } from "@tunelake/core/ports";
 import { type QueryLimits, readQueryLimits, truncationMessage } from "@tunelake/core/query-limits";
-import { withBackend } from "../backend.ts";
+import type { Backend } from "../backend.ts";
 import { cliEnv, type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { dataCell, newTable } from "../table.ts";
 
 export interface QueryCommandOptions {
-  stage?: string;
   /** `--timeout <seconds>`, over TUNELAKE_QUERY_TIMEOUT_SECONDS. */
   timeout?: string;
   /** `--max-rows <n>`, over TUNELAKE_QUERY_MAX_ROWS. */
@@ -31,20 +30,22 @@ export function queryLimitsFor(opts: QueryCommandOptions): QueryLimits {
  * `tunelake query "<SQL>"`: the same table names as in Athena (DuckDB locally, Athena on a stage). Read-only: one
  * SELECT, refused otherwise (QueryRefusedError, exit 2), with a time limit and row and byte caps.
  */
-export async function queryCommand(g: GlobalOptions, sql: string, opts: QueryCommandOptions): Promise<void> {
+export async function queryCommand(
+  backend: Backend,
+  g: GlobalOptions,
+  sql: string,
+  opts: QueryCommandOptions,
+): Promise<void> {
   if (!sql.trim()) {
     throw new UsageError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
   }
-  const queryLimits = queryLimitsFor(opts);
-  await withBackend(g, { stage: opts.stage, queryLimits }, async (backend) => {
-    const result = await backend.query().query(sql);
-    printRows(
-      g,
-      result.rows,
-      result.columns.map((c) => c.name),
-    );
-    printTruncation(g, result);
-  });
+  const result = await backend.query(queryLimitsFor(opts)).query(sql);
+  printRows(
+    g,
+    result.rows,
+    result.columns.map((c) => c.name),
+  );
+  printTruncation(g, result);
 }
 
 /**

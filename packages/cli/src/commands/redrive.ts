@@ -1,8 +1,7 @@
 import { NotResumableError } from "@tunelake/core/errors";
-import { withBackend } from "../backend.ts";
+import type { Backend } from "../backend.ts";
 import type { GlobalOptions } from "../context.ts";
 import { resolveExecutionName } from "../execution-name.ts";
-import type { SourceFlag } from "../spotify-source.ts";
 import { followRun } from "./follow.ts";
 
 /**
@@ -10,30 +9,29 @@ import { followRun } from "./follow.ts";
  * the same date); injected faults do not apply.
  */
 export async function redriveCommand(
+  backend: Backend,
   g: GlobalOptions,
   given: string,
-  opts: { config: string; source: SourceFlag; stage?: string; wait: boolean },
+  opts: { wait: boolean },
 ): Promise<void> {
-  await withBackend(g, { stage: opts.stage, config: opts.config, source: opts.source }, async (backend) => {
-    const name = await resolveExecutionName(backend, given);
-    // An unknown name, or an execution that cannot be redriven, is said before any Spotify source starts (and before
-    // its SAMPLE DATA banner).
-    const { status, date } = await backend.runs.describe(name);
-    if (status === "SUCCEEDED" || status === "RUNNING") {
-      throw new NotResumableError({
-        name,
-        reason: `it is ${status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
-        next:
-          status === "RUNNING"
-            ? `Follow it with: npx tunelake history ${name}${backend.flag}`
-            : `To run its date again: npx tunelake run --date ${date}${backend.flag}`,
-      });
-    }
-    await followRun(
-      g,
-      backend,
-      { wait: opts.wait },
-      async (observer) => (await backend.runs.redrive(name, observer)).execution,
-    );
-  });
+  const name = await resolveExecutionName(backend, given);
+  // An unknown name, or an execution that cannot be redriven, is said before any Spotify source starts (and before
+  // its SAMPLE DATA banner).
+  const { status, date } = await backend.runs.describe(name);
+  if (status === "SUCCEEDED" || status === "RUNNING") {
+    throw new NotResumableError({
+      name,
+      reason: `it is ${status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
+      next:
+        status === "RUNNING"
+          ? `Follow it with: npx tunelake history ${name}${backend.flag}`
+          : `To run its date again: npx tunelake run --date ${date}${backend.flag}`,
+    });
+  }
+  await followRun(
+    g,
+    backend,
+    { wait: opts.wait },
+    async (observer) => (await backend.runs.redrive(name, observer)).execution,
+  );
 }

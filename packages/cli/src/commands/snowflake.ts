@@ -2,6 +2,7 @@
 import { ConfigError } from "@tunelake/core/errors";
 import { PLACEHOLDERS, snowflakeDdl, snowflakeReload, snowflakeScript } from "@tunelake/core/snowflake/ddl";
 import { Command } from "commander";
+import type { Backend } from "../backend.ts";
 import { type GlobalOptions, printJson, stderr, stdout } from "../context.ts";
 
 export interface SnowflakeDdlCommandOptions {
@@ -13,11 +14,14 @@ export interface SnowflakeDdlCommandOptions {
 }
 
 /** Prints the script; with `--stage` the role ARN and the bucket come from the stage's outputs. */
-export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCommandOptions): Promise<void> {
+export async function snowflakeDdlCommand(
+  backend: Backend,
+  g: GlobalOptions,
+  opts: SnowflakeDdlCommandOptions,
+): Promise<void> {
   let { roleArn, bucket } = opts;
-  if (opts.stage && (!roleArn || !bucket)) {
-    const { createCloudClients, resolveStage } = await import("@tunelake/aws/index");
-    const outputs = await resolveStage(opts.stage, { cloudFormation: createCloudClients().cloudFormation });
+  const outputs = opts.stage && (!roleArn || !bucket) ? await backend.outputs() : undefined;
+  if (outputs) {
     bucket ??= outputs.curatedBucket;
     roleArn ??= outputs.snowflakeRoleArn;
     if (!roleArn) {
@@ -37,8 +41,15 @@ export async function snowflakeDdlCommand(g: GlobalOptions, opts: SnowflakeDdlCo
   stdout().write(snowflakeScript(ddl));
 }
 
-/** The `snowflake` command group, registered in cli.ts. */
-export function snowflakeCommand(globals: () => GlobalOptions): Command {
+/**
+ * The `snowflake` command group, registered in cli.ts; `driving` makes an action that gets the invocation's backend
+ * (cli.ts).
+ */
+export function snowflakeCommand(
+  driving: <A extends unknown[]>(
+    command: () => Promise<(backend: Backend, g: GlobalOptions, ...args: A) => Promise<void>>,
+  ) => (...args: unknown[]) => Promise<void>,
+): Command {
   // A command built apart from the root does not inherit its exitOverride: without it a usage error here would
   // exit 1, not 2 (bad input) as everywhere else. Subcommands made below inherit it.
   const snowflake = new Command("snowflake")
@@ -52,7 +63,7 @@ export function snowflakeCommand(globals: () => GlobalOptions): Command {
     .option("--schema <name>", "Snowflake schema", "CURATED")
     .option("--role-arn <arn>", `the stack's SnowflakeRoleArn output (else ${PLACEHOLDERS.roleArn} or --stage)`)
     .option("--bucket <name>", `the curated bucket (else ${PLACEHOLDERS.bucket} or --stage)`)
-    .action(async (opts: SnowflakeDdlCommandOptions) => snowflakeDdlCommand(globals(), opts));
+    .action(driving(async () => snowflakeDdlCommand));
   snowflake
     .command("reload")
     .description("print the forced COPY that loads a rerun date's rewritten files (Snowpipe skips known file names)")

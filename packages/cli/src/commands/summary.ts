@@ -12,9 +12,8 @@ import {
   TRANSIENT_ERROR_NAMES,
   ValidationFailedError,
 } from "@tunelake/core/errors";
-import type { HistoryEvent } from "@tunelake/core/ports";
+import type { ExecutionDetails, HistoryEvent, Runs } from "@tunelake/core/ports";
 import { STATE_NAMES as S } from "@tunelake/core/workflow/state-names";
-import { getHistory } from "@tunelake/local/executions";
 import pc from "picocolors";
 import { stdout } from "../context.ts";
 import { parseObject } from "../progress.ts";
@@ -63,21 +62,22 @@ function checksFromRows(rows: unknown): RunSummary["checks"] {
   });
 }
 
+/** What the summary reads of an execution: what both backends describe, and the faults injected into it. */
+export type SummarizedExecution = Pick<
+  ExecutionDetails,
+  "name" | "status" | "date" | "failedStage" | "error" | "cause"
+> & {
+  faults?: readonly string[];
+  redriveCount?: number;
+};
+
 /**
- * The summary of an execution from its record fields and its history events (pure, so tests can feed it events).
- * An attempt of a redrive only reruns the stages from the failed one on, so the latest result of each stage wins.
+ * The summary of an execution from what `Runs.describe` says of it and its history events, for either backend (pure,
+ * so tests can feed it events). An attempt of a redrive only reruns the stages from the failed one on, so the latest
+ * result of each stage wins.
  */
 export function summarizeEvents(
-  record: {
-    name: string;
-    status: string;
-    date: string;
-    failedStage?: string;
-    error?: string;
-    cause?: string;
-    faults?: readonly string[];
-    redriveCount?: number;
-  },
+  record: SummarizedExecution,
   events: readonly HistoryEvent[],
   /** Added to the commands the next step suggests (`--stage S` on a stage). */
   flag = "",
@@ -155,9 +155,9 @@ export function summarizeEvents(
   return summary;
 }
 
-/** Builds the summary of a local execution from its record and history. */
-export async function summarize(home: string, record: Parameters<typeof summarizeEvents>[0]): Promise<RunSummary> {
-  return summarizeEvents(record, await getHistory(home, record.name));
+/** The summary of an execution of `runs`, locally or on a stage: {@link summarizeEvents} over its history. */
+export async function summarize(runs: Runs, execution: SummarizedExecution, flag = ""): Promise<RunSummary> {
+  return summarizeEvents(execution, await runs.history(execution.name), flag);
 }
 
 /** Errors a later attempt may not meet: Spotify or the store back, a crashed runtime, a timeout. */

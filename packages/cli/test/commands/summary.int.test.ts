@@ -6,7 +6,7 @@ import { stripVTControlCharacters } from "node:util";
 import { TransformError } from "@tunelake/core/errors";
 import { getHistory } from "@tunelake/local/executions";
 import { afterAll, describe, expect, it } from "vitest";
-import { nextStep, printSummary, type RunSummary, summarize } from "../../src/commands/summary.ts";
+import { nextStep, printSummary, type RunSummary, summarizeEvents } from "../../src/commands/summary.ts";
 import { createProgress } from "../../src/progress.ts";
 import { tunelake } from "../helpers.ts";
 import { runPipeline, sampleSuite, tempHomes } from "../reliability/harness.ts";
@@ -117,7 +117,7 @@ describe("the summary and progress of a transform that fails for good in one ent
 
     // Act
     const { record } = await runPipeline({ home, server: sample.server, date: DATE, transform: crashTracks });
-    const summary = await summarize(home, record);
+    const summary = summarizeEvents(record, await getHistory(home, record.name));
     const lines: string[] = [];
     const progress = createProgress((l) => lines.push(l));
     for (const event of await getHistory(home, DATE)) progress(event);

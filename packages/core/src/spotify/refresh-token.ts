@@ -26,3 +26,18 @@ export function refreshTokenAge(authorizedAt: Date, now: Date = new Date()): Ref
   const state = now >= expiresAt ? "expired" : daysLeft < REFRESH_TOKEN_WARNING_DAYS ? "expiring" : "valid";
   return { expiresAt, daysLeft, state };
 }
+
+/**
+ * What to tell a user about a token's age: nothing while it is valid, else when it expires and `renew`, the command
+ * that gets a new one where this token is used (locally `npx tunelake auth`; on a stage, that and `sst secrets set`).
+ */
+export function refreshTokenWarning(age: RefreshTokenAge, renew: string): string | undefined {
+  const day = age.expiresAt.toISOString().slice(0, 10);
+  if (age.state === "expiring") {
+    return `SPOTIFY_REFRESH_TOKEN expires on ${day} (in ${age.daysLeft} days): get a new one with ${renew} before then`;
+  }
+  if (age.state === "expired") {
+    return `SPOTIFY_REFRESH_TOKEN expired on ${day} (6 months after it was authorized): get a new one with ${renew}`;
+  }
+  return undefined;
+}

@@ -18,6 +18,8 @@ export interface FailedStage {
   date?: string;
   /** `extract` or `reprocess`, when known. */
   mode?: string;
+  /** The caught error's name, when a Catch recorded the failure (`failure.Error`). */
+  error?: string;
 }
 
 function parseState(input: string | undefined): Record<string, unknown> | undefined {
@@ -38,10 +40,16 @@ export function failedStageFromHistory(events: readonly StateEnteredEvent[]): Fa
     const details = events[i]?.stateEnteredEventDetails;
     if (details?.name !== S.NotifyFailure && details?.name !== S.Failed) continue;
     const state = parseState(details.input);
-    const failure = state?.failure as { stage?: unknown } | undefined;
+    const failure = state?.failure as { stage?: unknown; Error?: unknown } | undefined;
     const stage = asString(failure?.stage);
     if (stage && (stage === "Prepare" || (RESUMABLE_STAGES as readonly string[]).includes(stage))) {
-      return { stage: stage as FailedStage["stage"], date: asString(state?.date), mode: asString(state?.mode) };
+      const error = asString(failure?.Error);
+      return {
+        stage: stage as FailedStage["stage"],
+        date: asString(state?.date),
+        mode: asString(state?.mode),
+        ...(error ? { error } : {}),
+      };
     }
   }
   let date: string | undefined;

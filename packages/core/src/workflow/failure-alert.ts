@@ -78,7 +78,10 @@ function nextStep(end: ExecutionEnd, stage: string): string {
  * The alert for an execution's end, or undefined when NotifyFailure has already reported it
  * ({@link notifiedByStateMachine}). The cause is redacted (packages/core/src/redact.ts) and truncated.
  */
-export function failureAlert(end: ExecutionEnd, options: { stage: string }): FailureAlert | undefined {
+export function failureAlert(
+  end: ExecutionEnd,
+  options: { stage: string; warnings?: readonly string[] },
+): FailureAlert | undefined {
   if (notifiedByStateMachine(end)) return undefined;
   const region = regionOf(end.executionArn);
   const attempt = (end.redriveCount ?? 0) > 0 ? ` (redrive ${end.redriveCount})` : "";
@@ -94,8 +97,30 @@ export function failureAlert(end: ExecutionEnd, options: { stage: string }): Fai
     `Cause: ${cause}`,
     `Console: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${end.executionArn}`,
     `Next: ${nextStep(end, options.stage)}`,
+    ...(options.warnings ?? []).map((warning) => `Warning: ${warning}`),
   ].join("\n");
   // SNS subjects: at most 100 printable ASCII characters, no line breaks.
   const subject = `tunelake ${options.stage}: run ${end.name} ended ${end.status}`.slice(0, 100);
   return { subject, message };
 }
+
+/**
+ * The alert for warnings that come with a failure NotifyFailure already reported (its message is built by the state
+ * machine, so nothing can be added to it): one more message, about the warnings only. Undefined without warnings.
+ */
+export function warningAlert(
+  end: Pick<ExecutionEnd, "name">,
+  options: { stage: string; warnings: readonly string[] },
+): FailureAlert | undefined {
+  if (options.warnings.length === 0) return undefined;
+  const message = [
+    `tunelake execution ${end.name} failed (reported in the message before this one), and:`,
+    ...options.warnings.map((warning) => `Warning: ${warning}`),
+  ].join("\n");
+  const subject = `tunelake ${options.stage}: warning with run ${end.name}`.slice(0, 100);
+  return { subject, message };
+}
+
+/** How to renew the user refresh token a stage uses (tunelake auth, then SST's secret for the stage). */
+export const stageRenewCommand = (stage: string): string =>
+  `npx tunelake auth, then npx sst secrets set SPOTIFY_REFRESH_TOKEN <the new token> --stage ${stage}`;

@@ -10,7 +10,7 @@ const run = { date: "2026-11-20", mode: "extract" };
 describe("failedStageFromHistory", () => {
   it.each<[string, StateEnteredEvent[], FailedStage | undefined]>([
     [
-      "a caught error: the stage NotifyFailure received",
+      "a caught error: the stage NotifyFailure received, and the error caught",
       [
         entered("Prepare", {}),
         entered("Extract", run),
@@ -19,7 +19,7 @@ describe("failedStageFromHistory", () => {
         entered("NotifyFailure", { ...run, failure: { stage: "Transform", Error: "TransformError" } }),
         entered("Failed", { ...run, failure: { stage: "Transform", Error: "TransformError" } }),
       ],
-      { stage: "Transform", date: "2026-11-20", mode: "extract" },
+      { stage: "Transform", date: "2026-11-20", mode: "extract", error: "TransformError" },
     ],
     [
       "a crawler that never became READY",

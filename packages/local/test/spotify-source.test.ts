@@ -12,7 +12,7 @@ afterEach(async () => {
 
 /** The snapshot_id and entry count of each playlist, as the sample API started for a run of `date` answers them. */
 async function playlistsOn(date: string | undefined, ids: readonly string[]) {
-  const source = await resolveSource("sample", [], date);
+  const source = await resolveSource("sample", [], {}, date);
   sources.push(source);
   const client = createSpotifyClient(source.spotify);
   return Promise.all(ids.map((id) => client.get(`/playlists/${id}?fields=snapshot_id,items(total)`)));

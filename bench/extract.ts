@@ -100,19 +100,24 @@ async function startRemoteServer(options: SampleServerOptions): Promise<{ server
   return { server, child };
 }
 
-/** Runs the benchmark for the development and extended profiles. */
-export async function benchExtract(options: ExtractBenchOptions = {}): Promise<ExtractBenchResult[]> {
-  const latencyMs = options.latencyMs ?? 40;
-  const concurrency = options.concurrency ?? 8;
+/** The benchmark's config: 2,000 tracks, 1,000 albums and 500 artists (one album each) by default. */
+export function benchConfig(options: ExtractBenchOptions = {}): Config {
   const make = (kind: string, n: number) => Array.from({ length: n }, (_, i) => deriveId("bench", kind, i));
-  const config = parseConfig({
+  return parseConfig({
     sources: {
       tracks: make("track", options.tracks ?? 2000),
       albums: make("album", options.albums ?? 1000),
       artists: make("artist", options.artists ?? 500),
     },
-    extract: { concurrency, maxAlbumsPerArtist: options.maxAlbumsPerArtist ?? 1 },
+    extract: { concurrency: options.concurrency ?? 8, maxAlbumsPerArtist: options.maxAlbumsPerArtist ?? 1 },
   });
+}
+
+/** Runs the benchmark for the development and extended profiles. */
+export async function benchExtract(options: ExtractBenchOptions = {}): Promise<ExtractBenchResult[]> {
+  const latencyMs = options.latencyMs ?? 40;
+  const config = benchConfig(options);
+  const concurrency = config.extract.concurrency;
   const results: ExtractBenchResult[] = [];
   for (const profile of ["development", "extended"] as const) {
     const { server, child } = await startRemoteServer({ profile, latencyMs });

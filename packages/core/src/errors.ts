@@ -113,6 +113,34 @@ export class SpotifyConnectionError extends TunelakeError {
 /** Credentials were refused (401/400 on the token endpoint). */
 export class SpotifyAuthError extends TunelakeError {}
 
+/**
+ * The token endpoint answered `invalid_grant` for the user's refresh token because it expired (Spotify: 6 months
+ * after the authorization) or was revoked. Terminal: no retry brings it back; only a new authorization does.
+ */
+export class SpotifyRefreshTokenRevokedError extends SpotifyAuthError {
+  readonly description: string;
+  constructor(fields: { description: string }) {
+    super(
+      `Spotify no longer accepts SPOTIFY_REFRESH_TOKEN (invalid_grant: ${fields.description}): it expired (refresh tokens last 6 months from \`tunelake auth\`) or was revoked. Run \`npx tunelake auth\`, set SPOTIFY_REFRESH_TOKEN to the token it prints (on AWS: \`npx sst secrets set SPOTIFY_REFRESH_TOKEN <token> --stage <stage>\`), then run again.`,
+    );
+    this.description = fields.description;
+  }
+}
+
+/**
+ * Spotify blocks the app because its owner's Premium subscription lapsed (development-mode apps need the owner to
+ * have Premium): every call answers 403 with that message. Terminal: nothing changes until Premium is renewed.
+ */
+export class SpotifyPremiumRequiredError extends SpotifyAuthError {
+  readonly endpoint: string;
+  constructor(fields: { endpoint: string }) {
+    super(
+      `Spotify blocks this app (403 on ${fields.endpoint}): the Spotify account that owns the app in the developer dashboard no longer has Premium, which development-mode apps need. Renew Premium on that account (or move the app to an account that has it and set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to its credentials), then run again with \`npx tunelake run\` (a failed run: \`npx tunelake redrive\`).`,
+    );
+    this.endpoint = fields.endpoint;
+  }
+}
+
 /** A request Spotify refused for this app that has no fallback (4xx other than 429). */
 export class SpotifyRequestError extends TunelakeError {
   constructor(
@@ -371,6 +399,8 @@ export const STATE_MACHINE_ERRORS = [
   SpotifyServerError,
   SpotifyQuotaExceededError,
   SpotifyAuthError,
+  SpotifyRefreshTokenRevokedError,
+  SpotifyPremiumRequiredError,
   SpotifyConnectionError,
   SpotifyRequestError,
   SpotifyResponseTooLargeError,

@@ -9,6 +9,10 @@ export const FAULTS = {
   "spotify-5xx": "the sample API answers 503 to the first requests (retried to success)",
   "spotify-quota": "the sample API answers 429 QUOTA_EXCEEDED (the run stops with SpotifyQuotaExceededError)",
   "spotify-malformed": "the sample API sends truncated JSON bodies to the first requests (retried)",
+  "spotify-token-revoked":
+    "the sample API's token endpoint answers invalid_grant for the refresh token (the run stops with SpotifyRefreshTokenRevokedError)",
+  "spotify-premium-lapsed":
+    "the sample API answers every call 403 for a lapsed Premium subscription (the run stops with SpotifyPremiumRequiredError)",
   "spotify-drift":
     "the sample API's objects lose non-key fields, have them null or of another type, and gain unknown ones (kept, NULL in their columns)",
   "extract-crash":

@@ -34,6 +34,8 @@ const SAMPLE_FAULTS: { [F in SpotifyFault]: () => SampleFaults } = {
   "spotify-5xx": () => ({ serverError: { count: 3 } }),
   "spotify-quota": () => ({ quota: true }),
   "spotify-malformed": () => ({ malformed: { count: 2 } }),
+  "spotify-token-revoked": () => ({ refreshTokenRevoked: true }),
+  "spotify-premium-lapsed": () => ({ premiumLapsed: true }),
   "spotify-drift": () => ({ drift: true }),
 };
 

@@ -30,15 +30,19 @@ export interface PreparedRun {
   close(): Promise<void>;
 }
 
-/** Loads the config, starts the Spotify source with the spotify-* faults, and makes the handlers. */
+/**
+ * Loads the config, starts the Spotify source with the spotify-* faults (the sample API's world on the run `date`),
+ * and makes the handlers.
+ */
 export async function prepareLocalRun(
   home: string,
   faults: readonly FaultName[],
   setup: LocalRunSetup,
+  date?: string,
 ): Promise<PreparedRun> {
   // The config is checked before the Spotify source starts, and both before any request or file.
   const config = await loadConfig(setup.config);
-  const source = await resolveSource(setup.source, faults, setup.env);
+  const source = await resolveSource(setup.source, faults, setup.env, date);
   if (source.banner) setup.notice?.(source.banner);
   setup.onConfig?.(config);
   const handlers = createLocalHandlers({

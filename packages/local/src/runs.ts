@@ -74,10 +74,11 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
   const { home } = options;
   const { raw } = localStores(home);
   let prepared: Promise<PreparedRun> | undefined;
-  const loadHandlers = async () => {
+  /** The handlers, made on the first start or redrive (the sample API's world is that run's date). */
+  const loadHandlers = async (date: string) => {
     prepared ??=
       "setup" in options
-        ? prepareLocalRun(home, options.faults ?? [], options.setup)
+        ? prepareLocalRun(home, options.faults ?? [], options.setup, date)
         : options.handlers().then((handlers) => ({ handlers, close: async () => {} }));
     return (await prepared).handlers;
   };
@@ -111,7 +112,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async start(input: StartRunInput, observer?: RunObserver) {
       // The date is checked before the handlers (config, Spotify source) load.
       const date = assertRunDate(input.date ?? todayUtc());
-      const engineHandlers = await loadHandlers();
+      const engineHandlers = await loadHandlers(date);
       const record = await withController(date, observer, (signal) =>
         runLocalExecution({
           ...options.tuning,
@@ -145,7 +146,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
 
     async redrive(name, observer) {
       const before = await getExecution(home, name);
-      const engineHandlers = await loadHandlers();
+      const engineHandlers = await loadHandlers(before.date);
       const record = await withController(before.date, observer, (signal) =>
         redriveLocalExecution({
           ...options.tuning,

@@ -30,11 +30,15 @@ export interface ResolvedSource {
   close(): Promise<void>;
 }
 
-/** Resolves `--source` in `env`; for the sample API, starts it with the injected spotify-* faults. */
+/**
+ * Resolves `--source` in `env`; for the sample API, starts it with the injected spotify-* faults and its world on
+ * `worldDate`, the run date (the sample world changes from day to day from its epoch on: README, "Quickstart").
+ */
 export async function resolveSource(
   flag: SourceFlag,
   faults: readonly FaultName[],
   env: NodeJS.ProcessEnv,
+  worldDate?: string,
 ): Promise<ResolvedSource> {
   // `--source sample` is the explicit way to sample data; `auto` refuses half-set credentials instead of guessing.
   const useSpotify = flag === "spotify" || (flag === "auto" && requestsSpotifyCredentials(env));
@@ -57,6 +61,7 @@ export async function resolveSource(
     profile: sampleSetting(env, "TUNELAKE_SAMPLE_PROFILE", ["extended", "development"] as const),
     shape: shape.endsWith("2025") ? "2025" : "2026",
     faults: { ...sampleFaultsFor(faults), ...(shape.startsWith("drift") ? { drift: true } : {}) },
+    worldDate,
   });
   // The sample API also hands out a user refresh token, so user-scoped sources work on sample data too.
   return { spotify: sampleEnv(server, true), dataSource: "sample", banner: SAMPLE_BANNER, close: () => server.close() };

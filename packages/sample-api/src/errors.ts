@@ -27,3 +27,15 @@ export class OAuthError extends TunelakeError {
     this.code = code;
   }
 }
+
+/** A world date the sample world cannot answer for: not a calendar date, or past the world's end. */
+export class SampleWorldDateError extends TunelakeError {
+  static override readonly badInput = true;
+  readonly date: string;
+  constructor(fields: { date: string; problem: string }) {
+    super(
+      `The sample world date "${fields.date}" ${fields.problem}: pass a YYYY-MM-DD date (a run's --date) or none for the base world.`,
+    );
+    this.date = fields.date;
+  }
+}

@@ -1,8 +1,14 @@
 /**
  * Deterministic fake Spotify objects for the sample API. Every object is seeded by its id (and child ids are derived
  * from their parent's id), so any valid id gives the same answer on every run and machine: reruns are comparable and
- * tests can assert exact counts. Names start with "Sample " so nobody mistakes the data for Spotify's.
+ * tests can assert exact counts. From the world's epoch on, what an id answers also depends on the world date
+ * (sample-world.ts): releases, playlist edits, plays and field changes. Names start with "Sample " so nobody mistakes
+ * the data for Spotify's.
  */
+import { deriveId, int, seededRandom } from "./sample-seed.ts";
+import { dateOfWorldDay, type EntryKey, releaseDayOf, SampleWorld, WORLD_EPOCH, worldDayOf } from "./sample-world.ts";
+
+export { deriveId, seededRandom };
 
 export type SampleProfile = "development" | "extended";
 export type SampleShape = "2025" | "2026";
@@ -12,45 +18,17 @@ export interface SampleDataOptions {
   shape: SampleShape;
   /** Absolute API base, e.g. `http://127.0.0.1:1234/v1`, for `href` and `next` links. */
   apiBaseUrl: string;
+  /** The world date (YYYY-MM-DD); none, or one before the world's epoch, is the base world (sample-world.ts). */
+  worldDate?: string;
+  /** The first day of the changing world (default WORLD_EPOCH). */
+  worldEpoch?: string;
 }
 
 /** The user that the sample refresh token belongs to. */
 export const SAMPLE_USER_ID = "sample-user";
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** Spotify's editorial playlists have ids with this prefix; the development profile answers 404 for them. */
 export const EDITORIAL_PLAYLIST_PREFIX = "37i9dQZ";
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/** A small seeded PRNG (mulberry32): numbers in [0, 1). */
-export function seededRandom(...parts: readonly (string | number)[]): () => number {
-  let state = fnv1a(parts.join("\u0000"));
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const int = (rand: () => number, min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));
-
-/** A valid 22-character base-62 id derived from `parts`. */
-export function deriveId(...parts: readonly (string | number)[]): string {
-  const rand = seededRandom("id", ...parts);
-  let id = "";
-  for (let i = 0; i < 22; i++) id += BASE62[Math.floor(rand() * 62)];
-  return id;
-}
 
 export const SPOTIFY_ID_RE = /^[0-9A-Za-z]{22}$/;
 
@@ -61,10 +39,17 @@ function words(rand: () => number, count: number): string {
   return Array.from({ length: count }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" ");
 }
 
-const images = (id: string) => [
-  { url: `https://i.scdn.co/image/sample-${id}-640`, height: 640, width: 640 },
-  { url: `https://i.scdn.co/image/sample-${id}-300`, height: 300, width: 300 },
-];
+/** An object's images; a `version` (the world day they changed) gives new URLs. */
+const images = (id: string, version?: number) => {
+  const name = version === undefined ? `sample-${id}` : `sample-${id}-v${version}`;
+  return [
+    { url: `https://i.scdn.co/image/${name}-640`, height: 640, width: 640 },
+    { url: `https://i.scdn.co/image/${name}-300`, height: 300, width: 300 },
+  ];
+};
+
+/** The order Spotify lists an artist's album groups in; `album` and `single` are newest first within the group. */
+const GROUP_ORDER = ["album", "single", "appears_on", "compilation"];
 
 type Json = Record<string, unknown>;
 
@@ -92,7 +77,25 @@ export function page(url: URL, items: unknown[], offset: number, limit: number, 
 
 /** The fake Spotify catalogue. */
 export class SampleData {
-  constructor(readonly options: SampleDataOptions) {}
+  private world: SampleWorld | undefined;
+  private readonly epoch: string;
+
+  constructor(readonly options: SampleDataOptions) {
+    this.epoch = options.worldEpoch ?? WORLD_EPOCH;
+    worldDayOf(this.epoch, this.epoch);
+    this.setWorldDate(options.worldDate);
+  }
+
+  /** Moves the world to `date` (undefined: the base world); throws SampleWorldDateError for a date that is not one. */
+  setWorldDate(date: string | undefined): void {
+    const day = worldDayOf(date, this.epoch);
+    if (day !== this.world?.day) this.world = day === undefined ? undefined : new SampleWorld(day, this.epoch);
+  }
+
+  /** The world date the data answers for: undefined in the base world. */
+  get worldDate(): string | undefined {
+    return this.world?.date;
+  }
 
   private get extended(): boolean {
     return this.options.profile === "extended";
@@ -103,7 +106,8 @@ export class SampleData {
   }
 
   simplifiedArtist(id: string): Json {
-    const rand = seededRandom("artist", id);
+    const renamedOn = this.world?.artistChanges(id).nameOn;
+    const rand = renamedOn === undefined ? seededRandom("artist", id) : seededRandom("artist-renamed", id, renamedOn);
     return {
       external_urls: { spotify: `https://open.spotify.com/artist/${id}` },
       href: `${this.options.apiBaseUrl}/artists/${id}`,
@@ -116,23 +120,40 @@ export class SampleData {
 
   artist(id: string): Json {
     const rand = seededRandom("artist-profile", id);
-    const base: Json = { ...this.simplifiedArtist(id), images: images(id) };
+    const changes = this.world?.artistChanges(id);
+    const base: Json = { ...this.simplifiedArtist(id), images: images(id, changes?.imagesOn) };
     if (!this.extended) return base;
+    const popularity = int(rand, 0, 100);
     return {
       ...base,
       followers: { href: null, total: int(rand, 0, 5_000_000) },
       genres: [GENRES[int(rand, 0, GENRES.length - 1)], GENRES[int(rand, 0, GENRES.length - 1)]],
-      popularity: int(rand, 0, 100),
+      popularity:
+        changes?.popularityOn === undefined
+          ? popularity
+          : int(seededRandom("artist-popularity", id, changes.popularityOn), 0, 100),
     };
   }
 
-  /** Album ids of an artist (newest first) with their group, before `include_groups` filtering. */
+  /**
+   * Album ids of an artist with their group, before `include_groups` filtering. In the changing world, as Spotify
+   * lists them: its releases since the epoch beside the base albums, the groups in a fixed order, `album` and `single`
+   * newest first (`appears_on` in no particular order). The base world keeps its own order.
+   */
   artistAlbumRefs(artistId: string): Array<{ id: string; group: string }> {
     const rand = seededRandom("artist-albums", artistId);
     const count = int(rand, 1, 24);
-    return Array.from({ length: count }, (_, i) => {
+    const base = Array.from({ length: count }, (_, i) => {
       const id = deriveId("artist-album", artistId, i);
       return { id, group: this.albumFacts(id).group };
+    });
+    if (!this.world) return base;
+    const refs = [...this.world.releases(artistId).map((id) => ({ id, group: this.albumFacts(id).group })), ...base];
+    const released = (id: string) => this.albumFacts(id).releaseDate;
+    return GROUP_ORDER.flatMap((group) => {
+      const inGroup = refs.filter((ref) => ref.group === group);
+      // A stable sort: albums of one release date keep their order.
+      return group === "appears_on" ? inGroup : inGroup.sort((a, b) => released(b.id).localeCompare(released(a.id)));
     });
   }
 
@@ -159,15 +180,19 @@ export class SampleData {
         : precision === "month"
           ? `${year}-${pad(month)}`
           : `${year}-${pad(month)}-${pad(day)}`;
-    const totalTracks = rand() < 0.08 ? int(rand, 51, 80) : albumType === "single" ? int(rand, 1, 4) : int(rand, 5, 18);
+    const baseTracks = rand() < 0.08 ? int(rand, 51, 80) : albumType === "single" ? int(rand, 1, 4) : int(rand, 5, 18);
     const artistCount = rand() < 0.2 ? 2 : 1;
+    // A release of the changing world: an album or a single, out on the day its id says.
+    const releaseDay = releaseDayOf(id);
+    const released =
+      releaseDay === undefined ? undefined : seededRandom("release-type", id)() < 0.6 ? "single" : "album";
     return {
-      albumType,
-      group,
+      albumType: released ?? albumType,
+      group: released ?? group,
       name: `Sample Album ${words(rand, 2)}`,
-      releaseDate,
-      precision,
-      totalTracks,
+      releaseDate: releaseDay === undefined ? releaseDate : dateOfWorldDay(releaseDay, this.epoch),
+      precision: releaseDay === undefined ? precision : "day",
+      totalTracks: released === "single" && baseTracks > 4 ? 1 + (baseTracks % 4) : baseTracks,
       artistIds: Array.from({ length: artistCount }, (_, i) => deriveId("album-artist", id, i)),
       label: `Sample Records ${words(rand, 1)}`,
       popularity: int(rand, 0, 100),
@@ -262,8 +287,14 @@ export class SampleData {
     return seededRandom("playlist-owner", id)() < 0.5 ? SAMPLE_USER_ID : `sample-curator-${id.slice(0, 4)}`;
   }
 
+  /** The playlist's entries today: its base positions, edited by the changing world. */
+  playlistEntryKeys(id: string): EntryKey[] {
+    const total = int(seededRandom("playlist-total", id), 5, 130);
+    return this.world ? this.world.playlist(id, total).entries : Array.from({ length: total }, (_, i) => i);
+  }
+
   playlistTotal(id: string): number {
-    return int(seededRandom("playlist-total", id), 5, 130);
+    return this.playlistEntryKeys(id).length;
   }
 
   episode(id: string): Json {
@@ -299,9 +330,24 @@ export class SampleData {
     };
   }
 
-  /** One playlist entry: always a mix of tracks, a removed (null) track, an episode and a local file. */
-  playlistEntry(playlistId: string, position: number): Json {
+  /**
+   * One playlist entry: always a mix of tracks, a removed (null) track, an episode and a local file. A number is a
+   * base entry (by its base position); an entry the changing world added is a track added on that day.
+   */
+  playlistEntry(playlistId: string, position: EntryKey): Json {
     const key = this.options.shape === "2026" ? "item" : "track";
+    if (typeof position === "object") {
+      const addedAt = new Date(
+        Date.parse(`${dateOfWorldDay(position.day, this.epoch)}T12:00:00Z`) + position.n * 60_000,
+      );
+      return {
+        added_at: addedAt.toISOString().replace(".000Z", "Z"),
+        added_by: { id: this.playlistOwner(playlistId), type: "user" },
+        is_local: false,
+        primary_color: null,
+        [key]: this.track(deriveId("playlist-added", playlistId, position.day, position.n)),
+      };
+    }
     const rand = seededRandom("playlist-entry", playlistId, position);
     let item: Json | null;
     let isLocal = false;
@@ -322,22 +368,26 @@ export class SampleData {
   }
 
   playlistEntriesPage(playlistId: string, url: URL, offset: number, limit: number): Json {
-    const total = this.playlistTotal(playlistId);
-    const items = [];
-    for (let p = offset; p < Math.min(total, offset + limit); p++) items.push(this.playlistEntry(playlistId, p));
-    return page(url, items, offset, limit, total);
+    const keys = this.playlistEntryKeys(playlistId);
+    const items = keys.slice(offset, offset + limit).map((key) => this.playlistEntry(playlistId, key));
+    return page(url, items, offset, limit, keys.length);
   }
 
-  /** Playlist metadata; the embedded entries page is present only when entries are readable for this caller. */
+  /**
+   * Playlist metadata; the embedded entries page is present only when entries are readable for this caller. Where
+   * they are not (a playlist the caller does not own), Spotify leaves out the item count: only the reference stays.
+   */
   playlist(id: string, entriesReadable: boolean): Json {
+    const state = this.world?.playlist(id, int(seededRandom("playlist-total", id), 5, 130));
     const rand = seededRandom("playlist", id);
     const owner = this.playlistOwner(id);
     const key = this.options.shape === "2026" ? "items" : "tracks";
     const entriesUrl = this.url(`/playlists/${id}/${key}`);
-    const total = this.playlistTotal(id);
     const entries = entriesReadable
       ? this.playlistEntriesPage(id, entriesUrl, 0, this.options.shape === "2026" ? 50 : 100)
-      : { href: entriesUrl.toString(), total };
+      : { href: entriesUrl.toString() };
+    const name = `Sample Playlist ${words(rand, 2)}`;
+    const editedOn = state?.editedOn;
     return {
       collaborative: false,
       description: "Sample playlist generated by tunelake's sample API",
@@ -346,7 +396,10 @@ export class SampleData {
       href: `${this.options.apiBaseUrl}/playlists/${id}`,
       id,
       images: images(id),
-      name: `Sample Playlist ${words(rand, 2)}`,
+      name:
+        state?.renamedOn === undefined
+          ? name
+          : `Sample Playlist ${words(seededRandom("playlist-renamed", id, state.renamedOn), 2)}`,
       owner: {
         display_name: owner,
         external_urls: { spotify: `https://open.spotify.com/user/${owner}` },
@@ -356,7 +409,8 @@ export class SampleData {
         uri: `spotify:user:${owner}`,
       },
       public: rand() < 0.8,
-      snapshot_id: `sample-snapshot-${deriveId("snapshot", id).slice(0, 12)}`,
+      // A new snapshot with every edit, the same one between edits.
+      snapshot_id: `sample-snapshot-${(editedOn === undefined ? deriveId("snapshot", id) : deriveId("snapshot", id, editedOn)).slice(0, 12)}`,
       [key]: entries,
       type: "playlist",
       uri: `spotify:playlist:${id}`,
@@ -381,7 +435,15 @@ export class SampleData {
     }
   }
 
+  /** The user's last plays, newest first: in the changing world, the last ones up to the end of the world date. */
   recentlyPlayed(limit: number): Json[] {
+    if (this.world) {
+      return this.world.plays(Math.min(limit, 50)).map((play) => ({
+        context: { type: "playlist", uri: `spotify:playlist:${deriveId("recent-context", play.contextSeed % 3)}` },
+        played_at: new Date(play.playedAtMs).toISOString(),
+        track: this.track(deriveId("recent", play.trackSeed)),
+      }));
+    }
     return Array.from({ length: Math.min(limit, 50) }, (_, i) => ({
       context: { type: "playlist", uri: `spotify:playlist:${deriveId("recent-context", i % 3)}` },
       played_at: new Date(Date.UTC(2026, 10, 20, 23, 0, 0) - i * 200_000).toISOString(),

@@ -10,6 +10,7 @@ import { SOURCES } from "@tunelake/core/sources/index";
 import { type Context, Hono } from "hono";
 import { HttpError } from "./errors.ts";
 import { page, SAMPLE_USER_ID, type SampleData, type SampleShape, SPOTIFY_ID_RE } from "./sample-data.ts";
+import { applyFields, parseFields } from "./sample-fields.ts";
 
 type Json = Record<string, unknown>;
 
@@ -21,6 +22,8 @@ export interface RouteEnv {
   shape: SampleShape;
   /** Breaks items of a paging object (in place) when the invalidItems fault is on. */
   corrupt: (page: Json) => Json;
+  /** Spotify's 2026 rollout: one playlist response carries both `items` and `tracks`, entries still say `track`. */
+  bothPlaylistKeys?: boolean;
   /** The answer of the route, for the server to serialize. */
   answer?: unknown;
   /** The error the route threw, for the server to answer with. */
@@ -68,6 +71,17 @@ const corruptAlbum = (c: Ctx, album: Json) => {
   if (album.tracks && typeof album.tracks === "object") c.env.corrupt(album.tracks as Json);
   return album;
 };
+/** The answer filtered by the request's `fields` (playlist endpoints honour it, as Spotify's do). */
+const withFields = (c: Ctx, value: Json): unknown => {
+  const fields = urlOf(c).searchParams.get("fields");
+  return fields === null ? value : applyFields(value, parseFields(fields));
+};
+/** A 2026 entry as the rollout still sends it: its object under `track`. */
+const rolloutEntry = (entry: unknown): unknown => {
+  if (entry === null || typeof entry !== "object" || !("item" in entry)) return entry;
+  const { item, ...rest } = entry as Json;
+  return { ...rest, track: item };
+};
 /** `/artists/{id}` -> `/v1/artists/:id`. */
 const honoPath = (path: string) => `/v1${path.replace(/\{(\w+)\}/g, ":$1")}`;
 
@@ -84,7 +98,12 @@ const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = 
     const playlist = data.playlist(id, extended || (c.env.user && owner === SAMPLE_USER_ID));
     const entries = playlist[shape === "2026" ? "items" : "tracks"] as Json;
     if (Array.isArray(entries.items)) c.env.corrupt(entries);
-    return answer(c, playlist);
+    if (c.env.bothPlaylistKeys) {
+      if (Array.isArray(entries.items)) entries.items = entries.items.map(rolloutEntry);
+      playlist.items = entries;
+      playlist.tracks = structuredClone(entries);
+    }
+    return answer(c, withFields(c, playlist));
   },
   searches: (c) => {
     const url = urlOf(c);
@@ -267,7 +286,9 @@ export function createSampleRoutes(): App {
     const url = urlOf(c);
     const limit = intParam(url, "limit", shape === "2026" ? 50 : 100, 1, shape === "2026" ? 50 : 100);
     const offset = intParam(url, "offset", 0, 0, 100_000);
-    return answer(c, c.env.corrupt(data.playlistEntriesPage(id, url, offset, limit)));
+    const entries = c.env.corrupt(data.playlistEntriesPage(id, url, offset, limit));
+    if (c.env.bothPlaylistKeys && Array.isArray(entries.items)) entries.items = entries.items.map(rolloutEntry);
+    return answer(c, withFields(c, entries));
   });
   app.get("/v1/browse/new-releases", (c) => {
     if (!c.env.extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");

@@ -5,12 +5,13 @@
  * tests exercise the real HTTP path. Every name starts with "Sample " and every response carries
  * `x-tunelake-sample: true`: nobody should mistake this data for Spotify's.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import { sleep } from "@tunelake/core/resilience";
 import { USER_SCOPES } from "@tunelake/core/sources/index";
+import { QUOTA_BUCKETS, type QuotaBucket, quotaBucketOf } from "@tunelake/core/spotify/quota-buckets";
 import { HttpError, OAuthError } from "./errors.ts";
 import { EDITORIAL_PLAYLIST_PREFIX, SampleData, type SampleProfile, type SampleShape } from "./sample-data.ts";
 import { driftResponse } from "./sample-drift.ts";
@@ -20,8 +21,14 @@ import { createSampleRoutes, type RouteEnv } from "./sample-routes.ts";
 export interface SampleFaults {
   /** 429 with `Retry-After: retryAfterSeconds` (default 1) for the next `count` requests. */
   rateLimit?: { count: number; retryAfterSeconds?: number };
-  /** Every API request answers 429 QUOTA_EXCEEDED with a Retry-After of a day. */
+  /** Every API request answers 429 QUOTA_EXCEEDED with a Retry-After of a day (every bucket spent). */
   quota?: boolean;
+  /** The token endpoint answers `invalid_grant` for the user's refresh token, as Spotify does once it is revoked. */
+  refreshTokenRevoked?: boolean;
+  /** The app owner's Premium subscription lapsed: every API request answers 403 {@link PREMIUM_REQUIRED_MESSAGE}. */
+  premiumLapsed?: boolean;
+  /** Spotify's 2026 rollout: a playlist response carries both `items` and `tracks`, entries still say `track`. */
+  bothPlaylistKeys?: boolean;
   /** `status` (default 503) for the next `count` requests. */
   serverError?: { count: number; status?: number };
   /** Adds `ms` of delay to the next `count` requests (every request when `count` is absent). */
@@ -54,11 +61,34 @@ export interface SampleServerOptions {
   clientSecret?: string;
   /** The refresh token the server accepts for the sample user (default {@link SAMPLE_REFRESH_TOKEN}). */
   refreshToken?: string;
+  /**
+   * The world date (YYYY-MM-DD) the data answers for: none, or one before the world's epoch, is the base world
+   * (sample-world.ts). `setWorldDate` moves it.
+   */
+  worldDate?: string;
+  /** The first day of the changing world (default WORLD_EPOCH, sample-world.ts). */
+  worldEpoch?: string;
+  /** Spotify's per-bucket quota, counted per world date. */
+  quota?: SampleQuota;
+}
+
+/**
+ * Per-bucket quota: each bucket's budget is the requests it answers per world date; once spent, its requests answer
+ * 429 QUOTA_EXCEEDED with a long Retry-After while the other buckets still answer (as Spotify's buckets do).
+ */
+export interface SampleQuota {
+  budgets: Partial<Record<QuotaBucket, number>>;
+  /** Retry-After of an exhausted bucket (default: the seconds left of the world day, which began when it was set). */
+  retryAfterSeconds?: number;
 }
 
 export interface SampleServerStats {
   requests: number;
   byEndpoint: Record<string, number>;
+  /** Web API requests per quota bucket (quota-buckets.ts), answered or not. */
+  byBucket: Record<QuotaBucket, number>;
+  /** `304 Not Modified` answers to an `If-None-Match` that matched the ETag. */
+  notModified: number;
 }
 
 export interface SampleServer {
@@ -75,6 +105,10 @@ export interface SampleServer {
   stats(): SampleServerStats;
   resetStats(): void;
   setFaults(faults: SampleFaults): void;
+  /** Moves the world to `date` (undefined: the base world) without a restart; each date has its own quota budgets. */
+  setWorldDate(date: string | undefined): void;
+  /** Replaces the per-bucket quota (undefined: no budgets). */
+  setQuota(quota: SampleQuota | undefined): void;
   /** Invalidates every access token issued so far (the next API call answers 401). */
   revokeTokens(): void;
   close(): Promise<void>;
@@ -87,6 +121,21 @@ export const SAMPLE_BANNER =
 export const SAMPLE_CLIENT_ID = "sample-client-id";
 export const SAMPLE_CLIENT_SECRET = "sample-client-secret";
 export const SAMPLE_REFRESH_TOKEN = "sample-refresh-token";
+/** What Spotify answers (403) to every call of an app whose owner's Premium subscription lapsed (field report). */
+export const PREMIUM_REQUIRED_MESSAGE =
+  "Your application is blocked from accessing the Web API since you do not have a Spotify Premium subscription";
+
+const DAY_SECONDS = 86_400;
+const emptyStats = (): SampleServerStats => ({
+  requests: 0,
+  byEndpoint: {},
+  byBucket: Object.fromEntries(QUOTA_BUCKETS.map((bucket) => [bucket, 0])) as Record<QuotaBucket, number>,
+  notModified: 0,
+});
+const quotaExceeded = (retryAfterSeconds: number) =>
+  new HttpError(429, "API rate limit exceeded", { "Retry-After": String(retryAfterSeconds) }, "QUOTA_EXCEEDED");
+/** Endpoints that send an ETag and honour If-None-Match (Spotify: seen on playlist-related endpoints). */
+const withEtag = (label: string) => /^GET \/playlists\/\{id\}(\/(items|tracks))?$/.test(label);
 
 interface TokenInfo {
   expiresAt: number;
@@ -116,7 +165,11 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
   const latencyMs = options.latencyMs ?? 0;
   const expiresIn = options.expiresInSeconds ?? 3600;
   let faults: SampleFaults = { ...options.faults };
-  let stats: SampleServerStats = { requests: 0, byEndpoint: {} };
+  let stats = emptyStats();
+  let quota: SampleQuota | undefined = options.quota && structuredClone(options.quota);
+  /** Requests each bucket answered, per world date (`date bucket`). */
+  const spent = new Map<string, number>();
+  let worldDayStartedAt = Date.now();
   const tokens = new Map<string, TokenInfo>();
   const clientSecret = options.clientSecret ?? SAMPLE_CLIENT_SECRET;
   const userRefreshToken = options.refreshToken ?? SAMPLE_REFRESH_TOKEN;
@@ -164,9 +217,8 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       if (faults.slow.count !== undefined) faults.slow.count--;
       await sleep(faults.slow.ms);
     }
-    if (faults.quota) {
-      throw new HttpError(429, "API rate limit exceeded", { "Retry-After": "86400" }, "QUOTA_EXCEEDED");
-    }
+    if (faults.premiumLapsed) throw new HttpError(403, PREMIUM_REQUIRED_MESSAGE);
+    if (faults.quota) throw quotaExceeded(DAY_SECONDS);
     if (faults.rateLimit && faults.rateLimit.count > 0) {
       faults.rateLimit.count--;
       throw new HttpError(429, "API rate limit exceeded", {
@@ -184,11 +236,31 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     return { malformed: false };
   };
 
+  /** Counts a request against its bucket's budget of the world date; throws 429 QUOTA_EXCEEDED once it is spent. */
+  const spend = (bucket: QuotaBucket): void => {
+    const budget = quota?.budgets[bucket];
+    if (budget === undefined) return;
+    const key = `${data?.worldDate ?? "base"} ${bucket}`;
+    const used = spent.get(key) ?? 0;
+    if (used >= budget) {
+      const left = DAY_SECONDS - Math.floor((Date.now() - worldDayStartedAt) / 1000);
+      throw quotaExceeded(quota?.retryAfterSeconds ?? Math.max(1, left));
+    }
+    spent.set(key, used + 1);
+  };
+
   const routes = createSampleRoutes();
   /** Answers a Web API request from the router app (sample-routes.ts); a route's error is thrown as it was. */
   const api = async (req: IncomingMessage, url: URL, token: TokenInfo): Promise<unknown> => {
     if (req.method !== "GET") throw new HttpError(405, "Method not allowed");
-    const env: RouteEnv = { data: data!, user: token.user, extended, shape, corrupt };
+    const env: RouteEnv = {
+      data: data!,
+      user: token.user,
+      extended,
+      shape,
+      corrupt,
+      bothPlaylistKeys: faults.bothPlaylistKeys === true,
+    };
     await routes.fetch(new Request(url), env);
     if (env.error !== undefined) throw env.error;
     return env.answer;
@@ -207,6 +279,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     }
     if (grant === "refresh_token") {
       const refresh = body.get("refresh_token") ?? "";
+      if (faults.refreshTokenRevoked) throw new OAuthError(400, "invalid_grant", "Refresh token revoked");
       if (!refreshTokens.has(refresh)) throw new OAuthError(400, "invalid_grant", "Invalid refresh token");
       return {
         access_token: issueToken(true),
@@ -261,8 +334,10 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const label = endpointLabel(req.method ?? "GET", url.pathname);
+    const bucket = url.pathname.startsWith("/v1/") ? quotaBucketOf(label) : undefined;
     stats.requests++;
     stats.byEndpoint[label] = (stats.byEndpoint[label] ?? 0) + 1;
+    if (bucket) stats.byBucket[bucket]++;
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
         "content-type": "application/json; charset=utf-8",
@@ -284,10 +359,21 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
       const token = auth(req);
       const { malformed } = await applyFaults();
+      if (bucket) spend(bucket);
       const answer = await api(req, url, token);
       const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
-      const body = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
-      send(200, malformed ? body.slice(0, Math.max(1, Math.floor(body.length / 2))) : body);
+      const full = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
+      const body = malformed ? full.slice(0, Math.max(1, Math.floor(full.length / 2))) : full;
+      if (!withEtag(label)) return send(200, body);
+      // A hash of the body: the same answer has the same ETag, and If-None-Match with it answers 304, no body.
+      const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+      if (req.headers["if-none-match"] === etag) {
+        stats.notModified++;
+        res.writeHead(304, { ETag: etag, "x-tunelake-sample": "true" });
+        res.end();
+        return;
+      }
+      send(200, body, { ETag: etag });
     } catch (error) {
       if (error instanceof OAuthError) {
         send(error.status, JSON.stringify({ error: error.code, error_description: error.message }));
@@ -313,7 +399,13 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const apiBaseUrl = `${origin}/v1`;
-  data = new SampleData({ profile, shape, apiBaseUrl });
+  data = new SampleData({
+    profile,
+    shape,
+    apiBaseUrl,
+    worldDate: options.worldDate,
+    worldEpoch: options.worldEpoch,
+  });
 
   return {
     apiBaseUrl,
@@ -324,9 +416,16 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     profile,
     shape,
     data,
-    stats: () => ({ requests: stats.requests, byEndpoint: { ...stats.byEndpoint } }),
+    stats: () => structuredClone(stats),
     resetStats: () => {
-      stats = { requests: 0, byEndpoint: {} };
+      stats = emptyStats();
+    },
+    setWorldDate: (date) => {
+      data.setWorldDate(date);
+      worldDayStartedAt = Date.now();
+    },
+    setQuota: (next) => {
+      quota = next && structuredClone(next);
     },
     revokeTokens: () => tokens.clear(),
     setFaults: (next) => {

@@ -94,6 +94,29 @@ describe("Spotify faults on the local engine", () => {
     }
   });
 
+  it.each([
+    ["spotify-token-revoked", "SpotifyRefreshTokenRevokedError", /invalid_grant.*npx tunelake auth/s],
+    ["spotify-premium-lapsed", "SpotifyPremiumRequiredError", /Premium.*npx tunelake (run|redrive)/s],
+  ])("fails at once on %s with %s, retried by neither the client nor the state machine", async (fault, name, fix) => {
+    // Prepare
+    const home = await newHome(fault);
+    const server = await startSample([fault]);
+    const config = await suiteConfig();
+
+    // Act
+    const { record } = await runPipeline({ home, server, config, date: DATE, faults: [fault] }).finally(() =>
+      server.close(),
+    );
+
+    // Assess: one Extract attempt: one token request per kind, at most one request per worker before the stop.
+    expect(record).toMatchObject({ status: "FAILED", failedStage: "Extract", error: name });
+    expect(record.cause).toMatch(fix);
+    const { byEndpoint, requests } = server.stats();
+    const tokens = byEndpoint["POST /api/token"] ?? 0;
+    expect(tokens).toBeLessThanOrEqual(2);
+    expect(requests - tokens).toBeLessThanOrEqual(config.extract.concurrency);
+  });
+
   it("fails with SpotifyServerError when Spotify stays down (5xx on every request), and a redrive completes once it is back", async () => {
     // Prepare: one client retry, then the state machine's retries of the Lambda: every attempt meets 503.
     const home = await newHome("down");

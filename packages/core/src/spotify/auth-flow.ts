@@ -13,6 +13,7 @@ import { SpotifyAuthError } from "../errors.ts";
 import { USER_SCOPES } from "../sources/index.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
 import { redirectRefused } from "./client.ts";
+import { terminalSpotifyError } from "./http-errors.ts";
 import { TokenResponseSchema } from "./schemas.ts";
 
 /** Scopes the user-scoped sources need. */
@@ -116,6 +117,9 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     }
     const text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES, tokenUrl);
     if (!response.ok) {
+      // A lapsed Premium subscription blocks the authorization too: say so, not "check the credentials".
+      const terminal = terminalSpotifyError(text, { endpoint: "POST /api/token" });
+      if (terminal) throw terminal;
       throw new SpotifyAuthError(
         `Spotify refused the authorization code (HTTP ${response.status}); check SPOTIFY_CLIENT_ID/SECRET and that ${redirectUri} is registered.`,
       );

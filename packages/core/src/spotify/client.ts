@@ -21,7 +21,7 @@ import { type Logger, silentLogger } from "../logger.ts";
 import { redactSecrets, rememberSecret } from "../redact.ts";
 import { jitteredBackoff, retry, verdict } from "../resilience.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
-import { describeRetryAt, spotifyErrorBody } from "./http-errors.ts";
+import { describeRetryAt, spotifyErrorBody, terminalSpotifyError } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
 import { type QuotaBucket, quotaBucketOf } from "./quota-buckets.ts";
 import { TokenResponseSchema } from "./schemas.ts";
@@ -220,6 +220,9 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           }
           const text = await readBoundedText(response, maxBytes, tokenUrl);
           if (response.status === 400 || response.status === 401 || response.status === 403) {
+            const context = { endpoint: "POST /api/token", refreshGrant: user, secrets: [refreshToken] };
+            const terminal = terminalSpotifyError(text, context);
+            if (terminal) throw terminal;
             throw new SpotifyAuthError(
               `Spotify refused ${what} (HTTP ${response.status}). ${
                 user
@@ -445,6 +448,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           } else if (status >= 500) {
             problem = `HTTP ${status}`;
           } else {
+            const terminal = status === 403 ? terminalSpotifyError(text, { endpoint }) : undefined;
+            if (terminal) stop(terminal);
             const body = spotifyErrorBody(text);
             throw new SpotifyRequestError(
               // Spotify's message is quoted, and a hostile server can echo the token in it.

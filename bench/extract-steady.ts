@@ -1,0 +1,355 @@
+/**
+ * Steady-state extract (`npm run bench -- --only extract-steady [--days N] [--json]`): the extract benchmark's
+ * config (development profile) run day after day against the sample world (sample-api/src/sample-world.ts) in one
+ * tunelake home, each day through the real local pipeline (the engine, the Extract and Transform handlers, the crawl
+ * and the checks, in-process). Figures come from what happened: requests are counted at the sample server, tables
+ * are compared cell by cell. Nothing here is asserted.
+ *
+ * - cold: day 1 in a fresh home (its home is then copied for the two scenarios below);
+ * - steady: days 2..N with the world frozen at day 1 (nothing changes);
+ * - changing: days 2..N with the world date = the run date;
+ * - changingBound: change checks + changes + due refreshes, as each changing day's extract manifest reports them;
+ * - tablesMatchFullRefetch: each changing day's curated tables against a fresh home's run of the same date on the
+ *   same world (a full refetch), row for row, every column but `_fetched_*`;
+ * - exhaustedDay: the changing home's day D (default 5) with the `artist-albums` bucket's budget spent early: did
+ *   the run complete, which sources its manifest names stale, and how many more days until none is.
+ */
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Config } from "../packages/core/src/config/schema.ts";
+import { CURATED_TABLES, manifestKey, todayUtc } from "../packages/core/src/lake.ts";
+import { silentLogger } from "../packages/core/src/logger.ts";
+import { QUOTA_BUCKETS, type QuotaBucket } from "../packages/core/src/spotify/quota-buckets.ts";
+import { openLocalCatalog } from "../packages/local/src/catalog.ts";
+import { runLocalExecution } from "../packages/local/src/engine.ts";
+import { createLocalHandlers } from "../packages/local/src/handlers.ts";
+import { localPaths } from "../packages/local/src/paths.ts";
+import { type SampleServer, sampleEnv, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
+import { dateOfWorldDay } from "../packages/sample-api/src/sample-world.ts";
+import { benchConfig, type ExtractBenchOptions } from "./extract.ts";
+
+export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks" | "albums" | "artists"> {
+  /** Days simulated (default 30). */
+  days?: number;
+  /** The day whose `artist-albums` budget is spent early (default 5; at most `days`). */
+  exhaustedDay?: number;
+  /** Days after the exhausted one the catch-up may take before the benchmark stops looking (default 5). */
+  catchUpLimit?: number;
+  /** Called with a line after each run (the bench prints them on stderr unless --json). */
+  progress?: (line: string) => void;
+}
+
+/** The first simulated day (and the world's epoch), unless the days asked for do not fit before today. */
+const FIRST_DAY = "2026-10-01";
+
+/** The exhausted day's `artist-albums` budget: this share of what the same day spent in the changing scenario. */
+const EXHAUSTED_BUDGET_SHARE = 0.25;
+
+type Buckets = Record<QuotaBucket, number>;
+
+/** One run of the pipeline, as the sample server and the run's manifest saw it. */
+export interface DayRun {
+  date: string;
+  worldDate: string;
+  status: string;
+  error?: string;
+  /** Web API requests (the token requests are not counted). */
+  requests: number;
+  byBucket: Buckets;
+  notModified: number;
+  /** Sources the manifest names stale (null: the manifest has no such field). */
+  staleSources: string[] | null;
+  /** The changing-bound terms the manifest reports (null where it reports none). */
+  bound: BoundTerms;
+}
+
+export interface BoundTerms {
+  changeChecks: number | null;
+  changes: number | null;
+  dueRefreshes: number | null;
+}
+
+export interface ExtractSteadyResult {
+  days: number;
+  profile: "development";
+  config: { tracks: number; albums: number; artists: number };
+  coldRequests: number;
+  steadyMedianRequests: number;
+  changingMedianRequests: number;
+  /**
+   * Median over the changing days of change checks + changes + due refreshes (manifest: changeChecks,
+   * changeChecks - notModified, refreshed); null while a term is not reported.
+   */
+  changingBound: number | null;
+  changingBoundNotReported: (keyof BoundTerms)[];
+  /** Every curated table of every changing day equals a full refetch's (row for row, `_fetched_*` aside). */
+  tablesMatchFullRefetch: boolean;
+  tableMismatches: { date: string; tables: string[] }[];
+  exhaustedDay: {
+    day: number;
+    date: string;
+    artistAlbumsBudget: number;
+    completed: boolean;
+    error?: string;
+    /** Sources the day's manifest names stale (null: the manifest has no such field). */
+    staleSources: string[] | null;
+    /**
+     * Days after it until a run completes and its manifest names no stale source (null: not within the limit, or the
+     * manifest does not report stale sources).
+     */
+    catchUpDays: number | null;
+    after: { date: string; status: string; requests: number; staleSources: string[] | null }[];
+  };
+  byBucket: { cold: Buckets; steadyMedian: Buckets; changingMedian: Buckets };
+  notModified: { steadyTotal: number; changingTotal: number };
+  perDay: { steady: DayRun[]; changing: DayRun[] };
+  wallSeconds: number;
+}
+
+const median = (values: readonly number[]): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+const bucketMedian = (runs: readonly DayRun[]): Buckets =>
+  Object.fromEntries(QUOTA_BUCKETS.map((b) => [b, median(runs.map((r) => r.byBucket[b]))])) as Buckets;
+
+/** A number the manifest reports as `field` (null when it does not: a manifest of a version without it). */
+function reported(manifest: Record<string, unknown> | undefined, field: string): number | null {
+  const value = manifest?.[field];
+  return typeof value === "number" ? value : null;
+}
+
+/**
+ * The changing-bound terms from the extract manifest: `changeChecks` (requests that asked whether something changed),
+ * `refreshed` (known objects fetched again because their refresh was due), and the changes found: the change checks
+ * that were not `notModified`.
+ */
+function boundTerms(manifest: Record<string, unknown> | undefined): BoundTerms {
+  const changeChecks = reported(manifest, "changeChecks");
+  const notModified = reported(manifest, "notModified");
+  return {
+    changeChecks,
+    changes: changeChecks === null || notModified === null ? null : changeChecks - notModified,
+    dueRefreshes: reported(manifest, "refreshed"),
+  };
+}
+
+/** The sources the manifest names stale (`stale`: records with a `source`); null when it has no such field. */
+function staleOf(manifest: Record<string, unknown> | undefined): string[] | null {
+  const stale = manifest?.stale;
+  if (!Array.isArray(stale)) return null;
+  return [...new Set(stale.map((record) => String((record as { source?: unknown }).source)))];
+}
+
+async function readManifest(home: string, date: string): Promise<Record<string, unknown> | undefined> {
+  const file = path.join(localPaths(home).raw, manifestKey(date));
+  return JSON.parse(await readFile(file, "utf8").catch(() => "null")) ?? undefined;
+}
+
+/** Runs the pipeline for `date` in `home` on the server's current world, and what it cost. */
+async function runDay(
+  server: SampleServer,
+  config: Config,
+  home: string,
+  date: string,
+  say: (line: string) => void = () => {},
+): Promise<DayRun> {
+  server.resetStats();
+  const record = await runLocalExecution({
+    home,
+    input: { date },
+    handlers: createLocalHandlers({
+      home,
+      config,
+      spotify: sampleEnv(server, true),
+      dataSource: "sample",
+      logger: silentLogger,
+    }),
+    retryIntervalMs: 5,
+    crawlerPollMs: 5,
+    stderr: () => {},
+  });
+  const stats = server.stats();
+  say(
+    `  ${path.basename(home)} ${date} (world ${server.data.worldDate ?? "base"}): ${record.status}, ${stats.requests} requests`,
+  );
+  const manifest = await readManifest(home, date);
+  return {
+    date,
+    worldDate: server.data.worldDate ?? "base",
+    status: record.status,
+    ...(record.error ? { error: record.error } : {}),
+    requests: stats.requests - (stats.byEndpoint["POST /api/token"] ?? 0),
+    byBucket: stats.byBucket,
+    notModified: stats.notModified,
+    staleSources: staleOf(manifest),
+    bound: boundTerms(manifest),
+  };
+}
+
+/** Curated tables of `date` whose rows differ between two homes (every column but `_fetched_*`, as a multiset). */
+async function mismatchingTables(homeA: string, homeB: string, date: string): Promise<string[]> {
+  const [a, b] = [await openLocalCatalog(homeA), await openLocalCatalog(homeB)];
+  try {
+    const rows = async (catalog: typeof a, table: string): Promise<string[] | undefined> => {
+      if (!(await catalog.tables()).includes(table)) return undefined;
+      const columns = (await catalog.query(`DESCRIBE SELECT * FROM ${table}`))
+        .map((c) => String(c.column_name))
+        .filter((c) => !c.startsWith("_fetched_"));
+      const select = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
+      const result = await catalog.query(`SELECT (${select})::VARCHAR AS r FROM ${table} WHERE dt = '${date}'`);
+      return result.map((row) => String(row.r)).sort();
+    };
+    const differ: string[] = [];
+    for (const table of CURATED_TABLES) {
+      const [left, right] = [await rows(a, table), await rows(b, table)];
+      if (JSON.stringify(left) !== JSON.stringify(right)) differ.push(table);
+    }
+    return differ;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+/** Runs the simulation in temporary homes and returns the figures. */
+export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Promise<ExtractSteadyResult> {
+  const days = options.days ?? 30;
+  if (!Number.isInteger(days) || days < 2) throw new Error(`--days must be an integer of at least 2, not ${days}`);
+  const exhaustedDay = Math.min(options.exhaustedDay ?? 5, days);
+  const catchUpLimit = options.catchUpLimit ?? 5;
+  const base = benchConfig(options);
+  const config: Config = { ...base, extract: { ...base.extract, accessProfile: "development" } };
+  // Run dates are in the past (a run of a future date is refused): the world starts on the first of them, so the
+  // figures do not depend on the day the benchmark runs.
+  const span = Math.max(days, exhaustedDay + catchUpLimit);
+  const latestStart = todayUtc(new Date(Date.now() - span * 86_400_000));
+  const start = FIRST_DAY < latestStart ? FIRST_DAY : latestStart;
+  const dates = Array.from({ length: span }, (_, d) => dateOfWorldDay(d, start));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-steady-"));
+  const server = await startSampleServer({
+    profile: "development",
+    shape: "2026",
+    worldEpoch: start,
+    worldDate: start,
+  });
+  const started = performance.now();
+  const say = options.progress ?? (() => {});
+  try {
+    const home = (name: string) => path.join(tmp, name);
+    const onWorld = (date: string) => server.setWorldDate(date);
+
+    // Day 1, cold, in a fresh home; both scenarios continue from a copy of it.
+    onWorld(dates[0]!);
+    const cold = await runDay(server, config, home("cold"), dates[0]!, say);
+    await cp(home("cold"), home("steady"), { recursive: true });
+    await cp(home("cold"), home("changing"), { recursive: true });
+
+    const steady: DayRun[] = [];
+    const changing: DayRun[] = [cold];
+    const mismatches: { date: string; tables: string[] }[] = [];
+    let beforeExhausted: string | undefined;
+    for (let d = 1; d < days; d++) {
+      const date = dates[d]!;
+      onWorld(dates[0]!);
+      steady.push(await runDay(server, config, home("steady"), date, say));
+      if (d === exhaustedDay - 1) {
+        beforeExhausted = home("exhausted");
+        await cp(home("changing"), beforeExhausted, { recursive: true });
+      }
+      onWorld(date);
+      changing.push(await runDay(server, config, home("changing"), date, say));
+    }
+    // Each changing day against a full refetch of the same date on the same world (day 1 is one already).
+    for (let d = 1; d < days; d++) {
+      const date = dates[d]!;
+      onWorld(date);
+      const fresh = home(`refetch-${date}`);
+      await runDay(server, config, fresh, date, say);
+      const tables = await mismatchingTables(home("changing"), fresh, date);
+      if (tables.length > 0) mismatches.push({ date, tables });
+      await rm(fresh, { recursive: true, force: true });
+    }
+
+    // The exhausted day: the changing home as it was before that day, the artist-albums budget cut early.
+    const exhaustedDate = dates[exhaustedDay - 1]!;
+    const exhaustedHome = beforeExhausted ?? home("exhausted");
+    if (!beforeExhausted) await cp(home("cold"), exhaustedHome, { recursive: true });
+    const sameDay = changing[exhaustedDay - 1] ?? cold;
+    const budget = Math.floor(sameDay.byBucket["artist-albums"] * EXHAUSTED_BUDGET_SHARE);
+    onWorld(exhaustedDate);
+    server.setQuota({ budgets: { "artist-albums": budget } });
+    const exhausted = await runDay(server, config, exhaustedHome, exhaustedDate, say);
+    // The next days, with a day's budget again (what the cold day spent in that bucket).
+    server.setQuota({ budgets: { "artist-albums": cold.byBucket["artist-albums"] } });
+    const after: DayRun[] = [];
+    let catchUpDays: number | null = null;
+    for (let d = exhaustedDay; d < exhaustedDay + catchUpLimit; d++) {
+      onWorld(dates[d]!);
+      const run = await runDay(server, config, exhaustedHome, dates[d]!, say);
+      after.push(run);
+      if (run.status !== "SUCCEEDED") continue;
+      // A manifest that names no stale sources at all cannot say when the catch-up ends: stop looking.
+      if (run.staleSources === null) break;
+      if (run.staleSources.length === 0) {
+        catchUpDays = after.length;
+        break;
+      }
+    }
+    server.setQuota(undefined);
+
+    const changingDays = changing.slice(1);
+    const bounds = changingDays.map((r) => r.bound);
+    const notReported = (["changeChecks", "changes", "dueRefreshes"] as const).filter((term) =>
+      bounds.some((b) => b[term] === null),
+    );
+    return {
+      days,
+      profile: "development",
+      config: {
+        tracks: config.sources.tracks.length,
+        albums: config.sources.albums.length,
+        artists: config.sources.artists.length,
+      },
+      coldRequests: cold.requests,
+      steadyMedianRequests: median(steady.map((r) => r.requests)),
+      changingMedianRequests: median(changingDays.map((r) => r.requests)),
+      changingBound:
+        notReported.length > 0
+          ? null
+          : median(bounds.map((b) => (b.changeChecks ?? 0) + (b.changes ?? 0) + (b.dueRefreshes ?? 0))),
+      changingBoundNotReported: notReported,
+      tablesMatchFullRefetch: mismatches.length === 0,
+      tableMismatches: mismatches,
+      exhaustedDay: {
+        day: exhaustedDay,
+        date: exhaustedDate,
+        artistAlbumsBudget: budget,
+        completed: exhausted.status === "SUCCEEDED",
+        ...(exhausted.error ? { error: exhausted.error } : {}),
+        staleSources: exhausted.staleSources,
+        catchUpDays,
+        after: after.map((r) => ({
+          date: r.date,
+          status: r.status,
+          requests: r.requests,
+          staleSources: r.staleSources,
+        })),
+      },
+      byBucket: { cold: cold.byBucket, steadyMedian: bucketMedian(steady), changingMedian: bucketMedian(changingDays) },
+      notModified: {
+        steadyTotal: steady.reduce((n, r) => n + r.notModified, 0),
+        changingTotal: changingDays.reduce((n, r) => n + r.notModified, 0),
+      },
+      perDay: { steady, changing },
+      wallSeconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } finally {
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -175,25 +175,27 @@ describe("incremental extract: an exhausted quota bucket", () => {
     expect((await readLines(home.raw, `artist_albums/dt=${DAY3}/`)).filter((l) => l._stale)).toEqual([]);
   }, 60_000);
 
-  it("a QUOTA_EXCEEDED with a day-long Retry-After carries the day forward instead of failing it", async () => {
+  it("Spotify exhausting one bucket (QUOTA_EXCEEDED, day-long Retry-After) stops only its sources; the rest stay fresh", async () => {
     // Prepare
     const home = homeAt("quota");
     await extractDay(home, DAY1);
-    server.setFaults({ quota: true });
-    // Act
+    server.setQuota({ budgets: { "artist-albums": 0 } });
+    // Act: the refresh periods of 1 day make every bucket work on day 2.
+    const all = { artists: 1, artistAlbums: 1, artistAlbumsCheck: 1, albums: 1, tracks: 1, playlists: 1 };
     try {
-      await extractDay(home, DAY2);
+      await extractDay(home, DAY2, false, { refresh: all });
     } finally {
-      server.setFaults({});
+      server.setQuota(undefined);
     }
     // Assess
     const m1 = await manifestOf(home, DAY1);
     const m2 = await manifestOf(home, DAY2);
-    expect(m2.objects).toEqual({ ...m1.objects, search_results: 0 });
-    // Every bucket the day asked stopped, and its sources are named stale; the day still published.
-    expect(new Set(m2.stale?.map((r) => `${r.source}/${r.bucket}`))).toEqual(
-      new Set(["artists/artist-albums", "playlists/playlists", "searches/search"]),
-    );
+    expect(m2.objects).toEqual(m1.objects);
+    expect(m2.stale?.map((r) => `${r.source}/${r.bucket}`)).toEqual(["artists/artist-albums"]);
+    expect(m2.stale?.[0]?.reason).toMatch(/exhausted until/);
+    for (const bucket of ["catalog", "playlists", "search"]) expect(m2.requests.byBucket?.[bucket]).toBeGreaterThan(0);
+    const fresh = (await readLines(home.raw, `albums/dt=${DAY2}/`)).filter((l) => !l._carried_from);
+    expect(fresh).toHaveLength(m1.objects.albums);
   }, 60_000);
 });
 

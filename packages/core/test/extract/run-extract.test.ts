@@ -63,7 +63,8 @@ async function dayLines(store: FsObjectStore, base: string): Promise<Record<stri
   const m = await manifest(store);
   const out: Record<string, string[]> = {};
   const add = async (name: string, key: string) => {
-    const lines = (await readLines(store, key)).map((l) => JSON.stringify(l).replaceAll(base, "BASE"));
+    // A playlist's `_etag` is the server's (it hashes a body that names the server's own port).
+    const lines = (await readLines(store, key)).map(({ _etag, ...l }) => JSON.stringify(l).replaceAll(base, "BASE"));
     out[name] = [...(out[name] ?? []), ...lines].sort();
   };
   for (const key of m.keys) await add(key.split("/")[0] ?? key, key);

@@ -66,9 +66,13 @@ export interface GroupRead {
 /** How each configured include group of an artist is read on the run date (the run and `tunelake plan` alike). */
 export function artistAlbumReads(planner: Planner, artistId: string): GroupRead[] {
   const known = planner.known.artistAlbums.get(artistId);
+  // An artist the base day read has every group it listed there: a group without lines was empty (its stamp is the
+  // profile's), so it is checked on its day like the others instead of listed again every day.
+  const profile = planner.known.artists.get(artistId);
   return planner.ctx.options.includeGroups.map((group): GroupRead => {
-    const list = known?.get(group);
-    if (!list || planner.due("artistAlbums", `${artistId}:${group}`, listStamp(list))) {
+    const list = known?.get(group) ?? (profile ? [] : undefined);
+    const stamp = list && list.length === 0 ? profile : listStamp(list ?? []);
+    if (!list || planner.due("artistAlbums", `${artistId}:${group}`, stamp)) {
       return { group, mode: "full", known: list ?? [] };
     }
     const check = ORDERED_GROUPS.has(group) && planner.onSlot("artistAlbumsCheck", `${artistId}:${group}`);

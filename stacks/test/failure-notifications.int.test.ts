@@ -39,7 +39,7 @@ import {
 } from "../../packages/core/src/workflow/definition.ts";
 import { CAUSE_MAX_CHARS } from "../../packages/core/src/workflow/failure-alert.ts";
 import type { NotifierDeps } from "../../packages/functions/src/handler-deps.ts";
-import { parameterChangedAt } from "../../packages/functions/src/notifier-deps.ts";
+import { notifierSsm, parameterChangedAt } from "../../packages/functions/src/notifier-deps.ts";
 import { createNotifyFailureHandler } from "../../packages/functions/src/notify-failure.ts";
 import type { OfflineSynth } from "../offline-app.ts";
 import { templatePolicies } from "../template-policies.ts";
@@ -553,8 +553,7 @@ describe.skipIf(!moto.available)(
       );
 
       // Act
-      // The notifier's SSM client is its own package's; the wire protocol is the same.
-      const ssm = new SSMClient(config) as never;
+      const ssm = notifierSsm(config);
       const setAt = await parameterChangedAt(ssm, name)();
       const missing = await parameterChangedAt(ssm, `${name}-not-set`)();
 

@@ -5,10 +5,13 @@
  */
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParametersCommand, SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
 import { createLambdaLogger } from "@tunelake/core/logger";
 import type { NotifierDeps } from "./handler-deps.ts";
 import { requireEnv } from "./require-env.ts";
+
+/** The notifier's SSM client (its own package's SDK version: a client of another version cannot send its commands). */
+export const notifierSsm = (config: SSMClientConfig = {}): SSMClient => new SSMClient(config);
 
 /**
  * When the SSM parameter `name` last changed (read without decryption: the notifier never sees the token), or
@@ -25,7 +28,7 @@ export async function notifierDeps(): Promise<NotifierDeps> {
   // Set by the stack only when the stage's config asks for user sources (stacks/lake-functions.ts).
   const tokenParameter = process.env.SPOTIFY_REFRESH_TOKEN_PARAMETER;
   return {
-    ...(tokenParameter ? { refreshTokenSetAt: parameterChangedAt(new SSMClient({}), tokenParameter) } : {}),
+    ...(tokenParameter ? { refreshTokenSetAt: parameterChangedAt(notifierSsm(), tokenParameter) } : {}),
     sfn: new SFNClient({}),
     sns: new SNSClient({}),
     topicArn: requireEnv("FAILURE_TOPIC_ARN"),

@@ -105,13 +105,25 @@ beforeAll(async () => {
     () => s3rver.close(),
     () => rm(tmp, { recursive: true, force: true }),
   );
-  const client = () =>
-    new S3Client({
+  const client = () => {
+    const s3 = new S3Client({
       endpoint: `http://127.0.0.1:${port}`,
       region: "us-east-1",
       forcePathStyle: true,
       credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
     });
+    // No `Expect: 100-continue` handshake with s3rver: under a loaded suite it once answered a PutObject waiting for
+    // its 100 with 408 Request Timeout. The calls the proof records are the same without it.
+    s3.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) delete request.headers.Expect;
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "noExpectContinue" },
+    );
+    return s3;
+  };
   const [extractClient, transformClient] = [client(), client()];
   const extractCalls: RecordedS3Call[] = [];
   const transformCalls: RecordedS3Call[] = [];

@@ -20,6 +20,7 @@ import { ExecutionAlreadyRunningError, ExecutionNotFoundError, NotResumableError
 import { assertRunDate, todayUtc } from "@tunelake/core/lake";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
 import { NOTIFIED_ERROR_PREFIX } from "@tunelake/core/workflow/definition";
+import type { ExecutionFields } from "@tunelake/core/workflow/execution-record";
 import { failedStageFromHistory } from "@tunelake/core/workflow/failed-stage";
 import { nextRunName, runDateOfName } from "@tunelake/core/workflow/run-names";
 import type { ResumableStage } from "@tunelake/core/workflow/state-names";
@@ -29,26 +30,11 @@ import { type CloudStage, type CloudStageOptions, withStage } from "./cloud-stag
 const shownError = (error: string): string =>
   error.startsWith(NOTIFIED_ERROR_PREFIX) ? error.slice(NOTIFIED_ERROR_PREFIX.length) : error;
 
-/** An execution as `tunelake executions --stage S` shows it. */
-export interface CloudExecution {
-  name: string;
-  executionArn: string;
-  stateMachineArn: string;
-  status: string;
-  /** The run date: from the name (`2026-11-20`, `2026-11-20-2`), else the start date (what Prepare uses for `{}`). */
-  date: string;
-  startDate: string;
-  stopDate?: string;
-  redriveCount?: number;
-}
+/** An execution as `tunelake executions --stage S` shows it (the run date from the name, else the start date). */
+export type CloudExecution = Omit<ExecutionFields, "input" | "output" | "error" | "cause">;
 
 /** DescribeExecution's answer, with input and output parsed. */
-export interface CloudExecutionDetails extends CloudExecution {
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-}
+export type CloudExecutionDetails = ExecutionFields;
 
 /** One GetExecutionHistory event with `timestamp` as an ISO string (the local history's shape). */
 export type CloudHistoryEvent = Omit<HistoryEvent, "timestamp"> & { timestamp: string };

@@ -3,6 +3,7 @@
  * DescribeExecution's answer on a stage) to the {@link Execution} and {@link ExecutionDetails} both `Runs` return.
  */
 import type { Execution, ExecutionDetails, ExecutionStatus } from "../ports.ts";
+import { FAILURE_STATUSES } from "./failure-alert.ts";
 
 /** The fields of an execution record that both backends keep. */
 export interface ExecutionFields {
@@ -22,8 +23,8 @@ export interface ExecutionFields {
   cause?: string;
 }
 
-/** The statuses of an execution that ended without succeeding: it has a stage a redrive resumes at. */
-const STOPPED: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+/** The statuses of an execution that ended without succeeding (the failure rule's): it has a stage a redrive resumes at. */
+const STOPPED: ReadonlySet<string> = new Set(FAILURE_STATUSES);
 
 /** True when the execution ended without succeeding (so a redrive can resume it, and it has a failed stage). */
 export const endedBadly = (status: string): boolean => STOPPED.has(status);

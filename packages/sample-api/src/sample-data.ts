@@ -164,7 +164,21 @@ export class SampleData {
       .map((ref) => ref.id);
   }
 
+  /** An album's facts are a pure function of its id (and the fixed epoch): remembered, as every track asks for them. */
+  private readonly facts = new Map<string, ReturnType<SampleData["computeAlbumFacts"]>>();
+
   albumFacts(id: string) {
+    let facts = this.facts.get(id);
+    if (!facts) {
+      // Bounded: a long bench run names many albums; starting over costs a recomputation, never a wrong answer.
+      if (this.facts.size >= 100_000) this.facts.clear();
+      facts = this.computeAlbumFacts(id);
+      this.facts.set(id, facts);
+    }
+    return facts;
+  }
+
+  private computeAlbumFacts(id: string) {
     const rand = seededRandom("album", id);
     const albumType = (["album", "single", "compilation", "album", "single"] as const)[int(rand, 0, 4)] ?? "album";
     const group = albumType === "compilation" ? "compilation" : rand() < 0.15 ? "appears_on" : albumType;

@@ -211,12 +211,17 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   ctx.lake = { store: opts.store, date, rawPrefix: (entity, day) => rawPrefix(entity as RawEntity, day) };
   logger.info("extract started", { date, dataSource, accessProfile: extract.accessProfile, resumed: done.size });
 
-  // Checkpoints: one at a time; the state they record is taken when they start.
+  // Checkpoints: one at a time; the state they record is taken when they start. One that is queued and not started
+  // yet stands for every later call (it records their state too): a slow write does not pile up a queue of
+  // checkpoints, each rewriting the open parts, that the run then waits for at its end.
   let lastCheckpointAt = 0;
   let checkpointing: Promise<void> = Promise.resolve();
+  let queuedCheckpoint: Promise<void> | undefined;
   let saved: ExtractCheckpoint = cp;
   const checkpoint = (): Promise<void> => {
+    if (queuedCheckpoint) return queuedCheckpoint;
     const next = checkpointing.then(async () => {
+      queuedCheckpoint = undefined;
       if (dead) return;
       lastCheckpointAt = sent;
       const snapshot = {
@@ -244,18 +249,19 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
       saved = written;
       if (superseded.length > 0) await store.delete(superseded);
     });
+    queuedCheckpoint = next;
     checkpointing = next.catch(() => undefined);
     return next;
   };
   const commit = (keys: readonly string[], out: Collected): void => {
     if (dead) return;
     const byEntity = new Map<RawEntity, string[]>();
-    for (const { line, ...record } of out.raw) {
+    for (const record of out.raw) {
       // Sources write only their declared entities (sources/index.ts).
       const entity = record.entity as RawEntity;
-      const list = byEntity.get(entity) ?? [];
-      list.push(line);
-      byEntity.set(entity, list);
+      const list = byEntity.get(entity);
+      if (list) list.push(record.line);
+      else byEntity.set(entity, [record.line]);
       if (record.carried) carried[entity] = (carried[entity] ?? 0) + 1;
     }
     checks.changeChecks += out.checks.changeChecks;

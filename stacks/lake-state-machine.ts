@@ -35,6 +35,8 @@ export interface LakeStateMachineProps {
   curated: Bucket;
   topic: Topic;
   topicKey: Key;
+  /** Validate's freshness tolerance in days (the config's `validate.freshnessToleranceDays`; default 45). */
+  freshnessToleranceDays?: number;
 }
 
 /** Creates the state machine (Standard, logs ALL to CloudWatch, X-Ray) and the daily EventBridge schedule. */
@@ -58,7 +60,7 @@ export function createLakeStateMachine(stack: Stack, props: LakeStateMachineProp
   const stateMachine = new StateMachine(stack, "Pipeline", {
     stateMachineName: `${props.stage}-tunelake-pipeline`,
     stateMachineType: StateMachineType.STANDARD,
-    definitionBody: DefinitionBody.fromString(definitionJson()),
+    definitionBody: DefinitionBody.fromString(definitionJson({ freshnessToleranceDays: props.freshnessToleranceDays })),
     definitionSubstitutions: substitutions,
     tracingEnabled: true,
     logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },

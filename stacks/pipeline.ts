@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Config, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
+import { parseConfig } from "../packages/core/src/config/load.ts";
 import { asksForUserSources, type SourcesLike } from "../packages/core/src/sources/asked.ts";
 import { STAGE_OUTPUT_KEYS as K } from "../packages/core/src/stage-outputs.ts";
 import { createFailureRule, createLakeAlerts, createMissedRunAlarm, createNotifierErrorsAlarm } from "./lake-alerts.ts";
@@ -30,6 +31,14 @@ export const SPOTIFY_SECRETS = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "S
 /** The SSM parameter SST v2 keeps a `Config.Secret`'s value in (`sst secrets set NAME ... --stage STAGE`). */
 export const sstSecretParameter = (app: string, stage: string, name: (typeof SPOTIFY_SECRETS)[number]): string =>
   `/sst/${app}/${stage}/Secret/${name}/value`;
+
+/**
+ * Validate's freshness tolerance from the config file (`validate.freshnessToleranceDays`, checked as the extract
+ * checks the whole file): it is part of the deployed definition, so a change takes a deploy.
+ */
+function readFreshnessTolerance(configFile: string): number {
+  return parseConfig(JSON.parse(readFileSync(configFile, "utf8")), configFile).validate.freshnessToleranceDays;
+}
 
 /** The config file's `sources` as written (the extract validates the whole file; missing sources ask for nothing). */
 function readSources(configFile: string): SourcesLike {
@@ -83,6 +92,7 @@ export function Pipeline({ stack, app }: StackContext): void {
     curated: buckets.curated,
     topic: alerts.topic,
     topicKey: alerts.key,
+    freshnessToleranceDays: readFreshnessTolerance(configFile),
   });
   const lakeFormation = app.node.tryGetContext(CONTEXT.lakeFormation) ?? settings.lakeFormation;
   if (lakeFormation === true || lakeFormation === "true") {

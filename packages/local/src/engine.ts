@@ -52,6 +52,8 @@ export interface LocalRunInput {
 export interface LocalEngineTuning {
   /** GetCrawler polls before the run fails (default 20). */
   crawlerPollLimit?: number;
+  /** Validate's freshness tolerance in days (the config's `validate.freshnessToleranceDays`; default 45). */
+  freshnessToleranceDays?: number;
   /** Milliseconds WaitForCrawler waits locally (default 100). */
   crawlerPollMs?: number;
   /** How long one Extract invocation may run locally, as Lambda's timeout (default 15 minutes). */
@@ -102,9 +104,12 @@ export const LOCAL_SUBSTITUTIONS: DefinitionSubstitutions = {
   FailureTopicArn: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:tunelake-failures`,
 };
 
-/** The definition as the local engine runs it: fake ARNs, the crawler polled every second (20 times by default). */
-export function localDefinition(crawlerPollLimit = 20): StateMachineDefinition {
-  return renderDefinition(LOCAL_SUBSTITUTIONS, { crawlerPollLimit, crawlerPollSeconds: 1 });
+/**
+ * The definition as the local engine runs it: fake ARNs, the crawler polled every second (20 times by default), and
+ * the config's freshness tolerance.
+ */
+export function localDefinition(crawlerPollLimit = 20, freshnessToleranceDays?: number): StateMachineDefinition {
+  return renderDefinition(LOCAL_SUBSTITUTIONS, { crawlerPollLimit, crawlerPollSeconds: 1, freshnessToleranceDays });
 }
 
 const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
@@ -188,7 +193,7 @@ async function execute(options: ExecuteOptions): Promise<ExecutionRecord> {
 async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   const { home, faults } = options;
   let record = options.record;
-  const definition = localDefinition(options.crawlerPollLimit);
+  const definition = localDefinition(options.crawlerPollLimit, options.freshnessToleranceDays);
   // The one place faults apply: around this execution's handlers and stand-ins (faults.ts).
   const { handlers, glue, athena } = withFaults(
     { handlers: options.handlers, glue: createLocalGlue({ home }), athena: createLocalAthena({ home }) },

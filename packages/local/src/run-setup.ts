@@ -26,6 +26,8 @@ export interface LocalRunSetup {
 
 export interface PreparedRun {
   handlers: LocalHandlers;
+  /** Validate's freshness tolerance from the config (undefined: the default). */
+  freshnessToleranceDays?: number;
   /** Stops the sample API when one was started. */
   close(): Promise<void>;
 }
@@ -52,5 +54,9 @@ export async function prepareLocalRun(
     dataSource: source.dataSource,
     logger: setup.logger,
   });
-  return { handlers, close: () => source.close() };
+  return {
+    handlers,
+    freshnessToleranceDays: config.validate.freshnessToleranceDays,
+    close: () => source.close(),
+  };
 }

@@ -80,7 +80,13 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       "setup" in options
         ? prepareLocalRun(home, options.faults ?? [], options.setup, date)
         : options.handlers().then((handlers) => ({ handlers, close: async () => {} }));
-    return (await prepared).handlers;
+    const { handlers, freshnessToleranceDays } = await prepared;
+    // The config's Validate tolerance goes into the definition the run executes, as synth puts it into the deployed one.
+    const tuning: LocalEngineTuning = {
+      ...options.tuning,
+      ...(freshnessToleranceDays === undefined ? {} : { freshnessToleranceDays }),
+    };
+    return { handlers, tuning };
   };
   /** Runs this process executes now, by run date: stopped through their controller rather than a signal to ourselves. */
   const live = new Map<string, AbortController>();
@@ -112,10 +118,10 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async start(input: StartRunInput, observer?: RunObserver) {
       // The date is checked before the handlers (config, Spotify source) load.
       const date = assertRunDate(input.date ?? todayUtc());
-      const engineHandlers = await loadHandlers(date);
+      const { handlers: engineHandlers, tuning } = await loadHandlers(date);
       const record = await withController(date, observer, (signal) =>
         runLocalExecution({
-          ...options.tuning,
+          ...tuning,
           home,
           input: {
             date,
@@ -146,10 +152,10 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
 
     async redrive(name, observer) {
       const before = await getExecution(home, name);
-      const engineHandlers = await loadHandlers(before.date);
+      const { handlers: engineHandlers, tuning } = await loadHandlers(before.date);
       const record = await withController(before.date, observer, (signal) =>
         redriveLocalExecution({
-          ...options.tuning,
+          ...tuning,
           home,
           name,
           handlers: engineHandlers,

@@ -17,6 +17,7 @@
  * keeps one query id holding every result, one `GetValidationResults` and the worst-first ordering the state
  * machine's Choice reads, and at about 14 table reads it is far below the stage limit.
  */
+import { DEFAULT_FRESHNESS_TOLERANCE_DAYS } from "../config/schema.ts";
 import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
 import { TABLES, tableDeclaration } from "../tables/index.ts";
 
@@ -49,12 +50,6 @@ export const VALUE_CHECKS: readonly { name: string; table: CuratedTable; badRow:
 export const FRESHNESS_TABLES: readonly CuratedTable[] = TABLES.filter(
   (t) => t.kind === "snapshot" && t.columns.some((c) => c.name === "_fetched_at"),
 ).map((t) => t.name);
-
-/**
- * Validate's default freshness tolerance in days: above the longest default refresh period (albums, 30 days), so only
- * objects carried forward stale (or refresh periods set longer) fail it.
- */
-export const DEFAULT_FRESHNESS_TOLERANCE_DAYS = 45;
 
 export interface ChecksOptions {
   /** Days a snapshot row's `_fetched_at` may lie before its run date (default {@link DEFAULT_FRESHNESS_TOLERANCE_DAYS}). */

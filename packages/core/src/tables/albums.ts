@@ -1,5 +1,5 @@
 import { missingId, otherType } from "../transform/sql-parts.ts";
-import { fetchedAt, spotifyUrl, uri } from "./columns.ts";
+import { fetchedColumns, spotifyUrl, uri } from "./columns.ts";
 import { defineTable } from "./define-table.ts";
 
 export const albums = defineTable({
@@ -24,7 +24,7 @@ export const albums = defineTable({
     { name: "genres", type: "array<string>", description: "genres (deprecated by Spotify)", access: "extended" },
     spotifyUrl("album"),
     uri("album"),
-    fetchedAt,
+    ...fetchedColumns,
   ],
   rejects: { from: "raw_albums", rules: [missingId, otherType("album")] },
   checks: [

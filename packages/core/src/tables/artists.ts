@@ -1,5 +1,5 @@
 import { best, missingId, otherType } from "../transform/sql-parts.ts";
-import { fetchedAt, spotifyUrl, uri } from "./columns.ts";
+import { fetchedColumns, spotifyUrl, uri } from "./columns.ts";
 import { defineTable } from "./define-table.ts";
 
 export const artists = defineTable({
@@ -18,7 +18,7 @@ export const artists = defineTable({
     { name: "image_url", type: "string", description: "URL of the largest image" },
     spotifyUrl("artist"),
     uri("artist"),
-    fetchedAt,
+    ...fetchedColumns,
   ],
   rejects: { from: "raw_artists", rules: [missingId, otherType("artist")] },
   model: ({ ref, key }) => `

@@ -32,6 +32,12 @@ export interface CuratedColumn {
   description: string;
   /** Default `all`. */
   access?: ColumnAccess;
+  /**
+   * SQL computing the column from the model's other columns when the table is written (e.g. a date of a timestamp),
+   * instead of a column of the model's SELECT: one expression for every table that declares the column. `column`
+   * names a column of the model's SELECT.
+   */
+  derived?: (column: (name: string) => string) => string;
 }
 
 /**

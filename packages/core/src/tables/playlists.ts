@@ -1,5 +1,5 @@
 import { best, missingId, otherType, playlistCols } from "../transform/sql-parts.ts";
-import { fetchedAt, spotifyUrl, uri } from "./columns.ts";
+import { fetchedColumns, spotifyUrl, uri } from "./columns.ts";
 import { defineTable, rejectedBy } from "./define-table.ts";
 import { priority as p } from "./priority.ts";
 
@@ -26,7 +26,7 @@ export const playlists = defineTable({
     { name: "image_url", type: "string", description: "URL of the largest image" },
     spotifyUrl("playlist"),
     uri("playlist"),
-    fetchedAt,
+    ...fetchedColumns,
   ],
   rejects,
   model: ({ ref, key }) => `

@@ -1,5 +1,5 @@
 import { missingId, otherType } from "../transform/sql-parts.ts";
-import { fetchedAt, spotifyUrl, uri } from "./columns.ts";
+import { fetchedColumns, spotifyUrl, uri } from "./columns.ts";
 import { defineTable } from "./define-table.ts";
 
 export const tracks = defineTable({
@@ -22,7 +22,7 @@ export const tracks = defineTable({
     { name: "is_local", type: "boolean", description: "a local file of a playlist" },
     spotifyUrl("track"),
     uri("track"),
-    fetchedAt,
+    ...fetchedColumns,
   ],
   rejects: { from: "raw_tracks", rules: [missingId, otherType("track")] },
   references: [{ column: "album_id", to: "albums", toColumn: "album_id" }],

@@ -97,7 +97,8 @@ export function glueType(type: ColumnType): string {
  */
 export function projectDefinedColumns(table: CatalogTableName, select: string): string {
   const columns = curatedTable(table).columns.map(
-    (c) => `CAST(${sqlIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${sqlIdentifier(c.name)}`,
+    (c) =>
+      `CAST(${c.derived ? c.derived((name) => `defined.${sqlIdentifier(name)}`) : sqlIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${sqlIdentifier(c.name)}`,
   );
   return `SELECT ${columns.join(", ")} FROM (${select}) AS defined`;
 }

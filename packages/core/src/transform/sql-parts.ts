@@ -171,11 +171,15 @@ export function playlistCols(o: string, full: Full, prio: number): string {
     ${fetched} AS _fetched_at, fetch_rank(${full}, ${fetched}, ${prio}) AS _rank`;
 }
 
-/** One bridge row per (parent, artist), grouped by the table's key: positions from the parent's best artist list, 0-based. */
+/**
+ * One bridge row per (parent, artist), grouped by the table's key: positions from the parent's best artist list,
+ * 0-based; `_fetched_at` is the parent's (the object the credit list was read from).
+ */
 export function bridge(parent: string, owner: string, key: string): string {
-  return `SELECT ${owner}::VARCHAR AS ${owner}, artist_id::VARCHAR AS artist_id, min(pos)::INTEGER AS artist_position
-FROM (SELECT ${owner}, nz(a.id) AS artist_id, pos FROM (
-  SELECT ${owner}, unnest(artists) AS a, generate_subscripts(artists, 1) - 1 AS pos FROM ${parent}))
+  return `SELECT ${owner}::VARCHAR AS ${owner}, artist_id::VARCHAR AS artist_id, min(pos)::INTEGER AS artist_position,
+  max(_fetched_at)::TIMESTAMP AS _fetched_at
+FROM (SELECT ${owner}, nz(a.id) AS artist_id, pos, _fetched_at FROM (
+  SELECT ${owner}, unnest(artists) AS a, generate_subscripts(artists, 1) - 1 AS pos, _fetched_at FROM ${parent}))
 WHERE artist_id IS NOT NULL GROUP BY ${key}`;
 }
 

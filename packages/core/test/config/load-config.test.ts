@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasSpotifyCredentials, readSpotifyEnv, requestsSpotifyCredentials } from "../../src/config/env.ts";
 import { configJsonSchema } from "../../src/config/json-schema.ts";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
+import { DEFAULT_FRESHNESS_TOLERANCE_DAYS } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { redactSecrets } from "../../src/redact.ts";
 
@@ -19,6 +20,7 @@ describe("parseConfig", () => {
     // Assess
     expect(config.sources).toMatchObject({ artists: [ARTIST], albums: [], tracks: [], playlists: [], searches: [] });
     expect(config.extract).toMatchObject({ accessProfile: "auto", concurrency: 8, maxRetryAfterSeconds: 120 });
+    expect(config.validate).toEqual({ freshnessToleranceDays: DEFAULT_FRESHNESS_TOLERANCE_DAYS });
   });
 
   it.each([
@@ -34,6 +36,21 @@ describe("parseConfig", () => {
     ["an unknown search type", { sources: { searches: [{ query: "x", type: "song" }] } }, "sources.searches[0].type"],
     ["an unknown access profile", { sources: {}, extract: { accessProfile: "premium" } }, "extract.accessProfile"],
     ["zero concurrency", { sources: {}, extract: { concurrency: 0 } }, "extract.concurrency"],
+    [
+      "a freshness tolerance of zero days",
+      { sources: {}, validate: { freshnessToleranceDays: 0 } },
+      "validate.freshnessToleranceDays: must be at least 1 day",
+    ],
+    [
+      "a freshness tolerance above ten years",
+      { sources: {}, validate: { freshnessToleranceDays: 4000 } },
+      "validate.freshnessToleranceDays: must be at most 3660 days",
+    ],
+    [
+      "a fractional freshness tolerance",
+      { sources: {}, validate: { freshnessToleranceDays: 1.5 } },
+      "validate.freshnessToleranceDays: must be a whole number of days",
+    ],
     ["no sources at all", {}, "sources"],
     ["a non-object", [], "(root)"],
   ])("rejects %s with a ConfigError naming the entry", (_case, input, expected) => {

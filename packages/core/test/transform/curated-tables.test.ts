@@ -81,11 +81,19 @@ describe("curated table definitions", () => {
     // Act
     const sql = projectDefinedColumns(
       "album_artists",
-      "SELECT 3 AS artist_position, 'ar' AS artist_id, 'al' AS album_id, 'extra' AS ignored",
+      "SELECT '2026-10-01T23:30:00Z' AS _fetched_at, 3 AS artist_position, 'ar' AS artist_id, 'al' AS album_id, 'extra' AS ignored",
     );
     const rows = (await db.runAndReadAll(sql)).getRowObjectsJson();
-    // Assess
-    expect(rows).toEqual([{ album_id: "al", artist_id: "ar", artist_position: 3 }]);
+    // Assess: `_fetched_dt` is derived from `_fetched_at` (the declaration's expression), not read from the SELECT.
+    expect(rows).toEqual([
+      {
+        album_id: "al",
+        artist_id: "ar",
+        artist_position: 3,
+        _fetched_at: "2026-10-01 23:30:00",
+        _fetched_dt: "2026-10-01",
+      },
+    ]);
     await expect(db.run(projectDefinedColumns("album_artists", "SELECT 1 AS album_id"))).rejects.toThrow(/artist_id/);
   });
 

@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
-import { LOCAL_SUBSTITUTIONS } from "@tunelake/local/engine";
+import { LOCAL_SUBSTITUTIONS, localDefinition } from "@tunelake/local/engine";
 import { describe, expect, it } from "vitest";
 import { checkNames } from "../../src/checks/checks-sql.ts";
+import { DEFAULT_FRESHNESS_TOLERANCE_DAYS } from "../../src/config/schema.ts";
 import { TRANSIENT_ERROR_NAMES } from "../../src/errors.ts";
 import { TRANSFORM_ENTITY_NAMES } from "../../src/lake.ts";
 import {
@@ -200,6 +201,16 @@ describe("state machine definition", () => {
   it("honours the crawler poll limit option", () => {
     const choice = JSON.stringify(buildDefinition({ crawlerPollLimit: 7 }).States.CheckCrawler);
     expect(choice).toContain('"NumericGreaterThanEquals":7');
+  });
+
+  it("puts the config's freshness tolerance into Validate's query, locally as on AWS", () => {
+    // Act
+    const validate = (definition: object) => JSON.stringify(definition);
+    // Assess: the default, the deployed definition's option, and the local engine's (the config's value).
+    expect(validate(buildDefinition())).toContain(`INTERVAL '${DEFAULT_FRESHNESS_TOLERANCE_DAYS}' DAY`);
+    expect(validate(buildDefinition({ freshnessToleranceDays: 9 }))).toContain("INTERVAL '9' DAY");
+    expect(validate(localDefinition(20, 9))).toContain("INTERVAL '9' DAY");
+    expect(validate(localDefinition(20, 9))).not.toContain(`INTERVAL '${DEFAULT_FRESHNESS_TOLERANCE_DAYS}' DAY`);
   });
 
   it("has a placeholder for every substitution and nothing left after rendering", () => {

@@ -21,12 +21,13 @@ import type { Config } from "../packages/core/src/config/schema.ts";
 import { CURATED_TABLES, manifestKey, todayUtc } from "../packages/core/src/lake.ts";
 import { silentLogger } from "../packages/core/src/logger.ts";
 import { QUOTA_BUCKETS, type QuotaBucket } from "../packages/core/src/spotify/quota-buckets.ts";
+import { tableDeclaration } from "../packages/core/src/tables/index.ts";
 import { openLocalCatalog } from "../packages/local/src/catalog.ts";
 import { runLocalExecution } from "../packages/local/src/engine.ts";
 import { createLocalHandlers } from "../packages/local/src/handlers.ts";
 import { localPaths } from "../packages/local/src/paths.ts";
 import { type SampleServer, sampleEnv, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
-import { dateOfWorldDay } from "../packages/sample-api/src/sample-world.ts";
+import { dateOfWorldDay, releaseDayOf } from "../packages/sample-api/src/sample-world.ts";
 import { benchConfig, type ExtractBenchOptions } from "./extract.ts";
 
 export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks" | "albums" | "artists"> {
@@ -62,6 +63,8 @@ export interface DayRun {
   staleSources: string[] | null;
   /** The changing-bound terms the manifest reports (null where it reports none). */
   bound: BoundTerms;
+  /** When the run ran (epoch ms): a `_fetched_at` within it was fetched by this run. */
+  window: [number, number];
 }
 
 export interface BoundTerms {
@@ -85,7 +88,19 @@ export interface ExtractSteadyResult {
   changingBoundNotReported: (keyof BoundTerms)[];
   /** Every curated table of every changing day equals a full refetch's (row for row, `_fetched_*` aside). */
   tablesMatchFullRefetch: boolean;
-  tableMismatches: { date: string; tables: string[] }[];
+  /**
+   * Where they differ, summed over the changing days per table (see {@link TableDifference}): `identityRows` (missing
+   * plus extra rows: must be 0), `laggedRows` (the documented lag of carried rows) and `otherRows` (must be 0).
+   */
+  refetchDifferences: {
+    daysEqual: number;
+    days: number;
+    identityRows: number;
+    laggedRows: number;
+    otherRows: number;
+    byTable: Record<string, TableDifference>;
+  };
+  tableMismatches: { date: string; tables: Record<string, TableDifference> }[];
   exhaustedDay: {
     day: number;
     date: string;
@@ -159,6 +174,7 @@ async function runDay(
   say: (line: string) => void = () => {},
 ): Promise<DayRun> {
   server.resetStats();
+  const startedMs = Date.now();
   const record = await runLocalExecution({
     home,
     input: { date },
@@ -188,32 +204,152 @@ async function runDay(
     notModified: stats.notModified,
     staleSources: staleOf(manifest),
     bound: boundTerms(manifest),
+    window: [startedMs, Date.now()],
   };
 }
 
-/** Curated tables of `date` whose rows differ between two homes (every column but `_fetched_*`, as a multiset). */
-async function mismatchingTables(homeA: string, homeB: string, date: string): Promise<string[]> {
-  const [a, b] = [await openLocalCatalog(homeA), await openLocalCatalog(homeB)];
+/**
+ * How one curated table of a date differs from a full refetch's, by its declared key:
+ * - `missingRows` / `extraRows`: keys only the refetch has / only the incremental day has (identity: an object the
+ *   config reaches that the day lacks, or one it should no longer have);
+ * - `laggedRows`: rows of both whose cells differ (`_fetched_*` aside) where the day's row was carried forward and its
+ *   `_fetched_at` lies within the table's refresh window: the documented lag (docs/tables.md, "What a carried row can
+ *   miss");
+ * - `otherRows`: any other cell difference (a fresh row that differs, or a carried one older than its window): a bug.
+ */
+export interface TableDifference {
+  missingRows: number;
+  extraRows: number;
+  laggedRows: number;
+  otherRows: number;
+  /**
+   * Of `missingRows` (albums only): the world's releases out for fewer than `extract.refresh.artistAlbumsCheck` days,
+   * which the day sees on its artist's next check (docs/tables.md, "What a carried row can miss"). The rows a release
+   * brings along (its tracks, credited artists) and, under `maxAlbumsPerArtist`, the album it displaces, show in those
+   * tables' missing and extra rows the same days.
+   */
+  recentReleases?: number;
+  /** A few keys of each kind, to start looking from. */
+  examples?: { missing?: string[]; extra?: string[]; other?: string[] };
+}
+
+/**
+ * The refresh kinds whose objects a table's rows are read from (a credited artist comes with its album or track, an
+ * album with its tracks too): a carried row can lag the refetch until the longest of their periods has passed.
+ */
+const REFRESH_KINDS_OF: Readonly<Record<string, readonly (keyof Config["extract"]["refresh"])[]>> = {
+  artists: ["artists", "albums", "tracks"],
+  albums: ["albums", "tracks"],
+  album_artists: ["albums"],
+  tracks: ["tracks", "albums"],
+  track_artists: ["tracks", "albums"],
+  playlists: ["playlists"],
+  playlist_items: ["playlists"],
+};
+
+const dayOf = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 86_400_000);
+
+/**
+ * Compares every curated table of `date` in `home` with the same table in `refetch` (a fresh home's run of the date
+ * on the same world), by key; returns the tables that differ and how.
+ */
+async function compareWithRefetch(
+  home: string,
+  refetch: string,
+  date: string,
+  refresh: Config["extract"]["refresh"],
+  fetchedOn: (fetchedAt: string) => string | undefined,
+  releasedOn: (albumId: string) => string | undefined,
+): Promise<Record<string, TableDifference>> {
+  const [a, b] = [await openLocalCatalog(home), await openLocalCatalog(refetch)];
+  const quote = (c: string) => `"${c.replaceAll('"', '""')}"`;
   try {
-    const rows = async (catalog: typeof a, table: string): Promise<string[] | undefined> => {
-      if (!(await catalog.tables()).includes(table)) return undefined;
-      const columns = (await catalog.query(`DESCRIBE SELECT * FROM ${table}`))
-        .map((c) => String(c.column_name))
-        .filter((c) => !c.startsWith("_fetched_"));
-      const select = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
-      const result = await catalog.query(`SELECT (${select})::VARCHAR AS r FROM ${table} WHERE dt = '${date}'`);
-      return result.map((row) => String(row.r)).sort();
+    const rows = async (catalog: typeof a, table: string): Promise<Map<string, { r: string; f: string | null }>> => {
+      const out = new Map<string, { r: string; f: string | null }>();
+      if (!(await catalog.tables()).includes(table)) return out;
+      const all = (await catalog.query(`DESCRIBE SELECT * FROM ${table}`)).map((c) => String(c.column_name));
+      const cells = all.filter((c) => !c.startsWith("_fetched_")).map(quote);
+      const key = tableDeclaration(table).key.map(quote);
+      const fetched = all.includes("_fetched_at") ? "strftime(_fetched_at, '%Y-%m-%dT%H:%M:%S.%gZ')" : "NULL";
+      const result = await catalog.query(
+        `SELECT row(${key.join(", ")})::VARCHAR AS k, row(${cells.join(", ")})::VARCHAR AS r, ${fetched} AS f FROM ${table} WHERE dt = '${date}'`,
+      );
+      for (const row of result) out.set(String(row.k), { r: String(row.r), f: row.f === null ? null : String(row.f) });
+      return out;
     };
-    const differ: string[] = [];
+    const differences: Record<string, TableDifference> = {};
     for (const table of CURATED_TABLES) {
-      const [left, right] = [await rows(a, table), await rows(b, table)];
-      if (JSON.stringify(left) !== JSON.stringify(right)) differ.push(table);
+      const [day, full] = [await rows(a, table), await rows(b, table)];
+      const window = Math.max(0, ...(REFRESH_KINDS_OF[table] ?? []).map((kind) => refresh[kind]));
+      const diff: TableDifference = { missingRows: 0, extraRows: 0, laggedRows: 0, otherRows: 0 };
+      const examples = { missing: [] as string[], extra: [] as string[], other: [] as string[] };
+      const note = (list: string[], key: string) => list.length < 3 && list.push(key);
+      for (const [key, want] of full) {
+        const got = day.get(key);
+        if (!got) {
+          diff.missingRows++;
+          note(examples.missing, key);
+          const released = table === "albums" ? releasedOn(key.slice(1, -1)) : undefined;
+          if (released && released <= date && dayOf(date) - dayOf(released) < refresh.artistAlbumsCheck) {
+            diff.recentReleases = (diff.recentReleases ?? 0) + 1;
+          }
+        } else if (got.r !== want.r) {
+          // The simulation runs its days within minutes: a fetch's day is the run date of the run it happened in.
+          const on = got.f === null ? undefined : fetchedOn(got.f);
+          const age = on === undefined ? undefined : dayOf(date) - dayOf(on);
+          if (age !== undefined && age > 0 && age < window) diff.laggedRows++;
+          else {
+            diff.otherRows++;
+            note(
+              examples.other,
+              `${key} fetched on ${on ?? "?"}: ${got.r.slice(0, 300)} / refetch: ${want.r.slice(0, 300)}`,
+            );
+          }
+        }
+      }
+      for (const key of day.keys()) {
+        if (!full.has(key)) {
+          diff.extraRows++;
+          note(examples.extra, key);
+        }
+      }
+      if (diff.missingRows + diff.extraRows + diff.laggedRows + diff.otherRows === 0) continue;
+      const named = Object.fromEntries(Object.entries(examples).filter(([, keys]) => keys.length > 0));
+      differences[table] = { ...diff, ...(Object.keys(named).length > 0 ? { examples: named } : {}) };
     }
-    return differ;
+    return differences;
   } finally {
     a.close();
     b.close();
   }
+}
+
+/** The refetch comparison's totals: per table over the days, and over every table. */
+function summarize(
+  mismatches: readonly { date: string; tables: Record<string, TableDifference> }[],
+  days: number,
+): ExtractSteadyResult["refetchDifferences"] {
+  const byTable: Record<string, TableDifference> = {};
+  for (const { tables } of mismatches) {
+    for (const [table, d] of Object.entries(tables)) {
+      byTable[table] ??= { missingRows: 0, extraRows: 0, laggedRows: 0, otherRows: 0 };
+      const sum = byTable[table];
+      sum.missingRows += d.missingRows;
+      sum.extraRows += d.extraRows;
+      sum.laggedRows += d.laggedRows;
+      sum.otherRows += d.otherRows;
+      if (d.recentReleases) sum.recentReleases = (sum.recentReleases ?? 0) + d.recentReleases;
+    }
+  }
+  const total = (pick: (d: TableDifference) => number) => Object.values(byTable).reduce((n, d) => n + pick(d), 0);
+  return {
+    daysEqual: days - mismatches.length,
+    days,
+    identityRows: total((d) => d.missingRows + d.extraRows),
+    laggedRows: total((d) => d.laggedRows),
+    otherRows: total((d) => d.otherRows),
+    byTable,
+  };
 }
 
 /** Runs the simulation in temporary homes and returns the figures. */
@@ -251,7 +387,7 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
 
     const steady: DayRun[] = [];
     const changing: DayRun[] = [cold];
-    const mismatches: { date: string; tables: string[] }[] = [];
+    const mismatches: { date: string; tables: Record<string, TableDifference> }[] = [];
     let beforeExhausted: string | undefined;
     for (let d = 1; d < days; d++) {
       const date = dates[d]!;
@@ -270,8 +406,21 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
       onWorld(date);
       const fresh = home(`refetch-${date}`);
       await runDay(server, config, fresh, date, say);
-      const tables = await mismatchingTables(home("changing"), fresh, date);
-      if (tables.length > 0) mismatches.push({ date, tables });
+      const tables = await compareWithRefetch(
+        home("changing"),
+        fresh,
+        date,
+        config.extract.refresh,
+        (fetchedAt) => {
+          const ms = Date.parse(fetchedAt);
+          return changing.find((run) => ms >= run.window[0] && ms <= run.window[1])?.date;
+        },
+        (albumId) => {
+          const day = releaseDayOf(albumId);
+          return day === undefined ? undefined : dateOfWorldDay(day, start);
+        },
+      );
+      if (Object.keys(tables).length > 0) mismatches.push({ date, tables });
       await rm(fresh, { recursive: true, force: true });
     }
 
@@ -324,6 +473,7 @@ export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Pr
           : median(bounds.map((b) => (b.changeChecks ?? 0) + (b.changes ?? 0) + (b.dueRefreshes ?? 0))),
       changingBoundNotReported: notReported,
       tablesMatchFullRefetch: mismatches.length === 0,
+      refetchDifferences: summarize(mismatches, days - 1),
       tableMismatches: mismatches,
       exhaustedDay: {
         day: exhaustedDay,

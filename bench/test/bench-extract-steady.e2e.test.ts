@@ -50,6 +50,16 @@ describe("npm run bench -- --only extract-steady --json", () => {
     expect(s.coldRequests).toBeGreaterThan(0);
     expect(typeof s.tablesMatchFullRefetch).toBe("boolean");
     expect(s.tablesMatchFullRefetch).toBe(s.tableMismatches.length === 0);
+    // The breakdown by key adds up: per table over the days, and over the tables.
+    const d = s.refetchDifferences;
+    expect(d.days).toBe(1);
+    expect(d.daysEqual).toBe(d.days - s.tableMismatches.length);
+    const tables = Object.values(d.byTable) as Record<string, number>[];
+    const sum = (pick: (t: Record<string, number>) => number) => tables.reduce((n, t) => n + pick(t), 0);
+    expect(d.identityRows).toBe(sum((t) => (t.missingRows ?? 0) + (t.extraRows ?? 0)));
+    expect(d.laggedRows).toBe(sum((t) => t.laggedRows ?? 0));
+    expect(d.otherRows).toBe(sum((t) => t.otherRows ?? 0));
+    expect(d.identityRows + d.laggedRows + d.otherRows > 0).toBe(!s.tablesMatchFullRefetch);
     expect(s.exhaustedDay.artistAlbumsBudget).toBeLessThan(cold.byBucket["artist-albums"]);
     expect(typeof s.exhaustedDay.completed).toBe("boolean");
     expect(s.changingBound === null).toBe(s.changingBoundNotReported.length > 0);

@@ -175,6 +175,47 @@ describe("incremental extract: an exhausted quota bucket", () => {
     expect((await readLines(home.raw, `artist_albums/dt=${DAY3}/`)).filter((l) => l._stale)).toEqual([]);
   }, 60_000);
 
+  it("the next day's plan names the deferred work, and the run takes it up before the day's other work", async () => {
+    // Prepare: day 2 leaves both artists' album lists stale (their bucket capped at 0).
+    const home = homeAt("deferred-first");
+    await extractDay(home, DAY1);
+    await extractDay(home, DAY2, false, { quota: { "artist-albums": { maxRequestsPerDay: 0 } } });
+    // Day 3 adds an artist before them: its list is new work in the same bucket, planned first in config order.
+    const NEW_ARTIST = "1vCWHaC5f2uS3yhpwWbIA6";
+    const day3 = { ...SOURCES, artists: [NEW_ARTIST, ...IDS.artists] };
+    const plan = await planRequests({ config: config(day3), date: DAY3, store: home.raw, userToken: false });
+    // Act: day 3's cap is exactly the deferred work's requests; one unit at a time, so the order is the run's.
+    server.resetStats();
+    await runExtract({
+      config: config(day3, {
+        concurrency: 1,
+        quota: { "artist-albums": { maxRequestsPerDay: plan.byReason.deferred } },
+      }),
+      date: DAY3,
+      store: home.raw,
+      spotify: sampleEnv(server),
+      dataSource: "sample",
+      now: nowOf(DAY3),
+      client: FAST_CLIENT,
+    });
+    // Assess
+    expect(plan.deferredFrom).toEqual([expect.objectContaining({ source: "artists", bucket: "artist-albums" })]);
+    expect(plan.byReason.deferred).toBeGreaterThanOrEqual(IDS.artists.length);
+    expect(plan.byReason.new).toBeGreaterThan(0);
+    const m3 = await manifestOf(home, DAY3);
+    expect(m3.requests.byBucket?.["artist-albums"]).toBe(plan.byReason.deferred);
+    const lists = await readLines(home.raw, `artist_albums/dt=${DAY3}/`);
+    // The deferred lists were read (fresh), and the new artist's list is what the cap stopped.
+    for (const artist of IDS.artists) {
+      const own = lists.filter((l) => l._artist_id === artist);
+      expect(own.length, artist).toBeGreaterThan(0);
+      expect(own.filter((l) => l._stale || l._carried_from)).toEqual([]);
+    }
+    expect(lists.filter((l) => l._artist_id === NEW_ARTIST)).toEqual([]);
+    // The source is still stale in that bucket (for the new artist): stale since day 2.
+    expect(m3.stale).toEqual([expect.objectContaining({ source: "artists", bucket: "artist-albums", since: DAY2 })]);
+  }, 60_000);
+
   it("Spotify exhausting one bucket (QUOTA_EXCEEDED, day-long Retry-After) stops only its sources; the rest stay fresh", async () => {
     // Prepare
     const home = homeAt("quota");

@@ -379,6 +379,26 @@ export class RawLoadError extends TunelakeError {
   }
 }
 
+/** The extract was called without the app's Spotify credentials (checked before any request). */
+export class ExtractCredentialsMissingError extends ConfigError {
+  readonly missing: readonly string[];
+  constructor(fields: { missing: readonly ("SPOTIFY_CLIENT_ID" | "SPOTIFY_CLIENT_SECRET")[] }) {
+    super(
+      `Spotify credentials are missing: set ${fields.missing.join(" and ")} (from developer.spotify.com/dashboard), or run with --source sample.`,
+    );
+    this.missing = fields.missing;
+  }
+}
+
+/** `tunelake plan` asked its client for a request: planning reads only the lake, so this is a bug to report. */
+export class PlanSentRequestError extends TunelakeError {
+  constructor(fields: { url: string }) {
+    super(
+      `tunelake plan tried to send a request (GET ${fields.url.slice(0, 200)}); a plan reads only the lake and sends none. Report this as a bug with the command you ran.`,
+    );
+  }
+}
+
 /** Inside the extract only: the work a time slice stopped, for the next slice to continue (never leaves the extract). */
 export class ExtractUnitAbandonedError extends TunelakeError {
   static override readonly transient = true;

@@ -7,6 +7,7 @@
  */
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { PlanSentRequestError } from "../errors.ts";
 import { assertRunDate } from "../lake.ts";
 import { silentLogger } from "../logger.ts";
 import type { Estimate, Planner } from "../sources/define-source.ts";
@@ -58,7 +59,7 @@ export async function planRequests(opts: PlanRequestsOptions): Promise<RequestPl
   );
   const noRequests: SpotifyClient = {
     hasUserToken: opts.userToken,
-    get: () => Promise.reject(new Error("tunelake plan sends no request")),
+    get: (pathOrUrl) => Promise.reject(new PlanSentRequestError({ url: pathOrUrl })),
     stats: () => ({ requests: 0, byEndpoint: {}, byBucket: {}, retries: 0, tokenRequests: 0 }),
   };
   const ctx: ExtractContext = { client: noRequests, access, options: extract, stamp: () => "", skipped: [] };

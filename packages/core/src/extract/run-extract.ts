@@ -11,7 +11,7 @@ import type { SpotifyEnv } from "../config/env.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import {
-  ConfigError,
+  ExtractCredentialsMissingError,
   ExtractUnitAbandonedError,
   SpotifyQuotaExceededError,
   SpotifyRetryLaterError,
@@ -120,9 +120,12 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const date = assertRunDate(opts.date);
   const config = parseConfig(opts.config, "The extract config");
   if (!opts.spotify.clientId || !opts.spotify.clientSecret) {
-    throw new ConfigError(
-      "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET, or run with --source sample.",
-    );
+    throw new ExtractCredentialsMissingError({
+      missing: [
+        ...(opts.spotify.clientId ? [] : ["SPOTIFY_CLIENT_ID" as const]),
+        ...(opts.spotify.clientSecret ? [] : ["SPOTIFY_CLIENT_SECRET" as const]),
+      ],
+    });
   }
   const logger = opts.logger ?? silentLogger;
   const now = opts.now ?? (() => new Date());

@@ -222,7 +222,10 @@ export async function fingerprint(home: string, date: string): Promise<TableFing
     const out: TableFingerprint[] = [];
     for (const table of tables) {
       const described = await catalog.query(`DESCRIBE SELECT * FROM ${table}`);
-      const excluded = described.map((c) => String(c.column_name)).filter((c) => c === "_fetched_at" || c === "dt");
+      // When each object was fetched (its time, and its date, which a run crossing midnight UTC changes) is not content.
+      const excluded = described
+        .map((c) => String(c.column_name))
+        .filter((c) => c === "_fetched_at" || c === "_fetched_dt" || c === "dt");
       const select = excluded.length > 0 ? `* EXCLUDE (${excluded.join(", ")})` : "*";
       const [row] = await catalog.query(
         `SELECT count(*) AS n, coalesce(md5(string_agg(r::VARCHAR, chr(10) ORDER BY r::VARCHAR)), '') AS h

@@ -64,6 +64,31 @@ export class CrawlerSettingsRefusedError extends TunelakeError {
   }
 }
 
+/** A call the Athena stand-in refuses as Athena does (`Athena.InvalidRequestException`): a missing or unknown input. */
+export class AthenaInvalidRequestError extends TunelakeError {
+  constructor(fields: { missing: string } | { unknownQueryExecutionId: string }) {
+    super(
+      "missing" in fields
+        ? `${fields.missing} is required.`
+        : `QueryExecution ${fields.unknownQueryExecutionId} was not found`,
+    );
+    this.name = "Athena.InvalidRequestException";
+  }
+}
+
+/**
+ * What the `.sync` Athena integration raises when the query ends FAILED (`States.TaskFailed`): the cause is the
+ * QueryExecution as JSON, its StateChangeReason says why.
+ */
+export class QueryExecutionFailedError extends TunelakeError {
+  readonly queryExecution: unknown;
+  constructor(fields: { queryExecution: unknown }) {
+    super(JSON.stringify({ QueryExecution: fields.queryExecution }));
+    this.name = "States.TaskFailed";
+    this.queryExecution = fields.queryExecution;
+  }
+}
+
 /**
  * A Lambda invocation a fault crashed, named as Lambda reports a crashed runtime (`Runtime.ExitError`): the state
  * machine retries it once, and a redrive resumes the stage.

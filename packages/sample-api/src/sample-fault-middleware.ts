@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import { HttpError, OAuthError } from "./errors.ts";
 import { driftResponse } from "./sample-drift.ts";
 
-/** Faults the server injects into API requests (the token and authorize endpoints are never faulted but one). */
+/** Faults the server injects into Web API requests (and, for a revoked refresh token, into the token endpoint). */
 export interface SampleFaults {
   /** 429 with `Retry-After: retryAfterSeconds` (default 1) for the next `count` requests. */
   rateLimit?: { count: number; retryAfterSeconds?: number };

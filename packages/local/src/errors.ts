@@ -1,5 +1,5 @@
 /** The errors of the local runtime, all rooted at {@link TunelakeError}; each says what to do next. */
-import { TunelakeError } from "@tunelake/core/errors";
+import { ConfigError, TunelakeError } from "@tunelake/core/errors";
 
 /** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
 export class ExecutionRecordCorruptError extends TunelakeError {
@@ -34,6 +34,87 @@ export class ServiceError extends TunelakeError {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;
+  }
+}
+
+/**
+ * StartCrawler while a crawl runs (`Glue.CrawlerRunningException`, as the SDK integration names it): the state machine
+ * waits for the running crawl, then starts its own.
+ */
+export class CrawlerRunningError extends TunelakeError {
+  readonly crawler: string;
+  constructor(fields: { crawler: string; fault?: string }) {
+    super(
+      `Crawler with name ${fields.crawler} has already started${fields.fault ? ` (injected fault ${fields.fault})` : ""}: wait until it is READY, then start it again.`,
+    );
+    this.name = "Glue.CrawlerRunningException";
+    this.crawler = fields.crawler;
+  }
+}
+
+/** Crawler settings Glue refuses (`Glue.InvalidInputException`), as CreateCrawler would, before any crawl. */
+export class CrawlerSettingsRefusedError extends TunelakeError {
+  readonly problems: readonly string[];
+  constructor(fields: { problems: readonly string[] }) {
+    super(
+      `Glue refuses this crawler: ${fields.problems.join("; ")}. Change the crawler settings to ones Glue accepts.`,
+    );
+    this.name = "Glue.InvalidInputException";
+    this.problems = fields.problems;
+  }
+}
+
+/** A call the Athena stand-in refuses as Athena does (`Athena.InvalidRequestException`): a missing or unknown input. */
+export class AthenaInvalidRequestError extends TunelakeError {
+  constructor(fields: { missing: string } | { unknownQueryExecutionId: string }) {
+    super(
+      "missing" in fields
+        ? `${fields.missing} is required.`
+        : `QueryExecution ${fields.unknownQueryExecutionId} was not found`,
+    );
+    this.name = "Athena.InvalidRequestException";
+  }
+}
+
+/**
+ * What the `.sync` Athena integration raises when the query ends FAILED (`States.TaskFailed`): the cause is the
+ * QueryExecution as JSON, its StateChangeReason says why.
+ */
+export class QueryExecutionFailedError extends TunelakeError {
+  readonly queryExecution: unknown;
+  constructor(fields: { queryExecution: unknown }) {
+    super(JSON.stringify({ QueryExecution: fields.queryExecution }));
+    this.name = "States.TaskFailed";
+    this.queryExecution = fields.queryExecution;
+  }
+}
+
+/**
+ * A Lambda invocation a fault crashed, named as Lambda reports a crashed runtime (`Runtime.ExitError`): the state
+ * machine retries it once, and a redrive resumes the stage.
+ */
+export class InjectedCrashError extends TunelakeError {
+  readonly fault: string;
+  constructor(fields: { fault: string; stage: string; entity?: string; afterRequests?: number }) {
+    super(
+      `Injected fault ${fields.fault}: the ${fields.stage} invocation${fields.entity ? ` of ${fields.entity}` : ""} exited` +
+        `${fields.afterRequests === undefined ? "" : ` after ${fields.afterRequests} requests`}, as a crashed Lambda runtime does;` +
+        ` the state machine retries it once, and a redrive resumes the stage${fields.stage === "Extract" ? " from its checkpoint" : ""}.`,
+    );
+    this.name = "Runtime.ExitError";
+    this.fault = fields.fault;
+  }
+}
+
+/** `--inject-fault` names a fault the registry (faults/index.ts) does not have; the issues list the known ones. */
+export class UnknownFaultError extends ConfigError {
+  readonly unknown: readonly string[];
+  constructor(fields: { unknown: readonly string[]; known: readonly { name: string; description: string }[] }) {
+    super(
+      `Unknown --inject-fault ${fields.unknown.join(", ")}. Pick one of the known faults:`,
+      fields.known.map(({ name, description }) => `${name}: ${description}`),
+    );
+    this.unknown = fields.unknown;
   }
 }
 

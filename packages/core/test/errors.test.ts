@@ -59,12 +59,12 @@ describe("errors", () => {
   it("gives every instance its class's name and class data", () => {
     // Act
     const errors = [
-      new SpotifyRateLimitError("slow down", 3),
-      new SpotifyServerError("503"),
-      new StorageError("S3 503"),
-      new ConfigError("bad config", ["sources.artists[0]: not an id"]),
-      new InputError('Invalid run date "x"'),
-      new ValidationFailedError("2 checks failed"),
+      new SpotifyRateLimitError({ endpoint: "GET /artists", attempts: 7, retryAfterSeconds: 3 }),
+      new SpotifyServerError({ reason: "requestFailed", endpoint: "GET /artists", attempts: 7, problem: "HTTP 503" }),
+      new StorageError({ reason: "failed", action: "read", key: "k", location: "s3://raw", problem: "503" }),
+      new ConfigError({ reason: "configInvalid", origin: "config", issues: ["sources.artists[0]: not an id"] }),
+      new InputError({ reason: "runDate", date: "x" }),
+      new ValidationFailedError({ date: "2026-11-21", failed: ["unique_tracks=2"], queryExecutionId: "q-1" }),
     ];
 
     // Assess
@@ -77,7 +77,10 @@ describe("errors", () => {
       ["ValidationFailedError", false, false],
     ]);
     for (const error of errors) expect(error).toBeInstanceOf(TunelakeError);
-    expect(errors[3]?.message).toBe("bad config\n  - sources.artists[0]: not an id");
+    expect(errors[3]?.message).toBe(
+      "config is invalid; fix these entries and run again:\n  - sources.artists[0]: not an id",
+    );
+    expect(errors.map((e) => e.httpStatus)).toEqual([500, 500, 500, 400, 400, 500]);
   });
 
   it("builds messages from fields, saying what to do next", () => {

@@ -115,7 +115,7 @@ const assertAccepted = (settings: CrawlerSettings): void => {
   const problems = crawlerSettingsProblems(settings);
   if (settings.targetKind !== "catalog") problems.push("the local crawler crawls catalog targets only");
   if (problems.length > 0) {
-    throw new ServiceError("Glue.InvalidInputException", `Glue refuses this crawler: ${problems.join("; ")}`);
+    throw new ServiceError({ reason: "invalidCrawler", problems });
   }
 };
 

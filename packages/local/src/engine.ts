@@ -345,20 +345,18 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const date = assertRunDate(options.input.date ?? todayUtc());
   const mode = options.input.mode ?? "extract";
   if (mode !== "extract" && mode !== "reprocess") {
-    throw new ConfigError(`Unknown mode "${mode}": use extract (default) or reprocess.`);
+    throw new ConfigError({ reason: "unknownMode", mode: String(mode), modes: ["extract", "reprocess"] });
   }
   const resumeFrom = options.input.resumeFrom;
   if (resumeFrom !== undefined && !(RESUMABLE_STAGES as readonly string[]).includes(resumeFrom)) {
-    throw new ConfigError(`Cannot resume from "${resumeFrom}": use one of ${RESUMABLE_STAGES.join(", ")}.`);
+    throw new ConfigError({ reason: "notResumableStage", stage: String(resumeFrom), stages: RESUMABLE_STAGES });
   }
   const name = options.name ?? (await nextExecutionName(options.home, date));
   const release = await lockRunDate(options.home, date, name);
   try {
     const existing = await getExecution(options.home, name).catch(() => undefined);
     if (existing) {
-      throw new ConfigError(
-        `An execution named "${name}" already exists (${existing.status}). Pick another name, or redrive it: tunelake redrive ${name}`,
-      );
+      throw new ConfigError({ reason: "executionExists", name, status: existing.status });
     }
     const input: Record<string, unknown> = {
       date,

@@ -1,5 +1,5 @@
 /** The errors of the local runtime, all rooted at {@link TunelakeError}; each says what to do next. */
-import { TunelakeError } from "@tunelake/core/errors";
+import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "@tunelake/core/errors";
 
 /** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
 export class ExecutionRecordCorruptError extends TunelakeError {
@@ -15,6 +15,7 @@ export class ExecutionRecordCorruptError extends TunelakeError {
 
 /** A query ran before the local catalog exists: the pipeline's crawler step has not run yet. */
 export class CatalogNotFoundError extends TunelakeError {
+  static override readonly httpStatus = 404;
   readonly catalog: string;
   constructor(fields: { catalog: string }, options?: { cause?: unknown }) {
     super(
@@ -25,15 +26,50 @@ export class CatalogNotFoundError extends TunelakeError {
   }
 }
 
+/** The service errors the stand-ins answer, each with the message the service gives (its own words, as on AWS). */
+export const SERVICE_REASONS = {
+  /** Glue refuses a crawler's settings (CreateCrawler/UpdateCrawler). */
+  invalidCrawler: (f: { problems: readonly string[] }) => `Glue refuses this crawler: ${f.problems.join("; ")}`,
+  /** StartCrawler while the crawler runs; `injected` when the crawler-running fault says so. */
+  crawlerRunning: (f: { crawler: string; injected?: boolean }) =>
+    `Crawler with name ${f.crawler} has already started${f.injected ? " (injected fault crawler-running)." : ""}`,
+  /** StartQueryExecution without a query. */
+  queryStringRequired: () => "QueryString is required.",
+  /** A query execution id Athena does not know. */
+  queryNotFound: (f: { queryExecutionId: string }) => `QueryExecution ${f.queryExecutionId} was not found`,
+  /** A `.sync` Athena task whose query failed: Step Functions' cause is the QueryExecution as JSON. */
+  queryTaskFailed: (f: { queryExecution: unknown }) => JSON.stringify({ QueryExecution: f.queryExecution }),
+} satisfies Reasons;
+
+/** The name the AWS SDK integration gives each service error, which the state machine's `ErrorEquals` matches. */
+const SERVICE_ERROR_NAMES: Record<keyof typeof SERVICE_REASONS, string> = {
+  invalidCrawler: "Glue.InvalidInputException",
+  crawlerRunning: "Glue.CrawlerRunningException",
+  queryStringRequired: "Athena.InvalidRequestException",
+  queryNotFound: "Athena.InvalidRequestException",
+  queryTaskFailed: "States.TaskFailed",
+};
+
 /**
  * An error of a local service stand-in (Glue, Athena) named as the AWS SDK integration names service errors, e.g.
  * `Glue.CrawlerRunningException`, so the state machine's `ErrorEquals` matches it as it would on AWS. The definition
  * decides what to retry by that name, so the class itself is terminal.
  */
 export class ServiceError extends TunelakeError {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
+  constructor(fields: ReasonFields<typeof SERVICE_REASONS>);
+  /**
+   * @deprecated The service's name and words at the throw site: pass a reason's fields. Kept only until
+   * packages/local/src/glue.ts, athena.ts and faults.ts do.
+   */
+  constructor(name: string, message: string);
+  constructor(fields: ReasonFields<typeof SERVICE_REASONS> | string, message?: string) {
+    if (typeof fields === "string") {
+      super(message ?? "");
+      this.name = fields;
+      return;
+    }
+    super(reasonMessage(SERVICE_REASONS, fields));
+    this.name = SERVICE_ERROR_NAMES[fields.reason];
   }
 }
 

@@ -6,9 +6,9 @@
 
 import { hostname } from "node:os";
 import {
-  ConfigError,
   ExecutionAlreadyRunningError,
   ExecutionNotRunningError,
+  InvariantError,
   NotResumableError,
 } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey, todayUtc } from "@tunelake/core/lake";
@@ -207,7 +207,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async reprocess(dates, reprocessOptions) {
       const handlers: LocalHandlers = {
         extract: async () => {
-          throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess.");
+          throw new InvariantError({ what: "a reprocess never extracts" });
         },
         transform: createLocalTransformHandler(home, options.logger ?? createConsoleLogger("warn")),
       };

@@ -142,7 +142,15 @@ describe("local engine", () => {
     // Prepare
     let attempts = 0;
     const { handlers, calls } = fixtureHandlers(home, {
-      failExtract: () => (attempts++ === 0 ? new SpotifyServerError("Spotify answered 503") : undefined) as Error,
+      failExtract: () =>
+        (attempts++ === 0
+          ? new SpotifyServerError({
+              reason: "requestFailed",
+              endpoint: "GET /artists",
+              attempts: 7,
+              problem: "HTTP 503",
+            })
+          : undefined) as Error,
     });
 
     // Act
@@ -272,9 +280,7 @@ describe("local engine", () => {
     let quota = true;
     const { handlers, calls } = fixtureHandlers(home, {
       failExtract: () =>
-        (quota
-          ? new SpotifyQuotaExceededError("Spotify quota exhausted: try again tomorrow.", undefined)
-          : undefined) as Error,
+        (quota ? new SpotifyQuotaExceededError({ reason: "capSpent", bucket: "catalog" }) : undefined) as Error,
     });
 
     // Act
@@ -299,7 +305,17 @@ describe("local engine", () => {
     // Prepare
     let broken = true;
     const { handlers, calls } = fixtureHandlers(home, {
-      failTransform: (entity) => (broken && entity === "albums" ? new TransformError("albums SQL failed") : undefined),
+      failTransform: (entity) =>
+        broken && entity === "albums"
+          ? new TransformError({
+              reason: "buildFailed",
+              entities: ["albums"],
+              tables: ["albums"],
+              date: "2026-11-21",
+              raw: home,
+              problem: "albums SQL failed",
+            })
+          : undefined,
     });
     const failed = await run({ handlers });
     broken = false;

@@ -17,6 +17,8 @@
  * keeps one query id holding every result, one `GetValidationResults` and the worst-first ordering the state
  * machine's Choice reads, and at about 14 table reads it is far below the stage limit.
  */
+
+import { ExecutionParametersError } from "../errors.ts";
 import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
 import { TABLES, tableDeclaration } from "../tables/index.ts";
 
@@ -175,15 +177,9 @@ export function buildChecksSql(options: ChecksOptions = {}): string {
  */
 export function bindExecutionParameters(sql: string, parameters: readonly string[]): string {
   let next = 0;
-  const bound = sql.replace(/\?/g, () => {
-    const value = parameters[next++];
-    if (value === undefined) {
-      throw new Error(`The query has more ? placeholders than the ${parameters.length} ExecutionParameters given.`);
-    }
-    return value;
-  });
+  const bound = sql.replace(/\?/g, () => parameters[next++] ?? "?");
   if (next !== parameters.length) {
-    throw new Error(`The query has ${next} ? placeholders but ${parameters.length} ExecutionParameters were given.`);
+    throw new ExecutionParametersError({ placeholders: next, parameters: parameters.length });
   }
   return bound;
 }

@@ -4,6 +4,8 @@ import {
   ExecutionNotFoundError,
   InputError,
   NoRawDataError,
+  NotResumableError,
+  QueryTimeoutError,
   SpotifyRateLimitError,
   SpotifyServerError,
   STATE_MACHINE_ERRORS,
@@ -66,6 +68,8 @@ describe("errors", () => {
       new InputError({ reason: "runDate", date: "x" }),
       new ValidationFailedError({ date: "2026-11-21", failed: ["unique_tracks=2"], queryExecutionId: "q-1" }),
     ];
+    const refused = new NotResumableError({ name: "2026-11-21", reason: "it is RUNNING", next: "Wait." });
+    const slow = new QueryTimeoutError({ timeoutMs: 1000 });
 
     // Assess
     expect(errors.map((e) => [e.name, e.transient, e.badInput])).toEqual([
@@ -81,6 +85,11 @@ describe("errors", () => {
       "config is invalid; fix these entries and run again:\n  - sources.artists[0]: not an id",
     );
     expect(errors.map((e) => e.httpStatus)).toEqual([500, 500, 500, 400, 400, 500]);
+    expect([refused.httpStatus, slow.httpStatus]).toEqual([409, 504]);
+    expect([errors[3], errors[4]].map((e) => (e as ConfigError | InputError).reason)).toEqual([
+      "configInvalid",
+      "runDate",
+    ]);
   });
 
   it("builds messages from fields, saying what to do next", () => {
@@ -101,5 +110,6 @@ describe("errors", () => {
       'No execution named "2026-11-21-3" in /home/executions. List them with: tunelake executions',
     );
     expect([notFound.execution, notFound.badInput, notFound.transient]).toEqual(["2026-11-21-3", true, false]);
+    expect([notFound.httpStatus, noRaw.httpStatus]).toEqual([404, 400]);
   });
 });

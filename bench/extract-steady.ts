@@ -27,6 +27,7 @@ import { createLocalHandlers } from "../packages/local/src/handlers.ts";
 import { localPaths } from "../packages/local/src/paths.ts";
 import { type SampleServer, sampleEnv, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
 import { dateOfWorldDay } from "../packages/sample-api/src/sample-world.ts";
+import { BenchError } from "./errors.ts";
 import { benchConfig, type ExtractBenchOptions } from "./extract.ts";
 
 export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks" | "albums" | "artists"> {
@@ -219,7 +220,8 @@ async function mismatchingTables(homeA: string, homeB: string, date: string): Pr
 /** Runs the simulation in temporary homes and returns the figures. */
 export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Promise<ExtractSteadyResult> {
   const days = options.days ?? 30;
-  if (!Number.isInteger(days) || days < 2) throw new Error(`--days must be an integer of at least 2, not ${days}`);
+  if (!Number.isInteger(days) || days < 2)
+    throw new BenchError({ reason: "badFlag", flag: "days", value: days, min: 2 });
   const exhaustedDay = Math.min(options.exhaustedDay ?? 5, days);
   const catchUpLimit = options.catchUpLimit ?? 5;
   const base = benchConfig(options);

@@ -21,6 +21,7 @@ import type { Config } from "../packages/core/src/config/schema.ts";
 import { CURATED_TABLES, manifestKey, todayUtc } from "../packages/core/src/lake.ts";
 import { silentLogger } from "../packages/core/src/logger.ts";
 import { QUOTA_BUCKETS, type QuotaBucket } from "../packages/core/src/spotify/quota-buckets.ts";
+import { sqlIdentifier } from "../packages/core/src/sql-quote.ts";
 import { openLocalCatalog } from "../packages/local/src/catalog.ts";
 import { runLocalExecution } from "../packages/local/src/engine.ts";
 import { createLocalHandlers } from "../packages/local/src/handlers.ts";
@@ -201,7 +202,7 @@ async function mismatchingTables(homeA: string, homeB: string, date: string): Pr
       const columns = (await catalog.query(`DESCRIBE SELECT * FROM ${table}`))
         .map((c) => String(c.column_name))
         .filter((c) => !c.startsWith("_fetched_"));
-      const select = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
+      const select = columns.map(sqlIdentifier).join(", ");
       const result = await catalog.query(`SELECT (${select})::VARCHAR AS r FROM ${table} WHERE dt = '${date}'`);
       return result.map((row) => String(row.r)).sort();
     };

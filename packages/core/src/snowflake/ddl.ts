@@ -104,6 +104,10 @@ function identifier(what: string, value: string): string {
 
 /** A column name: quoted, upper-case, so it equals the unquoted name and never collides with a keyword. */
 const column = (name: string): string => `"${name.toUpperCase()}"`;
+/**
+ * A Snowflake string literal. Not sql-quote.ts's `sqlString`: in Snowflake a backslash escapes inside a string, so it
+ * is doubled too, which DuckDB and Athena would keep as two backslashes.
+ */
 const literal = (value: string): string => `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;

@@ -204,12 +204,12 @@ export function describeRetryAt(retryAt: Date, seconds: number): string {
 export abstract class SpotifyRetryAfterError extends TunelakeError {
   static override readonly transient = true;
   readonly endpoint: string;
+  readonly retryAfterSeconds: number;
   protected constructor(message: string, fields: { endpoint: string; retryAfterSeconds: number }) {
     super(message);
     this.endpoint = fields.endpoint;
     this.retryAfterSeconds = fields.retryAfterSeconds;
   }
-  readonly retryAfterSeconds: number;
 }
 
 /** Spotify answered 429 with a Retry-After we are willing to wait for, on every attempt; retried by the state machine. */
@@ -544,28 +544,76 @@ export class ExecutionNotFoundError extends TunelakeError {
   }
 }
 
+/** Why a run of a date is refused while another may still be going, each with what follows "A run of D is still going: ". */
+export const ALREADY_RUNNING_REASONS = {
+  /** An execution of the date is RUNNING on the stage. */
+  runningOnStage: (f: { stage: string }) =>
+    `it is still RUNNING on stage ${f.stage}. Wait for it (tunelake executions --stage ${f.stage}) or stop it in the Step Functions console, then run again.`,
+  /** A live local process holds the date's lock. */
+  runningHere: (f: { pid: number; startedAt: string }) =>
+    `it is still running (pid ${f.pid}, started ${f.startedAt}). Wait for it to finish (tunelake executions), or stop it; a lock left by a dead process is cleared automatically.`,
+  /** The run belongs to another host; `lock` is its lock file, when the refusal is a new run's. */
+  otherHost: (f: { host: string; pid: number | undefined; lock?: string }) =>
+    `it runs on host ${f.host} (pid ${f.pid})${f.lock ? `. If that run is gone, delete ${f.lock} and run again.` : ": stop it there."}`,
+  /** The date's lock file cannot be read. */
+  lockUnreadable: (f: { lock: string }) =>
+    `the date is locked by ${f.lock}, which cannot be read. If no run of that date is going, delete it and run again.`,
+  /** Another run took the lock at the same moment. */
+  lockRace: (f: { lock: string }) => `another run took the lock ${f.lock} at the same time. Try again.`,
+  /** Every execution name of the date is used on the stage. */
+  namesTakenOnStage: (f: { stage: string }) =>
+    `every execution name of the date is taken on stage ${f.stage}. Use another stage or date.`,
+  /** Every execution name of the date is used in the local home. */
+  namesTakenHere: (f: { executions: string }) =>
+    `every execution name of the date is taken in ${f.executions}. Delete old execution folders of that date, then run again.`,
+} satisfies Reasons;
+
 /** A second live run of the same date: refused, as Step Functions refuses a duplicate execution name. */
 export class ExecutionAlreadyRunningError extends TunelakeError {
   static override readonly httpStatus = 409;
+  readonly reason: keyof typeof ALREADY_RUNNING_REASONS;
   readonly date: string;
   /** The execution still running, when known. */
   readonly running: string | undefined;
-  constructor(fields: { date: string; running?: string; detail: string }) {
+  constructor(fields: ReasonFields<typeof ALREADY_RUNNING_REASONS> & { date: string; running?: string }) {
     super(
-      `A run of ${fields.date} is still going${fields.running ? ` (execution ${fields.running})` : ""}: ${fields.detail}`,
+      `A run of ${fields.date} is still going${fields.running ? ` (execution ${fields.running})` : ""}: ${reasonMessage(ALREADY_RUNNING_REASONS, fields)}`,
     );
+    this.reason = fields.reason;
     this.date = fields.date;
     this.running = fields.running;
   }
 }
 
+/**
+ * Why an execution cannot be redriven, each with what follows `Execution "N" cannot be redriven: `. `flag` is what the
+ * commands it suggests need (` --stage S` on a stage, nothing locally).
+ */
+export const NOT_RESUMABLE_REASONS = {
+  /** It succeeded or still runs; `redrivable` lists the statuses the backend redrives. */
+  status: (f: { name: string; status: string; date: string; redrivable: readonly string[]; flag?: string }) =>
+    `it is ${f.status}, and only a ${f.redrivable.join(", ").replace(/, ([^,]*)$/, " or $1")} execution can be redriven. ${
+      f.status === "RUNNING"
+        ? `Follow it with: npx tunelake history ${f.name}${f.flag ?? ""}`
+        : `To run its date again: npx tunelake run --date ${f.date}${f.flag ?? ""}`
+    }`,
+  /** It failed before any stage ran: on its input (`cause`), or in a stage that is not resumable (`failedIn`). */
+  beforeAnyStage: (f: { date: string; cause?: string; failedIn?: string; flag?: string }) =>
+    `it failed ${f.cause !== undefined ? `on its input (${f.cause})` : `in ${f.failedIn ?? "an unknown stage"}`}, before any stage ran. Fix the input and start a new run: npx tunelake run --date ${f.date}${f.flag ?? ""}`,
+  /** Its history or record names no stage to resume from. */
+  noStage: (f: { date: string; source: "history" | "record"; flag?: string }) =>
+    `its ${f.source} names no stage to resume. Start a new run: npx tunelake run --date ${f.date}${f.flag ?? ""}`,
+} satisfies Reasons;
+
 /** The execution cannot be redriven (it succeeded, still runs, or failed before any stage). */
 export class NotResumableError extends TunelakeError {
   static override readonly badInput = true;
   static override readonly httpStatus = 409;
+  readonly reason: keyof typeof NOT_RESUMABLE_REASONS;
   readonly execution: string;
-  constructor(fields: { name: string; reason: string; next: string }) {
-    super(`Execution "${fields.name}" cannot be redriven: ${fields.reason}. ${fields.next}`);
+  constructor(fields: ReasonFields<typeof NOT_RESUMABLE_REASONS> & { name: string }) {
+    super(`Execution "${fields.name}" cannot be redriven: ${reasonMessage(NOT_RESUMABLE_REASONS, fields)}`);
+    this.reason = fields.reason;
     this.execution = fields.name;
   }
 }

@@ -68,7 +68,13 @@ describe("errors", () => {
       new InputError({ reason: "runDate", date: "x" }),
       new ValidationFailedError({ date: "2026-11-21", failed: ["unique_tracks=2"], queryExecutionId: "q-1" }),
     ];
-    const refused = new NotResumableError({ name: "2026-11-21", reason: "it is RUNNING", next: "Wait." });
+    const refused = new NotResumableError({
+      name: "2026-11-21",
+      reason: "status",
+      status: "RUNNING",
+      date: "2026-11-21",
+      redrivable: ["FAILED"],
+    });
     const slow = new QueryTimeoutError({ timeoutMs: 1000 });
 
     // Assess

@@ -402,16 +402,19 @@ export async function redriveLocalExecution(options: RedriveLocalExecutionOption
     if (record.status !== "FAILED" && record.status !== "ABORTED") {
       throw new NotResumableError({
         name,
-        reason: `it is ${record.status}, and only a FAILED or ABORTED execution can be redriven`,
-        next: `Start a new run instead: tunelake run --date ${record.date}`,
+        reason: "status",
+        status: record.status,
+        date: record.date,
+        redrivable: ["FAILED", "ABORTED"],
       });
     }
     const stage = record.failedStage;
     if (!stage || !(RESUMABLE_STAGES as readonly string[]).includes(stage)) {
       throw new NotResumableError({
         name,
-        reason: `it failed in ${stage ?? "an unknown stage"}, before any stage ran`,
-        next: `Fix the input and start a new run: tunelake run --date ${record.date}`,
+        reason: "beforeAnyStage",
+        failedIn: stage,
+        date: record.date,
       });
     }
     const redriveCount = record.redriveCount + 1;

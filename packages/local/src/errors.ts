@@ -86,15 +86,23 @@ export class ExecutionStopTimeoutError extends TunelakeError {
   }
 }
 
+/** What makes a path no tunelake home, as the message says it. */
+const HOME_PROBLEMS = {
+  glob: "has a glob character (*, ? or [) in its path, which DuckDB would expand",
+  file: "is a file, not a folder",
+} as const;
+
 /** The tunelake home cannot be one: a file where a folder belongs, or a path DuckDB would read as a glob. */
 export class HomeInvalidError extends TunelakeError {
   static override readonly badInput = true;
   readonly home: string;
-  constructor(fields: { home: string; problem: string }) {
+  readonly problem: keyof typeof HOME_PROBLEMS;
+  constructor(fields: { home: string; problem: keyof typeof HOME_PROBLEMS }) {
     super(
-      `The tunelake home ${fields.home} ${fields.problem}. Pass another folder with --home DIR (or TUNELAKE_HOME).`,
+      `The tunelake home ${fields.home} ${HOME_PROBLEMS[fields.problem]}. Pass another folder with --home DIR (or TUNELAKE_HOME).`,
     );
     this.home = fields.home;
+    this.problem = fields.problem;
   }
 }
 
@@ -102,9 +110,11 @@ export class HomeInvalidError extends TunelakeError {
 export class CatalogCorruptError extends TunelakeError {
   static override readonly badInput = true;
   readonly file: string;
-  constructor(fields: { file: string; problem: string }, options?: { cause?: unknown }) {
+  /** `notJson` is the JSON parser's error; undefined: JSON, but not a catalog of tunelake's tables. */
+  constructor(fields: { file: string; notJson?: string }, options?: { cause?: unknown }) {
+    const problem = fields.notJson !== undefined ? `not JSON: ${fields.notJson}` : "not a catalog of tunelake's tables";
     super(
-      `The local catalog ${fields.file} cannot be read (${fields.problem}). Delete it; the next run's crawl writes it again (or run \`tunelake reprocess\` over the dates you have).`,
+      `The local catalog ${fields.file} cannot be read (${problem}). Delete it; the next run's crawl writes it again (or run \`tunelake reprocess\` over the dates you have).`,
       options,
     );
     this.file = fields.file;

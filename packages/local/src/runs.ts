@@ -160,7 +160,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       // redriveLocalExecution refused anything but a FAILED or ABORTED record with a resumable stage.
       const resumedFrom = before.failedStage as ResumableStage;
       if (!(RESUMABLE_STAGES as readonly string[]).includes(resumedFrom)) {
-        throw new NotResumableError({ name, reason: "its record names no stage to resume", next: "Start a new run." });
+        throw new NotResumableError({ name, reason: "noStage", source: "record", date: before.date });
       }
       return { redriveOf: name, resumedFrom, execution: detailsOfRecord(record) } satisfies RedriveResult;
     },
@@ -173,7 +173,9 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
         throw new ExecutionAlreadyRunningError({
           date: record.date,
           running: name,
-          detail: `it runs on host ${record.host} (pid ${record.pid}): stop it there.`,
+          reason: "otherHost",
+          host: record.host,
+          pid: record.pid,
         });
       }
       const mine = record.pid === process.pid ? live.get(record.date) : undefined;

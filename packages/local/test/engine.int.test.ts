@@ -280,7 +280,15 @@ describe("local engine", () => {
     let quota = true;
     const { handlers, calls } = fixtureHandlers(home, {
       failExtract: () =>
-        (quota ? new SpotifyQuotaExceededError({ reason: "capSpent", bucket: "catalog" }) : undefined) as Error,
+        (quota
+          ? new SpotifyQuotaExceededError({
+              reason: "quotaExceeded",
+              bucket: "catalog",
+              endpoint: "GET /artists",
+              retryAt: new Date(Date.now() + 86_400_000),
+              retryAfterSeconds: 86_400,
+            })
+          : undefined) as Error,
     });
 
     // Act
@@ -290,12 +298,12 @@ describe("local engine", () => {
 
     // Assess
     expect(failed).toMatchObject({ status: "FAILED", error: "SpotifyQuotaExceededError", failedStage: "Extract" });
-    expect(failed.cause).toMatch(/quota exhausted/);
+    expect(failed.cause).toMatch(/quota is exhausted \(QUOTA_EXCEEDED\) on GET \/artists/);
     expect(calls.extract.length).toBe(2);
     const [message] = await outbox();
     expect(message.Subject).toBe(`tunelake run ${DATE} failed at Extract`);
     expect(message.Message).toContain("Error: SpotifyQuotaExceededError");
-    expect(message.Message).toContain("quota exhausted");
+    expect(message.Message).toContain("quota is exhausted");
     expect(message.Message).toContain(`execution:tunelake-local:${DATE}`);
     expect(message.Message).toContain(`tunelake redrive ${DATE}`);
     expect(redriven.status).toBe("SUCCEEDED");

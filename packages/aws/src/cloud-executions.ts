@@ -262,24 +262,19 @@ export async function cloudRedrive(options: CloudStageOptions & { name: string }
       });
     }
     const found = failedStageFromHistory(await historyEvents(sfn, stateMachineArn, options.name));
-    if (!found || found.stage === "Prepare") {
-      throw new NotResumableError(
-        found
-          ? {
-              name: options.name,
-              reason: "beforeAnyStage",
-              cause: failed.cause ?? failed.error ?? "invalid input",
-              date: failed.date,
-              flag: ` --stage ${stage.outputs.stage}`,
-            }
-          : {
-              name: options.name,
-              reason: "noStage",
-              source: "history",
-              date: failed.date,
-              flag: ` --stage ${stage.outputs.stage}`,
-            },
-      );
+    const flag = ` --stage ${stage.outputs.stage}`;
+    if (!found) {
+      throw new NotResumableError({
+        name: options.name,
+        reason: "noStage",
+        source: "history",
+        date: failed.date,
+        flag,
+      });
+    }
+    if (found.stage === "Prepare") {
+      const cause = failed.cause ?? failed.error ?? "invalid input";
+      throw new NotResumableError({ name: options.name, reason: "beforeAnyStage", cause, date: failed.date, flag });
     }
     const execution = await startRun(stage, {
       date: assertRunDate(found.date ?? failed.date),

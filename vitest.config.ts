@@ -1,8 +1,11 @@
 import { availableParallelism } from "node:os";
 import { defineConfig, type TestProjectConfiguration } from "vitest/config";
+import TierSequencer from "./vitest.sequencer.ts";
+import { TIER_SUFFIX } from "./vitest.tiers.ts";
 
 const TEST_ROOTS = ["packages/*/test/**", "stacks/test/**", "bench/test/**"];
 const files = (suffix: string) => TEST_ROOTS.map((root) => `${root}/*${suffix}`);
+const [E2E, INTEGRATION, UNIT] = [TIER_SUFFIX.e2e, TIER_SUFFIX.integration, TIER_SUFFIX.unit];
 /** The integration tier's one clean sample run, made before its files. */
 const GLOBAL_SETUP = "packages/cli/test/fixtures/setup.ts";
 
@@ -21,7 +24,7 @@ const WORKERS = availableParallelism() + 1;
  */
 const ALL_TIERS: TestProjectConfiguration = {
   extends: true,
-  test: { name: "all", include: files(".test.ts"), hookTimeout: 180_000, globalSetup: [GLOBAL_SETUP] },
+  test: { name: "all", include: files(UNIT), hookTimeout: 180_000, globalSetup: [GLOBAL_SETUP] },
 };
 
 export default defineConfig({
@@ -41,6 +44,8 @@ export default defineConfig({
     maxWorkers: WORKERS,
     minWorkers: WORKERS,
     reporters: ["default", "./vitest.slowest.ts"],
+    // Slowest tier first on a clean clone (vitest.sequencer.ts).
+    sequence: { sequencer: TierSequencer },
     projects:
       process.env.TUNELAKE_TEST_TIERS === "all"
         ? [ALL_TIERS]
@@ -49,21 +54,21 @@ export default defineConfig({
               extends: true,
               test: {
                 name: "unit",
-                include: files(".test.ts"),
-                exclude: [...files(".int.test.ts"), ...files(".e2e.test.ts")],
+                include: files(UNIT),
+                exclude: [...files(INTEGRATION), ...files(E2E)],
               },
             },
             {
               extends: true,
               test: {
                 name: "integration",
-                include: files(".int.test.ts"),
+                include: files(INTEGRATION),
                 // Setups that run whole pipelines or synth, with both cores busy.
                 hookTimeout: 180_000,
                 globalSetup: [GLOBAL_SETUP],
               },
             },
-            { extends: true, test: { name: "e2e", include: files(".e2e.test.ts"), hookTimeout: 180_000 } },
+            { extends: true, test: { name: "e2e", include: files(E2E), hookTimeout: 180_000 } },
           ],
   },
 });

@@ -4,10 +4,7 @@
  */
 import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
-
-/** A file's tier, by its name (vitest.config.ts). */
-const tierOf = (file: string): string =>
-  file.endsWith(".e2e.test.ts") ? "e2e" : file.endsWith(".int.test.ts") ? "integration" : "unit";
+import { tierOf } from "./vitest.tiers.ts";
 
 /** A file's time: importing it and its setup, then every test and hook. */
 function fileTime(module: TestModule): number {

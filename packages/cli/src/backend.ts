@@ -13,7 +13,7 @@ import type { Config } from "@tunelake/core/config/schema";
 import type { ObjectStore, QueryEngine, Runs, StartRunInput } from "@tunelake/core/ports";
 import { type QueryLimits, readQueryLimits } from "@tunelake/core/query-limits";
 import type { StageOutputs } from "@tunelake/core/stage-outputs";
-import { type FaultName, parseFaults } from "@tunelake/local/fault-list";
+import { type FaultName, parseFaults } from "@tunelake/local/faults/index";
 import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { cliEnv, stderr } from "./context.ts";
 import { UsageError } from "./errors.ts";

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
-import { FAULTS } from "@tunelake/local/fault-list";
+import { FAULT_NAMES } from "@tunelake/local/faults/index";
 import type { SourceFlag } from "@tunelake/local/spotify-source";
 import { Command, CommanderError, Option } from "commander";
 import type { Backend } from "./backend.ts";
@@ -65,7 +65,7 @@ function buildProgram(): Command {
     .option("--inject-fault <name>", "try a failure path locally (repeatable; see `tunelake run --help`)", collect, [])
     .addOption(stageOption())
     .addOption(noWaitOption())
-    .addHelpText("after", `\nFaults for --inject-fault: ${Object.keys(FAULTS).join(", ")}.`)
+    .addHelpText("after", `\nFaults for --inject-fault: ${FAULT_NAMES.join(", ")}.`)
     .addOption(jsonOption())
     .action(driving(async () => (await import("./commands/run.ts")).runCommand));
 

@@ -259,4 +259,4 @@ describe("the console under attack", () => {
   });
 });
 
-if (!hasMkfifo) console.warn("mkfifo is NOT available: the console's FIFO attack was NOT tested.");
+if (!hasMkfifo) console.warn("mkfifo is not available: the console's FIFO attack test is skipped.");

@@ -150,7 +150,7 @@ export const CONFIG_REASONS = {
   spotifyFaultWithoutSample: () => "spotify-* faults are injected into the sample API only: add --source sample.",
   /** `--inject-fault` names a fault that does not exist; `issues` lists the known ones. */
   unknownFault: (f: { faults: readonly string[]; issues: readonly string[] }) =>
-    withIssues(`Unknown --inject-fault ${f.faults.join(", ")}. Known faults:`, f.issues),
+    withIssues(`Unknown --inject-fault ${f.faults.join(", ")}. Pick one of the known faults:`, f.issues),
   /** A run input's mode that the engine does not know. */
   unknownMode: (f: { mode: string; modes: readonly string[] }) =>
     `Unknown mode "${f.mode}": use ${f.modes[0]} (default) or ${f.modes.slice(1).join(" or ")}.`,
@@ -171,8 +171,8 @@ export class ConfigError extends TunelakeError {
   readonly issues: readonly string[];
   constructor(fields: ReasonFields<typeof CONFIG_REASONS>, options?: { cause?: unknown });
   /**
-   * @deprecated Prose at the throw site: pass a reason's fields. Kept only until packages/local/src/fault-list.ts
-   * (`unknownFault`) and packages/core/src/extract/run-extract.ts (`credentialsMissing`) do.
+   * @deprecated Prose at the throw site: pass a reason's fields. Kept only until
+   * packages/core/src/extract/run-extract.ts does (`credentialsMissing`).
    */
   constructor(message: string, issues?: readonly string[]);
   constructor(fields: ReasonFields<typeof CONFIG_REASONS> | string, second?: { cause?: unknown } | readonly string[]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sliceOf } from "../src/extract.ts";
+import { contextSlice, sliceOf } from "../src/extract.ts";
 import { ExtractEventSchema, parseEvent, TransformEventSchema } from "../src/input.ts";
 import { createTransformHandler } from "../src/transform.ts";
 
@@ -50,5 +50,21 @@ describe("handler events", () => {
     [4_000, 3_000, 3_500],
   ])("slices %d ms of remaining time into stopAt %d and abandonAt %d", (remaining, stopAt, abandonAt) => {
     expect(sliceOf(remaining, 0)).toEqual({ stopAt, abandonAt });
+  });
+
+  it("reads the slice's deadline from the context as it goes: a context whose time runs out sooner ends it then", () => {
+    // Prepare
+    let remaining = 900_000;
+    const slice = contextSlice({ getRemainingTimeInMillis: () => remaining });
+    const now = Date.now();
+
+    // Act
+    const before = { stopAt: slice.stopAt, abandonAt: slice.abandonAt };
+    remaining = 0;
+
+    // Assess: the reserve is the one of the start (a minute); the deadline is the context's now
+    expect(before.stopAt - now).toBeGreaterThanOrEqual(840_000 - 50);
+    expect(before.abandonAt - before.stopAt).toBe(30_000);
+    expect(slice.stopAt).toBeLessThanOrEqual(Date.now() - 60_000);
   });
 });

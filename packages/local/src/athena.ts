@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { bindExecutionParameters } from "@tunelake/core/checks/checks-sql";
 import { athenaRefusals } from "@tunelake/core/checks/trino-sql";
 import { type CatalogColumn, openLocalCatalog } from "./catalog.ts";
-import { ServiceError } from "./errors.ts";
+import { AthenaInvalidRequestError, QueryExecutionFailedError } from "./errors.ts";
 import { toVarChar } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
 
@@ -68,41 +68,45 @@ export function createLocalAthena(options: LocalAthenaOptions) {
   return {
     async startQueryExecutionSync(input: unknown) {
       const { QueryString, WorkGroup = "primary", ExecutionParameters = [] } = (input ?? {}) as StartQueryInput;
-      if (!QueryString) throw new ServiceError("Athena.InvalidRequestException", "QueryString is required.");
+      if (!QueryString) throw new AthenaInvalidRequestError({ missing: "QueryString" });
       const id = randomUUID();
       const submitted = new Date().toISOString();
       const refusals = athenaRefusals(QueryString);
       const sql = refusals.length > 0 ? QueryString : bindExecutionParameters(QueryString, ExecutionParameters);
       const catalog = await openLocalCatalog(options.home);
       let stored: StoredQuery;
+      /** Athena fails a query as a whole (state FAILED), never with partial results. */
+      const failed = (reason: string): StoredQuery => ({
+        QueryExecutionId: id,
+        Query: sql,
+        WorkGroup,
+        State: "FAILED",
+        SubmissionDateTime: submitted,
+        CompletionDateTime: new Date().toISOString(),
+        StateChangeReason: reason,
+        columns: [],
+        rows: [],
+      });
       try {
-        // Athena fails such a query as a whole (state FAILED), never with partial results.
-        if (refusals.length > 0) throw new Error(refusals.join(" "));
-        const result = await catalog.queryTable(sql);
-        const types = result.columns.map((c) => athenaType(c.type));
-        const rows = result.rows.map((row) => row.map((value, i) => athenaText(toVarChar(value), types[i])));
-        stored = {
-          QueryExecutionId: id,
-          Query: sql,
-          WorkGroup,
-          State: "SUCCEEDED",
-          SubmissionDateTime: submitted,
-          CompletionDateTime: new Date().toISOString(),
-          columns: result.columns,
-          rows,
-        };
+        if (refusals.length > 0) {
+          stored = failed(refusals.join(" "));
+        } else {
+          const result = await catalog.queryTable(sql);
+          const types = result.columns.map((c) => athenaType(c.type));
+          const rows = result.rows.map((row) => row.map((value, i) => athenaText(toVarChar(value), types[i])));
+          stored = {
+            QueryExecutionId: id,
+            Query: sql,
+            WorkGroup,
+            State: "SUCCEEDED",
+            SubmissionDateTime: submitted,
+            CompletionDateTime: new Date().toISOString(),
+            columns: result.columns,
+            rows,
+          };
+        }
       } catch (error) {
-        stored = {
-          QueryExecutionId: id,
-          Query: sql,
-          WorkGroup,
-          State: "FAILED",
-          SubmissionDateTime: submitted,
-          CompletionDateTime: new Date().toISOString(),
-          StateChangeReason: error instanceof Error ? error.message : String(error),
-          columns: [],
-          rows: [],
-        };
+        stored = failed(error instanceof Error ? error.message : String(error));
       } finally {
         catalog.close();
       }
@@ -122,7 +126,7 @@ export function createLocalAthena(options: LocalAthenaOptions) {
       };
       if (stored.State === "FAILED") {
         // What a `.sync` integration raises when the query ends FAILED; the cause is the QueryExecution.
-        throw new ServiceError("States.TaskFailed", JSON.stringify({ QueryExecution: queryExecution }));
+        throw new QueryExecutionFailedError({ queryExecution });
       }
       return { QueryExecution: queryExecution };
     },
@@ -133,7 +137,7 @@ export function createLocalAthena(options: LocalAthenaOptions) {
         ? await readFile(join(dir, `${QueryExecutionId}.json`), "utf8").catch(() => undefined)
         : undefined;
       if (!text) {
-        throw new ServiceError("Athena.InvalidRequestException", `QueryExecution ${QueryExecutionId} was not found`);
+        throw new AthenaInvalidRequestError({ unknownQueryExecutionId: QueryExecutionId ?? "(none)" });
       }
       const stored = JSON.parse(text) as StoredQuery;
       // NULL cells come back from JSON as null; Athena leaves VarCharValue out for them.

@@ -23,7 +23,7 @@ import {
 import { sqlIdentifier, sqlString } from "@tunelake/core/sql-quote";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
 import { deleteCrawlEvents, purgeCrawlEvents, receiveCrawlEvents } from "./crawl-events.ts";
-import { CatalogCorruptError, CatalogNotFoundError, ServiceError } from "./errors.ts";
+import { CatalogCorruptError, CatalogNotFoundError, CrawlerSettingsRefusedError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -115,7 +115,7 @@ const assertAccepted = (settings: CrawlerSettings): void => {
   const problems = crawlerSettingsProblems(settings);
   if (settings.targetKind !== "catalog") problems.push("the local crawler crawls catalog targets only");
   if (problems.length > 0) {
-    throw new ServiceError({ reason: "invalidCrawler", problems });
+    throw new CrawlerSettingsRefusedError({ problems });
   }
 };
 

@@ -30,7 +30,7 @@ import {
   saveExecution,
   saveHistory,
 } from "./executions.ts";
-import { type FaultName, withFaults } from "./faults.ts";
+import { type FaultName, withFaults } from "./faults/index.ts";
 import { createLocalGlue, LOCAL_CRAWLER_NAME } from "./glue.ts";
 import type { LocalHandlers } from "./handlers.ts";
 import { causeText, createHistoryRecorder, type InterpreterEvent, LOCAL_ROLE_ARN } from "./history.ts";
@@ -189,7 +189,7 @@ async function executeOnce(options: ExecuteOptions): Promise<ExecutionRecord> {
   const { home, faults } = options;
   let record = options.record;
   const definition = localDefinition(options.crawlerPollLimit);
-  // The one place faults apply: around this execution's handlers and stand-ins (faults.ts).
+  // The one place faults apply: around this execution's handlers and stand-ins (faults/index.ts).
   const { handlers, glue, athena } = withFaults(
     { handlers: options.handlers, glue: createLocalGlue({ home }), athena: createLocalAthena({ home }) },
     faults,

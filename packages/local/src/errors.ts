@@ -1,5 +1,5 @@
 /** The errors of the local runtime, all rooted at {@link TunelakeError}; each says what to do next. */
-import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "@tunelake/core/errors";
+import { ConfigError, TunelakeError } from "@tunelake/core/errors";
 
 /** A record in the executions store that cannot be read (edited by hand, or the disk filled up mid-write). */
 export class ExecutionRecordCorruptError extends TunelakeError {
@@ -26,50 +26,85 @@ export class CatalogNotFoundError extends TunelakeError {
   }
 }
 
-/** The service errors the stand-ins answer, each with the message the service gives (its own words, as on AWS). */
-export const SERVICE_REASONS = {
-  /** Glue refuses a crawler's settings (CreateCrawler/UpdateCrawler). */
-  invalidCrawler: (f: { problems: readonly string[] }) => `Glue refuses this crawler: ${f.problems.join("; ")}`,
-  /** StartCrawler while the crawler runs; `injected` when the crawler-running fault says so. */
-  crawlerRunning: (f: { crawler: string; injected?: boolean }) =>
-    `Crawler with name ${f.crawler} has already started${f.injected ? " (injected fault crawler-running)." : ""}`,
-  /** StartQueryExecution without a query. */
-  queryStringRequired: () => "QueryString is required.",
-  /** A query execution id Athena does not know. */
-  queryNotFound: (f: { queryExecutionId: string }) => `QueryExecution ${f.queryExecutionId} was not found`,
-  /** A `.sync` Athena task whose query failed: Step Functions' cause is the QueryExecution as JSON. */
-  queryTaskFailed: (f: { queryExecution: unknown }) => JSON.stringify({ QueryExecution: f.queryExecution }),
-} satisfies Reasons;
+/**
+ * StartCrawler while a crawl runs (`Glue.CrawlerRunningException`, as the SDK integration names it): the state machine
+ * waits for the running crawl, then starts its own.
+ */
+export class CrawlerRunningError extends TunelakeError {
+  readonly crawler: string;
+  constructor(fields: { crawler: string; fault?: string }) {
+    super(
+      `Crawler with name ${fields.crawler} has already started${fields.fault ? ` (injected fault ${fields.fault})` : ""}: wait until it is READY, then start it again.`,
+    );
+    this.name = "Glue.CrawlerRunningException";
+    this.crawler = fields.crawler;
+  }
+}
 
-/** The name the AWS SDK integration gives each service error, which the state machine's `ErrorEquals` matches. */
-const SERVICE_ERROR_NAMES: Record<keyof typeof SERVICE_REASONS, string> = {
-  invalidCrawler: "Glue.InvalidInputException",
-  crawlerRunning: "Glue.CrawlerRunningException",
-  queryStringRequired: "Athena.InvalidRequestException",
-  queryNotFound: "Athena.InvalidRequestException",
-  queryTaskFailed: "States.TaskFailed",
-};
+/** Crawler settings Glue refuses (`Glue.InvalidInputException`), as CreateCrawler would, before any crawl. */
+export class CrawlerSettingsRefusedError extends TunelakeError {
+  readonly problems: readonly string[];
+  constructor(fields: { problems: readonly string[] }) {
+    super(
+      `Glue refuses this crawler: ${fields.problems.join("; ")}. Change the crawler settings to ones Glue accepts.`,
+    );
+    this.name = "Glue.InvalidInputException";
+    this.problems = fields.problems;
+  }
+}
+
+/** A call the Athena stand-in refuses as Athena does (`Athena.InvalidRequestException`): a missing or unknown input. */
+export class AthenaInvalidRequestError extends TunelakeError {
+  constructor(fields: { missing: string } | { unknownQueryExecutionId: string }) {
+    super(
+      "missing" in fields
+        ? `${fields.missing} is required.`
+        : `QueryExecution ${fields.unknownQueryExecutionId} was not found`,
+    );
+    this.name = "Athena.InvalidRequestException";
+  }
+}
 
 /**
- * An error of a local service stand-in (Glue, Athena) named as the AWS SDK integration names service errors, e.g.
- * `Glue.CrawlerRunningException`, so the state machine's `ErrorEquals` matches it as it would on AWS. The definition
- * decides what to retry by that name, so the class itself is terminal.
+ * What the `.sync` Athena integration raises when the query ends FAILED (`States.TaskFailed`): the cause is the
+ * QueryExecution as JSON, its StateChangeReason says why.
  */
-export class ServiceError extends TunelakeError {
-  constructor(fields: ReasonFields<typeof SERVICE_REASONS>);
-  /**
-   * @deprecated The service's name and words at the throw site: pass a reason's fields. Kept only until
-   * packages/local/src/glue.ts, athena.ts and faults.ts do.
-   */
-  constructor(name: string, message: string);
-  constructor(fields: ReasonFields<typeof SERVICE_REASONS> | string, message?: string) {
-    if (typeof fields === "string") {
-      super(message ?? "");
-      this.name = fields;
-      return;
-    }
-    super(reasonMessage(SERVICE_REASONS, fields));
-    this.name = SERVICE_ERROR_NAMES[fields.reason];
+export class QueryExecutionFailedError extends TunelakeError {
+  readonly queryExecution: unknown;
+  constructor(fields: { queryExecution: unknown }) {
+    super(JSON.stringify({ QueryExecution: fields.queryExecution }));
+    this.name = "States.TaskFailed";
+    this.queryExecution = fields.queryExecution;
+  }
+}
+
+/**
+ * A Lambda invocation a fault crashed, named as Lambda reports a crashed runtime (`Runtime.ExitError`): the state
+ * machine retries it once, and a redrive resumes the stage.
+ */
+export class InjectedCrashError extends TunelakeError {
+  readonly fault: string;
+  constructor(fields: { fault: string; stage: string; entity?: string; afterRequests?: number }) {
+    super(
+      `Injected fault ${fields.fault}: the ${fields.stage} invocation${fields.entity ? ` of ${fields.entity}` : ""} exited` +
+        `${fields.afterRequests === undefined ? "" : ` after ${fields.afterRequests} requests`}, as a crashed Lambda runtime does;` +
+        ` the state machine retries it once, and a redrive resumes the stage${fields.stage === "Extract" ? " from its checkpoint" : ""}.`,
+    );
+    this.name = "Runtime.ExitError";
+    this.fault = fields.fault;
+  }
+}
+
+/** `--inject-fault` names a fault the registry (faults/index.ts) does not have; the issues list the known ones. */
+export class UnknownFaultError extends ConfigError {
+  readonly unknown: readonly string[];
+  constructor(fields: { unknown: readonly string[]; known: readonly { name: string; description: string }[] }) {
+    super({
+      reason: "unknownFault",
+      faults: fields.unknown,
+      issues: fields.known.map(({ name, description }) => `${name}: ${description}`),
+    });
+    this.unknown = fields.unknown;
   }
 }
 

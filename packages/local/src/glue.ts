@@ -11,25 +11,19 @@ import {
   crawlerSettingsProblems,
 } from "@tunelake/core/catalog/crawler-settings";
 import { crawlCuratedZone } from "./catalog.ts";
-import { ServiceError } from "./errors.ts";
+import { CrawlerRunningError, CrawlerSettingsRefusedError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { localPaths } from "./paths.ts";
 
 export const LOCAL_CRAWLER_NAME = "tunelake-local-crawler";
 
-interface CrawlerFile {
+/** The crawler's state, as `<home>/catalog/crawler.json` keeps it. */
+export interface CrawlerState {
   state: "RUNNING" | "READY";
   /** GetCrawler answers RUNNING this many more times before READY, like a real crawl that takes a while. */
   runningPolls: number;
-  /** The running crawl will end FAILED with this message instead of crawling ({@link LocalGlue.failRunningCrawl}). */
-  willFail?: string;
-  /**
-   * The running crawl is someone else's that started before this run's Transform wrote
-   * ({@link LocalGlue.startCrawlElsewhere}): it ends SUCCEEDED without registering anything new, so a run that
-   * accepted it would miss its own files.
-   */
-  stale?: boolean;
   lastCrawl?: { Status: "SUCCEEDED" | "FAILED"; ErrorMessage?: string; StartTime: string };
+  /** When the running crawl started (it identifies the crawl). */
   startTime?: string;
 }
 
@@ -43,23 +37,28 @@ export interface LocalGlueOptions {
 
 /** GetCrawler's answer. */
 export interface GetCrawlerOutput {
-  Crawler: { Name: string; State: CrawlerFile["state"]; LastCrawl?: CrawlerFile["lastCrawl"] };
+  Crawler: { Name: string; State: CrawlerState["state"]; LastCrawl?: CrawlerState["lastCrawl"] };
 }
 
 /**
- * StartCrawler and GetCrawler over the crawler file, and what other actors do to a real crawler (another client
- * starts it, a crawl fails, time does not pass), which the fault wrappers in faults.ts use.
+ * StartCrawler and GetCrawler over the crawler file, and the crawler's state itself: what other actors do to a real
+ * crawler (another client starts it, a crawl fails) is a change of that state.
  */
 export interface LocalGlue {
   startCrawler(input: unknown): Promise<Record<string, never>>;
-  /** Advances a running crawl by one poll (finishing it when its polls are used up), then describes the crawler. */
+  /**
+   * Advances a running crawl by one poll, then describes the crawler. The poll that finds the crawl's polls used up
+   * (`runningPolls` 0) finishes it: it crawls the lake and ends READY.
+   */
   getCrawler(input: unknown): Promise<GetCrawlerOutput>;
   /** GetCrawler's answer without advancing anything: the crawl stays where it is. */
   describeCrawler(): Promise<GetCrawlerOutput>;
-  /** Starts someone else's crawl that registers nothing of this run; false (and nothing done) when one is running. */
-  startCrawlElsewhere(): Promise<boolean>;
-  /** Makes the running crawl end READY with LastCrawl FAILED and this message, without crawling. */
-  failRunningCrawl(message: string): Promise<void>;
+  /** The crawler's state now. */
+  crawlerState(): Promise<CrawlerState>;
+  /** Replaces the crawler's state (as another actor would change it; runs of other dates read it too). */
+  setCrawlerState(state: CrawlerState): Promise<void>;
+  /** A running crawl as StartCrawler starts one: the previous LastCrawl shown, the configured polls to go. */
+  runningCrawl(previous: CrawlerState): CrawlerState;
 }
 
 /**
@@ -71,56 +70,47 @@ export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
   const settings = options.settings ?? CRAWLER_SETTINGS;
   const problems = crawlerSettingsProblems(settings);
   if (problems.length > 0) {
-    throw new ServiceError("Glue.InvalidInputException", `Glue refuses this crawler: ${problems.join("; ")}`);
+    throw new CrawlerSettingsRefusedError({ problems });
   }
 
-  const read = async (): Promise<CrawlerFile> => {
+  const read = async (): Promise<CrawlerState> => {
     const text = await readFile(paths.crawlerFile, "utf8").catch(() => undefined);
-    return text ? (JSON.parse(text) as CrawlerFile) : { state: "READY", runningPolls: 0 };
+    return text ? (JSON.parse(text) as CrawlerState) : { state: "READY", runningPolls: 0 };
   };
-  const write = async (file: CrawlerFile) => {
+  const write = async (file: CrawlerState) => {
     await mkdir(paths.catalog, { recursive: true });
     // Runs of other dates poll the same crawler and must never read half a file.
     await writeJsonAtomic(paths.crawlerFile, file);
   };
 
-  /** Starts a crawl; it reads the lake when it finishes, so whatever was written by then is registered. */
-  const begin = async (previous: CrawlerFile, stale = false): Promise<void> => {
-    await write({
-      ...(stale ? { stale } : {}),
-      // Glue keeps showing the previous crawl's LastCrawl while a new one runs.
-      ...(previous.lastCrawl ? { lastCrawl: previous.lastCrawl } : {}),
-      state: "RUNNING",
-      runningPolls: options.runningPolls ?? 1,
-      startTime: new Date().toISOString(),
-    });
-  };
+  /** A crawl that reads the lake when it finishes, so whatever was written by then is registered. */
+  const runningCrawl = (previous: CrawlerState): CrawlerState => ({
+    // Glue keeps showing the previous crawl's LastCrawl while a new one runs.
+    ...(previous.lastCrawl ? { lastCrawl: previous.lastCrawl } : {}),
+    state: "RUNNING",
+    runningPolls: options.runningPolls ?? 1,
+    startTime: new Date().toISOString(),
+  });
 
-  const finish = async (current: CrawlerFile): Promise<CrawlerFile> => {
+  const finish = async (current: CrawlerState): Promise<CrawlerState> => {
     const StartTime = current.startTime ?? new Date().toISOString();
-    let lastCrawl: CrawlerFile["lastCrawl"];
-    if (current.willFail) {
-      lastCrawl = { Status: "FAILED", ErrorMessage: current.willFail, StartTime };
-    } else if (current.stale) {
+    let lastCrawl: CrawlerState["lastCrawl"];
+    try {
+      await crawlCuratedZone(options.home, settings);
       lastCrawl = { Status: "SUCCEEDED", StartTime };
-    } else {
-      try {
-        await crawlCuratedZone(options.home, settings);
-        lastCrawl = { Status: "SUCCEEDED", StartTime };
-      } catch (error) {
-        lastCrawl = {
-          Status: "FAILED",
-          ErrorMessage: error instanceof Error ? error.message : String(error),
-          StartTime,
-        };
-      }
+    } catch (error) {
+      lastCrawl = {
+        Status: "FAILED",
+        ErrorMessage: error instanceof Error ? error.message : String(error),
+        StartTime,
+      };
     }
-    const done: CrawlerFile = { state: "READY", runningPolls: 0, lastCrawl };
+    const done: CrawlerState = { state: "READY", runningPolls: 0, lastCrawl };
     await write(done);
     return done;
   };
 
-  const describe = (current: CrawlerFile): GetCrawlerOutput => ({
+  const describe = (current: CrawlerState): GetCrawlerOutput => ({
     Crawler: {
       Name: LOCAL_CRAWLER_NAME,
       State: current.state,
@@ -131,13 +121,8 @@ export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
   return {
     async startCrawler(_input) {
       const current = await read();
-      if (current.state === "RUNNING") {
-        throw new ServiceError(
-          "Glue.CrawlerRunningException",
-          `Crawler with name ${LOCAL_CRAWLER_NAME} has already started`,
-        );
-      }
-      await begin(current);
+      if (current.state === "RUNNING") throw new CrawlerRunningError({ crawler: LOCAL_CRAWLER_NAME });
+      await write(runningCrawl(current));
       return {};
     },
 
@@ -154,16 +139,8 @@ export function createLocalGlue(options: LocalGlueOptions): LocalGlue {
       return describe(await read());
     },
 
-    async startCrawlElsewhere() {
-      const current = await read();
-      if (current.state === "RUNNING") return false;
-      await begin(current, true);
-      return true;
-    },
-
-    async failRunningCrawl(message) {
-      const current = await read();
-      if (current.state === "RUNNING") await write({ ...current, willFail: message });
-    },
+    crawlerState: read,
+    setCrawlerState: write,
+    runningCrawl,
   };
 }

@@ -7,14 +7,14 @@ import type { SpotifyEnv } from "@tunelake/core/config/env";
 import type { Config } from "@tunelake/core/config/schema";
 import type { Logger } from "@tunelake/core/logger";
 import { FsObjectStore } from "@tunelake/core/storage/fs-store";
-import { createExtractHandler, type ExtractLambdaContext } from "@tunelake/functions/extract";
+import { createExtractHandler } from "@tunelake/functions/extract";
 import { createTransformHandler } from "@tunelake/functions/transform";
 import type { Context } from "aws-lambda";
 import { NotifyingFsObjectStore } from "./crawl-events.ts";
 import { localPaths } from "./paths.ts";
 
 /** What the local engine gives a handler in place of Lambda's context: the same fields (lambda-context.ts). */
-export type LocalLambdaContext = ExtractLambdaContext;
+export type LocalLambdaContext = Context;
 
 /** The Lambda handlers, called in-process with the Lambda payload and a context; they return what the Lambda would. */
 export interface LocalHandlers {

@@ -6,7 +6,7 @@
 import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
 import type { Logger } from "@tunelake/core/logger";
-import type { FaultName } from "./faults.ts";
+import type { FaultName } from "./faults/index.ts";
 import { createLocalHandlers, type LocalHandlers } from "./handlers.ts";
 import { resolveSource, type SourceFlag } from "./spotify-source.ts";
 

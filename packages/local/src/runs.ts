@@ -42,7 +42,7 @@ import {
   listExecutions,
   nextExecutionName,
 } from "./executions.ts";
-import type { FaultName } from "./faults.ts";
+import type { FaultName } from "./faults/index.ts";
 import { createLocalTransformHandler, localStores } from "./handlers.ts";
 import { localPaths } from "./paths.ts";
 import { isLiveOwner } from "./process-identity.ts";

@@ -6,7 +6,7 @@
 import { readSpotifyEnv, requestsSpotifyCredentials, type SpotifyEnv } from "@tunelake/core/config/env";
 import { ConfigError } from "@tunelake/core/errors";
 import { SAMPLE_BANNER, sampleEnv, startSampleServer } from "@tunelake/sample-api/sample-server";
-import { type FaultName, isSpotifyFault, sampleFaultsFor } from "./faults.ts";
+import { type FaultName, isSpotifyFault, sampleFaultsFor } from "./faults/index.ts";
 
 export type SourceFlag = "auto" | "spotify" | "sample";
 

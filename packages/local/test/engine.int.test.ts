@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalCatalog, readCatalog } from "../src/catalog.ts";
 import { type RunLocalExecutionOptions, redriveLocalExecution, runLocalExecution } from "../src/engine.ts";
 import { getExecution, getHistory, type HistoryEvent, listExecutions, saveExecution } from "../src/executions.ts";
-import { CRASHING_ENTITY } from "../src/faults.ts";
+import { CRASHING_ENTITY } from "../src/faults/transform-crash.ts";
 import { fixtureHandlers, tempHome, VALID_TABLES } from "./lake-fixture.ts";
 
 const DATE = "2026-11-21";

@@ -1,16 +1,12 @@
+import { ConfigError } from "@tunelake/core/errors";
+import { startSampleServer } from "@tunelake/sample-api/sample-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLocalAthena } from "../src/athena.ts";
 import { crawlCuratedZone } from "../src/catalog.ts";
-import {
-  CRASHING_ENTITY,
-  EXTRACT_CRASH,
-  FAULTS,
-  INJECTED_CHECK_NAME,
-  type LocalServices,
-  parseFaults,
-  sampleFaultsFor,
-  withFaults,
-} from "../src/faults.ts";
+import { EXTRACT_CRASH_AFTER_REQUESTS } from "../src/faults/extract-crash.ts";
+import { FAULTS, type LocalServices, parseFaults, sampleFaultsFor, withFaults } from "../src/faults/index.ts";
+import { CRASHING_ENTITY } from "../src/faults/transform-crash.ts";
+import { INJECTED_CHECK_NAME } from "../src/faults/validation-failed.ts";
 import { createLocalGlue } from "../src/glue.ts";
 import type { LocalHandlers, LocalLambdaContext } from "../src/handlers.ts";
 import { localLambdaContext } from "../src/lambda-context.ts";
@@ -56,9 +52,10 @@ describe("fault injection", () => {
     })();
 
     // Assess
-    expect(refusal).toMatchObject({ name: "ConfigError" });
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect(refusal).toMatchObject({ name: "UnknownFaultError", unknown: ["disk-full"], badInput: true });
     expect(String((refusal as Error).message)).toMatch(/^Unknown --inject-fault disk-full\./);
-    expect((refusal as { issues?: string[] }).issues).toHaveLength(Object.keys(FAULTS).length);
+    expect((refusal as { issues?: string[] }).issues).toEqual(FAULTS.map((f) => `${f.name}: ${f.description}`));
     expect(parseFaults(["crawler-failed", "crawler-failed"])).toEqual(["crawler-failed"]);
   });
 
@@ -85,21 +82,54 @@ describe("fault injection", () => {
     expect(wrapped).toBe(plain);
   });
 
-  it("gives every Extract attempt the crash switch (extract-crash), and only the first slice little time (extract-timeout)", async () => {
+  it("gives only the first Extract slice little time (extract-timeout)", async () => {
     // Prepare
-    const { handlers } = withFaults(services(), ["extract-crash", "extract-timeout"]);
+    const { handlers } = withFaults(services(), ["extract-timeout"]);
 
     // Act
     await handlers.extract({ date: DATE }, context());
     await handlers.extract({ date: DATE }, context());
 
     // Assess
-    expect(seen.extract.map((c) => c.injectedCrash)).toEqual([EXTRACT_CRASH, EXTRACT_CRASH]);
     const [first, second] = seen.extract.map((c) => c.getRemainingTimeInMillis());
     expect(first).toBeLessThanOrEqual(4);
     expect(second).toBeGreaterThan(800_000);
     // The rest of the Lambda context is passed on as it came.
     expect(seen.extract[0]?.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("ends every Extract attempt's time after its requests, then crashes the runtime if the slice stopped (extract-crash)", async () => {
+    // Prepare: an extract that sends `requests` requests to the sample API, then answers as a slice does
+    const server = await startSampleServer();
+    const remaining: number[] = [];
+    const extractSending = (requests: number): LocalServices => ({
+      ...services(),
+      handlers: {
+        ...services().handlers,
+        async extract(_input, ctx) {
+          for (let i = 0; i < requests; i++) await fetch(`${server.apiBaseUrl}/artists/${i}`).then((r) => r.text());
+          remaining.push(ctx?.getRemainingTimeInMillis() ?? -1);
+          return { done: remaining.at(-1) !== 0 };
+        },
+      },
+    });
+    try {
+      // Act
+      const crashed = withFaults(extractSending(EXTRACT_CRASH_AFTER_REQUESTS), ["extract-crash"]).handlers;
+      const crash = await crashed.extract({ date: DATE }, context()).catch((e: Error) => e);
+      const again = await crashed.extract({ date: DATE }, context()).catch((e: Error) => e);
+      const short = withFaults(extractSending(EXTRACT_CRASH_AFTER_REQUESTS - 1), ["extract-crash"]).handlers;
+      const answered = await short.extract({ date: DATE }, context());
+
+      // Assess
+      expect(crash).toMatchObject({ name: "Runtime.ExitError", fault: "extract-crash" });
+      expect(again).toMatchObject({ name: "Runtime.ExitError" });
+      expect(answered).toEqual({ done: true });
+      expect(remaining.slice(0, 2)).toEqual([0, 0]);
+      expect(remaining[2]).toBeGreaterThan(800_000);
+    } finally {
+      await server.close();
+    }
   });
 
   it("crashes the first transform attempt of one entity only (transform-crash)", async () => {

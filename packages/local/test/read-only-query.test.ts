@@ -206,4 +206,4 @@ describe("the local query engine under attack", () => {
   });
 });
 
-if (!hasMkfifo) console.warn("mkfifo is NOT available: the FIFO attack was NOT tested.");
+if (!hasMkfifo) console.warn("mkfifo is not available: the FIFO attack tests are skipped.");

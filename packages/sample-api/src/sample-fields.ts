@@ -16,7 +16,7 @@ interface FieldSpec {
 const MAX_FIELDS_LENGTH = 2000;
 const MAX_DEPTH = 8;
 
-const invalid = () => new HttpError(400, "Invalid fields parameter");
+const invalid = () => new HttpError({ problem: "invalidParameter", parameter: "fields parameter" });
 const NAME = /^[A-Za-z0-9_]+/;
 
 /** Parses `fields`; throws the 400 Spotify answers for a malformed one. */

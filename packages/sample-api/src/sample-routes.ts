@@ -2,8 +2,8 @@
  * The sample API's Web API routes as a Hono router app. Every source's endpoint (`endpoint.path` of its declaration
  * in @tunelake/core/sources) is a route: the catalogue's and the first user sources' routes below, any other source
  * served by one paged-list route with the items of the SampleData generator of the same name (e.g. `savedTracks()`
- * for the `savedTracks` source). The server (sample-server.ts) authenticates, applies its faults and serializes; a
- * route throws HttpError for an error answer, as Spotify gives it.
+ * for the `savedTracks` source). The server's middleware (sample-server.ts) authenticates, applies the faults and
+ * serializes; a route throws HttpError for an error answer, as Spotify gives it.
  */
 import type { EndpointDeclaration } from "@tunelake/core/sources/define-source";
 import { SOURCES } from "@tunelake/core/sources/index";
@@ -38,20 +38,21 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
   const raw = url.searchParams.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `Invalid ${name}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new HttpError({ problem: "invalidParameter", parameter: name });
   return value;
 }
 
 function ids(url: URL, max: number): string[] {
   const list = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
-  if (list.length === 0) throw new HttpError(400, "No ids provided");
-  if (list.length > max) throw new HttpError(400, "Too many ids requested");
-  for (const id of list) if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, `Invalid base62 id: ${id}`);
+  if (list.length === 0) throw new HttpError({ problem: "noIds" });
+  if (list.length > max) throw new HttpError({ problem: "tooManyIds" });
+  for (const id of list) if (!SPOTIFY_ID_RE.test(id)) throw new HttpError({ problem: "invalidId", id });
   return list;
 }
 
 function checkId(id: string): string {
-  if (!SPOTIFY_ID_RE.test(id)) throw new HttpError(400, "Invalid base62 id");
+  if (!SPOTIFY_ID_RE.test(id)) throw new HttpError({ problem: "invalidId" });
   return id;
 }
 
@@ -62,10 +63,10 @@ const answer = (c: Ctx, value: unknown) => {
 };
 const urlOf = (c: Ctx) => new URL(c.req.url);
 const needsUser = (c: Ctx) => {
-  if (!c.env.user) throw new HttpError(403, "This endpoint needs a user token: run `tunelake auth`");
+  if (!c.env.user) throw new HttpError({ problem: "userTokenRequired" });
 };
 const batchRefused = (c: Ctx) => {
-  if (!c.env.extended) throw new HttpError(403, "Forbidden: batch endpoints are not available to this app");
+  if (!c.env.extended) throw new HttpError({ problem: "forbidden", area: "batch" });
 };
 const corruptAlbum = (c: Ctx, album: Json) => {
   if (album.tracks && typeof album.tracks === "object") c.env.corrupt(album.tracks as Json);
@@ -94,7 +95,7 @@ const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = 
     const id = checkId(c.req.param("id") ?? "");
     const { data, extended, shape } = c.env;
     const owner = data.playlistOwner(id);
-    if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
+    if (!extended && owner === "spotify") throw new HttpError({ problem: "notFound", what: "resource" });
     const playlist = data.playlist(id, extended || (c.env.user && owner === SAMPLE_USER_ID));
     const entries = playlist[shape === "2026" ? "items" : "tracks"] as Json;
     if (Array.isArray(entries.items)) c.env.corrupt(entries);
@@ -110,9 +111,9 @@ const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = 
     const { data, extended } = c.env;
     const q = url.searchParams.get("q");
     const types = (url.searchParams.get("type") ?? "").split(",").filter(Boolean);
-    if (!q) throw new HttpError(400, "No search query");
+    if (!q) throw new HttpError({ problem: "noSearchQuery" });
     if (types.length === 0 || types.some((t) => !["album", "artist", "track", "playlist"].includes(t))) {
-      throw new HttpError(400, "Missing or invalid parameter type");
+      throw new HttpError({ problem: "missingParameter", parameter: "type" });
     }
     const limit = intParam(url, "limit", extended ? 20 : 5, 1, extended ? 50 : 10);
     const offset = intParam(url, "offset", 0, 0, 1000);
@@ -134,7 +135,7 @@ const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = 
       url.searchParams.has(name) ? intParam(url, name, 0, 0, Number.MAX_SAFE_INTEGER) : undefined;
     const [afterMs, beforeMs] = [ms("after"), ms("before")];
     if (afterMs !== undefined && beforeMs !== undefined) {
-      throw new HttpError(400, "Only one of after and before may be set");
+      throw new HttpError({ problem: "bothCursors" });
     }
     const items = c.env.data
       .recentlyPlayed(50)
@@ -158,12 +159,13 @@ const SOURCE_ROUTES: Record<string, (c: Ctx) => Response | Promise<Response>> = 
   topItems: (c) => {
     needsUser(c);
     const type = c.req.param("type") ?? "";
-    if (type !== "artists" && type !== "tracks") throw new HttpError(404, "Service not found");
+    if (type !== "artists" && type !== "tracks") throw new HttpError({ problem: "notFound", what: "service" });
     const url = urlOf(c);
     const limit = intParam(url, "limit", 20, 1, 50);
     const offset = intParam(url, "offset", 0, 0, 1000);
     const range = url.searchParams.get("time_range") ?? "medium_term";
-    if (!["short_term", "medium_term", "long_term"].includes(range)) throw new HttpError(400, "Invalid time range");
+    if (!["short_term", "medium_term", "long_term"].includes(range))
+      throw new HttpError({ problem: "invalidParameter", parameter: "time range" });
     const items = [];
     for (let r = offset; r < Math.min(50, offset + limit); r++) items.push(c.env.data.topItem(type, range, r));
     return answer(c, c.env.corrupt(page(url, items, offset, limit, 50)));
@@ -179,18 +181,19 @@ function listRoute(name: string, endpoint: EndpointDeclaration, user: boolean) {
   return (c: Ctx) => {
     if (user) needsUser(c);
     const generator = (c.env.data as unknown as Record<string, unknown>)[name];
-    if (typeof generator !== "function") throw new HttpError(404, "Service not found");
+    if (typeof generator !== "function") throw new HttpError({ problem: "notFound", what: "service" });
     const all = (generator as () => Json[]).call(c.env.data);
     const url = urlOf(c);
     for (const [key, value] of Object.entries(endpoint.query ?? {})) {
-      if (url.searchParams.get(key) !== value) throw new HttpError(400, `Missing or invalid parameter ${key}`);
+      if (url.searchParams.get(key) !== value) throw new HttpError({ problem: "missingParameter", parameter: key });
     }
     const limit = intParam(url, "limit", 20, 1, endpoint.maxLimit ?? 50);
     let body: Json;
     if (endpoint.paginator === "cursor") {
       const after = url.searchParams.get("after");
       const start = after === null ? 0 : all.findIndex((item) => item.id === after) + 1;
-      if (after !== null && start === 0) throw new HttpError(400, "Invalid after cursor");
+      if (after !== null && start === 0)
+        throw new HttpError({ problem: "invalidParameter", parameter: "after cursor" });
       const items = all.slice(start, start + limit);
       const last = items.at(-1)?.id;
       const more = start + limit < all.length && typeof last === "string";
@@ -222,7 +225,7 @@ export function createSampleRoutes(): App {
     return c.body(null, 500);
   });
   app.notFound((c) => {
-    c.env.error = new HttpError(404, "Service not found");
+    c.env.error = new HttpError({ problem: "notFound", what: "service" });
     return c.body(null, 404);
   });
   // Every /me endpoint is the user's: an app token is refused before the path is looked at.
@@ -263,7 +266,7 @@ export function createSampleRoutes(): App {
   });
   app.get("/v1/artists/:id/top-tracks", (c) => {
     checkId(c.req.param("id"));
-    throw new HttpError(c.env.extended ? 404 : 403, c.env.extended ? "Service not found" : "Forbidden");
+    throw new HttpError(c.env.extended ? { problem: "notFound", what: "service" } : { problem: "forbidden" });
   });
   app.get("/v1/albums/:id/tracks", (c) => {
     const id = checkId(c.req.param("id"));
@@ -276,12 +279,12 @@ export function createSampleRoutes(): App {
     const id = checkId(c.req.param("id"));
     const { data, extended, shape } = c.env;
     if (c.req.param("entries") !== (shape === "2026" ? "items" : "tracks")) {
-      throw new HttpError(404, "Service not found");
+      throw new HttpError({ problem: "notFound", what: "service" });
     }
     const owner = data.playlistOwner(id);
-    if (!extended && owner === "spotify") throw new HttpError(404, "Resource not found");
+    if (!extended && owner === "spotify") throw new HttpError({ problem: "notFound", what: "resource" });
     if (!(extended || (c.env.user && owner === SAMPLE_USER_ID))) {
-      throw new HttpError(403, "Forbidden: playlist entries are only available for your own playlists");
+      throw new HttpError({ problem: "forbidden", area: "playlistEntries" });
     }
     const url = urlOf(c);
     const limit = intParam(url, "limit", shape === "2026" ? 50 : 100, 1, shape === "2026" ? 50 : 100);
@@ -291,7 +294,7 @@ export function createSampleRoutes(): App {
     return answer(c, withFields(c, entries));
   });
   app.get("/v1/browse/new-releases", (c) => {
-    if (!c.env.extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
+    if (!c.env.extended) throw new HttpError({ problem: "forbidden", area: "browse" });
     const url = urlOf(c);
     const limit = intParam(url, "limit", 20, 1, 50);
     const offset = intParam(url, "offset", 0, 0, 1000);
@@ -299,8 +302,8 @@ export function createSampleRoutes(): App {
     return answer(c, { albums: page(url, items, offset, limit, 100) });
   });
   app.get("/v1/browse/:other", (c) => {
-    if (!c.env.extended) throw new HttpError(403, "Forbidden: browse endpoints are not available to this app");
-    throw new HttpError(404, "Service not found");
+    if (!c.env.extended) throw new HttpError({ problem: "forbidden", area: "browse" });
+    throw new HttpError({ problem: "notFound", what: "service" });
   });
   return app;
 }

@@ -3,46 +3,32 @@
  * paging with absolute `next` links, `{"error": {...}}` bodies, 429 + Retry-After). It emulates the `development` and
  * `extended` access profiles and both response shapes, and can inject faults, so the CLI runs with no credentials and
  * tests exercise the real HTTP path. Every name starts with "Sample " and every response carries
- * `x-tunelake-sample: true`: nobody should mistake this data for Spotify's.
+ * `x-tunelake-sample: true`: nobody should mistake this data for Spotify's. It is a Hono app on node:http: middleware
+ * counts, authenticates, applies the faults (sample-fault-middleware.ts) and the quota around the Web API's routes
+ * (sample-routes.ts), which know nothing of them.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import { sleep } from "@tunelake/core/resilience";
 import { USER_SCOPES } from "@tunelake/core/sources/index";
 import { QUOTA_BUCKETS, type QuotaBucket, quotaBucketOf } from "@tunelake/core/spotify/quota-buckets";
-import { HttpError, OAuthError } from "./errors.ts";
+import { Hono, type MiddlewareHandler } from "hono";
+import { HttpError, OAuthError, PREMIUM_REQUIRED_MESSAGE } from "./errors.ts";
 import { EDITORIAL_PLAYLIST_PREFIX, SampleData, type SampleProfile, type SampleShape } from "./sample-data.ts";
-import { driftResponse } from "./sample-drift.ts";
+import {
+  type AnswerVariables,
+  DAY_SECONDS,
+  jsonBody,
+  type SampleFaults,
+  tokenFaults,
+  webApiFaults,
+} from "./sample-fault-middleware.ts";
 import { createSampleRoutes, type RouteEnv } from "./sample-routes.ts";
 
-/** Faults the server injects into API requests (the token and authorize endpoints are never faulted). */
-export interface SampleFaults {
-  /** 429 with `Retry-After: retryAfterSeconds` (default 1) for the next `count` requests. */
-  rateLimit?: { count: number; retryAfterSeconds?: number };
-  /** Every API request answers 429 QUOTA_EXCEEDED with a Retry-After of a day (every bucket spent). */
-  quota?: boolean;
-  /** The token endpoint answers `invalid_grant` for the user's refresh token, as Spotify does once it is revoked. */
-  refreshTokenRevoked?: boolean;
-  /** The app owner's Premium subscription lapsed: every API request answers 403 {@link PREMIUM_REQUIRED_MESSAGE}. */
-  premiumLapsed?: boolean;
-  /** Spotify's 2026 rollout: a playlist response carries both `items` and `tracks`, entries still say `track`. */
-  bothPlaylistKeys?: boolean;
-  /** `status` (default 503) for the next `count` requests. */
-  serverError?: { count: number; status?: number };
-  /** Adds `ms` of delay to the next `count` requests (every request when `count` is absent). */
-  slow?: { ms: number; count?: number };
-  /** A 200 with a truncated JSON body for the next `count` requests. */
-  malformed?: { count: number };
-  /** Items of paging objects at positions where `position % every === 3` (default every 7) break the schema. */
-  invalidItems?: boolean | { every?: number };
-  /**
-   * API drift (see sample-drift.ts): objects lose non-key fields, have them null or of another type, and gain
-   * unknown ones, reproducibly for a seed (default 1).
-   */
-  drift?: boolean | { seed?: number };
-}
+export type { SampleFaults };
 
 export interface SampleServerOptions {
   profile?: SampleProfile;
@@ -121,19 +107,14 @@ export const SAMPLE_BANNER =
 export const SAMPLE_CLIENT_ID = "sample-client-id";
 export const SAMPLE_CLIENT_SECRET = "sample-client-secret";
 export const SAMPLE_REFRESH_TOKEN = "sample-refresh-token";
-/** What Spotify answers (403) to every call of an app whose owner's Premium subscription lapsed (field report). */
-export const PREMIUM_REQUIRED_MESSAGE =
-  "Your application is blocked from accessing the Web API since you do not have a Spotify Premium subscription";
+export { PREMIUM_REQUIRED_MESSAGE };
 
-const DAY_SECONDS = 86_400;
 const emptyStats = (): SampleServerStats => ({
   requests: 0,
   byEndpoint: {},
   byBucket: Object.fromEntries(QUOTA_BUCKETS.map((bucket) => [bucket, 0])) as Record<QuotaBucket, number>,
   notModified: 0,
 });
-const quotaExceeded = (retryAfterSeconds: number) =>
-  new HttpError(429, "API rate limit exceeded", { "Retry-After": String(retryAfterSeconds) }, "QUOTA_EXCEEDED");
 /** Endpoints that send an ETag and honour If-None-Match (Spotify: seen on playlist-related endpoints). */
 const withEtag = (label: string) => /^GET \/playlists\/\{id\}(\/(items|tracks))?$/.test(label);
 
@@ -142,20 +123,28 @@ interface TokenInfo {
   user: boolean;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
+/** What the middleware hands on to what runs after it, per request. */
+type Variables = AnswerVariables & { label: string; bucket?: QuotaBucket; token: TokenInfo };
+type AppEnv = { Variables: Variables };
 
 function endpointLabel(method: string, path: string): string {
   return `${method} ${path
     .replace(/^\/v1/, "")
     .replace(/^\/accounts/, "")
     .replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
+}
+
+/** The answer Spotify gives for an error: the accounts service's shape, the Web API's, or a 500 for a bug. */
+function errorAnswer(error: unknown): Response {
+  if (error instanceof OAuthError) {
+    return jsonBody(error.status, JSON.stringify({ error: error.code, error_description: error.message }));
+  }
+  if (error instanceof HttpError) {
+    const payload: Record<string, unknown> = { status: error.status, message: error.message };
+    if (error.reason) payload.reason = error.reason;
+    return jsonBody(error.status, JSON.stringify({ error: payload }), error.headers);
+  }
+  return jsonBody(500, JSON.stringify({ error: { status: 500, message: "Sample server error" } }));
 }
 
 /** Starts the sample API on an ephemeral port of 127.0.0.1. */
@@ -202,40 +191,6 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     return pageObj;
   };
 
-  const auth = (req: IncomingMessage): TokenInfo => {
-    const header = req.headers.authorization ?? "";
-    const match = /^Bearer (.+)$/.exec(header);
-    if (!match?.[1]) throw new HttpError(401, "No token provided");
-    const info = tokens.get(match[1]);
-    if (!info) throw new HttpError(401, "Invalid access token");
-    if (info.expiresAt <= Date.now()) throw new HttpError(401, "The access token expired");
-    return info;
-  };
-
-  const applyFaults = async (): Promise<{ malformed: boolean }> => {
-    if (faults.slow && (faults.slow.count === undefined || faults.slow.count > 0)) {
-      if (faults.slow.count !== undefined) faults.slow.count--;
-      await sleep(faults.slow.ms);
-    }
-    if (faults.premiumLapsed) throw new HttpError(403, PREMIUM_REQUIRED_MESSAGE);
-    if (faults.quota) throw quotaExceeded(DAY_SECONDS);
-    if (faults.rateLimit && faults.rateLimit.count > 0) {
-      faults.rateLimit.count--;
-      throw new HttpError(429, "API rate limit exceeded", {
-        "Retry-After": String(faults.rateLimit.retryAfterSeconds ?? 1),
-      });
-    }
-    if (faults.serverError && faults.serverError.count > 0) {
-      faults.serverError.count--;
-      throw new HttpError(faults.serverError.status ?? 503, "Service unavailable");
-    }
-    if (faults.malformed && faults.malformed.count > 0) {
-      faults.malformed.count--;
-      return { malformed: true };
-    }
-    return { malformed: false };
-  };
-
   /** Counts a request against its bucket's budget of the world date; throws 429 QUOTA_EXCEEDED once it is spent. */
   const spend = (bucket: QuotaBucket): void => {
     const budget = quota?.budgets[bucket];
@@ -244,43 +199,99 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
     const used = spent.get(key) ?? 0;
     if (used >= budget) {
       const left = DAY_SECONDS - Math.floor((Date.now() - worldDayStartedAt) / 1000);
-      throw quotaExceeded(quota?.retryAfterSeconds ?? Math.max(1, left));
+      throw new HttpError({
+        problem: "rateLimited",
+        retryAfterSeconds: quota?.retryAfterSeconds ?? Math.max(1, left),
+        quotaExceeded: true,
+      });
     }
     spent.set(key, used + 1);
   };
 
+  /** Every request: counted (stats per endpoint and quota bucket, whatever the answer), then the network's latency. */
+  const counted: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const { pathname } = new URL(c.req.url);
+    const label = endpointLabel(c.req.method, pathname);
+    const bucket = pathname.startsWith("/v1/") ? quotaBucketOf(label) : undefined;
+    stats.requests++;
+    stats.byEndpoint[label] = (stats.byEndpoint[label] ?? 0) + 1;
+    if (bucket) stats.byBucket[bucket]++;
+    c.set("label", label);
+    if (bucket) c.set("bucket", bucket);
+    if (latencyMs > 0) await sleep(latencyMs);
+    await next();
+  };
+
+  /** The Web API's bearer token: 401 without a live one. */
+  const authenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (!new URL(c.req.url).pathname.startsWith("/v1/")) throw new HttpError({ problem: "notFound", what: "service" });
+    const match = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "");
+    if (!match?.[1]) throw new HttpError({ problem: "noToken" });
+    const info = tokens.get(match[1]);
+    if (!info) throw new HttpError({ problem: "invalidToken" });
+    if (info.expiresAt <= Date.now()) throw new HttpError({ problem: "expiredToken" });
+    c.set("token", info);
+    await next();
+  };
+
+  /**
+   * ETag and If-None-Match on the endpoints Spotify sends one for: a hash of the body as sent (faults included), so the
+   * same answer has the same ETag, and a matching If-None-Match answers 304 with no body.
+   */
+  const etagged: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    if (c.get("answer") === undefined || c.res.status !== 200 || !withEtag(c.get("label"))) return;
+    const body = await c.res.text();
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    if (c.req.header("if-none-match") === etag) {
+      stats.notModified++;
+      c.res = new Response(null, { status: 304, headers: { ETag: etag, "x-tunelake-sample": "true" } });
+      return;
+    }
+    c.res = jsonBody(200, body, { ETag: etag });
+  };
+
+  /** The bucket's quota of the world date. */
+  const budgeted: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const bucket = c.get("bucket");
+    if (bucket) spend(bucket);
+    await next();
+  };
+
   const routes = createSampleRoutes();
   /** Answers a Web API request from the router app (sample-routes.ts); a route's error is thrown as it was. */
-  const api = async (req: IncomingMessage, url: URL, token: TokenInfo): Promise<unknown> => {
-    if (req.method !== "GET") throw new HttpError(405, "Method not allowed");
+  const api = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<Response> => {
+    if (c.req.method !== "GET") throw new HttpError({ problem: "methodNotAllowed" });
     const env: RouteEnv = {
       data: data!,
-      user: token.user,
+      user: c.get("token").user,
       extended,
       shape,
       corrupt,
       bothPlaylistKeys: faults.bothPlaylistKeys === true,
     };
-    await routes.fetch(new Request(url), env);
+    await routes.fetch(new Request(c.req.url), env);
     if (env.error !== undefined) throw env.error;
-    return env.answer;
+    c.set("answer", env.answer);
+    return jsonBody(200, JSON.stringify(env.answer));
   };
 
-  const tokenEndpoint = async (req: IncomingMessage): Promise<unknown> => {
-    const body = new URLSearchParams(await readBody(req));
-    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  /** The token endpoint's client authentication (HTTP Basic with the app's id and secret). */
+  const clientAuthenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const basic = /^Basic (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
     const [id, secret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":") : [];
-    if (id !== SAMPLE_CLIENT_ID || secret !== clientSecret) {
-      throw new OAuthError(400, "invalid_client", "Invalid client");
-    }
+    if (id !== SAMPLE_CLIENT_ID || secret !== clientSecret) throw new OAuthError({ code: "invalid_client" });
+    await next();
+  };
+
+  const tokenEndpoint = async (body: URLSearchParams): Promise<unknown> => {
     const grant = body.get("grant_type");
     if (grant === "client_credentials") {
       return { access_token: issueToken(false), token_type: "Bearer", expires_in: expiresIn };
     }
     if (grant === "refresh_token") {
       const refresh = body.get("refresh_token") ?? "";
-      if (faults.refreshTokenRevoked) throw new OAuthError(400, "invalid_grant", "Refresh token revoked");
-      if (!refreshTokens.has(refresh)) throw new OAuthError(400, "invalid_grant", "Invalid refresh token");
+      if (!refreshTokens.has(refresh)) throw new OAuthError({ code: "invalid_grant", problem: "unknownRefreshToken" });
       return {
         access_token: issueToken(true),
         token_type: "Bearer",
@@ -292,7 +303,7 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
       const code = body.get("code") ?? "";
       const redirect = codes.get(code);
       if (!redirect || redirect !== body.get("redirect_uri")) {
-        throw new OAuthError(400, "invalid_grant", "Invalid authorization code");
+        throw new OAuthError({ code: "invalid_grant", problem: "unknownCode" });
       }
       codes.delete(code);
       const refresh = `sample-refresh-${randomBytes(12).toString("hex")}`;
@@ -305,91 +316,55 @@ export async function startSampleServer(options: SampleServerOptions = {}): Prom
         scope: USER_SCOPES.join(" "),
       };
     }
-    throw new OAuthError(400, "unsupported_grant_type", `grant_type ${grant ?? "(none)"} is not supported`);
+    throw new OAuthError({ code: "unsupported_grant_type", grant });
   };
 
-  const authorize = (url: URL, res: ServerResponse): void => {
+  const authorize = (url: URL): Response => {
     const redirect = url.searchParams.get("redirect_uri") ?? "";
-    if (url.searchParams.get("client_id") !== SAMPLE_CLIENT_ID)
-      throw new HttpError(400, "INVALID_CLIENT: Invalid client");
+    if (url.searchParams.get("client_id") !== SAMPLE_CLIENT_ID) {
+      throw new HttpError({ problem: "invalidClient", detail: "client" });
+    }
     let target: URL;
     try {
       target = new URL(redirect);
     } catch {
-      throw new HttpError(400, "INVALID_CLIENT: Invalid redirect URI");
+      throw new HttpError({ problem: "invalidClient", detail: "redirectUri" });
     }
     if (target.hostname !== "127.0.0.1" && target.hostname !== "[::1]") {
-      throw new HttpError(400, "INVALID_CLIENT: Insecure redirect URI (use http://127.0.0.1:PORT)");
+      throw new HttpError({ problem: "invalidClient", detail: "insecureRedirectUri" });
     }
-    if (url.searchParams.get("response_type") !== "code") throw new HttpError(400, "response_type must be code");
+    if (url.searchParams.get("response_type") !== "code") throw new HttpError({ problem: "responseType" });
     const code = `sample-code-${randomBytes(8).toString("hex")}`;
     codes.set(code, redirect);
     target.searchParams.set("code", code);
     const state = url.searchParams.get("state");
     if (state !== null) target.searchParams.set("state", state);
-    res.writeHead(302, { Location: target.toString(), "x-tunelake-sample": "true" });
-    res.end();
+    return new Response(null, { status: 302, headers: { Location: target.toString(), "x-tunelake-sample": "true" } });
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    const label = endpointLabel(req.method ?? "GET", url.pathname);
-    const bucket = url.pathname.startsWith("/v1/") ? quotaBucketOf(label) : undefined;
-    stats.requests++;
-    stats.byEndpoint[label] = (stats.byEndpoint[label] ?? 0) + 1;
-    if (bucket) stats.byBucket[bucket]++;
-    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {
-        "content-type": "application/json; charset=utf-8",
-        "x-tunelake-sample": "true",
-        ...headers,
-      });
-      res.end(body);
-    };
-    try {
-      if (latencyMs > 0) await sleep(latencyMs);
-      if (url.pathname === "/accounts/api/token" && req.method === "POST") {
-        send(200, JSON.stringify(await tokenEndpoint(req)));
-        return;
-      }
-      if (url.pathname === "/accounts/authorize" && req.method === "GET") {
-        authorize(url, res);
-        return;
-      }
-      if (!url.pathname.startsWith("/v1/")) throw new HttpError(404, "Service not found");
-      const token = auth(req);
-      const { malformed } = await applyFaults();
-      if (bucket) spend(bucket);
-      const answer = await api(req, url, token);
-      const drift = faults.drift ? (typeof faults.drift === "object" ? (faults.drift.seed ?? 1) : 1) : undefined;
-      const full = JSON.stringify(drift === undefined ? answer : driftResponse(answer, drift));
-      const body = malformed ? full.slice(0, Math.max(1, Math.floor(full.length / 2))) : full;
-      if (!withEtag(label)) return send(200, body);
-      // A hash of the body: the same answer has the same ETag, and If-None-Match with it answers 304, no body.
-      const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-      if (req.headers["if-none-match"] === etag) {
-        stats.notModified++;
-        res.writeHead(304, { ETag: etag, "x-tunelake-sample": "true" });
-        res.end();
-        return;
-      }
-      send(200, body, { ETag: etag });
-    } catch (error) {
-      if (error instanceof OAuthError) {
-        send(error.status, JSON.stringify({ error: error.code, error_description: error.message }));
-      } else if (error instanceof HttpError) {
-        const payload: Record<string, unknown> = { status: error.status, message: error.message };
-        if (error.reason) payload.reason = error.reason;
-        send(error.status, JSON.stringify({ error: payload }), error.headers);
-      } else {
-        send(500, JSON.stringify({ error: { status: 500, message: "Sample server error" } }));
-      }
-    }
-  };
+  // The app: every request counted, the accounts endpoints, then the Web API: bearer token, ETag, faults, quota and
+  // the routes. An error anywhere is the answer Spotify gives for it.
+  const app = new Hono<AppEnv>();
+  app.onError(errorAnswer);
+  app.notFound(() => errorAnswer(new HttpError({ problem: "notFound", what: "service" })));
+  app.use("*", counted);
+  app.post(
+    "/accounts/api/token",
+    clientAuthenticated,
+    tokenFaults(() => faults),
+    async (c) => jsonBody(200, JSON.stringify(await tokenEndpoint(new URLSearchParams(await c.req.text())))),
+  );
+  app.get("/accounts/authorize", (c) => authorize(new URL(c.req.url)));
+  app.use(
+    "/v1/*",
+    authenticated,
+    etagged,
+    webApiFaults(() => faults),
+    budgeted,
+  );
+  app.all("/v1/*", api);
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
+  const server = createServer(getRequestListener(app.fetch));
   // Clients keep connections alive; close() must not wait for them.
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

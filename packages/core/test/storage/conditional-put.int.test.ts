@@ -20,7 +20,8 @@ import type { ConditionalObjectStore } from "../../src/storage/object-store.ts";
 import { S3ObjectStore } from "../../src/storage/s3-store.ts";
 
 const moto = await detectMoto();
-if (!moto.available) console.warn(`moto_server is NOT installed (${moto.reason}): S3 conditional writes NOT tested.`);
+if (!moto.available)
+  console.warn(`moto_server is not installed (${moto.reason}): the S3 conditional-write tests against it are skipped.`);
 
 let tmp: string;
 let server: MotoServer | undefined;

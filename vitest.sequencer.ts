@@ -1,0 +1,26 @@
+/**
+ * The order test files start in. With one worker per core, a run ends when its last long file ends, so long files
+ * should start first (longest-first is the classic greedy schedule). Vitest's own order knows a file's length only
+ * from its cache of the last run (node_modules/.vite/vitest), which a clean clone has none of; it then starts the
+ * largest files first, which put one-test integration files that run whole pipelines, and the benchmarks' smoke
+ * tests, at the very end of CI runs. Here:
+ * - when the cache has a duration for every file, its order stands (measured beats guessed);
+ * - otherwise the tiers go slowest tier first (end-to-end, then integration, then unit: a tier's files take seconds to
+ *   a minute, then seconds, then mostly under a second), each in vitest's order.
+ */
+import path from "node:path";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { TIERS, tierOf } from "./vitest.tiers.ts";
+
+export default class TierSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const ordered = await super.sort(files);
+    const measured = ordered.every((file) =>
+      this.ctx.cache.getFileTestResults(`${file.project.name}:${path.relative(this.ctx.config.root, file.moduleId)}`),
+    );
+    if (measured) return ordered;
+    const rank = (file: TestSpecification) => TIERS.indexOf(tierOf(file.moduleId));
+    // Array.prototype.sort is stable: within a tier, vitest's order stays.
+    return ordered.sort((a, b) => rank(a) - rank(b));
+  }
+}

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
+import { BenchError } from "./errors.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 
@@ -28,7 +29,10 @@ function timeCall(bin: string, args: readonly string[], home: string): Promise<n
   const started = performance.now();
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [bin, ...args], { cwd: path.dirname(path.dirname(path.dirname(bin))), env }, (error) => {
-      if (error) reject(new Error(`${bin} ${args.join(" ")} failed: ${error.message}`));
+      if (error)
+        reject(
+          new BenchError({ reason: "commandFailed", command: `${bin} ${args.join(" ")}`, problem: error.message }),
+        );
       else resolve(performance.now() - started);
     });
   });

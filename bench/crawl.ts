@@ -15,6 +15,7 @@ import { sqlString } from "../packages/core/src/sql-quote.ts";
 import { CATALOG_TABLES, curatedTable, duckdbType } from "../packages/core/src/transform/curated-tables.ts";
 import { type CrawlStats, crawlCuratedZone } from "../packages/local/src/catalog.ts";
 import { localStores } from "../packages/local/src/handlers.ts";
+import { BenchError } from "./errors.ts";
 
 /** What the crawler did on one day. */
 export interface CrawlDay {
@@ -67,7 +68,8 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 100)
 /** Runs the simulation in a temporary tunelake home and returns the counters of day 1 and day N in both modes. */
 export async function benchCrawl(options: { days?: number } = {}): Promise<CrawlBench> {
   const days = options.days ?? 365;
-  if (!Number.isInteger(days) || days < 2) throw new Error(`--days must be an integer of at least 2, not ${days}`);
+  if (!Number.isInteger(days) || days < 2)
+    throw new BenchError({ reason: "badFlag", flag: "days", value: days, min: 2 });
   const tmp = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-crawl-"));
   try {
     const files = await tableFiles(tmp);

@@ -24,6 +24,7 @@ import {
   type SampleServerStats,
   startSampleServer,
 } from "../packages/sample-api/src/sample-server.ts";
+import { BenchError } from "./errors.ts";
 import { minimumRequests } from "./extract.ts";
 
 export interface ScaleSize {
@@ -102,7 +103,7 @@ async function startServer(options: SampleServerOptions) {
   const [message] = (await Promise.race([
     once(child, "message"),
     once(child, "exit").then(() => {
-      throw new Error("the sample server process exited before it started");
+      throw new BenchError({ reason: "childEnded", child: "sample server", before: "started" });
     }),
   ])) as [{ ready: RemoteServer }];
   const stats = async (): Promise<SampleServerStats> => {
@@ -132,7 +133,7 @@ function startExtract(job: ExtractJob): { child: ChildProcess; result: Promise<S
   const result = Promise.race([
     once(child, "message").then(([m]) => m as ScaleSize),
     once(child, "exit").then(([code, signal]) => {
-      throw new Error(`the extract process ended (${signal ?? code}) before it reported`);
+      throw new BenchError({ reason: "childEnded", child: "extract", how: String(signal ?? code), before: "reported" });
     }),
   ]);
   result.catch(() => undefined);

@@ -21,6 +21,7 @@ import type { Config } from "../packages/core/src/config/schema.ts";
 import { CURATED_TABLES, manifestKey, todayUtc } from "../packages/core/src/lake.ts";
 import { silentLogger } from "../packages/core/src/logger.ts";
 import { QUOTA_BUCKETS, type QuotaBucket } from "../packages/core/src/spotify/quota-buckets.ts";
+import { sqlIdentifier } from "../packages/core/src/sql-quote.ts";
 import { tableDeclaration } from "../packages/core/src/tables/index.ts";
 import { openLocalCatalog } from "../packages/local/src/catalog.ts";
 import { runLocalExecution } from "../packages/local/src/engine.ts";
@@ -28,6 +29,7 @@ import { createLocalHandlers } from "../packages/local/src/handlers.ts";
 import { localPaths } from "../packages/local/src/paths.ts";
 import { type SampleServer, sampleEnv, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
 import { dateOfWorldDay, releaseDayOf } from "../packages/sample-api/src/sample-world.ts";
+import { BenchError } from "./errors.ts";
 import { benchConfig, type ExtractBenchOptions } from "./extract.ts";
 
 export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks" | "albums" | "artists"> {
@@ -262,14 +264,13 @@ async function compareWithRefetch(
   releasedOn: (albumId: string) => string | undefined,
 ): Promise<Record<string, TableDifference>> {
   const [a, b] = [await openLocalCatalog(home), await openLocalCatalog(refetch)];
-  const quote = (c: string) => `"${c.replaceAll('"', '""')}"`;
   try {
     const rows = async (catalog: typeof a, table: string): Promise<Map<string, { r: string; f: string | null }>> => {
       const out = new Map<string, { r: string; f: string | null }>();
       if (!(await catalog.tables()).includes(table)) return out;
       const all = (await catalog.query(`DESCRIBE SELECT * FROM ${table}`)).map((c) => String(c.column_name));
-      const cells = all.filter((c) => !c.startsWith("_fetched_")).map(quote);
-      const key = tableDeclaration(table).key.map(quote);
+      const cells = all.filter((c) => !c.startsWith("_fetched_")).map(sqlIdentifier);
+      const key = tableDeclaration(table).key.map(sqlIdentifier);
       const fetched = all.includes("_fetched_at") ? "strftime(_fetched_at, '%Y-%m-%dT%H:%M:%S.%gZ')" : "NULL";
       const result = await catalog.query(
         `SELECT row(${key.join(", ")})::VARCHAR AS k, row(${cells.join(", ")})::VARCHAR AS r, ${fetched} AS f FROM ${table} WHERE dt = '${date}'`,
@@ -355,7 +356,8 @@ function summarize(
 /** Runs the simulation in temporary homes and returns the figures. */
 export async function benchExtractSteady(options: ExtractSteadyOptions = {}): Promise<ExtractSteadyResult> {
   const days = options.days ?? 30;
-  if (!Number.isInteger(days) || days < 2) throw new Error(`--days must be an integer of at least 2, not ${days}`);
+  if (!Number.isInteger(days) || days < 2)
+    throw new BenchError({ reason: "badFlag", flag: "days", value: days, min: 2 });
   const exhaustedDay = Math.min(options.exhaustedDay ?? 5, days);
   const catchUpLimit = options.catchUpLimit ?? 5;
   const base = benchConfig(options);

@@ -18,6 +18,7 @@ import { runExtract } from "../packages/core/src/extract/run-extract.ts";
 import { FsObjectStore } from "../packages/core/src/storage/fs-store.ts";
 import { deriveId, SampleData } from "../packages/sample-api/src/sample-data.ts";
 import { type SampleServerOptions, startSampleServer } from "../packages/sample-api/src/sample-server.ts";
+import { BenchError } from "./errors.ts";
 
 export interface ExtractBenchResult {
   profile: "development" | "extended";
@@ -101,7 +102,7 @@ async function startRemoteServer(options: SampleServerOptions): Promise<{ server
   const [server] = (await Promise.race([
     once(child, "message"),
     once(child, "exit").then(() => {
-      throw new Error("the sample server process exited before it started");
+      throw new BenchError({ reason: "childEnded", child: "sample server", before: "started" });
     }),
   ])) as [RemoteServer];
   return { server, child };

@@ -12,6 +12,7 @@ import "../packages/local/src/polyfills.ts";
 import { parseArgs } from "node:util";
 import { benchCli } from "./cli.ts";
 import { benchCrawl } from "./crawl.ts";
+import { BenchError } from "./errors.ts";
 import { benchExtract } from "./extract.ts";
 import { benchExtractResume, benchExtractScale } from "./extract-scale.ts";
 import { benchExtractSteady } from "./extract-steady.ts";
@@ -35,7 +36,7 @@ const count = (name: "tracks" | "albums" | "artists" | "exhausted-day") => {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${raw}`);
+  if (!Number.isInteger(n) || n < 1) throw new BenchError({ reason: "badFlag", flag: name, value: raw, min: 1 });
   return n;
 };
 

@@ -4,6 +4,7 @@
  * Prints one JSON line: wall time of the transform, peak RSS, rows per table.
  */
 import { readFileSync } from "node:fs";
+import { BenchError } from "./errors.ts";
 
 /**
  * DuckDB settings for the benchmark (override with TUNELAKE_BENCH_THREADS / TUNELAKE_BENCH_MEMORY_MB, and
@@ -45,7 +46,10 @@ function peakRssMb(): number {
 
 const [side, rawDir, outDir, date, items] = process.argv.slice(2);
 if (!side || !rawDir || !outDir || !date) {
-  throw new Error("usage: transform-runner <generate|duckdb|read|baseline> <rawDir> <outDir|items> <date> [items]");
+  throw new BenchError({
+    reason: "usage",
+    usage: "transform-runner <generate|duckdb|read|baseline> <rawDir> <outDir|items> <date> [items]",
+  });
 }
 
 // Reset after each side's imports: only the transform itself is timed.

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { BenchError } from "./errors.ts";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -84,12 +85,15 @@ export async function benchTransform(
     const read = await runSide("read", rawDir, path.join(dir, "read"), date, items);
     const baseline = await runSide("baseline", rawDir, path.join(dir, "baseline"), date, items);
     if (ours.rows.playlist_items !== baseline.rows.playlist_items) {
-      throw new Error(
-        `Benchmark sides disagree: ${ours.rows.playlist_items} vs ${baseline.rows.playlist_items} playlist_items rows.`,
-      );
+      throw new BenchError({
+        reason: "sidesDisagree",
+        table: "playlist_items",
+        ours: ours.rows.playlist_items,
+        baseline: baseline.rows.playlist_items,
+      });
     }
     if (read.rows.playlist_items !== written) {
-      throw new Error(`The read side loaded ${read.rows.playlist_items} of ${written} playlist entries.`);
+      throw new BenchError({ reason: "readShort", loaded: read.rows.playlist_items, written });
     }
     const itemsPerSecond = written / (ours.ms / 1000);
     const baselineItemsPerSecond = written / (baseline.ms / 1000);

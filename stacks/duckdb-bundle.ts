@@ -19,6 +19,7 @@ import { cpSync, existsSync, lstatSync, readFileSync, unlinkSync, writeFileSync 
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
+import { BuildError } from "./errors.ts";
 
 /** Lambda architectures in SST's spelling, with npm's CPU name. */
 export const LAMBDA_CPU = { arm_64: "arm64", x86_64: "x64" } as const;
@@ -39,9 +40,7 @@ export function duckdbPackages(architecture: LambdaArchitecture): Record<string,
   const api = installedVersion("@duckdb/node-api");
   const bindings = installedVersion("@duckdb/node-bindings");
   if (api !== bindings) {
-    throw new Error(
-      `@duckdb/node-api ${api} and @duckdb/node-bindings ${bindings} differ: run \`npm ci\` so they match before deploying.`,
-    );
+    throw new BuildError({ reason: "duckdbVersions", api, bindings });
   }
   return {
     "@duckdb/node-api": api,
@@ -110,12 +109,10 @@ function copyHostBinding(out: string): void {
   if (linkedNodeModules(out)) unlinkSync(path.join(out, "node_modules"));
   const host = hostBindingPackages();
   if (host.length === 0) {
-    throw new Error(
-      `No DuckDB binding for ${process.platform}-${process.arch} in node_modules: run \`npm ci\` (package-lock.json lists every supported platform's binding).`,
-    );
+    throw new BuildError({ reason: "noHostBinding", platform: process.platform, arch: process.arch });
   }
   const dirs = localPackageDirs(["@duckdb/node-api", "@duckdb/node-bindings", "detect-libc"]);
-  if (!dirs) throw new Error("@duckdb/node-api is not installed: run `npm ci` before `sst dev`.");
+  if (!dirs) throw new BuildError({ reason: "duckdbNotInstalled" });
   const all = [...dirs, ...host];
   copyPackages(out, all);
   const dependencies = Object.fromEntries(all.map(([name]) => [name, installedVersion(name)]));
@@ -151,7 +148,7 @@ export function installDuckdbBinding(
       return;
     }
     if (linkedNodeModules(out)) {
-      throw new Error(`${out}/node_modules is a link: a deploy build must not install through it into another folder.`);
+      throw new BuildError({ reason: "linkedNodeModules", out });
     }
     const dependencies = duckdbPackages(architecture);
     writeFileSync(path.join(out, "package.json"), JSON.stringify({ private: true, dependencies }, null, 2));
@@ -172,7 +169,7 @@ export function installDuckdbBinding(
       await npmInstall(out, cpu, false);
     }
     if (!existsSync(duckdbBindingPath(out, architecture))) {
-      throw new Error(`DuckDB's native binding for linux-${cpu} is missing from ${out}: check npm's output above.`);
+      throw new BuildError({ reason: "lambdaBindingMissing", cpu, out });
     }
   };
 }

@@ -157,7 +157,7 @@ export function createLakeCatalog(
   const settings = props.settings ?? CRAWLER_SETTINGS;
   // Refused at synth, not by CloudFormation halfway through a deploy.
   const problems = crawlerSettingsProblems(settings);
-  if (problems.length > 0) throw new ConfigError("Glue would refuse the curated crawler's settings", problems);
+  if (problems.length > 0) throw new ConfigError({ reason: "crawlerSettings", issues: problems });
   const databaseName = glueDatabaseName(props.stage);
   const crawlerName = `${props.stage}-tunelake-curated`;
   const catalogArn = `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:catalog`;

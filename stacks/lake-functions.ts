@@ -13,6 +13,7 @@ import type { Bucket } from "aws-cdk-lib/aws-s3";
 import type { Topic } from "aws-cdk-lib/aws-sns";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { type App, type Config, Function as SstFunction } from "sst/constructs";
+import { ConfigError } from "../packages/core/src/errors.ts";
 import { type LakeAccess, type LakeFunctionName, lakeAccess } from "../packages/core/src/lake.ts";
 import { DUCKDB_EXTERNALS, installDuckdbBinding, type LambdaArchitecture } from "./duckdb-bundle.ts";
 import type { LakeBuckets } from "./lake-buckets.ts";
@@ -80,9 +81,11 @@ export function lakeStatements(fn: LakeFunctionName, buckets: LakeBuckets): Poli
 function readConfigEnv(configFile: string): string {
   const json = JSON.stringify(JSON.parse(readFileSync(configFile, "utf8")));
   if (Buffer.byteLength(json) > MAX_CONFIG_ENV_BYTES) {
-    throw new Error(
-      `${path.basename(configFile)} is ${Buffer.byteLength(json)} bytes minified; Lambda environment variables hold 4 KB in all. Trim the sources.`,
-    );
+    throw new ConfigError({
+      reason: "configTooLarge",
+      file: path.basename(configFile),
+      bytes: Buffer.byteLength(json),
+    });
   }
   return json;
 }

@@ -49,7 +49,7 @@ export function readSnowflakeSettings(env: NodeJS.ProcessEnv = process.env): Sno
   const externalId = env[SNOWFLAKE_ENV.externalId]?.trim() || undefined;
   const sqsQueueArn = env[SNOWFLAKE_ENV.sqsQueueArn]?.trim() || undefined;
   if (flag !== undefined && !["", "on", "true", "1", "off", "false", "0"].includes(flag)) {
-    throw new ConfigError(`Invalid ${SNOWFLAKE_ENV.enabled}="${flag}": use "on" or "off" (docs/snowflake.md).`);
+    throw new ConfigError({ reason: "snowflakeFlag", variable: SNOWFLAKE_ENV.enabled, value: flag });
   }
   // An explicit off wins, so a stage can pause the feed without deleting the other values from its .env file.
   if (flag === "off" || flag === "false" || flag === "0") return undefined;
@@ -65,7 +65,7 @@ export function readSnowflakeSettings(env: NodeJS.ProcessEnv = process.env): Sno
     issues.push(`${SNOWFLAKE_ENV.externalId} has characters an STS external id cannot have`);
   if (sqsQueueArn && !SQS_ARN.test(sqsQueueArn))
     issues.push(`${SNOWFLAKE_ENV.sqsQueueArn}="${sqsQueueArn}" is not an SQS queue ARN (arn:aws:sqs:<region>:...)`);
-  if (issues.length > 0) throw new ConfigError("Invalid Snowflake setting (docs/snowflake.md):", issues);
+  if (issues.length > 0) throw new ConfigError({ reason: "snowflakeSettings", issues });
   return {
     ...(iamUserArn && externalId ? { trust: { iamUserArn, externalId } } : {}),
     ...(sqsQueueArn ? { sqsQueueArn } : {}),
@@ -115,9 +115,12 @@ export function createLakeSnowflake(
   if (settings.sqsQueueArn) {
     const queueRegion = settings.sqsQueueArn.split(":")[3];
     if (!Token.isUnresolved(stack.region) && queueRegion !== stack.region) {
-      throw new ConfigError(
-        `${SNOWFLAKE_ENV.sqsQueueArn} is in ${queueRegion} but the stage is in ${stack.region}: S3 notifies only queues of its own region; use a Snowflake account in ${stack.region} or an SNS topic (docs/snowflake.md).`,
-      );
+      throw new ConfigError({
+        reason: "snowflakeQueueRegion",
+        variable: SNOWFLAKE_ENV.sqsQueueArn,
+        queueRegion: String(queueRegion),
+        stageRegion: stack.region,
+      });
     }
     // Snowflake owns the queue and its policy (it accepts S3 events); CDK only points the bucket at it.
     const queue = Queue.fromQueueArn(stack, "SnowpipeQueue", settings.sqsQueueArn);

@@ -5,7 +5,7 @@
  * exiting 0 with nothing done (docs/deploy.md "When a deploy fails before it starts").
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { describeAwsFailure } from "../packages/aws/src/aws-failure.ts";
+import { type AwsFailure, describeAwsFailure } from "../packages/aws/src/aws-failure.ts";
 
 /** SST commands that need AWS; the others (`version`, `telemetry`, `types`, `build`) run offline. */
 export const AWS_COMMANDS = ["deploy", "dev", "start", "remove", "diff", "secrets", "bind", "bootstrap", "console"];
@@ -23,14 +23,14 @@ export interface PreflightInput {
   timeoutMs?: number;
 }
 
-/** The error SST prints (its message only) before exiting 1. */
+/** The error SST prints (its message only) before exiting 1: what AWS answered, and how to skip the check. */
 export class PreflightError extends Error {
-  constructor(
-    message: string,
-    readonly kind: string,
-  ) {
-    super(message);
+  readonly kind: AwsFailure["kind"];
+  /** `failure` is what {@link describeAwsFailure} made of the STS call's error: its kind and what to do about it. */
+  constructor(fields: { failure: AwsFailure }) {
+    super(`${fields.failure.message} (set ${SKIP_PREFLIGHT}=1 to skip this check)`);
     this.name = "PreflightError";
+    this.kind = fields.failure.kind;
   }
 }
 
@@ -57,7 +57,7 @@ export async function preflight(input: PreflightInput): Promise<{ account?: stri
           what,
         })
       : describeAwsFailure(error, { region: input.region, endpoint: env.AWS_ENDPOINT_URL, what });
-    throw new PreflightError(`${failure.message} (set ${SKIP_PREFLIGHT}=1 to skip this check)`, failure.kind);
+    throw new PreflightError({ failure });
   } finally {
     clearTimeout(timer);
     client.destroy();

@@ -4,6 +4,8 @@
  * here (`sst secrets set`, no deploy needed).
  */
 
+import { ConfigError } from "../packages/core/src/errors.ts";
+
 export interface DeploySettings {
   /** EventBridge schedule expression of the daily run (UTC). */
   schedule: string;
@@ -58,7 +60,7 @@ function integer(env: NodeJS.ProcessEnv, key: keyof DeploySettings, min: number,
   if (!raw) return DEFAULT_SETTINGS[key] as number;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}="${raw}" must be an integer from ${min} to ${max}; unset it for the default.`);
+    throw new ConfigError({ reason: "settingRange", variable: name, value: String(raw), min, max });
   }
   return value;
 }
@@ -67,17 +69,24 @@ function integer(env: NodeJS.ProcessEnv, key: keyof DeploySettings, min: number,
 export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): DeploySettings {
   const schedule = env[SETTING_VARIABLES.schedule]?.trim() || DEFAULT_SETTINGS.schedule;
   if (!/^(cron|rate)\(.+\)$/.test(schedule)) {
-    throw new Error(
-      `${SETTING_VARIABLES.schedule}="${schedule}" is not an EventBridge schedule expression such as ${DEFAULT_SETTINGS.schedule} or rate(1 day).`,
-    );
+    throw new ConfigError({
+      reason: "schedule",
+      variable: SETTING_VARIABLES.schedule,
+      value: schedule,
+      example: DEFAULT_SETTINGS.schedule,
+    });
   }
   const lambdaMemoryQuotaMb = integer(env, "lambdaMemoryQuotaMb", 128, 10240);
   const memory = (key: "extractMemoryMb" | "transformMemoryMb"): number => {
     const value = integer(env, key, 128, 10240);
     if (value > lambdaMemoryQuotaMb) {
-      throw new Error(
-        `${SETTING_VARIABLES[key]}=${value} exceeds the account's Lambda memory quota of ${lambdaMemoryQuotaMb} MB (new accounts: 3008 MB), so CloudFormation would fail to create the function. Lower it, or have AWS raise the quota (docs/deploy.md "Lambda memory") and set ${SETTING_VARIABLES.lambdaMemoryQuotaMb} to the new quota.`,
-      );
+      throw new ConfigError({
+        reason: "memoryQuota",
+        variable: SETTING_VARIABLES[key],
+        valueMb: value,
+        quotaMb: lambdaMemoryQuotaMb,
+        quotaVariable: SETTING_VARIABLES.lambdaMemoryQuotaMb,
+      });
     }
     return value;
   };

@@ -4,6 +4,8 @@
  * (inline, AWS::IAM::Policy and the one AWS-managed policy the stack attaches), and the bucket, topic and key policies.
  */
 
+import { TemplateError } from "./errors.ts";
+
 /** The account and region the IAM proof resolves ARNs in. */
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -89,7 +91,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
 
   const nameOf = (id: string): string => {
     const r = resources[id];
-    if (!r) throw new Error(`No resource ${id} in the template`);
+    if (!r) throw new TemplateError({ reason: "noResource", id });
     const p = props(id);
     const explicit: Record<string, unknown> = {
       "AWS::S3::Bucket": p.BucketName,
@@ -111,7 +113,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
 
   const arnOf = (id: string): string => {
     const r = resources[id];
-    if (!r) throw new Error(`No resource ${id} in the template`);
+    if (!r) throw new TemplateError({ reason: "noResource", id });
     const name = nameOf(id);
     switch (r.Type) {
       case "AWS::S3::Bucket":
@@ -137,7 +139,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
       case "AWS::SSM::Parameter":
         return `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
       default:
-        throw new Error(`No ARN rule for ${r.Type} (${id})`);
+        throw new TemplateError({ reason: "noArnRule", type: String(r.Type), id });
     }
   };
 
@@ -168,7 +170,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     if (attribute === "Arn") return arnOf(id);
     if (attribute === "TopicName") return nameOf(id);
     if (attribute === "Name") return nameOf(id);
-    throw new Error(`No rule for Fn::GetAtt ${id}.${attribute}`);
+    throw new TemplateError({ reason: "noAttributeRule", id, attribute });
   };
 
   function resolve(value: unknown): unknown {
@@ -220,7 +222,7 @@ export function templatePolicies(template: Json, options: ResolveOptions = {}): 
     for (const arn of arrayOf(p.ManagedPolicyArns as unknown[])) {
       const resolved = String(resolve(arn));
       if (!resolved.endsWith(":policy/service-role/AWSLambdaBasicExecutionRole")) {
-        throw new Error(`${id} attaches ${resolved}: add its document to the proof`);
+        throw new TemplateError({ reason: "unknownManagedPolicy", id, arn: resolved });
       }
       policies.push({ name: "AWSLambdaBasicExecutionRole", document: LAMBDA_BASIC_EXECUTION });
     }

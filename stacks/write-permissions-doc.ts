@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pipelineStackName } from "../packages/core/src/stage-outputs.ts";
+import { TemplateError } from "./errors.ts";
 import { synthOffline } from "./offline-app.ts";
 import { permissionsMarkdown, replaceSection } from "./permissions-doc.ts";
 
@@ -14,7 +15,13 @@ export async function currentPermissionsSection(): Promise<string> {
   const synth = await synthOffline({ stage: DOC_STAGE, bundle: false });
   try {
     const template = synth.templates[pipelineStackName(DOC_STAGE)];
-    if (!template) throw new Error(`No template for ${pipelineStackName(DOC_STAGE)}`);
+    if (!template) {
+      throw new TemplateError({
+        reason: "noTemplate",
+        stack: pipelineStackName(DOC_STAGE),
+        got: Object.keys(synth.templates),
+      });
+    }
     return permissionsMarkdown(template);
   } finally {
     synth.cleanup();

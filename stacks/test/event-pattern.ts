@@ -3,6 +3,7 @@
  * `prefix`), `prefix`, `exists` and `$or` (EventBridge user guide, "Event patterns" and "Content filtering").
  * A field named in a pattern must be present in the event for any operator but `exists: false`.
  */
+import { TemplateError } from "../errors.ts";
 
 type Json = Record<string, unknown>;
 
@@ -17,11 +18,11 @@ function matchesValue(filter: unknown, value: unknown, present: boolean): boolea
     if (but && typeof but === "object" && !Array.isArray(but)) {
       const inner = but as Json;
       if ("prefix" in inner) return typeof value === "string" && !value.startsWith(String(inner.prefix));
-      throw new Error(`Unsupported anything-but filter ${JSON.stringify(but)}`);
+      throw new TemplateError({ reason: "unsupportedPattern", pattern: { "anything-but": but } });
     }
     return !(Array.isArray(but) ? but : [but]).includes(value as never);
   }
-  throw new Error(`Unsupported filter ${JSON.stringify(filter)}`);
+  throw new TemplateError({ reason: "unsupportedPattern", pattern: filter });
 }
 
 /** Whether `event` matches `pattern` (both in EventBridge's JSON shape, `detail-type` spelled out). */
@@ -37,6 +38,6 @@ export function matchesPattern(pattern: Json, event: Json): boolean {
     if (filter && typeof filter === "object") {
       return present && value !== null && typeof value === "object" && matchesPattern(filter as Json, value as Json);
     }
-    throw new Error(`A pattern field must be an array or an object: ${key}`);
+    throw new TemplateError({ reason: "unsupportedPattern", pattern: { [key]: filter } });
   });
 }

@@ -224,14 +224,15 @@ async function notify(
     ...extra,
     sfn: {
       send: (async (command: unknown) => {
-        if (!(command instanceof DescribeExecutionCommand)) throw new Error(`unexpected SFN call ${String(command)}`);
+        if (!(command instanceof DescribeExecutionCommand))
+          expect.unreachable(`unexpected SFN call ${String(command)}`);
         expect(command.input.executionArn).toBe(EXECUTION_ARN);
         return { executionArn: EXECUTION_ARN, name: NAME, ...described };
       }) as never,
     },
     sns: {
       send: (async (command: unknown) => {
-        if (!(command instanceof PublishCommand)) throw new Error(`unexpected SNS call ${String(command)}`);
+        if (!(command instanceof PublishCommand)) expect.unreachable(`unexpected SNS call ${String(command)}`);
         publishes.push(command.input);
         return { MessageId: `m-${publishes.length}` };
       }) as never,

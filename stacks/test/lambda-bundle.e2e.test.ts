@@ -117,7 +117,7 @@ function lambdaEnvironment(fn: CfnResource, buckets: Record<string, string>): Re
     Object.entries(variables).map(([key, value]) => {
       if (typeof value === "string") return [key, value];
       const bucket = buckets[key];
-      if (!bucket) throw new Error(`${key} is ${JSON.stringify(value)}: no local stand-in for it`);
+      if (!bucket) expect.unreachable(`${key} is ${JSON.stringify(value)}: no local stand-in for it`);
       return [key, bucket];
     }),
   );
@@ -248,10 +248,10 @@ describe.skipIf(!gate.ok)(
         maxBuffer: 64 * 1024 * 1024,
         timeout: 120_000,
       }).catch((error: Error & { stdout?: string; stderr?: string }) => {
-        throw new Error(`${name} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+        expect.unreachable(`${name} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
       });
       const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-      if (!line) throw new Error(`${name} printed no result:\n${stdout}`);
+      if (!line) expect.unreachable(`${name} printed no result:\n${stdout}`);
       return JSON.parse(line.slice(RESULT_MARKER.length));
     }
 

@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { DescribeExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { expect } from "vitest";
 import { pollUntil } from "../../packages/core/src/resilience.ts";
 
 export interface SubscribedTopic {
@@ -49,7 +50,7 @@ export function endedStatus(sfn: SFNClient, executionArn: string, timeoutMs = 20
       intervalMs: 200,
       timeoutMs,
       onTimeout: () => {
-        throw new Error(`${executionArn} still RUNNING after ${timeoutMs / 1000} s`);
+        expect.unreachable(`${executionArn} still RUNNING after ${timeoutMs / 1000} s`);
       },
     },
   );

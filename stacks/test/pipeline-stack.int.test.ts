@@ -52,7 +52,7 @@ afterAll(() => synth?.cleanup());
 const props = (resource: CfnResource): Json => resource.Properties ?? {};
 const bucketId = (prefix: string): string => {
   const found = resourcesOfType(json, "AWS::S3::Bucket").find(([id]) => id.startsWith(prefix));
-  if (!found) throw new Error(`no bucket ${prefix}`);
+  if (!found) expect.unreachable(`no bucket ${prefix}`);
   return found[0];
 };
 

@@ -91,7 +91,7 @@ describe("sst dev (SST's start-mode build)", () => {
     // Act: the app as `sst dev` builds it, then SST's runtime handler builds the live Transform function.
     const built = await withOfflineApp({ stage: "dev", mode: "dev", workDir: path.join(tmp, "app") }, async (app) => {
       const transform = app.node.findAll().find((c) => c instanceof SstFunction && c.node.id === "Transform");
-      if (!transform) throw new Error("no Transform function in the app");
+      if (!transform) expect.unreachable("no Transform function in the app");
       return useRuntimeHandlers().build(transform.node.addr, "start");
     });
 

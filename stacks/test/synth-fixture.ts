@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pipelineStackName } from "../../packages/core/src/stage-outputs.ts";
+import { TemplateError } from "../errors.ts";
 import { type OfflineSynth, synthOffline } from "../offline-app.ts";
 
 export const TEST_STAGE = "test";
@@ -21,7 +22,7 @@ export async function synthTestStage(
   const synth = await synthOffline({ stage: TEST_STAGE, alertEmail: TEST_ALERT_EMAIL, ...options });
   const stackName = pipelineStackName(TEST_STAGE);
   const template = synth.templates[stackName];
-  if (!template) throw new Error(`No template for ${stackName}; got ${Object.keys(synth.templates).join(", ")}`);
+  if (!template) throw new TemplateError({ reason: "noTemplate", stack: stackName, got: Object.keys(synth.templates) });
   return { synth, template, stackName };
 }
 
@@ -37,7 +38,7 @@ export function resourcesOfType(template: Json, type: string): [string, CfnResou
 /** The one resource of a type whose properties satisfy `match`. */
 export function findResource(template: Json, type: string, match: (props: Json) => boolean): [string, CfnResource] {
   const found = resourcesOfType(template, type).filter(([, r]) => match(r.Properties ?? {}));
-  if (found.length !== 1) throw new Error(`Expected one ${type} matching, found ${found.length}`);
+  if (found.length !== 1) throw new TemplateError({ reason: "notOneResource", type, found: found.length });
   return found[0]!;
 }
 
@@ -53,7 +54,7 @@ export function functionAssetDir(synth: OfflineSynth, fn: CfnResource): string {
   const code = fn.Properties?.Code as { S3Key?: string } | undefined;
   const hash = code?.S3Key?.replace(/\.zip$/, "");
   const dir = path.join(synth.assembly.directory, `asset.${hash}`);
-  if (!hash || !existsSync(dir)) throw new Error(`No staged asset for S3Key ${code?.S3Key}`);
+  if (!hash || !existsSync(dir)) throw new TemplateError({ reason: "noAsset", key: code?.S3Key });
   return dir;
 }
 

@@ -165,7 +165,8 @@ async function startRun(
       throw new ExecutionAlreadyRunningError({
         date,
         running: running.name,
-        detail: `it is still RUNNING on stage ${outputs.stage}. Wait for it (tunelake executions --stage ${outputs.stage}) or stop it in the Step Functions console, then run again.`,
+        reason: "runningOnStage",
+        stage: outputs.stage,
       });
     }
   }
@@ -191,7 +192,8 @@ async function startRun(
   }
   throw new ExecutionAlreadyRunningError({
     date,
-    detail: `every execution name of ${date} is taken on stage ${outputs.stage}. Use another stage or date.`,
+    reason: "namesTakenOnStage",
+    stage: outputs.stage,
   });
 }
 
@@ -252,19 +254,27 @@ export async function cloudRedrive(options: CloudStageOptions & { name: string }
     if (failed.status === "RUNNING" || failed.status === "SUCCEEDED") {
       throw new NotResumableError({
         name: options.name,
-        reason: `it is ${failed.status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
-        next: `Start a new run instead: tunelake run --date ${failed.date} --stage ${stage.outputs.stage}`,
+        reason: "status",
+        status: failed.status,
+        date: failed.date,
+        redrivable: ["FAILED", "TIMED_OUT", "ABORTED"],
+        flag: ` --stage ${stage.outputs.stage}`,
       });
     }
     const found = failedStageFromHistory(await historyEvents(sfn, stateMachineArn, options.name));
-    if (!found || found.stage === "Prepare") {
+    const flag = ` --stage ${stage.outputs.stage}`;
+    if (!found) {
       throw new NotResumableError({
         name: options.name,
-        reason: found
-          ? `it failed on its input (${failed.cause ?? failed.error ?? "invalid input"}), before any stage ran`
-          : "its history names no stage to resume",
-        next: `Fix the input and start a new run: tunelake run --date ${failed.date} --stage ${stage.outputs.stage}`,
+        reason: "noStage",
+        source: "history",
+        date: failed.date,
+        flag,
       });
+    }
+    if (found.stage === "Prepare") {
+      const cause = failed.cause ?? failed.error ?? "invalid input";
+      throw new NotResumableError({ name: options.name, reason: "beforeAnyStage", cause, date: failed.date, flag });
     }
     const execution = await startRun(stage, {
       date: assertRunDate(found.date ?? failed.date),

@@ -61,12 +61,13 @@ async function waitForQuery(athena: AthenaClient, id: string, options: CloudQuer
       const state = q?.Status?.State;
       if (state === "SUCCEEDED") return { bytes: q?.Statistics?.DataScannedInBytes };
       if (state === "FAILED" || state === "CANCELLED") {
-        const reason = q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
-        throw new AthenaQueryError(
-          `Athena query ${id} ${state}: ${reason}. Fix the SQL (table names as in \`tunelake query\`, filter on dt) and run it again.`,
-          id,
-          q?.Status?.AthenaError?.Retryable ?? false,
-        );
+        throw new AthenaQueryError({
+          reason: "ended",
+          queryExecutionId: id,
+          state,
+          stateReason: q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? "no reason given",
+          retryable: q?.Status?.AthenaError?.Retryable ?? false,
+        });
       }
       return undefined;
     },
@@ -75,11 +76,7 @@ async function waitForQuery(athena: AthenaClient, id: string, options: CloudQuer
       timeoutMs,
       onTimeout: async () => {
         await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
-        throw new AthenaQueryError(
-          `Athena query ${id} did not finish in ${timeoutMs} ms and was stopped: filter on dt or raise the timeout.`,
-          id,
-          true,
-        );
+        throw new AthenaQueryError({ reason: "timedOut", queryExecutionId: id, timeoutMs });
       },
     },
   );
@@ -98,7 +95,7 @@ export async function cloudQuery(sql: string, options: CloudQueryOptions): Promi
       }),
     );
     const id = started.QueryExecutionId;
-    if (!id) throw new AthenaQueryError("Athena returned no QueryExecutionId: try again.", "", true);
+    if (!id) throw new AthenaQueryError({ reason: "noExecutionId" });
     const dataScannedBytes = await waitForQuery(athena, id, options);
 
     let columns: ColumnInfo[] = [];

@@ -30,9 +30,7 @@ export interface ResolveStageOptions {
 function fromOutputMap(stage: string, outputs: Record<string, string | undefined>, source: string): StageOutputs {
   const missing = Object.values(STAGE_OUTPUT_KEYS).filter((key) => !outputs[key]);
   if (missing.length > 0) {
-    throw new StageNotFoundError(
-      `The outputs of stage "${stage}" in ${source} lack ${missing.join(", ")}: redeploy it with \`npx sst deploy --stage ${stage}\`.`,
-    );
+    throw new StageNotFoundError({ reason: "outputsIncomplete", stage, source, missing });
   }
   const resolved = Object.fromEntries(
     Object.entries(STAGE_OUTPUT_KEYS).map(([field, key]) => [field, outputs[key] as string]),
@@ -51,7 +49,8 @@ async function readOutputsFile(file: string): Promise<Record<string, Record<stri
     return JSON.parse(text) as Record<string, Record<string, string>>;
   } catch (error) {
     throw new StageNotFoundError(
-      `${file} is not valid JSON (${(error as Error).message}): run \`npx sst deploy\` again.`,
+      { reason: "outputsNotJson", file, problem: (error as Error).message },
+      { cause: error },
     );
   }
 }
@@ -63,9 +62,7 @@ export async function resolveStage(stage: string, options: ResolveStageOptions =
   const fromFile = (await readOutputsFile(file))?.[stackName];
   if (fromFile) return fromOutputMap(stage, fromFile, file);
   if (!options.cloudFormation) {
-    throw new StageNotFoundError(
-      `Stage "${stage}" is not in ${file}. Deploy it with \`npx sst deploy --stage ${stage}\`, or run from the checkout that deployed it.`,
-    );
+    throw new StageNotFoundError({ reason: "notInOutputs", stage, file });
   }
   let stacks: DescribeStacksCommandOutput;
   try {
@@ -79,14 +76,14 @@ export async function resolveStage(stage: string, options: ResolveStageOptions =
     });
     if (failure.kind === "other" && /does not exist/i.test((error as Error).message ?? "")) {
       throw new StageNotFoundError(
-        `No CloudFormation stack ${stackName} in ${region ?? "this region"} (${(error as Error).message}). Deploy it with \`npx sst deploy --stage ${stage}\`, or set AWS_REGION to the stage's region.`,
+        { reason: "noStack", stage, stackName, region, problem: (error as Error).message },
         { cause: error },
       );
     }
-    throw new StageUnreachableError(failure.message, failure.kind, { cause: error });
+    throw new StageUnreachableError({ failure }, { cause: error });
   }
   const outputs = stacks.Stacks?.[0]?.Outputs;
-  if (!outputs) throw new StageNotFoundError(`Stack ${stackName} has no outputs: redeploy it.`);
+  if (!outputs) throw new StageNotFoundError({ reason: "noOutputs", stage, stackName });
   return fromOutputMap(
     stage,
     Object.fromEntries(outputs.map((o) => [o.OutputKey ?? "", o.OutputValue])),

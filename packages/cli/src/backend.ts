@@ -65,7 +65,7 @@ export interface BackendFlags {
 /** Builds the backend `flags` name; unknown faults, or faults on a stage, are refused here. */
 export function openBackend(flags: BackendFlags): Backend {
   const faults = parseFaults(flags.injectFault ?? []);
-  if (flags.stage && faults.length > 0) throw new UsageError("--inject-fault runs locally only; drop --stage.");
+  if (flags.stage && faults.length > 0) throw new UsageError({ reason: "faultOnStage" });
   return flags.stage ? stageBackend(flags.home, flags.stage) : localBackend(flags, faults);
 }
 

@@ -80,10 +80,12 @@ describe("hostile input at the CLI", () => {
       written.push(String(chunk));
       return true;
     });
-    const error = new SpotifyRequestError(
-      "Spotify answered 400: Bearer BQleakedAccessToken123 with cli-security-secret-91ab and refresh_token=AQleaked456",
-      400,
-    );
+    const error = new SpotifyRequestError({
+      reason: "answered",
+      status: 400,
+      endpoint: "GET /artists",
+      message: "Bearer BQleakedAccessToken123 with cli-security-secret-91ab and refresh_token=AQleaked456",
+    });
 
     // Act
     reportError(error, false);

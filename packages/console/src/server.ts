@@ -15,6 +15,7 @@ import { truncationMessage } from "@tunelake/core/query-limits";
 import type { StateMachineDefinition } from "@tunelake/core/workflow/state-names";
 import { RESUMABLE_STAGES } from "@tunelake/core/workflow/state-names";
 import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { lakeOverview } from "./lake.ts";
 import { type GraphLayout, layoutDefinition } from "./layout.ts";
 import { stateStatuses } from "./status.ts";
@@ -52,17 +53,12 @@ const errorBody = (error: unknown) => ({
 });
 
 /**
- * HTTP status for a port error: unknown execution 404, a refused action 409, other bad input (a refused query) 400,
- * a query past its time limit 504, the rest 500.
+ * HTTP status for a port error, from its class's data (`httpStatus`, else 400 for bad input): e.g. an unknown
+ * execution 404, a refused action 409, a refused query 400, a query past its time limit 504. Anything not a tunelake
+ * error is a 500.
  */
-const statusOf = (error: unknown): 400 | 404 | 409 | 504 | 500 => {
-  const name = error instanceof Error ? error.name : "";
-  if (/NotFound/.test(name)) return 404;
-  if (/AlreadyRunning|NotResumable|NotRunning/.test(name)) return 409;
-  if (error instanceof TunelakeError && error.badInput) return 400;
-  if (name === "QueryTimeoutError") return 504;
-  return 500;
-};
+const statusOf = (error: unknown): ContentfulStatusCode =>
+  error instanceof TunelakeError ? (error.httpStatus as ContentfulStatusCode) : 500;
 
 /**
  * On every response. The page's own script and style only (no inline code, no other origin), no framing (no

@@ -230,6 +230,15 @@ describe("the console under attack", () => {
       await stillWorks();
     });
 
+    it("answers with the status the error's class gives: 404 for an execution that does not exist", async () => {
+      // Act
+      const res = await request("/api/executions/2001-01-01");
+
+      // Assess
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: "ExecutionNotFoundError" });
+    });
+
     it("answers 504 to a query past its time limit, and keeps working", async () => {
       // Act
       const res = await runQuery("SELECT count(*) FROM range(1000000000000)");

@@ -36,15 +36,11 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 export function assertRunDate(date: string, now: Date = new Date()): string {
   const parsed = new Date(`${date}T00:00:00Z`);
   if (!DATE_RE.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw new InputError(
-      `Invalid run date "${String(date).slice(0, 40)}": use a real calendar date as YYYY-MM-DD, e.g. 2026-11-21.`,
-    );
+    throw new InputError({ reason: "runDate", date: String(date) });
   }
   const tomorrow = todayUtc(new Date(now.getTime() + 86_400_000));
   if (date > tomorrow) {
-    throw new InputError(
-      `Invalid run date "${date}": it is after tomorrow (${tomorrow}, UTC), and Spotify has no data of the future yet. Run today's date or an earlier one.`,
-    );
+    throw new InputError({ reason: "futureRunDate", date, tomorrow });
   }
   return date;
 }

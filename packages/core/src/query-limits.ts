@@ -36,9 +36,12 @@ export function readQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimi
     if (!text) continue;
     const value = Number(text);
     if (!Number.isFinite(value) || value <= 0) {
-      throw new ConfigError(
-        `${name}="${text}" is not a positive number: fix it or unset it (default ${DEFAULT_QUERY_LIMITS[key] / scale}).`,
-      );
+      throw new ConfigError({
+        reason: "notPositiveNumber",
+        variable: name,
+        value: text,
+        fallback: DEFAULT_QUERY_LIMITS[key] / scale,
+      });
     }
     limits[key] = Math.ceil(value * scale);
   }

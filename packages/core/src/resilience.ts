@@ -4,6 +4,7 @@
  * behave the same everywhere. Sleeping is Node's own `timers/promises` (abortable).
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
+import { InvariantError } from "./errors.ts";
 
 /** Waits `ms`; resolves early, without error, when `signal` aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,7 +53,7 @@ export async function retry<T>(attempt: (n: number) => Promise<Verdict<T>>, opti
         throw verdict.error;
       case "renew":
         options.onRetry?.(verdict, n);
-        if (!options.renew) throw new TypeError("A renew verdict needs RetryOptions.renew");
+        if (!options.renew) throw new InvariantError({ what: "a renew verdict needs RetryOptions.renew" });
         await options.renew();
         break;
       case "retry":
@@ -91,7 +92,7 @@ export async function pollUntil<T>(
     const answer = await check(checks);
     if (answer !== undefined) return answer;
     if (Date.now() > deadline) {
-      if (!options.onTimeout) throw new TypeError("pollUntil ran out of time and has no onTimeout");
+      if (!options.onTimeout) throw new InvariantError({ what: "pollUntil ran out of time and has no onTimeout" });
       return options.onTimeout();
     }
     const interval = typeof options.intervalMs === "number" ? options.intervalMs : options.intervalMs(checks);

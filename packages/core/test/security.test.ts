@@ -434,7 +434,7 @@ describe("names, dates and environment", () => {
       expect(() => assertRunDate(date, now)).toThrow(InputError);
       expect(() => assertRunDate(date, now)).toThrow(/after tomorrow \(2026-12-07, UTC\)/);
     }
-    expect(new InputError("x").badInput).toBe(true);
+    expect(new InputError({ reason: "runDate", date: "x" }).badInput).toBe(true);
     expect(() => assertRunDate("9999-12-31")).toThrow(/after tomorrow/);
     expect(assertRunDate(todayUtc())).toBe(todayUtc());
   });

@@ -60,10 +60,7 @@ export type ExecutionEndEvent = v.InferOutput<typeof ExecutionEndEventSchema>;
 export function parseEvent<S extends v.GenericSchema>(schema: S, event: unknown, handler: string): v.InferOutput<S> {
   const result = v.safeParse(schema, event);
   if (!result.success) {
-    throw new InputError(
-      `The ${handler} handler got an invalid event; start the run with {"date": "YYYY-MM-DD"}:`,
-      formatIssues(result.issues),
-    );
+    throw new InputError({ reason: "handlerEvent", handler, issues: formatIssues(result.issues) });
   }
   return result.output;
 }

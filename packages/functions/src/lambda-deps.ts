@@ -32,9 +32,7 @@ export async function extractDeps(): Promise<ExtractDeps> {
     configJson = JSON.parse(requireEnv("TUNELAKE_CONFIG"));
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError("TUNELAKE_CONFIG is not valid JSON; redeploy with a valid tunelake.config.json.", [], {
-      cause: error,
-    });
+    throw new ConfigError({ reason: "deployedConfigNotJson", variable: "TUNELAKE_CONFIG" }, { cause: error });
   }
   return {
     config: parseConfig(configJson, "TUNELAKE_CONFIG"),

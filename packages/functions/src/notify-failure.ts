@@ -47,7 +47,7 @@ export function createNotifyFailureHandler(
   return async (event, context) => {
     const parsed = v.safeParse(ExecutionEndEventSchema, event);
     if (!parsed.success) {
-      throw new InputError("The notifier got an event that is not an execution's end:", formatIssues(parsed.issues));
+      throw new InputError({ reason: "notifierEvent", issues: formatIssues(parsed.issues) });
     }
     const { executionArn, name, status } = parsed.output.detail;
     resolved ??= deps();

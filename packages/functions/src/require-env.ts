@@ -3,7 +3,6 @@ import { ConfigError } from "@tunelake/core/errors";
 /** A variable the stack sets on the function; missing means a stale or hand-made deployment. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value)
-    throw new ConfigError(`${name} is not set; the stack sets it on the function, redeploy with \`sst deploy\`.`);
+  if (!value) throw new ConfigError({ reason: "functionVariableMissing", variable: name });
   return value;
 }

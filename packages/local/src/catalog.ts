@@ -23,7 +23,7 @@ import {
 import { sqlIdentifier, sqlString } from "@tunelake/core/sql-quote";
 import { CATALOG_TABLES, curatedTable, duckdbType, PARTITION_KEY } from "@tunelake/core/transform/curated-tables";
 import { deleteCrawlEvents, purgeCrawlEvents, receiveCrawlEvents } from "./crawl-events.ts";
-import { CatalogCorruptError, CatalogNotFoundError, ServiceError } from "./errors.ts";
+import { CatalogCorruptError, CatalogNotFoundError, CrawlerSettingsRefusedError } from "./errors.ts";
 import { writeJsonAtomic } from "./json-file.ts";
 import { toJsonValue } from "./json-values.ts";
 import { localPaths } from "./paths.ts";
@@ -115,7 +115,7 @@ const assertAccepted = (settings: CrawlerSettings): void => {
   const problems = crawlerSettingsProblems(settings);
   if (settings.targetKind !== "catalog") problems.push("the local crawler crawls catalog targets only");
   if (problems.length > 0) {
-    throw new ServiceError("Glue.InvalidInputException", `Glue refuses this crawler: ${problems.join("; ")}`);
+    throw new CrawlerSettingsRefusedError({ problems });
   }
 };
 
@@ -268,7 +268,7 @@ export async function readCatalog(home: string): Promise<CatalogFile | undefined
   try {
     parsed = JSON.parse(text) as CatalogFile;
   } catch (error) {
-    throw new CatalogCorruptError({ file, problem: `not JSON: ${(error as Error).message}` }, { cause: error });
+    throw new CatalogCorruptError({ file, notJson: (error as Error).message }, { cause: error });
   }
   const known = new Set<string>(CATALOG_TABLES);
   const sound = (t: unknown): t is CatalogTable =>
@@ -279,7 +279,7 @@ export async function readCatalog(home: string): Promise<CatalogFile | undefined
     Array.isArray((t as CatalogTable).partitions) &&
     (t as CatalogTable).partitions.every((p) => typeof p === "string" && /^[0-9-]+$/.test(p));
   if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tables) || !parsed.tables.every(sound)) {
-    throw new CatalogCorruptError({ file, problem: "not a catalog of tunelake's tables" });
+    throw new CatalogCorruptError({ file });
   }
   const curated = localPaths(home).curated;
   return { ...parsed, tables: parsed.tables.map((t) => ({ ...t, location: join(curated, t.name) })) };

@@ -350,20 +350,18 @@ export async function runLocalExecution(options: RunLocalExecutionOptions): Prom
   const date = assertRunDate(options.input.date ?? todayUtc());
   const mode = options.input.mode ?? "extract";
   if (mode !== "extract" && mode !== "reprocess") {
-    throw new ConfigError(`Unknown mode "${mode}": use extract (default) or reprocess.`);
+    throw new ConfigError({ reason: "unknownMode", mode: String(mode), modes: ["extract", "reprocess"] });
   }
   const resumeFrom = options.input.resumeFrom;
   if (resumeFrom !== undefined && !(RESUMABLE_STAGES as readonly string[]).includes(resumeFrom)) {
-    throw new ConfigError(`Cannot resume from "${resumeFrom}": use one of ${RESUMABLE_STAGES.join(", ")}.`);
+    throw new ConfigError({ reason: "notResumableStage", stage: String(resumeFrom), stages: RESUMABLE_STAGES });
   }
   const name = options.name ?? (await nextExecutionName(options.home, date));
   const release = await lockRunDate(options.home, date, name);
   try {
     const existing = await getExecution(options.home, name).catch(() => undefined);
     if (existing) {
-      throw new ConfigError(
-        `An execution named "${name}" already exists (${existing.status}). Pick another name, or redrive it: tunelake redrive ${name}`,
-      );
+      throw new ConfigError({ reason: "executionExists", name, status: existing.status });
     }
     const input: Record<string, unknown> = {
       date,
@@ -409,16 +407,19 @@ export async function redriveLocalExecution(options: RedriveLocalExecutionOption
     if (record.status !== "FAILED" && record.status !== "ABORTED") {
       throw new NotResumableError({
         name,
-        reason: `it is ${record.status}, and only a FAILED or ABORTED execution can be redriven`,
-        next: `Start a new run instead: tunelake run --date ${record.date}`,
+        reason: "status",
+        status: record.status,
+        date: record.date,
+        redrivable: ["FAILED", "ABORTED"],
       });
     }
     const stage = record.failedStage;
     if (!stage || !(RESUMABLE_STAGES as readonly string[]).includes(stage)) {
       throw new NotResumableError({
         name,
-        reason: `it failed in ${stage ?? "an unknown stage"}, before any stage ran`,
-        next: `Fix the input and start a new run: tunelake run --date ${record.date}`,
+        reason: "beforeAnyStage",
+        failedIn: stage,
+        date: record.date,
       });
     }
     const redriveCount = record.redriveCount + 1;

@@ -15,6 +15,7 @@ export class ExecutionRecordCorruptError extends TunelakeError {
 
 /** A query ran before the local catalog exists: the pipeline's crawler step has not run yet. */
 export class CatalogNotFoundError extends TunelakeError {
+  static override readonly httpStatus = 404;
   readonly catalog: string;
   constructor(fields: { catalog: string }, options?: { cause?: unknown }) {
     super(
@@ -22,18 +23,6 @@ export class CatalogNotFoundError extends TunelakeError {
       options,
     );
     this.catalog = fields.catalog;
-  }
-}
-
-/**
- * An error of a local service stand-in (Glue, Athena) named as the AWS SDK integration names service errors, e.g.
- * `Glue.CrawlerRunningException`, so the state machine's `ErrorEquals` matches it as it would on AWS. The definition
- * decides what to retry by that name, so the class itself is terminal.
- */
-export class ServiceError extends TunelakeError {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
   }
 }
 
@@ -110,10 +99,11 @@ export class InjectedCrashError extends TunelakeError {
 export class UnknownFaultError extends ConfigError {
   readonly unknown: readonly string[];
   constructor(fields: { unknown: readonly string[]; known: readonly { name: string; description: string }[] }) {
-    super(
-      `Unknown --inject-fault ${fields.unknown.join(", ")}. Pick one of the known faults:`,
-      fields.known.map(({ name, description }) => `${name}: ${description}`),
-    );
+    super({
+      reason: "unknownFault",
+      faults: fields.unknown,
+      issues: fields.known.map(({ name, description }) => `${name}: ${description}`),
+    });
     this.unknown = fields.unknown;
   }
 }
@@ -131,15 +121,23 @@ export class ExecutionStopTimeoutError extends TunelakeError {
   }
 }
 
+/** What makes a path no tunelake home, as the message says it. */
+const HOME_PROBLEMS = {
+  glob: "has a glob character (*, ? or [) in its path, which DuckDB would expand",
+  file: "is a file, not a folder",
+} as const;
+
 /** The tunelake home cannot be one: a file where a folder belongs, or a path DuckDB would read as a glob. */
 export class HomeInvalidError extends TunelakeError {
   static override readonly badInput = true;
   readonly home: string;
-  constructor(fields: { home: string; problem: string }) {
+  readonly problem: keyof typeof HOME_PROBLEMS;
+  constructor(fields: { home: string; problem: keyof typeof HOME_PROBLEMS }) {
     super(
-      `The tunelake home ${fields.home} ${fields.problem}. Pass another folder with --home DIR (or TUNELAKE_HOME).`,
+      `The tunelake home ${fields.home} ${HOME_PROBLEMS[fields.problem]}. Pass another folder with --home DIR (or TUNELAKE_HOME).`,
     );
     this.home = fields.home;
+    this.problem = fields.problem;
   }
 }
 
@@ -147,9 +145,11 @@ export class HomeInvalidError extends TunelakeError {
 export class CatalogCorruptError extends TunelakeError {
   static override readonly badInput = true;
   readonly file: string;
-  constructor(fields: { file: string; problem: string }, options?: { cause?: unknown }) {
+  /** `notJson` is the JSON parser's error; undefined: JSON, but not a catalog of tunelake's tables. */
+  constructor(fields: { file: string; notJson?: string }, options?: { cause?: unknown }) {
+    const problem = fields.notJson !== undefined ? `not JSON: ${fields.notJson}` : "not a catalog of tunelake's tables";
     super(
-      `The local catalog ${fields.file} cannot be read (${fields.problem}). Delete it; the next run's crawl writes it again (or run \`tunelake reprocess\` over the dates you have).`,
+      `The local catalog ${fields.file} cannot be read (${problem}). Delete it; the next run's crawl writes it again (or run \`tunelake reprocess\` over the dates you have).`,
       options,
     );
     this.file = fields.file;

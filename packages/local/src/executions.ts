@@ -147,7 +147,8 @@ export async function nextExecutionName(home: string, date: string): Promise<str
   if (!name) {
     throw new ExecutionAlreadyRunningError({
       date,
-      detail: `every execution name of ${date} is taken in ${localPaths(home).executions}. Delete old execution folders of that date, then run again.`,
+      reason: "namesTakenHere",
+      executions: localPaths(home).executions,
     });
   }
   return name;
@@ -210,7 +211,8 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
       // Locks are linked into place whole, so this one is broken: another run may still hold the date.
       throw new ExecutionAlreadyRunningError({
         date,
-        detail: `the date is locked by ${path}, which cannot be read. If no run of that date is going, delete it and run again.`,
+        reason: "lockUnreadable",
+        lock: path,
       });
     }
     // A live pid whose start time differs from the lock's is another process that got the pid: the run is gone.
@@ -218,16 +220,19 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
       throw new ExecutionAlreadyRunningError({
         date,
         running: held.name,
-        detail:
-          `it is still running (pid ${held.pid}, started ${held.startedAt}). ` +
-          `Wait for it to finish (tunelake executions), or stop it; a lock left by a dead process is cleared automatically.`,
+        reason: "runningHere",
+        pid: held.pid,
+        startedAt: String(held.startedAt),
       });
     }
     if (held.host !== undefined && held.host !== mine.host) {
       throw new ExecutionAlreadyRunningError({
         date,
         running: held.name,
-        detail: `it runs on host ${held.host} (pid ${held.pid}). If that run is gone, delete ${path} and run again.`,
+        reason: "otherHost",
+        host: held.host,
+        pid: held.pid,
+        lock: path,
       });
     }
     if (held.name && held.pid !== undefined) await abandon(home, held.name, held.pid);
@@ -236,7 +241,8 @@ export async function lockRunDate(home: string, date: string, name: string): Pro
     return verdict.fail(
       new ExecutionAlreadyRunningError({
         date,
-        detail: `another run took the lock ${path} at the same time. Try again.`,
+        reason: "lockRace",
+        lock: path,
       }),
     );
   });

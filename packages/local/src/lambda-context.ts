@@ -3,6 +3,7 @@
  * handlers' logger carries a request id and Extract reads its remaining time), for a function that is not deployed.
  */
 import { randomUUID } from "node:crypto";
+import { InvariantError } from "@tunelake/core/errors";
 import type { Context } from "aws-lambda";
 
 export interface LocalLambdaContextOptions {
@@ -20,7 +21,9 @@ export function localLambdaContext(options: LocalLambdaContextOptions): Context 
   const deadline = Date.now() + options.timeoutMs;
   const awsRequestId = randomUUID();
   const unsupported = (name: string) => () => {
-    throw new Error(`context.${name}() is the callback-style Lambda API; tunelake handlers are async and return.`);
+    throw new InvariantError({
+      what: `a handler called context.${name}(), the callback-style Lambda API; tunelake handlers are async and return`,
+    });
   };
   return {
     callbackWaitsForEmptyEventLoop: true,

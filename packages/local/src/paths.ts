@@ -9,10 +9,7 @@ const GLOB_CHARACTERS = /[*?[]/;
 
 export const localPaths = (home: string) => {
   if (GLOB_CHARACTERS.test(home)) {
-    throw new HomeInvalidError({
-      home,
-      problem: "has a glob character (*, ? or [) in its path, which DuckDB would expand",
-    });
+    throw new HomeInvalidError({ home, problem: "glob" });
   }
   return {
     curated: join(home, "lake", "curated"),
@@ -36,6 +33,6 @@ export const localPaths = (home: string) => {
 export function checkLocalHome(home: string): string {
   localPaths(home);
   const stat = statSync(home, { throwIfNoEntry: false });
-  if (stat && !stat.isDirectory()) throw new HomeInvalidError({ home, problem: "is a file, not a folder" });
+  if (stat && !stat.isDirectory()) throw new HomeInvalidError({ home, problem: "file" });
   return home;
 }

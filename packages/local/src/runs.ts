@@ -6,9 +6,9 @@
 
 import { hostname } from "node:os";
 import {
-  ConfigError,
   ExecutionAlreadyRunningError,
   ExecutionNotRunningError,
+  InvariantError,
   NotResumableError,
 } from "@tunelake/core/errors";
 import { assertRunDate, manifestKey, todayUtc } from "@tunelake/core/lake";
@@ -166,7 +166,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
       // redriveLocalExecution refused anything but a FAILED or ABORTED record with a resumable stage.
       const resumedFrom = before.failedStage as ResumableStage;
       if (!(RESUMABLE_STAGES as readonly string[]).includes(resumedFrom)) {
-        throw new NotResumableError({ name, reason: "its record names no stage to resume", next: "Start a new run." });
+        throw new NotResumableError({ name, reason: "noStage", source: "record", date: before.date });
       }
       return { redriveOf: name, resumedFrom, execution: detailsOfRecord(record) } satisfies RedriveResult;
     },
@@ -179,7 +179,9 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
         throw new ExecutionAlreadyRunningError({
           date: record.date,
           running: name,
-          detail: `it runs on host ${record.host} (pid ${record.pid}): stop it there.`,
+          reason: "otherHost",
+          host: record.host,
+          pid: record.pid,
         });
       }
       const mine = record.pid === process.pid ? live.get(record.date) : undefined;
@@ -213,7 +215,7 @@ export function createLocalRuns(options: LocalRunsOptions): Runs {
     async reprocess(dates, reprocessOptions) {
       const handlers: LocalHandlers = {
         extract: async () => {
-          throw new ConfigError("A reprocess never extracts: this is a bug in the reprocess.");
+          throw new InvariantError({ what: "a reprocess never extracts" });
         },
         transform: createLocalTransformHandler(home, options.logger ?? createConsoleLogger("warn")),
       };

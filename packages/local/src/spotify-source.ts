@@ -18,7 +18,7 @@ function sampleSetting<const T extends string>(env: NodeJS.ProcessEnv, name: str
   const value = env[name]?.trim();
   if (!value) return allowed[0];
   if (!allowed.includes(value as T))
-    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${value}".`);
+    throw new ConfigError({ reason: "notOneOf", variable: name, value: String(value), allowed });
   return value as T;
 }
 
@@ -45,7 +45,7 @@ export async function resolveSource(
   if (useSpotify) {
     const spotify = readSpotifyEnv(env);
     if (faults.some(isSpotifyFault)) {
-      throw new ConfigError("spotify-* faults are injected into the sample API only: add --source sample.");
+      throw new ConfigError({ reason: "spotifyFaultWithoutSample" });
     }
     return { spotify, dataSource: "spotify", close: async () => {} };
   }

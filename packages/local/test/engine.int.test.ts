@@ -142,7 +142,15 @@ describe("local engine", () => {
     // Prepare
     let attempts = 0;
     const { handlers, calls } = fixtureHandlers(home, {
-      failExtract: () => (attempts++ === 0 ? new SpotifyServerError("Spotify answered 503") : undefined) as Error,
+      failExtract: () =>
+        (attempts++ === 0
+          ? new SpotifyServerError({
+              reason: "requestFailed",
+              endpoint: "GET /artists",
+              attempts: 7,
+              problem: "HTTP 503",
+            })
+          : undefined) as Error,
     });
 
     // Act
@@ -273,7 +281,13 @@ describe("local engine", () => {
     const { handlers, calls } = fixtureHandlers(home, {
       failExtract: () =>
         (quota
-          ? new SpotifyQuotaExceededError("Spotify quota exhausted: try again tomorrow.", undefined)
+          ? new SpotifyQuotaExceededError({
+              reason: "quotaExceeded",
+              bucket: "catalog",
+              endpoint: "GET /artists",
+              retryAt: new Date(Date.now() + 86_400_000),
+              retryAfterSeconds: 86_400,
+            })
           : undefined) as Error,
     });
 
@@ -284,12 +298,12 @@ describe("local engine", () => {
 
     // Assess
     expect(failed).toMatchObject({ status: "FAILED", error: "SpotifyQuotaExceededError", failedStage: "Extract" });
-    expect(failed.cause).toMatch(/quota exhausted/);
+    expect(failed.cause).toMatch(/quota is exhausted \(QUOTA_EXCEEDED\) on GET \/artists/);
     expect(calls.extract.length).toBe(2);
     const [message] = await outbox();
     expect(message.Subject).toBe(`tunelake run ${DATE} failed at Extract`);
     expect(message.Message).toContain("Error: SpotifyQuotaExceededError");
-    expect(message.Message).toContain("quota exhausted");
+    expect(message.Message).toContain("quota is exhausted");
     expect(message.Message).toContain(`execution:tunelake-local:${DATE}`);
     expect(message.Message).toContain(`tunelake redrive ${DATE}`);
     expect(redriven.status).toBe("SUCCEEDED");
@@ -299,7 +313,17 @@ describe("local engine", () => {
     // Prepare
     let broken = true;
     const { handlers, calls } = fixtureHandlers(home, {
-      failTransform: (entity) => (broken && entity === "albums" ? new TransformError("albums SQL failed") : undefined),
+      failTransform: (entity) =>
+        broken && entity === "albums"
+          ? new TransformError({
+              reason: "buildFailed",
+              entities: ["albums"],
+              tables: ["albums"],
+              date: "2026-11-21",
+              raw: home,
+              problem: "albums SQL failed",
+            })
+          : undefined,
     });
     const failed = await run({ handlers });
     broken = false;

@@ -166,7 +166,7 @@ describe("hostile input to the local runtime", () => {
     // Act / Assess
     expect(() => checkLocalHome(file)).toThrow(HomeInvalidError);
     expect(() => checkLocalHome(file)).toThrow(`The tunelake home ${file} is a file, not a folder`);
-    expect(new HomeInvalidError({ home: file, problem: "p" }).badInput).toBe(true);
+    expect(new HomeInvalidError({ home: file, problem: "file" }).badInput).toBe(true);
   });
 
   it.each(["lake*", "who?", "dates[1]"])("refuses a home path with the glob character in %j, naming it", (name) => {

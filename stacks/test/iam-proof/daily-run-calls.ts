@@ -15,6 +15,7 @@ import { crawlEventFolder } from "../../../packages/core/src/catalog/crawler-set
 import { CATALOG_TABLES } from "../../../packages/core/src/transform/curated-tables.ts";
 import { buildDefinition, type DefinitionSubstitutions } from "../../../packages/core/src/workflow/definition.ts";
 import type { StateDefinition } from "../../../packages/core/src/workflow/state-names.ts";
+import { TemplateError } from "../../errors.ts";
 import { SPOTIFY_SECRETS } from "../../pipeline.ts";
 import { ACCOUNT, type Json, REGION, type TemplatePolicies } from "../../template-policies.ts";
 
@@ -112,7 +113,7 @@ export function s3CallsOf(principal: string, who: string, call: RecordedS3Call):
     case "DeleteObjectCommand":
       return [{ principal, action: "s3:DeleteObject", resource: object(call.input.Key), context: { ...TLS }, why }];
     default:
-      throw new Error(`The proof does not know S3 ${call.command}: add its IAM action to s3CallsOf`);
+      throw new TemplateError({ reason: "unknownCall", call: `S3 ${call.command}`, mapper: "s3CallsOf" });
   }
 }
 
@@ -156,7 +157,7 @@ export function notifierCallsOf(policies: TemplatePolicies, principal: string, c
         why,
       }));
     default:
-      throw new Error(`The proof does not know ${call.command}: add its IAM action to notifierCallsOf`);
+      throw new TemplateError({ reason: "unknownCall", call: call.command, mapper: "notifierCallsOf" });
   }
 }
 
@@ -173,7 +174,7 @@ export interface StackPrincipals {
 const logicalIdOfArn = (policies: TemplatePolicies, arn: unknown): string => {
   const resolved = String(policies.resolve(arn));
   const role = Object.values(policies.roles).find((r) => r.arn === resolved);
-  if (!role) throw new Error(`No role with ARN ${resolved}`);
+  if (!role) throw new TemplateError({ reason: "noRole", principal: resolved });
   return role.logicalId;
 };
 
@@ -182,7 +183,7 @@ export function lakeFunctionId(policies: TemplatePolicies, prefix: string): stri
   const id = policies
     .idsOf("AWS::Lambda::Function")
     .find((fn) => String(policies.resources[fn]?.Properties?.Description ?? "").startsWith(`tunelake: ${prefix}`));
-  if (!id) throw new Error(`No function described "tunelake: ${prefix}..."`);
+  if (!id) throw new TemplateError({ reason: "noFunction", prefix });
   return id;
 }
 
@@ -306,7 +307,11 @@ export function serviceCalls(policies: TemplatePolicies, options: ServiceCallOpt
         add(p.stateMachine, "kms:Decrypt", keyArn, `SNS for ${who}`, viaSns);
         break;
       default:
-        throw new Error(`The proof does not know the Task resource ${resource}: add its IAM actions`);
+        throw new TemplateError({
+          reason: "unknownCall",
+          call: `the Task resource ${resource}`,
+          mapper: "serviceCalls",
+        });
     }
   }
   // Tracing is on: Step Functions sends the execution's segments with its role.

@@ -6,6 +6,7 @@
  * (README "Dependencies").
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { TemplateError } from "../../errors.ts";
 import { ACCOUNT, type PolicyDocument, type Statement, type TemplatePolicies } from "../../template-policies.ts";
 import type { AwsCall } from "./daily-run-calls.ts";
 
@@ -33,7 +34,7 @@ export async function evaluateCall(
   const roles = override?.roles ?? policies.roles;
   const role = roles[call.principal];
   const isService = call.principal.endsWith(".amazonaws.com");
-  if (!role && !isService) throw new Error(`No role ${call.principal} in the template`);
+  if (!role && !isService) throw new TemplateError({ reason: "noRole", principal: call.principal });
   const resourcePolicy = resourcePolicyOf(
     { ...policies, resourcePolicies: override?.resourcePolicies ?? policies.resourcePolicies },
     call.resource,
@@ -54,7 +55,12 @@ export async function evaluateCall(
     {},
   );
   if (result.resultType === "error") {
-    throw new Error(`iam-simulate rejected ${call.action} on ${call.resource}: ${JSON.stringify(result.errors)}`);
+    throw new TemplateError({
+      reason: "simulatorRejected",
+      action: call.action,
+      resource: call.resource,
+      errors: result.errors,
+    });
   }
   return { call, allowed: result.overallResult === "Allowed", result: result.overallResult };
 }

@@ -9,12 +9,10 @@ import { UsageError } from "../errors.ts";
 export async function authCommand(g: GlobalOptions, opts: { port: string; scopes?: string }): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`--port must be 1-65535, got "${opts.port}".`);
+    throw new UsageError({ reason: "outOfRange", flag: "--port", value: String(opts.port), min: 1, max: 65535 });
   // Checked here rather than by readSpotifyEnv, whose advice (`--source sample`) is for runs: auth has no sample mode.
   if (!hasSpotifyCredentials(cliEnv())) {
-    throw new ConfigError(
-      "tunelake auth authorizes a user of your Spotify app: set both SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), then run it again. Sample data needs no refresh token: runs without credentials use the sample API's own user.",
-    );
+    throw new ConfigError({ reason: "authNeedsCredentials" });
   }
   const env = readSpotifyEnv(cliEnv());
   const refreshToken = await runAuthorizationCodeFlow({

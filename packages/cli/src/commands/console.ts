@@ -14,7 +14,7 @@ export interface ConsoleCommandOptions {
 export async function consoleCommand(backend: Backend, g: GlobalOptions, opts: ConsoleCommandOptions): Promise<void> {
   const port = opts.port === undefined ? 0 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`--port must be a port number (0-65535), got "${opts.port}".`);
+    throw new ConfigError({ reason: "portNumber", variable: "--port", value: String(opts.port) });
   }
   // The definition the console draws: the local engine's, or the stage's with its resource names.
   const definition = await backend.runs.definition();

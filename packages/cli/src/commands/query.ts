@@ -14,7 +14,7 @@ export interface QueryCommandOptions {
 
 const positive = (flag: string, text: string): number => {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got "${text}".`);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError({ reason: "notPositive", flag, value: text });
   return value;
 };
 
@@ -37,7 +37,7 @@ export async function queryCommand(
   opts: QueryCommandOptions,
 ): Promise<void> {
   if (!sql.trim()) {
-    throw new UsageError('The SQL is empty: give a query, e.g. tunelake query "SELECT count(*) FROM tracks".');
+    throw new UsageError({ reason: "emptySql" });
   }
   const result = await backend.query(queryLimitsFor(opts)).query(sql);
   printRows(

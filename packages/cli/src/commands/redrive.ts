@@ -21,11 +21,11 @@ export async function redriveCommand(
   if (status === "SUCCEEDED" || status === "RUNNING") {
     throw new NotResumableError({
       name,
-      reason: `it is ${status}, and only a FAILED, TIMED_OUT or ABORTED execution can be redriven`,
-      next:
-        status === "RUNNING"
-          ? `Follow it with: npx tunelake history ${name}${backend.flag}`
-          : `To run its date again: npx tunelake run --date ${date}${backend.flag}`,
+      reason: "status",
+      status,
+      date,
+      redrivable: ["FAILED", "TIMED_OUT", "ABORTED"],
+      flag: backend.flag,
     });
   }
   await followRun(

@@ -25,12 +25,12 @@ export interface ReprocessOptions {
 export function datesBetween(from: string, to: string): string[] {
   const start = assertRunDate(from);
   const end = assertRunDate(to);
-  if (end < start) throw new UsageError(`--to ${end} is before --from ${start}: give the earlier date first.`);
+  if (end < start) throw new UsageError({ reason: "datesReversed", from: start, to: end });
   const dates: string[] = [];
   for (let d = new Date(`${start}T00:00:00Z`); d.toISOString().slice(0, 10) <= end; d.setUTCDate(d.getUTCDate() + 1)) {
     dates.push(d.toISOString().slice(0, 10));
     if (dates.length > MAX_REPROCESS_DATES) {
-      throw new UsageError(`${start}..${end} is more than ${MAX_REPROCESS_DATES} dates: reprocess it in parts.`);
+      throw new UsageError({ reason: "tooManyDates", from: start, to: end, max: MAX_REPROCESS_DATES });
     }
   }
   return dates;
@@ -100,7 +100,13 @@ export async function reprocessCommand(backend: Backend, g: GlobalOptions, opts:
   const dates = datesBetween(opts.from, opts.to);
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8) {
-    throw new UsageError(`--concurrency must be 1-8, got "${opts.concurrency}".`);
+    throw new UsageError({
+      reason: "outOfRange",
+      flag: "--concurrency",
+      value: String(opts.concurrency),
+      min: 1,
+      max: 8,
+    });
   }
   const stop = new AbortController();
   const print = orderedPrinter(dates.length, (line) => {

@@ -25,9 +25,7 @@ export async function snowflakeDdlCommand(
     bucket ??= outputs.curatedBucket;
     roleArn ??= outputs.snowflakeRoleArn;
     if (!roleArn) {
-      throw new ConfigError(
-        `Stage "${opts.stage}" has no Snowflake role: deploy it with TUNELAKE_SNOWFLAKE=on (\`TUNELAKE_SNOWFLAKE=on npx sst deploy --stage ${opts.stage}\`, docs/snowflake.md), or pass --role-arn.`,
-      );
+      throw new ConfigError({ reason: "stageWithoutSnowflake", stage: outputs.stage });
     }
   }
   const ddl = snowflakeDdl({ database: opts.database, schema: opts.schema, stage: opts.stage, roleArn, bucket });

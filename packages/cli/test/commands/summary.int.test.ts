@@ -108,7 +108,14 @@ describe("the summary and progress of a transform that fails for good in one ent
       const entity = (event as { entity: string }).entity;
       if (entity === "tracks") {
         await artistsWritten;
-        throw new TransformError("Transform tracks could not build table tracks (injected).");
+        throw new TransformError({
+          reason: "buildFailed",
+          entities: ["tracks"],
+          tables: ["tracks"],
+          date: (event as { date: string }).date,
+          raw: "the raw zone",
+          problem: "injected",
+        });
       }
       const result = await inner(event);
       if (entity === "artists") artistsDone();

@@ -135,7 +135,14 @@ describe("faults inside a run on the local engine", () => {
       const entity = (event as { entity: string }).entity;
       if (entity === "tracks") {
         await artistsWritten;
-        throw new TransformError("Transform tracks could not build table tracks: out of disk space (injected).");
+        throw new TransformError({
+          reason: "buildFailed",
+          entities: ["tracks"],
+          tables: ["tracks"],
+          date: (event as { date: string }).date,
+          raw: "the raw zone",
+          problem: "out of disk space (injected)",
+        });
       }
       // The user entity is still writing when tracks fails.
       if (entity === "user") await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -87,7 +87,13 @@ export class FaultyStore implements ObjectStore {
     if (op !== this.fault.op || !key.startsWith(this.fault.prefix ?? "")) return;
     if (this.failures >= this.fault.times) return;
     this.failures++;
-    throw new StorageError(`Could not write ${key} in ${this.location}: injected store fault (HTTP 503 SlowDown)`);
+    throw new StorageError({
+      reason: "failed",
+      action: "write",
+      key,
+      location: this.location,
+      problem: "injected store fault (HTTP 503 SlowDown)",
+    });
   }
   get(key: string) {
     return this.inner.get(key);

@@ -18,7 +18,9 @@
  * machine's Choice reads, and at about 14 table reads it is far below the stage limit.
  */
 import { DEFAULT_FRESHNESS_TOLERANCE_DAYS } from "../config/schema.ts";
+import { ExecutionParametersError } from "../errors.ts";
 import { CURATED_TABLES, type CuratedTable, TABLE_STATS } from "../lake.ts";
+import { sqlIdentifier, sqlString } from "../sql-quote.ts";
 import { TABLES, tableDeclaration } from "../tables/index.ts";
 
 /** A reference that must resolve within the same run date (NULLs are not references: local files have no album). */
@@ -67,9 +69,6 @@ const freshnessChecks = (options: ChecksOptions) => {
 
 const valueChecks = (options: ChecksOptions) => [...VALUE_CHECKS, ...freshnessChecks(options)];
 
-const q = (identifier: string) => `"${identifier}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 /** The references whose rows are in `table`: checked in the same scan as the table's own checks. */
 const referencesFrom = (table: CuratedTable) => REFERENCE_CHECKS.filter((r) => r.from === table);
 
@@ -104,24 +103,24 @@ function tableScan(table: CuratedTable, options: ChecksOptions): string {
   const values = valueChecks(options).filter((v) => v.table === table);
   const joins = refs.map(
     (r, i) =>
-      `LEFT JOIN (SELECT DISTINCT ${q(r.toColumn)} AS ref_id FROM ${q(r.to)} WHERE "dt" = ?) AS r${i} ON r${i}.ref_id = f.${q(r.column)}`,
+      `LEFT JOIN (SELECT DISTINCT ${sqlIdentifier(r.toColumn)} AS ref_id FROM ${sqlIdentifier(r.to)} WHERE "dt" = ?) AS r${i} ON r${i}.ref_id = f.${sqlIdentifier(r.column)}`,
   );
   const perGroup = [
-    ...keys.map((k) => `f.${q(k)} AS ${q(k)}`),
+    ...keys.map((k) => `f.${sqlIdentifier(k)} AS ${sqlIdentifier(k)}`),
     "count(*) AS n",
     ...values.map((v, i) => `sum(CASE WHEN ${v.badRow} THEN 1 ELSE 0 END) AS value_${i}`),
     ...refs.map(
       (r, i) =>
-        `sum(CASE WHEN f.${q(r.column)} IS NOT NULL${r.where ? ` AND ${r.where}` : ""} AND r${i}.ref_id IS NULL THEN 1 ELSE 0 END) AS ref_${i}`,
+        `sum(CASE WHEN f.${sqlIdentifier(r.column)} IS NOT NULL${r.where ? ` AND ${r.where}` : ""} AND r${i}.ref_id IS NULL THEN 1 ELSE 0 END) AS ref_${i}`,
     ),
   ];
-  const grouped = `SELECT ${perGroup.join(", ")} FROM ${q(table)} AS f ${joins.join(" ")} WHERE f."dt" = ? GROUP BY ${keys
-    .map((k) => `f.${q(k)}`)
+  const grouped = `SELECT ${perGroup.join(", ")} FROM ${sqlIdentifier(table)} AS f ${joins.join(" ")} WHERE f."dt" = ? GROUP BY ${keys
+    .map((k) => `f.${sqlIdentifier(k)}`)
     .join(", ")}`;
   const measures = [
     "coalesce(sum(n), 0) AS actual_rows",
     "coalesce(sum(n - 1), 0) AS duplicate_rows",
-    `coalesce(sum(CASE WHEN ${keys.map((k) => `${q(k)} IS NULL`).join(" OR ")} THEN n ELSE 0 END), 0) AS null_key_rows`,
+    `coalesce(sum(CASE WHEN ${keys.map((k) => `${sqlIdentifier(k)} IS NULL`).join(" OR ")} THEN n ELSE 0 END), 0) AS null_key_rows`,
     ...values.map((_, i) => `coalesce(sum(value_${i}), 0) AS value_${i}`),
     ...refs.map((_, i) => `coalesce(sum(ref_${i}), 0) AS ref_${i}`),
   ];
@@ -133,9 +132,9 @@ function tableScan(table: CuratedTable, options: ChecksOptions): string {
     ...refs.map((r, i): [string, string, string] => ["own", r.name, `m.ref_${i}`]),
     ...values.map((v, i): [string, string, string] => ["own", v.name, `m.value_${i}`]),
   ];
-  const names = `(VALUES ${checks.map(([measure, name]) => `(${literal(measure)}, ${literal(name)})`).join(", ")}) AS c(measure, check_name)`;
-  const picked = `CASE c.check_name ${checks.map(([, name, value]) => `WHEN ${literal(name)} THEN ${value}`).join(" ")} END`;
-  return `  SELECT ${literal(table)} AS table_name, c.measure, c.check_name, CAST(${picked} AS BIGINT) AS failed_rows
+  const names = `(VALUES ${checks.map(([measure, name]) => `(${sqlString(measure)}, ${sqlString(name)})`).join(", ")}) AS c(measure, check_name)`;
+  const picked = `CASE c.check_name ${checks.map(([, name, value]) => `WHEN ${sqlString(name)} THEN ${value}`).join(" ")} END`;
+  return `  SELECT ${sqlString(table)} AS table_name, c.measure, c.check_name, CAST(${picked} AS BIGINT) AS failed_rows
   FROM (SELECT ${measures.join(", ")} FROM (${grouped}) AS g) AS m
   CROSS JOIN ${names}`;
 }
@@ -147,7 +146,7 @@ function tableScan(table: CuratedTable, options: ChecksOptions): string {
  * once for its own checks and once more only when another table's references point at it, `table_stats` once.
  */
 export function buildChecksSql(options: ChecksOptions = {}): string {
-  const stats = `SELECT "table_name", sum("row_count") AS reported_rows, sum("reject_count") AS rejected_rows FROM ${q(
+  const stats = `SELECT "table_name", sum("row_count") AS reported_rows, sum("reject_count") AS rejected_rows FROM ${sqlIdentifier(
     TABLE_STATS,
   )} WHERE "dt" = ? GROUP BY "table_name"`;
   // A missing report counts as one failed row: the transform of this table did not finish. A table is empty
@@ -170,21 +169,15 @@ export function buildChecksSql(options: ChecksOptions = {}): string {
  */
 export function bindExecutionParameters(sql: string, parameters: readonly string[]): string {
   let next = 0;
-  const bound = sql.replace(/\?/g, () => {
-    const value = parameters[next++];
-    if (value === undefined) {
-      throw new Error(`The query has more ? placeholders than the ${parameters.length} ExecutionParameters given.`);
-    }
-    return value;
-  });
+  const bound = sql.replace(/\?/g, () => parameters[next++] ?? "?");
   if (next !== parameters.length) {
-    throw new Error(`The query has ${next} ? placeholders but ${parameters.length} ExecutionParameters were given.`);
+    throw new ExecutionParametersError({ placeholders: next, parameters: parameters.length });
   }
   return bound;
 }
 
 /** The run date as an execution parameter: an SQL string literal. */
-export const runDateParameter = (date: string): string => `'${date.replace(/'/g, "''")}'`;
+export const runDateParameter = (date: string): string => sqlString(date);
 
 /** The ExecutionParameters of the checks SQL for a run date. */
 export const checksParameters = (date: string): string[] =>

@@ -78,7 +78,9 @@ const position = (node: ParseTree) => {
 export function parseTrinoSql(sql: string): ParserRuleContext {
   const errors = trino().validate(sql);
   if (errors.length > 0) {
-    throw new TrinoSqlError(errors.map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message })));
+    throw new TrinoSqlError({
+      issues: errors.map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message })),
+    });
   }
   const tree = trino().parse(sql);
   const issues: TrinoSqlIssue[] = [];
@@ -90,7 +92,7 @@ export function parseTrinoSql(sql: string): ParserRuleContext {
       }
     }
   }
-  if (issues.length > 0) throw new TrinoSqlError(issues);
+  if (issues.length > 0) throw new TrinoSqlError({ issues });
   return tree;
 }
 

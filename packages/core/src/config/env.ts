@@ -19,11 +19,11 @@ function baseUrl(value: string | undefined, fallback: string, name: string): str
   const raw = value?.trim() || fallback;
   try {
     const url = new URL(raw);
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
+    if (url.protocol === "https:" || url.protocol === "http:") return raw.replace(/\/+$/, "");
   } catch {
-    throw new ConfigError(`${name}="${raw}" is not an http(s) URL; unset it to use ${fallback}.`);
+    // Not a URL at all: the same error as another protocol.
   }
-  return raw.replace(/\/+$/, "");
+  throw new ConfigError({ reason: "notHttpUrl", variable: name, value: raw, fallback });
 }
 
 const CREDENTIAL_VARIABLES = ["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"] as const;
@@ -42,21 +42,15 @@ export function requestsSpotifyCredentials(env: NodeJS.ProcessEnv = process.env)
     .sort();
   if (present.length === 0 && others.length === 0) return false;
   if (present.length === 0) {
-    throw new ConfigError(
-      `${others.join(", ")} ${others.length > 1 ? "are" : "is"} set but SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not: set them too (from developer.spotify.com/dashboard) for Spotify's data, or unset ${others.join(", ")} for sample data (or pass --source sample).`,
-    );
+    throw new ConfigError({ reason: "credentialsNotSet", others });
   }
   const empty = present.filter((name) => !env[name]?.trim());
   if (empty.length > 0) {
-    throw new ConfigError(
-      `${empty.join(" and ")} ${empty.length > 1 ? "are" : "is"} set but empty: give ${empty.length > 1 ? "them values" : "it a value"} (from developer.spotify.com/dashboard), or unset ${CREDENTIAL_VARIABLES.join(" and ")} and run with --source sample for sample data.`,
-    );
+    throw new ConfigError({ reason: "credentialsEmpty", empty });
   }
   const missing = CREDENTIAL_VARIABLES.filter((name) => env[name] === undefined);
   if (missing.length > 0) {
-    throw new ConfigError(
-      `${present.join(", ")} is set but ${missing.join(", ")} is not: set ${missing.join(", ")} too (from developer.spotify.com/dashboard), or unset ${present.join(", ")} and run with --source sample for sample data.`,
-    );
+    throw new ConfigError({ reason: "credentialsHalfSet", present, missing });
   }
   return true;
 }
@@ -73,9 +67,7 @@ export function readSpotifyEnv(env: NodeJS.ProcessEnv = process.env): SpotifyEnv
   const clientId = env.SPOTIFY_CLIENT_ID?.trim();
   const clientSecret = env.SPOTIFY_CLIENT_SECRET?.trim();
   if (!clientId || !clientSecret) {
-    throw new ConfigError(
-      "Spotify credentials are missing: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (from developer.spotify.com/dashboard), or run with --source sample.",
-    );
+    throw new ConfigError({ reason: "credentialsMissing" });
   }
   const secrets = { clientSecret, refreshToken: env.SPOTIFY_REFRESH_TOKEN?.trim() || undefined };
   const result: SpotifyEnv = {

@@ -23,11 +23,11 @@ export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] 
 /** Validates a parsed config object. Throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, origin = "config"): Config {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ConfigError(`${origin} is invalid: (root): expected a JSON object like {"sources": {...}}.`);
+    throw new ConfigError({ reason: "configNotObject", origin });
   }
   const result = v.safeParse(ConfigSchema, input);
   if (!result.success) {
-    throw new ConfigError(`${origin} is invalid; fix these entries and run again:`, formatIssues(result.issues));
+    throw new ConfigError({ reason: "configInvalid", origin, issues: formatIssues(result.issues) });
   }
   return result.output;
 }
@@ -39,17 +39,19 @@ export async function loadConfig(file: string): Promise<Config> {
   try {
     text = await readFile(resolved, "utf8");
   } catch (error) {
-    throw new ConfigError(`Cannot read config file ${resolved}: ${(error as Error).message}. Pass --config FILE.`, [], {
-      cause: error,
-    });
+    throw new ConfigError(
+      { reason: "configUnreadable", file: resolved, problem: (error as Error).message },
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`Config file ${resolved} is not valid JSON: ${(error as Error).message}`, [], {
-      cause: error,
-    });
+    throw new ConfigError(
+      { reason: "configNotJson", file: resolved, problem: (error as Error).message },
+      { cause: error },
+    );
   }
   return parseConfig(json, `Config file ${resolved}`);
 }

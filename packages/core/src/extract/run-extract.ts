@@ -11,7 +11,7 @@ import type { SpotifyEnv } from "../config/env.ts";
 import { parseConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import {
-  ExtractCredentialsMissingError,
+  ConfigError,
   ExtractUnitAbandonedError,
   SpotifyQuotaExceededError,
   SpotifyRetryLaterError,
@@ -113,7 +113,8 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
   const date = assertRunDate(opts.date);
   const config = parseConfig(opts.config, "The extract config");
   if (!opts.spotify.clientId || !opts.spotify.clientSecret) {
-    throw new ExtractCredentialsMissingError({
+    throw new ConfigError({
+      reason: "credentialsMissing",
       missing: [
         ...(opts.spotify.clientId ? [] : ["SPOTIFY_CLIENT_ID" as const]),
         ...(opts.spotify.clientSecret ? [] : ["SPOTIFY_CLIENT_SECRET" as const]),
@@ -185,7 +186,7 @@ export async function runExtract(opts: RunExtractOptions): Promise<ExtractResult
     hasUserToken: inner.hasUserToken,
     stats: inner.stats,
     get: async (pathOrUrl, options) => {
-      if (abandon) throw new ExtractUnitAbandonedError("at the end of its time slice");
+      if (abandon) throw new ExtractUnitAbandonedError({ by: "sliceEnd" });
       sent++;
       return inner.get(pathOrUrl, options);
     },

@@ -97,15 +97,17 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** An unquoted Snowflake identifier, upper-cased as Snowflake stores unquoted names. */
 function identifier(what: string, value: string): string {
   if (!IDENTIFIER.test(value)) {
-    throw new ConfigError(
-      `Invalid Snowflake ${what} "${value}": use letters, digits and underscores, starting with a letter or underscore.`,
-    );
+    throw new ConfigError({ reason: "snowflakeIdentifier", what, value });
   }
   return value.toUpperCase();
 }
 
 /** A column name: quoted, upper-case, so it equals the unquoted name and never collides with a keyword. */
 const column = (name: string): string => `"${name.toUpperCase()}"`;
+/**
+ * A Snowflake string literal. Not sql-quote.ts's `sqlString`: in Snowflake a backslash escapes inside a string, so it
+ * is doubled too, which DuckDB and Athena would keep as two backslashes.
+ */
 const literal = (value: string): string => `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -119,10 +121,10 @@ export function snowflakeDdl(options: SnowflakeDdlOptions = {}): SnowflakeDdl {
     ? `TUNELAKE_${options.stage.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}_CURATED`
     : "TUNELAKE_CURATED";
   if (options.roleArn !== undefined && !ROLE_ARN.test(options.roleArn)) {
-    throw new ConfigError(`Invalid role ARN "${options.roleArn}": expected arn:aws:iam::<account>:role/<name>.`);
+    throw new ConfigError({ reason: "roleArn", value: options.roleArn });
   }
   if (options.bucket !== undefined && !BUCKET.test(options.bucket)) {
-    throw new ConfigError(`Invalid bucket name "${options.bucket}": give the curated bucket's name, without s3://.`);
+    throw new ConfigError({ reason: "bucketName", value: options.bucket });
   }
   const placeholders: (keyof typeof PLACEHOLDERS)[] = [];
   if (options.roleArn === undefined) placeholders.push("roleArn");

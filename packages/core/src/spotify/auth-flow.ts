@@ -62,16 +62,12 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
       res
         .writeHead(400, { "content-type": "text/html" })
         .end(PAGE("The state did not match; start `tunelake auth` again."));
-      reject(new SpotifyAuthError("The authorization redirect had the wrong state; run `tunelake auth` again."));
+      reject(new SpotifyAuthError({ reason: "wrongState" }));
       return;
     }
     if (error || !code) {
       res.writeHead(400, { "content-type": "text/html" }).end(PAGE(`Spotify did not authorize tunelake (${error}).`));
-      reject(
-        new SpotifyAuthError(
-          `Spotify did not authorize the app (${error ?? "no code"}); run \`tunelake auth\` again and accept.`,
-        ),
-      );
+      reject(new SpotifyAuthError({ reason: "notAuthorized", error: error ?? undefined }));
       return;
     }
     res.writeHead(200, { "content-type": "text/html" }).end(PAGE("tunelake is authorized."));
@@ -83,7 +79,7 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     server.listen(options.port, "127.0.0.1", () => ok());
   });
   const timer = setTimeout(
-    () => reject(new SpotifyAuthError("No authorization arrived in time; run `tunelake auth` again and open the URL.")),
+    () => reject(new SpotifyAuthError({ reason: "authTimedOut" })),
     options.timeoutMs ?? 300_000,
   );
   try {
@@ -113,26 +109,24 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     });
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => undefined);
-      throw new SpotifyAuthError(redirectRefused(tokenUrl, response, "the client secret and the authorization code"));
+      throw redirectRefused(tokenUrl, response, "the client secret and the authorization code");
     }
     const text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES, tokenUrl);
     if (!response.ok) {
       // A lapsed Premium subscription blocks the authorization too: say so, not "check the credentials".
       const terminal = terminalSpotifyError(text, { endpoint: "POST /api/token" });
       if (terminal) throw terminal;
-      throw new SpotifyAuthError(
-        `Spotify refused the authorization code (HTTP ${response.status}); check SPOTIFY_CLIENT_ID/SECRET and that ${redirectUri} is registered.`,
-      );
+      throw new SpotifyAuthError({ reason: "codeRefused", status: response.status, redirectUri });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new SpotifyAuthError("Spotify's token response was not JSON; run `tunelake auth` again.");
+      throw new SpotifyAuthError({ reason: "tokenNotJson" });
     }
     const token = v.safeParse(TokenResponseSchema, json);
     if (!token.success || !token.output.refresh_token) {
-      throw new SpotifyAuthError("Spotify's token response had no refresh token; run `tunelake auth` again.");
+      throw new SpotifyAuthError({ reason: "noRefreshToken" });
     }
     return token.output.refresh_token;
   } finally {

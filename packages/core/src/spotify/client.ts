@@ -21,7 +21,7 @@ import { type Logger, silentLogger } from "../logger.ts";
 import { redactSecrets, rememberSecret } from "../redact.ts";
 import { jitteredBackoff, retry, verdict } from "../resilience.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
-import { describeRetryAt, spotifyErrorBody, terminalSpotifyError } from "./http-errors.ts";
+import { spotifyErrorBody, terminalSpotifyError } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
 import { type QuotaBucket, quotaBucketOf } from "./quota-buckets.ts";
 import { TokenResponseSchema } from "./schemas.ts";
@@ -143,8 +143,8 @@ export function endpointOf(apiBaseUrl: string, url: string): string {
   return `GET ${rel.replace(/[0-9A-Za-z]{22}/g, "{id}")}`;
 }
 
-/** Why a redirect from the accounts service is refused, naming where it pointed (its origin only). */
-export function redirectRefused(tokenUrl: string, response: Response, what: string): string {
+/** The error of a redirect from the accounts service, which is refused, naming where it pointed (its origin only). */
+export function redirectRefused(tokenUrl: string, response: Response, resent: string): SpotifyAuthError {
   const location = response.headers.get("location");
   let target = "nowhere";
   try {
@@ -152,7 +152,7 @@ export function redirectRefused(tokenUrl: string, response: Response, what: stri
   } catch {
     target = "an invalid URL";
   }
-  return `Spotify's accounts service at ${new URL(tokenUrl).origin} answered ${response.status}, a redirect to ${target}; tunelake never follows a redirect there, since it would re-send ${what}. Check SPOTIFY_ACCOUNTS_BASE_URL (unset it for https://accounts.spotify.com).`;
+  return new SpotifyAuthError({ reason: "redirectRefused", tokenUrl, status: response.status, target, resent });
 }
 
 /** Creates a client for the API and accounts base URLs in `env`. */
@@ -216,20 +216,14 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           });
           if (response.status >= 300 && response.status < 400) {
             await response.body?.cancel().catch(() => undefined);
-            throw new SpotifyAuthError(redirectRefused(tokenUrl, response, what));
+            throw redirectRefused(tokenUrl, response, what);
           }
           const text = await readBoundedText(response, maxBytes, tokenUrl);
           if (response.status === 400 || response.status === 401 || response.status === 403) {
             const context = { endpoint: "POST /api/token", refreshGrant: user, secrets: [refreshToken] };
             const terminal = terminalSpotifyError(text, context);
             if (terminal) throw terminal;
-            throw new SpotifyAuthError(
-              `Spotify refused ${what} (HTTP ${response.status}). ${
-                user
-                  ? "Run `tunelake auth` to get a new SPOTIFY_REFRESH_TOKEN."
-                  : "Check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET in the app's dashboard, or run with --source sample."
-              }`,
-            );
+            throw new SpotifyAuthError({ reason: "tokenRefused", what, status: response.status, user });
           }
           if (response.ok) {
             const token = v.safeParse(TokenResponseSchema, JSON.parse(text));
@@ -264,11 +258,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             error instanceof SyntaxError ? "malformed token response" : `network error (${(error as Error).name})`;
         }
         if (attempt >= maxRetries) {
-          return verdict.fail(
-            new SpotifyServerError(
-              `Could not get a Spotify access token after ${attempt + 1} attempts (${problem}); Spotify's accounts service may be down: run again later.`,
-            ),
-          );
+          return verdict.fail(new SpotifyServerError({ reason: "tokenFailed", attempts: attempt + 1, problem }));
         }
         logger.warn("spotify token request failed; retrying", { problem, attempt: attempt + 1 });
         return verdict.retryIn(backoff(attempt));
@@ -309,12 +299,12 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
     if (stopped) throw stopped;
     const user = opts.user ?? false;
     if (user && !refreshToken) {
-      throw new SpotifyAuthError("This source needs a user token: run `tunelake auth` and set SPOTIFY_REFRESH_TOKEN.");
+      throw new SpotifyAuthError({ reason: "userTokenMissing" });
     }
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${env.apiBaseUrl}${pathOrUrl}`;
     if (new URL(url).origin !== apiOrigin) {
       // A `next` link to another host would receive our bearer token.
-      throw new SpotifyRequestError(`Refusing to follow a link outside ${apiOrigin}: ${new URL(url).origin}`, 400);
+      throw new SpotifyRequestError({ reason: "foreignLink", apiOrigin, origin: new URL(url).origin });
     }
     const endpoint = endpointOf(env.apiBaseUrl, url);
     const bucket = quotaBucketOf(endpoint);
@@ -342,14 +332,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
         const outcome = await limiter.run(async (): Promise<Attempt> => {
           const budget = budgets[bucket];
           if (budget !== undefined && (stats.byBucket[bucket] ?? 0) >= budget) {
-            stopBucket(
-              bucket,
-              new SpotifyQuotaExceededError(
-                `The run date has spent the config's cap of requests in Spotify's ${bucket} quota bucket (extract.quota.${bucket}.maxRequestsPerDay); raise it, or let the next run date continue that bucket's work.`,
-                undefined,
-                { bucket },
-              ),
-            );
+            stopBucket(bucket, new SpotifyQuotaExceededError({ reason: "capSpent", bucket }));
           }
           stats.requests++;
           stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
@@ -395,11 +378,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             }
           } else if (status === 401) {
             if (renewedAfter401) {
-              stop(
-                new SpotifyAuthError(
-                  `Spotify refused a fresh access token on ${endpoint} (401). Check the app's credentials${user ? " and SPOTIFY_REFRESH_TOKEN (run `tunelake auth`)" : ""}.`,
-                ),
-              );
+              stop(new SpotifyAuthError({ reason: "freshTokenRefused", endpoint, user }));
             }
             renewedAfter401 = true;
             return verdict.renew;
@@ -411,36 +390,39 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             if (body.reason === "QUOTA_EXCEEDED") {
               stopBucket(
                 bucket,
-                new SpotifyQuotaExceededError(
-                  `Spotify says this app's quota is exhausted (QUOTA_EXCEEDED) on ${endpoint}. Retry after ${describeRetryAt(retryAt, retryAfter)}, e.g. with \`tunelake redrive\`; lower the number of sources or ask Spotify for extended quota if it recurs.`,
+                new SpotifyQuotaExceededError({
+                  reason: "quotaExceeded",
+                  bucket,
+                  endpoint,
                   retryAt,
-                  { bucket },
-                ),
+                  retryAfterSeconds: retryAfter,
+                }),
               );
             }
             if (retryAfter > maxRetryAfter) {
               stopBucket(
                 bucket,
-                new SpotifyQuotaExceededError(
-                  `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), more than extract.maxRetryAfterSeconds=${maxRetryAfter}. Retry after ${describeRetryAt(retryAt, retryAfter)}, or raise extract.maxRetryAfterSeconds.`,
+                new SpotifyQuotaExceededError({
+                  reason: "retryAfterTooLong",
+                  bucket,
+                  endpoint,
                   retryAt,
-                  { bucket },
-                ),
+                  retryAfterSeconds: retryAfter,
+                  maxRetryAfterSeconds: maxRetryAfter,
+                }),
               );
             }
             const sleepCeiling = options.sleepRetryAfterSeconds;
             if (sleepCeiling !== undefined && retryAfter > sleepCeiling) {
-              throw new SpotifyRetryLaterError(
-                `Spotify asked to wait ${retryAfter}s on ${endpoint} (Retry-After), longer than extract.sleepRetryAfterSeconds=${sleepCeiling}: the extract checkpoints and waits in the state machine.`,
-                retryAfter,
-              );
+              throw new SpotifyRetryLaterError({
+                endpoint,
+                retryAfterSeconds: retryAfter,
+                sleepRetryAfterSeconds: sleepCeiling,
+              });
             }
             if (attempt >= maxRetries) {
               return verdict.fail(
-                new SpotifyRateLimitError(
-                  `Spotify kept answering 429 on ${endpoint} after ${attempt + 1} attempts; run again in a few minutes or lower extract.concurrency.`,
-                  retryAfter,
-                ),
+                new SpotifyRateLimitError({ endpoint, attempts: attempt + 1, retryAfterSeconds: retryAfter }),
               );
             }
             logger.warn("spotify rate limit; waiting", { endpoint, retryAfterSeconds: retryAfter });
@@ -451,18 +433,18 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
             const terminal = status === 403 ? terminalSpotifyError(text, { endpoint }) : undefined;
             if (terminal) stop(terminal);
             const body = spotifyErrorBody(text);
-            throw new SpotifyRequestError(
-              // Spotify's message is quoted, and a hostile server can echo the token in it.
-              `Spotify answered ${status} on ${endpoint}${body.message ? `: ${redactSecrets(body.message.slice(0, 500), [refreshToken])}` : ""}.`,
+            throw new SpotifyRequestError({
+              reason: "answered",
               status,
-            );
+              endpoint,
+              // Spotify's message is quoted, and a hostile server can echo the token in it.
+              message: body.message ? redactSecrets(body.message.slice(0, 500), [refreshToken]) : undefined,
+            });
           }
         }
         if (attempt >= maxRetries) {
           return verdict.fail(
-            new SpotifyServerError(
-              `Spotify failed on ${endpoint} ${attempt + 1} times (last: ${problem}); it may be down: run again later (tunelake redrive resumes the stage).`,
-            ),
+            new SpotifyServerError({ reason: "requestFailed", endpoint, attempts: attempt + 1, problem }),
           );
         }
         if (stopped) return verdict.fail(stopped);

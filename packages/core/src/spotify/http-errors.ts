@@ -48,14 +48,3 @@ export function spotifyErrorBody(text: string): { message?: string; reason?: str
   }
   return {};
 }
-
-/** `2026-11-22T13:00:00.000Z (in about 24 h)`: when a stopped run can be retried. */
-export function describeRetryAt(retryAt: Date, seconds: number): string {
-  const span =
-    seconds >= 3600
-      ? `${Math.round(seconds / 3600)} h`
-      : seconds >= 60
-        ? `${Math.round(seconds / 60)} min`
-        : `${Math.round(seconds)} s`;
-  return `${retryAt.toISOString()} (in about ${span})`;
-}

@@ -20,9 +20,7 @@ export interface PageOptions {
 export function asPage(input: unknown, where: string): Paging {
   const parsed = v.safeParse(PagingSchema, input);
   if (!parsed.success) {
-    throw new SpotifyServerError(
-      `Spotify returned a page that is not a paging object on ${where} (${parsed.issues[0]?.message ?? "?"}); run again later.`,
-    );
+    throw new SpotifyServerError({ reason: "notPaging", url: where, issue: parsed.issues[0]?.message ?? "?" });
   }
   return parsed.output;
 }
@@ -50,9 +48,7 @@ export async function* followPages(
   while (hasMore(current)) {
     const next = current.next;
     if (visited.has(next)) {
-      throw new SpotifyServerError(
-        `Spotify's paging loops: the next link ${next} leads back to a page already read; run again later.`,
-      );
+      throw new SpotifyServerError({ reason: "pagingLoops", next });
     }
     visited.add(next);
     current = asPage(select(await client.get(next, { user: options.user })), next);

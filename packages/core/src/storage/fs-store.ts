@@ -23,10 +23,18 @@ export class FsObjectStore implements ConditionalObjectStore {
     this.location = path.resolve(root);
   }
 
+  /** Throws the StorageError of a failed `action` on `key`. */
+  private fail(action: string, key: string, error: unknown): never {
+    throw new StorageError(
+      { reason: "failed", action, key, location: this.location, problem: (error as Error)?.message },
+      { cause: error },
+    );
+  }
+
   localPath(key: string): string {
     const full = path.resolve(this.location, key);
     if (full !== this.location && !full.startsWith(this.location + path.sep)) {
-      throw new StorageError(`Key "${key}" leaves the store root ${this.location}; keys must be relative.`);
+      throw new StorageError({ reason: "keyOutsideRoot", key, location: this.location });
     }
     return full;
   }
@@ -36,7 +44,7 @@ export class FsObjectStore implements ConditionalObjectStore {
       return await readFile(this.localPath(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new StorageError(`Could not read ${key} in ${this.location}`, { cause: error });
+      this.fail("read", key, error);
     }
   }
 
@@ -49,7 +57,7 @@ export class FsObjectStore implements ConditionalObjectStore {
       await rename(tmp, file);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw new StorageError(`Could not write ${key} in ${this.location}`, { cause: error });
+      this.fail("write", key, error);
     }
   }
 
@@ -64,7 +72,7 @@ export class FsObjectStore implements ConditionalObjectStore {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw new StorageError(`Could not list ${prefix} in ${this.location}`, { cause: error });
+        this.fail("list", prefix, error);
       }
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
@@ -88,7 +96,7 @@ export class FsObjectStore implements ConditionalObjectStore {
       await mkdir(path.dirname(file), { recursive: true });
       await copyFile(this.localPath(key), file);
     } catch (error) {
-      throw new StorageError(`Could not download ${key} from ${this.location}`, { cause: error });
+      this.fail("download", key, error);
     }
   }
 
@@ -101,7 +109,7 @@ export class FsObjectStore implements ConditionalObjectStore {
       await rename(tmp, target);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw new StorageError(`Could not upload ${file} to ${key} in ${this.location}`, { cause: error });
+      this.fail(`upload ${file} to`, key, error);
     }
   }
 
@@ -142,7 +150,7 @@ export class FsObjectStore implements ConditionalObjectStore {
           return true;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-            throw new StorageError(`Could not lock ${key} in ${this.location}`, { cause: error });
+            this.fail("lock", key, error);
           }
           const age = await stat(lock).then(
             (s) => Date.now() - s.mtimeMs,

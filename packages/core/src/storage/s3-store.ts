@@ -78,14 +78,12 @@ export class S3ObjectStore implements ConditionalObjectStore {
 
   private fail(action: string, key: string, error: unknown): never {
     if (isAccessDenied(error)) {
-      throw new StorageAccessDeniedError(
-        `S3 denied this function to ${action} ${key} in ${this.location} (403): its role lacks a grant for that folder. Redeploy with a grant from lakeAccess (packages/core/src/lake.ts); retrying will not help.`,
-        { cause: error },
-      );
+      throw new StorageAccessDeniedError({ action, key, location: this.location }, { cause: error });
     }
-    throw new StorageError(`Could not ${action} ${key} in ${this.location}: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
+    throw new StorageError(
+      { reason: "failed", action, key, location: this.location, problem: String((error as Error)?.message ?? error) },
+      { cause: error },
+    );
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -161,9 +159,16 @@ export class S3ObjectStore implements ConditionalObjectStore {
         );
         const failed = (response.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
         if (failed.length > 0) {
-          throw new Error(`${failed.length} keys not deleted, e.g. ${failed[0]?.Key}: ${failed[0]?.Code}`);
+          throw new StorageError({
+            reason: "failed",
+            action: "delete",
+            key: `${failed.length} keys, e.g. ${failed[0]?.Key}`,
+            location: this.location,
+            problem: String(failed[0]?.Code),
+          });
         }
       } catch (error) {
+        if (error instanceof StorageError) throw error;
         this.fail("delete", `${batch.length} keys from ${batch[0]}`, error);
       }
     }

@@ -4,6 +4,7 @@
  * table is a new file here and one line below.
  */
 
+import { UnknownDeclarationError } from "../errors.ts";
 import type { SourceDeclaration } from "../sources/define-source.ts";
 import { SOURCE_TABLES, SOURCES } from "../sources/index.ts";
 import { albumArtists } from "./album-artists.ts";
@@ -47,7 +48,9 @@ const BY_NAME = new Map<string, TableDeclaration>(TABLES.map((t) => [t.name, t])
 /** A curated table's declaration. */
 export function tableDeclaration(name: string): TableDeclaration {
   const table = BY_NAME.get(name);
-  if (!table) throw new Error(`Unknown curated table ${name}: declare it in packages/core/src/tables/index.ts.`);
+  if (!table) {
+    throw new UnknownDeclarationError({ kind: "curated table", name, declaredIn: "packages/core/src/tables/index.ts" });
+  }
   return table;
 }
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createGunzip, gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { RawLoadError } from "../errors.ts";
+import { RawLoadError, UnknownDeclarationError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { retry, verdict } from "../resilience.ts";
@@ -185,7 +185,7 @@ export class TransformSession {
     try {
       for (const { entity } of sized) {
         await this.build(`raw_${entity}`).catch((error: unknown) => {
-          throw new RawLoadError(entity, error);
+          throw new RawLoadError({ entity, cause: error });
         });
       }
     } finally {
@@ -211,7 +211,13 @@ export class TransformSession {
       await this.loadRawTable(name.slice(4) as RawEntity);
     } else {
       const model = stagingModel(name);
-      if (model === undefined) throw new Error(`Unknown staging model ${name}: declare it in tables/staging.ts.`);
+      if (model === undefined) {
+        throw new UnknownDeclarationError({
+          kind: "staging model",
+          name,
+          declaredIn: "packages/core/src/tables/staging.ts",
+        });
+      }
       await this.prepare(model.refs);
       // Each model says whether it is stored or a view (tables/staging.ts says why they are stored today).
       await this.run(`CREATE TEMP ${model.materialized === "view" ? "VIEW" : "TABLE"} ${name} AS ${model.sql}`);
@@ -221,7 +227,9 @@ export class TransformSession {
 
   private async loadRawTable(entity: RawEntity): Promise<void> {
     const columns = RAW_COLUMNS[entity];
-    if (columns === undefined) throw new Error(`Unknown raw entity ${entity}`);
+    if (columns === undefined) {
+      throw new UnknownDeclarationError({ kind: "raw entity", name: entity, declaredIn: "packages/core/src/sources" });
+    }
     let files = this.files[entity] ?? [];
     const columnMap = Object.entries(columns).map(
       ([name, type]) => `${sqlString(name)}: ${sqlString(renderType(type))}`,

@@ -190,8 +190,14 @@ async function writeEntity(
     } catch (error) {
       if (error instanceof TunelakeError) throw error;
       throw new TransformError(
-        `Transform ${entity} could not build table ${table} for ${date}: ${(error as Error).message}. ` +
-          `Check the raw objects under ${raw.location} for that date; rerunning the transform is safe.`,
+        {
+          reason: "buildFailed",
+          entities: [entity],
+          tables: [table],
+          date,
+          raw: raw.location,
+          problem: (error as Error).message,
+        },
         { cause: error },
       );
     }
@@ -315,9 +321,7 @@ async function withSession<T>(
   assertRunDate(options.date);
   for (const entity of entities) {
     if (!(entity in TRANSFORM_ENTITIES)) {
-      throw new TransformError(
-        `Unknown transform entity "${entity}": use one of ${TRANSFORM_ENTITY_NAMES.join(", ")}.`,
-      );
+      throw new TransformError({ reason: "unknownEntity", entity, known: TRANSFORM_ENTITY_NAMES });
     }
   }
   await mkdir(options.workDir, { recursive: true });
@@ -340,8 +344,7 @@ async function withSession<T>(
       keys,
     ).catch((error: unknown) => {
       throw new TransformError(
-        `Could not start DuckDB for the transform of ${options.date}: ${(error as Error).message}. ` +
-          "Check memoryLimitMb, threads and that the work directory is writable.",
+        { reason: "duckdbStart", date: options.date, problem: (error as Error).message },
         { cause: error },
       );
     });
@@ -352,9 +355,14 @@ async function withSession<T>(
           (table) => entity === undefined || (rawEntitiesFor([table]) as readonly string[]).includes(entity),
         );
         throw new TransformError(
-          `Transform ${entities.join(", ")} could not build table ${affected.join(", ")} for ${options.date}: ` +
-            `${(error as Error).message}. Check the raw objects under ${options.raw.location} for that date; ` +
-            "rerunning the transform is safe.",
+          {
+            reason: "buildFailed",
+            entities,
+            tables: affected,
+            date: options.date,
+            raw: options.raw.location,
+            problem: (error as Error).message,
+          },
           { cause: error },
         );
       });

@@ -16,9 +16,7 @@ export const EXECUTION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 /** `name` when it is a valid execution name ({@link EXECUTION_NAME_RE}); else InputError (bad input, exit 2). */
 export function assertExecutionName(name: string): string {
   if (typeof name !== "string" || !EXECUTION_NAME_RE.test(name)) {
-    throw new InputError(
-      `"${String(name).slice(0, 100)}" is not an execution name: use letters, digits, ".", "-" and "_" only (at most 80, e.g. 2026-11-20 or 2026-11-20-2). List them with: tunelake executions`,
-    );
+    throw new InputError({ reason: "executionName", name: String(name) });
   }
   return name;
 }

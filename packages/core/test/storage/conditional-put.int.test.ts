@@ -47,16 +47,27 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const adapters: [string, boolean, () => ConditionalObjectStore][] = [
-  ["FsObjectStore", true, () => new FsObjectStore(path.join(tmp, `fs-${++counter}`))],
+/**
+ * Why an adapter's server cannot show that concurrent creators race safely, or undefined when it can. S3 decides
+ * If-None-Match and the write as one step; moto_server checks the condition, then writes, on concurrent request
+ * threads, so two of eight concurrent creators sometimes both win there (seen on a clean-clone CI run). That is
+ * moto's limit, not the adapter's: the race is shown on the file store (whose atomic create is ours) and skipped,
+ * saying so, on moto.
+ */
+const MOTO_RACES =
+  "moto_server checks If-None-Match and then writes in two steps, so concurrent creators can both win there (S3 is atomic)";
+
+const adapters: [string, boolean, () => ConditionalObjectStore, string | undefined][] = [
+  ["FsObjectStore", true, () => new FsObjectStore(path.join(tmp, `fs-${++counter}`)), undefined],
   [
     "S3ObjectStore on moto_server",
     moto.available,
     () => new S3ObjectStore({ bucket: "raw", client: client!, prefix: `run-${++counter}/` }),
+    MOTO_RACES,
   ],
 ];
 
-describe.each(adapters)("conditional put: %s", (_name, available, makeStore) => {
+describe.each(adapters)("conditional put: %s", (_name, available, makeStore, racesHere) => {
   it.skipIf(!available)("creates a key only if absent (If-None-Match: *)", async () => {
     const store = makeStore();
     const key = "_checkpoints/dt=2026-11-21/writer.json";
@@ -87,18 +98,21 @@ describe.each(adapters)("conditional put: %s", (_name, available, makeStore) => 
     expect((await store.get(key))?.toString()).toBe("v2");
   });
 
-  it.skipIf(!available)("lets exactly one of many concurrent writers create the key", async () => {
-    const store = makeStore();
-    const key = "_checkpoints/dt=2026-11-22/writer.json";
+  it.skipIf(!available || racesHere !== undefined)(
+    `lets exactly one of many concurrent writers create the key${racesHere ? ` (skipped: ${racesHere})` : ""}`,
+    async () => {
+      const store = makeStore();
+      const key = "_checkpoints/dt=2026-11-22/writer.json";
 
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => store.putIf(key, `writer-${i}`, { ifNoneMatch: "*" })),
-    );
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => store.putIf(key, `writer-${i}`, { ifNoneMatch: "*" })),
+      );
 
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    expect(lost.every((r) => r.reason instanceof PreconditionFailedError)).toBe(true);
-  });
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      expect(lost.every((r) => r.reason instanceof PreconditionFailedError)).toBe(true);
+    },
+  );
 
   it.skipIf(!available)("reads a missing key as undefined, with no tag", async () => {
     expect(await makeStore().getTagged("nothing/here.json")).toBeUndefined();

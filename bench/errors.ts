@@ -1,5 +1,5 @@
 /** The benchmark's errors: a run that cannot be measured, or a measurement that cannot be trusted. */
-import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "../packages/core/src/errors.ts";
+import { type Reasons, reasonedError } from "../packages/core/src/errors.ts";
 
 /** Why a benchmark stopped, each with the message it builds. */
 export const BENCH_REASONS = {
@@ -22,10 +22,4 @@ export const BENCH_REASONS = {
 } satisfies Reasons;
 
 /** A benchmark cannot run as asked, or its sides did not do the same work. */
-export class BenchError extends TunelakeError {
-  readonly reason: keyof typeof BENCH_REASONS;
-  constructor(fields: ReasonFields<typeof BENCH_REASONS>) {
-    super(reasonMessage(BENCH_REASONS, fields));
-    this.reason = fields.reason;
-  }
-}
+export class BenchError extends reasonedError(BENCH_REASONS) {}

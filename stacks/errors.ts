@@ -2,7 +2,7 @@
  * The errors of the stacks and of the tools that read their templates (the permissions doc, the IAM proof), rooted at
  * tunelake's {@link TunelakeError}. Configuration the stacks refuse is core's `ConfigError`; these are the rest.
  */
-import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "../packages/core/src/errors.ts";
+import { type Reasons, reasonedError } from "../packages/core/src/errors.ts";
 
 /** Why a deploy build (the Lambda bundle's DuckDB packages, a generated doc) cannot be made, with its message. */
 export const BUILD_REASONS = {
@@ -26,13 +26,7 @@ export const BUILD_REASONS = {
 } satisfies Reasons;
 
 /** A deploy build cannot be made as the checkout stands: fix the checkout (usually `npm ci`) and build again. */
-export class BuildError extends TunelakeError {
-  readonly reason: keyof typeof BUILD_REASONS;
-  constructor(fields: ReasonFields<typeof BUILD_REASONS>) {
-    super(reasonMessage(BUILD_REASONS, fields));
-    this.reason = fields.reason;
-  }
-}
+export class BuildError extends reasonedError(BUILD_REASONS) {}
 
 /** What a reader of a synthesized template (the permissions doc, the IAM proof) does not find or know, with its message. */
 export const TEMPLATE_REASONS = {
@@ -69,10 +63,4 @@ export const TEMPLATE_REASONS = {
 } satisfies Reasons;
 
 /** A template is not what its reader expects: a stack changed without the reader, which must learn it. */
-export class TemplateError extends TunelakeError {
-  readonly reason: keyof typeof TEMPLATE_REASONS;
-  constructor(fields: ReasonFields<typeof TEMPLATE_REASONS>) {
-    super(reasonMessage(TEMPLATE_REASONS, fields));
-    this.reason = fields.reason;
-  }
-}
+export class TemplateError extends reasonedError(TEMPLATE_REASONS) {}

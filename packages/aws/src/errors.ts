@@ -1,5 +1,5 @@
 /** The errors of the AWS adapters, rooted at {@link TunelakeError}; each says what to do next. */
-import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "@tunelake/core/errors";
+import { type ReasonFields, type Reasons, reasonedError, TunelakeError } from "@tunelake/core/errors";
 import type { AwsFailure } from "./aws-failure.ts";
 
 const deploy = (stage: string) => `\`npx sst deploy --stage ${stage}\``;
@@ -24,14 +24,9 @@ export const STAGE_NOT_FOUND_REASONS = {
 } satisfies Reasons;
 
 /** The stage has no deployed tunelake stack (or its outputs cannot be read): a wrong `--stage`, exit 2. */
-export class StageNotFoundError extends TunelakeError {
+export class StageNotFoundError extends reasonedError(STAGE_NOT_FOUND_REASONS) {
   static override readonly badInput = true;
   static override readonly httpStatus = 404;
-  readonly reason: keyof typeof STAGE_NOT_FOUND_REASONS;
-  constructor(fields: ReasonFields<typeof STAGE_NOT_FOUND_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(STAGE_NOT_FOUND_REASONS, fields), options);
-    this.reason = fields.reason;
-  }
 }
 
 /**
@@ -60,13 +55,11 @@ export const ATHENA_QUERY_REASONS = {
 } satisfies Reasons;
 
 /** An Athena query ended FAILED or CANCELLED, or did not finish in time. */
-export class AthenaQueryError extends TunelakeError {
-  readonly reason: keyof typeof ATHENA_QUERY_REASONS;
+export class AthenaQueryError extends reasonedError(ATHENA_QUERY_REASONS) {
   readonly queryExecutionId: string;
   readonly #transient: boolean;
   constructor(fields: ReasonFields<typeof ATHENA_QUERY_REASONS>) {
-    super(reasonMessage(ATHENA_QUERY_REASONS, fields));
-    this.reason = fields.reason;
+    super(fields);
     this.queryExecutionId = "queryExecutionId" in fields ? fields.queryExecutionId : "";
     this.#transient = "retryable" in fields ? fields.retryable : true;
   }

@@ -1,5 +1,5 @@
 /** The CLI's own errors: a command used wrongly (not configuration, not the pipeline). */
-import { type ReasonFields, type Reasons, reasonMessage, TunelakeError } from "@tunelake/core/errors";
+import { type Reasons, reasonedError } from "@tunelake/core/errors";
 
 /** Why a command cannot take its flags or arguments as given, each with the message it builds. */
 export const USAGE_REASONS = {
@@ -21,11 +21,6 @@ export const USAGE_REASONS = {
 } satisfies Reasons;
 
 /** A flag or argument the command cannot take as given (an empty SQL, a fault with --stage): exit 2. */
-export class UsageError extends TunelakeError {
+export class UsageError extends reasonedError(USAGE_REASONS) {
   static override readonly badInput = true;
-  readonly reason: keyof typeof USAGE_REASONS;
-  constructor(fields: ReasonFields<typeof USAGE_REASONS>) {
-    super(reasonMessage(USAGE_REASONS, fields));
-    this.reason = fields.reason;
-  }
 }

@@ -54,6 +54,23 @@ export function reasonMessage<R extends Reasons>(reasons: R, fields: ReasonField
   return (reasons[fields.reason] as (f: ReasonFields<R>) => string)(fields);
 }
 
+/**
+ * The base of an error class whose message is one of `reasons`, picked by the `reason` its fields name; the error
+ * keeps that `reason`, so callers and tests match it rather than the text. A subclass adds its class data (transient,
+ * badInput, httpStatus) and any fields it keeps besides.
+ */
+export function reasonedError<R extends Reasons>(reasons: R) {
+  abstract class ReasonedError extends TunelakeError {
+    /** Why, one of the class's reasons. */
+    readonly reason: keyof R & string;
+    constructor(fields: ReasonFields<R>, options?: { cause?: unknown }) {
+      super(reasonMessage(reasons, fields), options);
+      this.reason = fields.reason as keyof R & string;
+    }
+  }
+  return ReasonedError;
+}
+
 /** A message followed by one indented line per issue. */
 export const withIssues = (message: string, issues: readonly string[]): string =>
   issues.length > 0 ? `${message}\n${issues.map((i) => `  - ${i}`).join("\n")}` : message;
@@ -163,15 +180,12 @@ export const CONFIG_REASONS = {
 } satisfies Reasons;
 
 /** Invalid configuration or environment (tunelake.config.json, TUNELAKE_* and SPOTIFY_* variables): fix it and run again. */
-export class ConfigError extends TunelakeError {
+export class ConfigError extends reasonedError(CONFIG_REASONS) {
   static override readonly badInput = true;
-  /** Why, one of {@link CONFIG_REASONS}. */
-  readonly reason: keyof typeof CONFIG_REASONS;
   /** The entries at fault, one line each, when the reason lists them. */
   readonly issues: readonly string[];
   constructor(fields: ReasonFields<typeof CONFIG_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(CONFIG_REASONS, fields), options);
-    this.reason = fields.reason;
+    super(fields, options);
     this.issues = "issues" in fields ? fields.issues : [];
   }
 }
@@ -246,14 +260,12 @@ export const QUOTA_REASONS = {
  * config's cap for the run date): the requests of that bucket stop; the extract carries that work forward stale and
  * completes (docs/tables.md, "Incremental runs"). `bucket` names the bucket (spotify/quota-buckets.ts).
  */
-export class SpotifyQuotaExceededError extends TunelakeError {
-  readonly reason: keyof typeof QUOTA_REASONS;
+export class SpotifyQuotaExceededError extends reasonedError(QUOTA_REASONS) {
   readonly bucket: string;
   /** When Spotify says the bucket can be asked again; undefined for the config's own cap. */
   readonly retryAt: Date | undefined;
   constructor(fields: ReasonFields<typeof QUOTA_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(QUOTA_REASONS, fields), options);
-    this.reason = fields.reason;
+    super(fields, options);
     this.bucket = fields.bucket;
     this.retryAt = "retryAt" in fields ? fields.retryAt : undefined;
   }
@@ -276,13 +288,8 @@ export const SPOTIFY_SERVER_REASONS = {
 } satisfies Reasons;
 
 /** Spotify answered 5xx, timed out or the connection failed; retried with backoff. */
-export class SpotifyServerError extends TunelakeError {
+export class SpotifyServerError extends reasonedError(SPOTIFY_SERVER_REASONS) {
   static override readonly transient = true;
-  readonly reason: keyof typeof SPOTIFY_SERVER_REASONS;
-  constructor(fields: ReasonFields<typeof SPOTIFY_SERVER_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(SPOTIFY_SERVER_REASONS, fields), options);
-    this.reason = fields.reason;
-  }
 }
 
 /**
@@ -352,13 +359,7 @@ export const SPOTIFY_AUTH_REASONS = {
 } satisfies Reasons;
 
 /** Credentials were refused (401/400 on the token endpoint), or an authorization did not complete. */
-export class SpotifyAuthError extends TunelakeError {
-  readonly reason: keyof typeof SPOTIFY_AUTH_REASONS;
-  constructor(fields: ReasonFields<typeof SPOTIFY_AUTH_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(SPOTIFY_AUTH_REASONS, fields), options);
-    this.reason = fields.reason;
-  }
-}
+export class SpotifyAuthError extends reasonedError(SPOTIFY_AUTH_REASONS) {}
 
 /**
  * The token endpoint answered `invalid_grant` for the user's refresh token because it expired (Spotify: 6 months
@@ -395,13 +396,11 @@ export const SPOTIFY_REQUEST_REASONS = {
 } satisfies Reasons;
 
 /** A request Spotify refused for this app that has no fallback (4xx other than 429). */
-export class SpotifyRequestError extends TunelakeError {
-  readonly reason: keyof typeof SPOTIFY_REQUEST_REASONS;
+export class SpotifyRequestError extends reasonedError(SPOTIFY_REQUEST_REASONS) {
   /** The HTTP status: Spotify's, or 400 for a request tunelake refused to send. */
   readonly status: number;
   constructor(fields: ReasonFields<typeof SPOTIFY_REQUEST_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(SPOTIFY_REQUEST_REASONS, fields), options);
-    this.reason = fields.reason;
+    super(fields, options);
     this.status = "status" in fields ? fields.status : 400;
   }
 }
@@ -433,13 +432,11 @@ export const STORAGE_REASONS = {
 } satisfies Reasons;
 
 /** Reading or writing the object store failed in a way that may pass on retry. */
-export class StorageError extends TunelakeError {
+export class StorageError extends reasonedError(STORAGE_REASONS) {
   static override readonly transient = true;
-  readonly reason: keyof typeof STORAGE_REASONS;
   readonly key: string;
   constructor(fields: ReasonFields<typeof STORAGE_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(STORAGE_REASONS, fields), options);
-    this.reason = fields.reason;
+    super(fields, options);
     this.key = fields.key;
   }
 }
@@ -495,13 +492,7 @@ export const TRANSFORM_REASONS = {
 } satisfies Reasons;
 
 /** The transform of an entity failed. */
-export class TransformError extends TunelakeError {
-  readonly reason: keyof typeof TRANSFORM_REASONS;
-  constructor(fields: ReasonFields<typeof TRANSFORM_REASONS>, options?: { cause?: unknown }) {
-    super(reasonMessage(TRANSFORM_REASONS, fields), options);
-    this.reason = fields.reason;
-  }
-}
+export class TransformError extends reasonedError(TRANSFORM_REASONS) {}
 
 /**
  * Data-quality checks failed for a run date. Raised by the state machine (ValidationFailed), which builds the same
@@ -640,14 +631,12 @@ export const INPUT_REASONS = {
 } satisfies Reasons;
 
 /** The run's own input is wrong (a run date, a handler's event, a mode): start it again with a valid one. */
-export class InputError extends TunelakeError {
+export class InputError extends reasonedError(INPUT_REASONS) {
   static override readonly badInput = true;
-  readonly reason: keyof typeof INPUT_REASONS;
   /** The entries at fault, one line each, when the reason lists them. */
   readonly issues: readonly string[];
   constructor(fields: ReasonFields<typeof INPUT_REASONS>) {
-    super(reasonMessage(INPUT_REASONS, fields));
-    this.reason = fields.reason;
+    super(fields);
     this.issues = "issues" in fields ? fields.issues : [];
   }
 }

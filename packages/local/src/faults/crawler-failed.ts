@@ -9,23 +9,20 @@ export default defineFault({
   name: "crawler-failed",
   description: "the crawl ends READY with LastCrawl FAILED (the run fails; redrive resumes at StartCrawler)",
   target: "glue",
-  apply: ({ glue, ...rest }) => {
+  apply: (glue) => {
     let failing: string | undefined;
     return {
-      ...rest,
-      glue: {
-        ...glue,
-        async startCrawler(input) {
-          const started = await glue.startCrawler(input);
-          failing = (await glue.crawlerState()).startTime;
-          return started;
-        },
-        getCrawler: endingCrawl(
-          glue,
-          () => failing,
-          (StartTime) => ({ Status: "FAILED", ErrorMessage: FAILED_CRAWL_MESSAGE, StartTime }),
-        ),
+      ...glue,
+      async startCrawler(input) {
+        const started = await glue.startCrawler(input);
+        failing = (await glue.crawlerState()).startTime;
+        return started;
       },
+      getCrawler: endingCrawl(
+        glue,
+        () => failing,
+        (StartTime) => ({ Status: "FAILED", ErrorMessage: FAILED_CRAWL_MESSAGE, StartTime }),
+      ),
     };
   },
 });

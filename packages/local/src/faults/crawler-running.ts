@@ -10,29 +10,26 @@ export default defineFault({
   name: "crawler-running",
   description: "StartCrawler finds the crawler already running (the run waits for it)",
   target: "glue",
-  apply: ({ glue, ...rest }) => {
+  apply: (glue) => {
     let used = false;
     let elsewhere: string | undefined;
     return {
-      ...rest,
-      glue: {
-        ...glue,
-        async startCrawler(input) {
-          const current = await glue.crawlerState();
-          if (used || current.state === "RUNNING") return glue.startCrawler(input);
-          used = true;
-          const started = glue.runningCrawl(current);
-          elsewhere = started.startTime;
-          await glue.setCrawlerState(started);
-          const { Crawler } = await glue.describeCrawler();
-          throw new CrawlerRunningError({ crawler: Crawler.Name, fault: "crawler-running" });
-        },
-        getCrawler: endingCrawl(
-          glue,
-          () => elsewhere,
-          (StartTime) => ({ Status: "SUCCEEDED", StartTime }),
-        ),
+      ...glue,
+      async startCrawler(input) {
+        const current = await glue.crawlerState();
+        if (used || current.state === "RUNNING") return glue.startCrawler(input);
+        used = true;
+        const started = glue.runningCrawl(current);
+        elsewhere = started.startTime;
+        await glue.setCrawlerState(started);
+        const { Crawler } = await glue.describeCrawler();
+        throw new CrawlerRunningError({ crawler: Crawler.Name, fault: "crawler-running" });
       },
+      getCrawler: endingCrawl(
+        glue,
+        () => elsewhere,
+        (StartTime) => ({ Status: "SUCCEEDED", StartTime }),
+      ),
     };
   },
 });

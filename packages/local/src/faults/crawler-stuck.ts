@@ -8,15 +8,12 @@ export default defineFault({
   name: "crawler-stuck",
   description: "the crawler never finishes (the run fails at the poll limit)",
   target: "glue",
-  apply: ({ glue, ...rest }) => ({
-    ...rest,
-    glue: {
-      ...glue,
-      startCrawler: async () => ({}),
-      async getCrawler() {
-        const { Crawler } = await glue.describeCrawler();
-        return { Crawler: { ...Crawler, State: "RUNNING" } };
-      },
+  apply: (glue) => ({
+    ...glue,
+    startCrawler: async () => ({}),
+    async getCrawler() {
+      const { Crawler } = await glue.describeCrawler();
+      return { Crawler: { ...Crawler, State: "RUNNING" } };
     },
   }),
 });

@@ -16,8 +16,16 @@ export interface LocalServices {
   athena: LocalAthena;
 }
 
+/** What an engine fault can wrap: one Lambda handler, or one stand-in, by the name its `target` gives. */
+export interface EngineTargets {
+  extract: LocalHandlers["extract"];
+  transform: LocalHandlers["transform"];
+  glue: LocalGlue;
+  athena: LocalAthena;
+}
+
 /** Where a fault applies: the sample Spotify API, or the stage whose handler or stand-in it wraps. */
-export type FaultTarget = "spotify" | "extract" | "transform" | "glue" | "athena";
+export type FaultTarget = "spotify" | keyof EngineTargets;
 
 interface FaultDeclaration<N extends string> {
   /** What `--inject-fault` takes. */
@@ -32,11 +40,16 @@ export interface SpotifyFaultDeclaration<N extends string = string> extends Faul
   apply: () => SampleFaults;
 }
 
-/** A fault of the local engine: wraps one execution's services; each wrapper keeps its own state (a first attempt). */
-export interface EngineFaultDeclaration<N extends string = string> extends FaultDeclaration<N> {
-  target: Exclude<FaultTarget, "spotify">;
-  apply: (services: LocalServices) => LocalServices;
-}
+/**
+ * A fault of the local engine: `apply` gets the one handler or stand-in its `target` names, of one execution, and
+ * returns what replaces it there; each wrapper keeps its own state (a first attempt).
+ */
+export type EngineFaultDeclaration<N extends string = string> = {
+  [T in keyof EngineTargets]: FaultDeclaration<N> & {
+    target: T;
+    apply: (service: EngineTargets[T]) => EngineTargets[T];
+  };
+}[keyof EngineTargets];
 
 export type Fault<N extends string = string> = SpotifyFaultDeclaration<N> | EngineFaultDeclaration<N>;
 

@@ -35,30 +35,24 @@ export default defineFault({
   name: "extract-crash",
   description: `each Extract attempt checkpoints and dies after ${EXTRACT_CRASH_AFTER_REQUESTS} requests (the retry resumes; if it dies too, redrive completes)`,
   target: "extract",
-  apply: ({ handlers, ...rest }) => ({
-    ...rest,
-    handlers: {
-      ...handlers,
-      extract: async (input, context) => {
-        if (!context) return handlers.extract(input, context);
-        countRequests();
-        const attempt = { requests: 0 };
-        const result = await attempts.run(attempt, () =>
-          handlers.extract(input, {
-            ...context,
-            getRemainingTimeInMillis: () =>
-              attempt.requests >= EXTRACT_CRASH_AFTER_REQUESTS ? 0 : context.getRemainingTimeInMillis(),
-          }),
-        );
-        if (attempt.requests < EXTRACT_CRASH_AFTER_REQUESTS || (result as { done?: unknown }).done !== false) {
-          return result;
-        }
-        throw new InjectedCrashError({
-          fault: "extract-crash",
-          stage: "Extract",
-          afterRequests: EXTRACT_CRASH_AFTER_REQUESTS,
-        });
-      },
-    },
-  }),
+  apply: (extract) => async (input, context) => {
+    if (!context) return extract(input, context);
+    countRequests();
+    const attempt = { requests: 0 };
+    const result = await attempts.run(attempt, () =>
+      extract(input, {
+        ...context,
+        getRemainingTimeInMillis: () =>
+          attempt.requests >= EXTRACT_CRASH_AFTER_REQUESTS ? 0 : context.getRemainingTimeInMillis(),
+      }),
+    );
+    if (attempt.requests < EXTRACT_CRASH_AFTER_REQUESTS || (result as { done?: unknown }).done !== false) {
+      return result;
+    }
+    throw new InjectedCrashError({
+      fault: "extract-crash",
+      stage: "Extract",
+      afterRequests: EXTRACT_CRASH_AFTER_REQUESTS,
+    });
+  },
 });

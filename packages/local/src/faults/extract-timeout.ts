@@ -8,22 +8,13 @@ export default defineFault({
   name: "extract-timeout",
   description: "the first Extract slice is told its time is nearly up: it stops early and the loop runs a next slice",
   target: "extract",
-  apply: ({ handlers, ...rest }) => {
+  apply: (extract) => {
     let first = true;
-    return {
-      ...rest,
-      handlers: {
-        ...handlers,
-        extract: (input, context) => {
-          if (!first || !context) return handlers.extract(input, context);
-          first = false;
-          const deadline = Date.now() + EXTRACT_TIMEOUT_REMAINING_MS;
-          return handlers.extract(input, {
-            ...context,
-            getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-          });
-        },
-      },
+    return (input, context) => {
+      if (!first || !context) return extract(input, context);
+      first = false;
+      const deadline = Date.now() + EXTRACT_TIMEOUT_REMAINING_MS;
+      return extract(input, { ...context, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) });
     };
   },
 });

@@ -75,5 +75,20 @@ export function sampleFaultsFor(names: readonly FaultName[]): SampleFaults {
 export function withFaults(services: LocalServices, names: readonly FaultName[]): LocalServices {
   return faultsNamed(names)
     .filter((fault): fault is EngineFaultDeclaration => fault.target !== "spotify")
-    .reduce((wrapped, fault) => fault.apply(wrapped), services);
+    .reduce(wrapTarget, services);
+}
+
+/** The services with the one its fault targets replaced by the fault's wrapper. */
+function wrapTarget(services: LocalServices, fault: EngineFaultDeclaration): LocalServices {
+  const { handlers } = services;
+  switch (fault.target) {
+    case "extract":
+      return { ...services, handlers: { ...handlers, extract: fault.apply(handlers.extract) } };
+    case "transform":
+      return { ...services, handlers: { ...handlers, transform: fault.apply(handlers.transform) } };
+    case "glue":
+      return { ...services, glue: fault.apply(services.glue) };
+    case "athena":
+      return { ...services, athena: fault.apply(services.athena) };
+  }
 }

@@ -9,19 +9,13 @@ export default defineFault({
   name: "transform-crash",
   description: "the first attempt of one transform invocation crashes (retried to success)",
   target: "transform",
-  apply: ({ handlers, ...rest }) => {
+  apply: (transform) => {
     let crashed = false;
-    return {
-      ...rest,
-      handlers: {
-        ...handlers,
-        transform: async (input, context) => {
-          const entity = (input as { entity?: string } | undefined)?.entity;
-          if (entity !== CRASHING_ENTITY || crashed) return handlers.transform(input, context);
-          crashed = true;
-          throw new InjectedCrashError({ fault: "transform-crash", stage: "Transform", entity });
-        },
-      },
+    return async (input, context) => {
+      const entity = (input as { entity?: string } | undefined)?.entity;
+      if (entity !== CRASHING_ENTITY || crashed) return transform(input, context);
+      crashed = true;
+      throw new InjectedCrashError({ fault: "transform-crash", stage: "Transform", entity });
     };
   },
 });

@@ -8,27 +8,24 @@ export default defineFault({
   name: "validation-failed",
   description: "a data-quality check fails (the run fails at the validation gate)",
   target: "athena",
-  apply: ({ athena, ...rest }) => ({
-    ...rest,
-    athena: {
-      ...athena,
-      async getQueryResults(input) {
-        const results = await athena.getQueryResults(input);
-        const columns = results.ResultSet.ResultSetMetadata.ColumnInfo.map((c) => c.Name);
-        if (!columns.includes("failed_rows")) return results;
-        const [header, ...rows] = results.ResultSet.Rows;
-        const injected = {
-          Data: [
-            { VarCharValue: INJECTED_CHECK_NAME },
-            { VarCharValue: "1" },
-            ...(columns.includes("failed_check") ? [{ VarCharValue: `${INJECTED_CHECK_NAME}=1` }] : []),
-          ],
-        };
-        return {
-          ...results,
-          ResultSet: { ...results.ResultSet, Rows: [...(header ? [header] : []), injected, ...rows] },
-        };
-      },
+  apply: (athena) => ({
+    ...athena,
+    async getQueryResults(input) {
+      const results = await athena.getQueryResults(input);
+      const columns = results.ResultSet.ResultSetMetadata.ColumnInfo.map((c) => c.Name);
+      if (!columns.includes("failed_rows")) return results;
+      const [header, ...rows] = results.ResultSet.Rows;
+      const injected = {
+        Data: [
+          { VarCharValue: INJECTED_CHECK_NAME },
+          { VarCharValue: "1" },
+          ...(columns.includes("failed_check") ? [{ VarCharValue: `${INJECTED_CHECK_NAME}=1` }] : []),
+        ],
+      };
+      return {
+        ...results,
+        ResultSet: { ...results.ResultSet, Rows: [...(header ? [header] : []), injected, ...rows] },
+      };
     },
   }),
 });

@@ -69,7 +69,7 @@ describe("the docs say what the code does", () => {
     // Act
     const result = await tunelake([
       "--home",
-      cleanRun().home,
+      (await cleanRun()).home,
       "--json",
       "query",
       "SELECT DISTINCT item_type FROM top_items ORDER BY 1",

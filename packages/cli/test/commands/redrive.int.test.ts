@@ -9,7 +9,7 @@ describe("tunelake redrive of an execution that cannot be redriven", () => {
   it("refuses a SUCCEEDED run before any Spotify source starts: no SAMPLE DATA banner, exit 2", async () => {
     // Prepare
     const home = await copyCleanHome(await newHome("redrive-succeeded"));
-    expect(cleanRun().date).toBe(CLEAN_RUN_DATE);
+    expect((await cleanRun()).date).toBe(CLEAN_RUN_DATE);
 
     // Act
     const result = await tunelake(["--home", home, "redrive", CLEAN_RUN_DATE]);

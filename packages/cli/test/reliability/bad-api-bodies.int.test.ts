@@ -59,7 +59,7 @@ describe("bad API bodies", () => {
   beforeAll(async () => {
     server = await startSample();
     proxy = await startProxy(server);
-    clean = cleanRun().fingerprint;
+    clean = (await cleanRun()).fingerprint;
   });
   afterAll(async () => {
     await proxy.close();

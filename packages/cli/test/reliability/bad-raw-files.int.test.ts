@@ -64,7 +64,7 @@ describe("bad raw files fed to the transform", () => {
   beforeAll(async () => {
     server = await startSample();
     // The shared clean run's lake, read only: each test copies it.
-    ({ home: base, fingerprint: clean } = cleanRun());
+    ({ home: base, fingerprint: clean } = await cleanRun());
     const manifest = JSON.parse(await readFile(path.join(base, "lake", "raw", manifestKey(DATE)), "utf8"));
     const tracksParts = (manifest.keys as string[]).filter((k) => k.startsWith(rawPrefix("tracks", DATE)));
     expect(tracksParts).toHaveLength(1);

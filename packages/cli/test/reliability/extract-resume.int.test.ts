@@ -41,7 +41,7 @@ describe("extract checkpoints and time slices on the local engine", () => {
 
   beforeAll(async () => {
     server = await startSample([], { latencyMs: 40 });
-    clean = cleanRun().fingerprint;
+    clean = (await cleanRun()).fingerprint;
     dev = await startSample([], { profile: "development", latencyMs: 40 });
     const devHome = await newHome("dev-clean");
     const devRun = await runPipeline({ home: devHome, server: dev, date: DATE });

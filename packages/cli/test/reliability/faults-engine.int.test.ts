@@ -39,7 +39,7 @@ describe("faults inside a run on the local engine", () => {
 
   beforeAll(async () => {
     server = await startSample();
-    clean = cleanRun().fingerprint;
+    clean = (await cleanRun()).fingerprint;
   });
   afterAll(async () => {
     await server.close();

@@ -26,7 +26,7 @@ describe("Spotify faults on the local engine", () => {
 
   beforeAll(async () => {
     // Prepare: the tables of a clean run are what every retried run must end with.
-    clean = cleanRun().fingerprint;
+    clean = (await cleanRun()).fingerprint;
     expect(clean.filter((t) => t.rows > 0).map((t) => t.table)).toHaveLength(CURATED_TABLES.length);
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * The reliability suite's harness (the part with no vitest in it, so the integration tier's global setup can use it;
+ * The reliability suite's harness (the part with no vitest in it, so code outside test files can use it;
  * harness.ts adds what needs vitest): a temp home, the sample API on 127.0.0.1, the real handlers (optionally around a
  * faulty object store) and the local engine called in-process (faster than spawning the CLI), plus what a user
  * looks at afterwards: row counts and a content hash per table, the outbox, the executions store.
@@ -203,7 +203,7 @@ export async function redrivePipeline(
   return { record, stderr };
 }
 
-/** The date of the shared clean run (fixtures/setup.ts), the date every reliability test runs. */
+/** The date of the shared clean run (`cleanRun()` in harness.ts), the date every reliability test runs. */
 export const CLEAN_RUN_DATE = "2026-11-21";
 
 /** A clean sample run of the suite's config: its home (never written to: copy it) and its tables' fingerprint. */

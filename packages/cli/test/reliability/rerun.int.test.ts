@@ -118,7 +118,7 @@ describe("reruns and concurrent runs", () => {
       second.filter((t) => !isFact(t)).map((t) => t.rows),
       shown,
     ).toEqual(first.filter((t) => !isFact(t)).map((t) => t.rows));
-    for (const fact of cleanRun().fingerprint.filter(isFact)) {
+    for (const fact of (await cleanRun()).fingerprint.filter(isFact)) {
       const key = tableDeclaration(fact.table).key.join(", ");
       const distinct = await countRows(
         home,

@@ -10,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createGunzip, gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { RawLoadError, UnknownDeclarationError } from "../errors.ts";
+import { InvariantError, RawLoadError, UnknownDeclarationError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { retry, verdict } from "../resilience.ts";
@@ -150,24 +150,22 @@ export class TransformSession {
     const home = path.join(options.dir, "duckdb-home");
     const temp = path.join(options.dir, "duckdb-tmp");
     await Promise.all([mkdir(home, { recursive: true }), mkdir(temp, { recursive: true })]);
-    const config: Record<string, string> = {
-      home_directory: home,
-      temp_directory: temp,
-      // Row order inside a Parquet file carries no meaning here; dropping it lets DuckDB stream and parallelize.
-      preserve_insertion_order: "false",
-      // JSON and Parquet are built in; never fetch extensions at run time (Lambda has no writable home otherwise).
-      autoinstall_known_extensions: "false",
-    };
-    if (options.memoryLimitMb !== undefined) config.memory_limit = memorySetting(options.memoryLimitMb);
     const sizes = await Promise.all(
       Object.values(files).flatMap((list) => list.map(async (f) => (await stat(f)).size)),
     );
     const rawBytes = sizes.reduce((sum, size) => sum + size, 0);
     const sized = (most: number | undefined) => (most === undefined ? undefined : threadsFor(rawBytes, most));
     const threads = threadsFor(rawBytes, options.threads ?? availableParallelism());
-    config.threads = threadsSetting(threads);
-    const instance = await DuckDBInstance.create(":memory:", config);
-    const connection = await instance.connect();
+    const { instance, connection } = await takeInstance({
+      home_directory: home,
+      temp_directory: temp,
+      // Row order inside a Parquet file carries no meaning here; dropping it lets DuckDB stream and parallelize.
+      preserve_insertion_order: "false",
+      // JSON and Parquet are built in; never fetch extensions at run time (Lambda has no writable home otherwise).
+      autoinstall_known_extensions: "false",
+      threads: threadsSetting(threads),
+      memory_limit: options.memoryLimitMb === undefined ? undefined : memorySetting(options.memoryLimitMb),
+    });
     const session = new TransformSession(instance, connection, files, keys, {
       ...options,
       threads,
@@ -466,8 +464,60 @@ export class TransformSession {
     return String(reader.getRows()[0]?.[0] ?? "");
   }
 
+  /** Ends the session: its temp tables go with its connection, and its DuckDB instance is kept for the next one. */
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (idleInstances.length < MAX_IDLE_INSTANCES) idleInstances.push(this.instance);
+    else {
+      applied.delete(this.instance);
+      this.instance.closeSync();
+    }
   }
+}
+
+type InstanceSettings = Record<string, string | undefined>;
+
+/**
+ * DuckDB instances of closed sessions, kept for the next session of this process. Creating an instance and closing
+ * it again (which frees all its memory) cost about 40 ms of CPU more than a new connection on a kept one; a day has
+ * six transforms, and a warm Lambda container keeps its instance between invocations. A session applies the
+ * instance-wide settings it relies on that differ from the ones the instance has (`applied`: setting the memory limit
+ * again frees the memory DuckDB keeps for reuse, the cost this saves); an instance that refuses one (DuckDB keeps a
+ * temp directory it has spilled to) or no longer answers is closed instead. Every session has a new temp directory, so a kept
+ * instance always answers a statement before the session uses it.
+ */
+const idleInstances: DuckDBInstance[] = [];
+const applied = new WeakMap<DuckDBInstance, InstanceSettings>();
+/** Idle instances kept at most: a local run transforms a day's six entities at once. */
+const MAX_IDLE_INSTANCES = 6;
+
+/** A connection on a kept instance with `settings` applied (undefined: DuckDB's default), or on a new instance. */
+async function takeInstance(
+  settings: InstanceSettings,
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  for (let instance = idleInstances.pop(); instance; instance = idleInstances.pop()) {
+    const connection = await instance.connect().catch(() => undefined);
+    try {
+      if (connection === undefined) throw new InvariantError({ what: "a kept DuckDB instance accepts connections" });
+      const current = applied.get(instance) ?? {};
+      for (const [name, value] of Object.entries(settings)) {
+        if (name in current && current[name] === value) continue;
+        await connection.run(value === undefined ? `RESET ${name}` : `SET ${name} = ${sqlString(value)}`);
+        current[name] = value;
+      }
+      applied.set(instance, current);
+      return { instance, connection };
+    } catch {
+      // Not reusable for this session: closed, and the next kept one (or a new one) is tried.
+      connection?.closeSync();
+      applied.delete(instance);
+      instance.closeSync();
+    }
+  }
+  const config = Object.fromEntries(
+    Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const instance = await DuckDBInstance.create(":memory:", config);
+  applied.set(instance, { ...settings });
+  return { instance, connection: await instance.connect() };
 }

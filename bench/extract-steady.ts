@@ -397,7 +397,9 @@ async function compareWithRefetch(
         const on = row.f === null ? undefined : fetchedOn(row.f);
         const age = on === undefined ? undefined : dayOf(date) - dayOf(on);
         if (on !== undefined && age !== undefined && age > 0 && age < window) {
-          carried.set(on, [...(carried.get(on) ?? []), { table, key, r: row.r }]);
+          const rows = carried.get(on) ?? [];
+          carried.set(on, rows);
+          rows.push({ table, key, r: row.r });
         } else {
           diff.otherRows++;
           note(

@@ -11,7 +11,9 @@
  *   where Trino puts a hash exchange. Joins are not counted (small tables are broadcast), so the estimate errs low.
  */
 import type { ParserRuleContext, ParseTree } from "antlr4ng";
-import { TrinoSQL } from "dt-sql-parser";
+// The Trino grammar alone: the package's index re-exports every dialect's parser (20 MB of JavaScript), which every
+// process that imported it loaded (and the test runner compiled, about 8 s per worker).
+import { TrinoSQL } from "dt-sql-parser/dist/parser/trino/index.js";
 import { QueryRefusedError, TrinoSqlError, type TrinoSqlIssue } from "../errors.ts";
 
 /** Trino's default `query.max-stage-count`, which Athena keeps. */

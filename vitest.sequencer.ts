@@ -4,13 +4,13 @@
  * from its cache of the last run (node_modules/.vite/vitest), which a clean clone has none of; it then starts the
  * largest files first, which put one-test integration files that run whole pipelines, and the benchmarks' smoke
  * tests, at the very end of CI runs. Here:
- * - when the cache has a duration for every file, its order stands (measured beats guessed);
- * - otherwise the tiers go slowest tier first (end-to-end, then integration, then unit: a tier's files take seconds to
- *   a minute, then seconds, then mostly under a second), each in vitest's order.
+ * - when the cache has a duration for every file, its order stands (this machine's last run);
+ * - otherwise (a clean clone) the times on record in the repository (vitest.durations.ts) decide, longest first, and
+ *   a file not on record counts as its tier's usual time.
  */
 import path from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
-import { TIERS, tierOf } from "./vitest.tiers.ts";
+import { expectedDuration, recordedDurations } from "./vitest.durations.ts";
 
 export default class TierSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -19,8 +19,9 @@ export default class TierSequencer extends BaseSequencer {
       this.ctx.cache.getFileTestResults(`${file.project.name}:${path.relative(this.ctx.config.root, file.moduleId)}`),
     );
     if (measured) return ordered;
-    const rank = (file: TestSpecification) => TIERS.indexOf(tierOf(file.moduleId));
-    // Array.prototype.sort is stable: within a tier, vitest's order stays.
-    return ordered.sort((a, b) => rank(a) - rank(b));
+    const recorded = recordedDurations();
+    const expected = (file: TestSpecification) =>
+      expectedDuration(recorded, path.relative(this.ctx.config.root, file.moduleId));
+    return ordered.sort((a, b) => expected(b) - expected(a));
   }
 }

@@ -1,9 +1,12 @@
 /**
  * A vitest reporter that ends every run with its slowest test files (as dlt's suite prints `--durations 10`), so the
  * next file whose time doubles is seen the day it happens. `TUNELAKE_SLOWEST=N` shows N of them (default 10).
+ * `TUNELAKE_WRITE_DURATIONS=1` also records every file's time in vitest.durations.json (the order a clean clone runs
+ * its files in, vitest.sequencer.ts).
  */
 import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
+import { recordDurations } from "./vitest.durations.ts";
 import { tierOf } from "./vitest.tiers.ts";
 
 /** A file's time: importing it and its setup, then every test and hook. */
@@ -18,6 +21,9 @@ export default class SlowestFiles implements Reporter {
     const timed = modules
       .map((m) => ({ file: path.relative(process.cwd(), m.moduleId), project: tierOf(m.moduleId), ms: fileTime(m) }))
       .sort((a, b) => b.ms - a.ms);
+    if (process.env.TUNELAKE_WRITE_DURATIONS === "1" && timed.length > 0) {
+      recordDurations(Object.fromEntries(timed.map((t) => [t.file, t.ms])));
+    }
     if (timed.length === 0 || count <= 0) return;
     const total = timed.reduce((sum, t) => sum + t.ms, 0);
     const lines = timed.slice(0, count).map((t) => {

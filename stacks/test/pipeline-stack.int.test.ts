@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
@@ -346,10 +347,16 @@ describe("catalog and Athena", () => {
       eventQueue: false,
     });
     // Settings Glue refuses stop the synth, naming the rule.
-    const stack = new Stack(new App(), "RefusedCrawler");
-    const curated = new Bucket(stack, "Curated");
-    const settings = { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" as const, eventQueue: false };
-    expect(() => createLakeCatalog(stack, { stage: "x", curated, settings })).toThrow(/S3 targets only/);
+    // An App makes its output folder at once (a temp one when it is given none): this one is removed again.
+    const outdir = mkdtempSync(path.join(os.tmpdir(), "tunelake-refused-crawler-"));
+    try {
+      const stack = new Stack(new App({ outdir }), "RefusedCrawler");
+      const curated = new Bucket(stack, "Curated");
+      const settings = { ...CRAWLER_SETTINGS, recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" as const, eventQueue: false };
+      expect(() => createLakeCatalog(stack, { stage: "x", curated, settings })).toThrow(/S3 targets only/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it("enforces the workgroup's encrypted result location and bytes-scanned cutoff", () => {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createGunzip, gunzip, gzip } from "node:zlib";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { InvariantError, RawLoadError, UnknownDeclarationError } from "../errors.ts";
+import { RawLoadError, UnknownDeclarationError } from "../errors.ts";
 import { MAX_RAW_LINE_BYTES } from "../extract/raw-line.ts";
 import type { RawEntity } from "../lake.ts";
 import { retry, verdict } from "../resilience.ts";
@@ -134,6 +134,8 @@ export class TransformSession {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly files: Partial<Record<RawEntity, string[]>>,
+    /** Gzip bytes of each raw entity's files. */
+    private readonly rawBytes: ReadonlyMap<RawEntity, number>,
     private readonly keys: ReadonlyMap<string, string>,
     private readonly options: SessionOptions,
   ) {}
@@ -150,12 +152,17 @@ export class TransformSession {
     const home = path.join(options.dir, "duckdb-home");
     const temp = path.join(options.dir, "duckdb-tmp");
     await Promise.all([mkdir(home, { recursive: true }), mkdir(temp, { recursive: true })]);
-    const sizes = await Promise.all(
-      Object.values(files).flatMap((list) => list.map(async (f) => (await stat(f)).size)),
+    const rawBytes = new Map(
+      await Promise.all(
+        (Object.entries(files) as [RawEntity, string[]][]).map(async ([entity, list]) => {
+          const sizes = await Promise.all(list.map(async (file) => (await stat(file)).size));
+          return [entity, sizes.reduce((sum, size) => sum + size, 0)] as const;
+        }),
+      ),
     );
-    const rawBytes = sizes.reduce((sum, size) => sum + size, 0);
-    const sized = (most: number | undefined) => (most === undefined ? undefined : threadsFor(rawBytes, most));
-    const threads = threadsFor(rawBytes, options.threads ?? availableParallelism());
+    const allBytes = [...rawBytes.values()].reduce((sum, bytes) => sum + bytes, 0);
+    const sized = (most: number | undefined) => (most === undefined ? undefined : threadsFor(allBytes, most));
+    const threads = threadsFor(allBytes, options.threads ?? availableParallelism());
     const { instance, connection } = await takeInstance({
       home_directory: home,
       temp_directory: temp,
@@ -166,7 +173,7 @@ export class TransformSession {
       threads: threadsSetting(threads),
       memory_limit: options.memoryLimitMb === undefined ? undefined : memorySetting(options.memoryLimitMb),
     });
-    const session = new TransformSession(instance, connection, files, keys, {
+    const session = new TransformSession(instance, connection, files, rawBytes, keys, {
       ...options,
       threads,
       loadThreads: sized(options.loadThreads),
@@ -197,12 +204,7 @@ export class TransformSession {
    * own settings apply again.
    */
   async loadRaw(entities: readonly RawEntity[]): Promise<void> {
-    const sized = await Promise.all(
-      entities.map(async (entity) => {
-        const sizes = await Promise.all((this.files[entity] ?? []).map(async (file) => (await stat(file)).size));
-        return { entity, bytes: sizes.reduce((sum, size) => sum + size, 0) };
-      }),
-    );
+    const sized = entities.map((entity) => ({ entity, bytes: this.rawBytes.get(entity) ?? 0 }));
     sized.sort((a, b) => a.bytes - b.bytes);
     const { loadThreads, loadMemoryLimitMb } = this.options;
     const [threads, memory] = [await this.setting("threads"), await this.setting("memory_limit")];
@@ -483,8 +485,8 @@ type InstanceSettings = Record<string, string | undefined>;
  * six transforms, and a warm Lambda container keeps its instance between invocations. A session applies the
  * instance-wide settings it relies on that differ from the ones the instance has (`applied`: setting the memory limit
  * again frees the memory DuckDB keeps for reuse, the cost this saves); an instance that refuses one (DuckDB keeps a
- * temp directory it has spilled to) or no longer answers is closed instead. Every session has a new temp directory, so a kept
- * instance always answers a statement before the session uses it.
+ * temp directory it has spilled to) or no longer answers is closed instead. Every session has a new temp directory,
+ * so a kept instance always answers a statement before the session uses it.
  */
 const idleInstances: DuckDBInstance[] = [];
 const applied = new WeakMap<DuckDBInstance, InstanceSettings>();
@@ -497,22 +499,11 @@ async function takeInstance(
 ): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   for (let instance = idleInstances.pop(); instance; instance = idleInstances.pop()) {
     const connection = await instance.connect().catch(() => undefined);
-    try {
-      if (connection === undefined) throw new InvariantError({ what: "a kept DuckDB instance accepts connections" });
-      const current = applied.get(instance) ?? {};
-      for (const [name, value] of Object.entries(settings)) {
-        if (name in current && current[name] === value) continue;
-        await connection.run(value === undefined ? `RESET ${name}` : `SET ${name} = ${sqlString(value)}`);
-        current[name] = value;
-      }
-      applied.set(instance, current);
-      return { instance, connection };
-    } catch {
-      // Not reusable for this session: closed, and the next kept one (or a new one) is tried.
-      connection?.closeSync();
-      applied.delete(instance);
-      instance.closeSync();
-    }
+    if (connection && (await applySettings(instance, connection, settings))) return { instance, connection };
+    // Not reusable for this session: closed, and the next kept one (or a new one) is tried.
+    connection?.closeSync();
+    applied.delete(instance);
+    instance.closeSync();
   }
   const config = Object.fromEntries(
     Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -520,4 +511,25 @@ async function takeInstance(
   const instance = await DuckDBInstance.create(":memory:", config);
   applied.set(instance, { ...settings });
   return { instance, connection: await instance.connect() };
+}
+
+/** Sets on a kept instance the settings that differ from `applied`; false when it refuses one. */
+async function applySettings(
+  instance: DuckDBInstance,
+  connection: DuckDBConnection,
+  settings: InstanceSettings,
+): Promise<boolean> {
+  const current = applied.get(instance) ?? {};
+  try {
+    for (const [name, value] of Object.entries(settings)) {
+      if (name in current && current[name] === value) continue;
+      await connection.run(value === undefined ? `RESET ${name}` : `SET ${name} = ${sqlString(value)}`);
+      current[name] = value;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    applied.set(instance, current);
+  }
 }

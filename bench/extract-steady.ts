@@ -36,7 +36,7 @@ import { type SampleServer, sampleEnv, startSampleServer } from "../packages/sam
 import { dateOfWorldDay, releaseDayOf } from "../packages/sample-api/src/sample-world.ts";
 import { BenchError } from "./errors.ts";
 import { benchConfig, type ExtractBenchOptions } from "./extract.ts";
-import { belongsTo, dayOf, releaseLag, type Side, type TableRows } from "./refetch-explain.ts";
+import { belongsTo, DIFFERENCE_COUNTS, dayOf, releaseLag, type Side, type TableRows } from "./refetch-explain.ts";
 
 export interface ExtractSteadyOptions extends Pick<ExtractBenchOptions, "tracks" | "albums" | "artists"> {
   /** Days simulated (default 30). */
@@ -256,14 +256,7 @@ export interface TableDifference {
 }
 
 /** The counts of a {@link TableDifference} (summed over days by {@link summarize}). */
-const COUNTS = [
-  "missingRows",
-  "extraRows",
-  "laggedRows",
-  "otherRows",
-  "releaseLagRows",
-  "unexplainedIdentityRows",
-] as const satisfies readonly (keyof TableDifference)[];
+const COUNTS = DIFFERENCE_COUNTS satisfies readonly (keyof TableDifference)[];
 
 /** A table that does not differ (yet). */
 function noDifference(): TableDifference {

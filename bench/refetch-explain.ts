@@ -4,6 +4,19 @@
  * listings. Pure: the benchmark reads the sides, this decides.
  */
 
+/**
+ * The row counts a table's refetch difference has (extract-steady.ts's TableDifference), summed over the days; the
+ * benchmark's smoke test reads the same list.
+ */
+export const DIFFERENCE_COUNTS = [
+  "missingRows",
+  "extraRows",
+  "laggedRows",
+  "otherRows",
+  "releaseLagRows",
+  "unexplainedIdentityRows",
+] as const;
+
 export const dayOf = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / 86_400_000);
 
 /**

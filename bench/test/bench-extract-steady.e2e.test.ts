@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { DIFFERENCE_COUNTS } from "../refetch-explain.ts";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -55,14 +56,7 @@ describe("npm run bench -- --only extract-steady --json", () => {
     const d = s.refetchDifferences;
     expect(d.days).toBe(1);
     expect(d.daysEqual).toBe(d.days - s.tableMismatches.length);
-    const counts = [
-      "missingRows",
-      "extraRows",
-      "laggedRows",
-      "otherRows",
-      "releaseLagRows",
-      "unexplainedIdentityRows",
-    ] as const;
+    const counts = DIFFERENCE_COUNTS;
     const tables = Object.values(d.byTable) as Record<(typeof counts)[number], number>[];
     for (const t of tables) for (const count of counts) expect(typeof t[count]).toBe("number");
     const sum = (pick: (t: (typeof tables)[number]) => number) => tables.reduce((n, t) => n + pick(t), 0);

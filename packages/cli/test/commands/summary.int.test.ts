@@ -3,13 +3,12 @@
  * the local engine in-process for a transform that fails for good in one entity while the others finish.
  */
 import { stripVTControlCharacters } from "node:util";
-import { TransformError } from "@tunelake/core/errors";
 import { getHistory } from "@tunelake/local/executions";
 import { afterAll, describe, expect, it } from "vitest";
 import { nextStep, printSummary, type RunSummary, summarizeEvents } from "../../src/commands/summary.ts";
 import { createProgress } from "../../src/progress.ts";
 import { tunelake } from "../helpers.ts";
-import { runPipeline, sampleSuite, tempHomes } from "../reliability/harness.ts";
+import { failTracksAfterArtists, runPipeline, sampleSuite, tempHomes } from "../reliability/harness.ts";
 
 const DATE = "2026-11-21";
 const TABLE_HEADER = /│ table\s+│ rows\s+│ rejects/;
@@ -100,27 +99,7 @@ describe("the summary and progress of a transform that fails for good in one ent
   it("names the entity that failed, lists only the tables this run wrote, and marks that iteration with a cross", async () => {
     // Prepare: tracks fails once artists is written (terminal error, not retried).
     const home = await newHome("tracks");
-    let artistsDone!: () => void;
-    const artistsWritten = new Promise<void>((resolve) => {
-      artistsDone = resolve;
-    });
-    const crashTracks = (inner: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
-      const entity = (event as { entity: string }).entity;
-      if (entity === "tracks") {
-        await artistsWritten;
-        throw new TransformError({
-          reason: "buildFailed",
-          entities: ["tracks"],
-          tables: ["tracks"],
-          date: (event as { date: string }).date,
-          raw: "the raw zone",
-          problem: "injected",
-        });
-      }
-      const result = await inner(event);
-      if (entity === "artists") artistsDone();
-      return result;
-    };
+    const { transform: crashTracks } = failTracksAfterArtists("injected");
 
     // Act
     const { record } = await runPipeline({ home, server: sample.server, date: DATE, transform: crashTracks });

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { TransformError } from "@tunelake/core/errors";
 import { getHistory, type HistoryEvent } from "@tunelake/local/executions";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import {
   cleanRun,
   copyCleanHome,
   FaultyStore,
+  failTracksAfterArtists,
   fingerprint,
   outbox,
   redrivePipeline,
@@ -126,31 +126,13 @@ describe("faults inside a run on the local engine", () => {
   it("fails when one transform crashes for good after another entity finished, keeps that entity's tables, and a redrive completes", async () => {
     // Prepare: the tracks transform waits until artists is written, then fails with a terminal error (first run only).
     const home = await newHome("mid-transform");
-    let artistsDone!: () => void;
-    const artistsWritten = new Promise<void>((resolve) => {
-      artistsDone = resolve;
-    });
-    const finished = new Set<string>();
-    const crashTracks = (inner: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
-      const entity = (event as { entity: string }).entity;
-      if (entity === "tracks") {
-        await artistsWritten;
-        throw new TransformError({
-          reason: "buildFailed",
-          entities: ["tracks"],
-          tables: ["tracks"],
-          date: (event as { date: string }).date,
-          raw: "the raw zone",
-          problem: "out of disk space (injected)",
-        });
-      }
+    const { transform: crashTracks, finished } = failTracksAfterArtists(
+      "out of disk space (injected)",
       // The user entity is still writing when tracks fails.
-      if (entity === "user") await new Promise((resolve) => setTimeout(resolve, 1500));
-      const result = await inner(event);
-      if (entity === "artists") artistsDone();
-      finished.add(entity);
-      return result;
-    };
+      async (entity) => {
+        if (entity === "user") await new Promise((resolve) => setTimeout(resolve, 1500));
+      },
+    );
 
     // Act
     const failed = await runPipeline({ home, server, date: DATE, transform: crashTracks });

@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import type { SpotifyEnv } from "@tunelake/core/config/env";
 import { loadConfig } from "@tunelake/core/config/load";
 import type { Config } from "@tunelake/core/config/schema";
-import { StorageError } from "@tunelake/core/errors";
+import { StorageError, TransformError } from "@tunelake/core/errors";
 import { CURATED_TABLES, rejectsKey } from "@tunelake/core/lake";
 import { silentLogger } from "@tunelake/core/logger";
 import { exampleUserSources } from "@tunelake/core/sources/index";
@@ -173,6 +173,42 @@ const fastEngine = (stderr: string[], pollLimit?: number) => ({
     stderr.push(line);
   },
 });
+
+/**
+ * A `transform` wrapper (PipelineOptions) under which the tracks transform fails for good (a terminal TransformError
+ * saying `problem`) once artists is written: one entity failing after another finished. `before` runs ahead of every
+ * other entity's transform; `finished` lists the entities whose transform returned.
+ */
+export function failTracksAfterArtists(
+  problem: string,
+  before: (entity: string) => Promise<void> = async () => {},
+): { transform: NonNullable<PipelineOptions["transform"]>; finished: Set<string> } {
+  let artistsDone!: () => void;
+  const artistsWritten = new Promise<void>((resolve) => {
+    artistsDone = resolve;
+  });
+  const finished = new Set<string>();
+  const transform = (inner: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
+    const { entity, date } = event as { entity: string; date: string };
+    if (entity === "tracks") {
+      await artistsWritten;
+      throw new TransformError({
+        reason: "buildFailed",
+        entities: ["tracks"],
+        tables: ["tracks"],
+        date,
+        raw: "the raw zone",
+        problem,
+      });
+    }
+    await before(entity);
+    const result = await inner(event);
+    if (entity === "artists") artistsDone();
+    finished.add(entity);
+    return result;
+  };
+  return { transform, finished };
+}
 
 /** Runs the state machine once in-process; `stderr` collects NotifyFailure's lines. */
 export async function runPipeline(

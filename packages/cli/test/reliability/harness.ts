@@ -2,7 +2,7 @@
  * The reliability suite's harness: everything in harness-core.ts, plus what needs vitest (a sample server per describe
  * block, the integration tier's shared clean run).
  */
-import { cp, mkdir, mkdtemp } from "node:fs/promises";
+import { cp, mkdtemp } from "node:fs/promises";
 import path from "node:path";
 import type { SampleServer } from "@tunelake/sample-api/sample-server";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -48,7 +48,6 @@ export function cleanRun(): Promise<CleanRun> {
 async function makeCleanRun(): Promise<CleanRun> {
   const root = inject("cleanRunRoot");
   if (!root) throw new Error("cleanRun() needs the integration tier's global setup (fixtures/setup.ts)");
-  await mkdir(root, { recursive: true });
   const home = await mkdtemp(path.join(root, "clean-run-"));
   const server = await startSample();
   try {

@@ -6,8 +6,7 @@
  * is written). A part is sealed at its size limit. Part names carry the attempt's tag, so they never collide with the
  * parts a previous manifest lists (see README, "Checkpoints and atomic publish").
  */
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { createGzip } from "node:zlib";
 import { checkpointRejectsPrefix, type RawEntity, rawPartKey } from "../lake.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 
@@ -16,7 +15,47 @@ export const DEFAULT_PART_SIZE = 50_000;
 /** Uncompressed bytes per raw part (albums carry their first page of tracks: a line can be tens of kB). */
 export const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
 
-const gzipAsync = promisify(gzip);
+/**
+ * Bytes of lines encoded at a time into a reused buffer on their way to gzip. A day's raw text is tens of MB: joining a
+ * checkpoint's lines into one string and encoding that touched twice as much fresh memory, and in a Firecracker VM
+ * (Lambda's kind) first touching fresh memory costs far more than encoding into it: 115 ms for 40 MB against 4 ms.
+ */
+const ENCODE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * `lines`, each followed by a newline, as one gzip member. The text goes through `scratch` a chunk at a time, and
+ * each chunk is compressed (on libuv's thread pool) before the next is encoded into it.
+ */
+export async function gzipLines(lines: readonly string[], scratch: Buffer): Promise<Buffer> {
+  const gz = createGzip();
+  const out: Buffer[] = [];
+  gz.on("data", (chunk: Buffer) => out.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => {
+    gz.once("end", resolve);
+    gz.once("error", reject);
+  });
+  const write = (chunk: Uint8Array) =>
+    new Promise<void>((resolve, reject) => gz.write(chunk, (error) => (error ? reject(error) : resolve())));
+  let used = 0;
+  for (const line of lines) {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, two units, takes 4).
+    const most = line.length * 3 + 1;
+    if (used > 0 && used + most > scratch.length) {
+      await write(scratch.subarray(0, used));
+      used = 0;
+    }
+    if (most > scratch.length) {
+      await write(Buffer.from(`${line}\n`, "utf8"));
+      continue;
+    }
+    used += scratch.write(line, used, "utf8");
+    scratch[used++] = 0x0a;
+  }
+  if (used > 0) await write(scratch.subarray(0, used));
+  gz.end();
+  await ended;
+  return Buffer.concat(out);
+}
 
 export type PartKind = "raw" | "rejects";
 
@@ -57,6 +96,8 @@ export class RawWriter {
   private readonly writes = new Set<Promise<void>>();
   private superseded: string[] = [];
   private nextSeq = 0;
+  /** Encoding buffers not in use (one per member being compressed at once). */
+  private readonly scratch: Buffer[] = [];
   /** Uncompressed bytes of raw lines appended. */
   rawBytes = 0;
 
@@ -104,10 +145,19 @@ export class RawWriter {
     return { parts, superseded };
   }
 
+  private async compress(lines: readonly string[]): Promise<Buffer> {
+    const scratch = this.scratch.pop() ?? Buffer.allocUnsafe(ENCODE_CHUNK_BYTES);
+    try {
+      return await gzipLines(lines, scratch);
+    } finally {
+      this.scratch.push(scratch);
+    }
+  }
+
   private writeVersion(part: OpenPart): PartRecord {
-    const text = `${part.pending.join("\n")}\n`;
+    const lines = part.pending;
     part.pending = [];
-    part.members.push(gzipAsync(text));
+    part.members.push(this.compress(lines));
     const name = `${this.options.tag}-${String(part.seq).padStart(5, "0")}-v${part.version++}`;
     const key =
       part.kind === "raw"

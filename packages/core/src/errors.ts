@@ -303,11 +303,9 @@ export class SpotifyConnectionError extends TunelakeError {
     const what =
       fields.code === "ECONNREFUSED"
         ? "the connection was refused"
-        : fields.code === "BAD_PORT"
-          ? "fetch never connects to that port, a blocked one"
-          : fields.code === "ENOTFOUND" || fields.code === "EAI_AGAIN"
-            ? "the host name does not resolve"
-            : "there is no route to the host";
+        : fields.code === "ENOTFOUND" || fields.code === "EAI_AGAIN"
+          ? "the host name does not resolve"
+          : "there is no route to the host";
     super(
       `Cannot reach Spotify at ${fields.url} (${fields.code}: ${what}). Check ${fields.variable} (unset it for Spotify's own URL) and the network, then run again.`,
       options,

@@ -11,7 +11,7 @@ import * as v from "valibot";
 import type { SpotifyEnv } from "../config/env.ts";
 import { SpotifyAuthError } from "../errors.ts";
 import { USER_SCOPES } from "../sources/index.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
+import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-body.ts";
 import { redirectRefused } from "./client.ts";
 import { terminalSpotifyError } from "./http-errors.ts";
 import { TokenResponseSchema } from "./schemas.ts";
@@ -100,18 +100,17 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
 
     const basic = Buffer.from(`${options.env.clientId}:${options.env.clientSecret}`).toString("base64");
     const tokenUrl = `${options.env.accountsBaseUrl}/api/token`;
-    const response = await fetch(tokenUrl, {
+    // The transport never follows a redirect: one would re-send the client secret and the code.
+    const response = await boundedRequest(tokenUrl, {
       method: "POST",
       headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }),
-      // A redirect would re-send the client secret and the code to wherever it points: never follow one.
-      redirect: "manual",
+      maxBytes: DEFAULT_MAX_RESPONSE_BYTES,
     });
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => undefined);
       throw redirectRefused(tokenUrl, response, "the client secret and the authorization code");
     }
-    const text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES, tokenUrl);
+    const text = response.text;
     if (!response.ok) {
       // A lapsed Premium subscription blocks the authorization too: say so, not "check the credentials".
       const terminal = terminalSpotifyError(text, { endpoint: "POST /api/token" });

@@ -1,5 +1,5 @@
 /**
- * A small fetch-based Spotify Web API client: client-credentials and refresh-token tokens (renewed before they expire
+ * A small Spotify Web API client (over the bounded HTTP transport in bounded-body.ts): client-credentials and refresh-token tokens (renewed before they expire
  * and once more on 401), bounded concurrency, Retry-After honoured up to a ceiling, backoff with jitter for 5xx,
  * network errors, timeouts and malformed bodies. Errors are tunelake's named errors so the state machine can match
  * them. Secrets and tokens never appear in messages or logs: only endpoints, statuses and Spotify's own messages.
@@ -20,7 +20,7 @@ import {
 import { type Logger, silentLogger } from "../logger.ts";
 import { redactSecrets, rememberSecret } from "../redact.ts";
 import { jitteredBackoff, retry, verdict } from "../resilience.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from "./bounded-body.ts";
+import { type BoundedResponse, boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-body.ts";
 import { spotifyErrorBody, terminalSpotifyError } from "./http-errors.ts";
 import { Limiter } from "./limiter.ts";
 import { type QuotaBucket, quotaBucketOf } from "./quota-buckets.ts";
@@ -87,7 +87,7 @@ export interface SpotifyClient {
   stats(): SpotifyClientStats;
 }
 
-type Attempt = { ok: true; response: Response; text: string } | { ok: false; error: Error };
+type Attempt = { ok: true; response: BoundedResponse; text: string } | { ok: false; error: Error };
 
 interface CachedToken {
   value: string;
@@ -110,25 +110,19 @@ const requestChannel = channel(SPOTIFY_REQUEST_CHANNEL);
  * Error codes that mean the host cannot be reached at all (nothing listens, the name does not resolve, no route):
  * waiting minutes will not fix a wrong base URL or a machine that is offline, so these fail the run in seconds.
  */
-const UNREACHABLE_CODES = new Set([
-  "BAD_PORT",
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 /** Quick retries of an unreachable host before giving up: rides out a blip, stays well within 10 s. */
 const UNREACHABLE_RETRIES = 2;
 const UNREACHABLE_BACKOFF_MS = 500;
 
-/** The code of a connection-level failure of fetch (undici puts it on `cause`), if it is one of {@link UNREACHABLE_CODES}. */
+/**
+ * The code of a connection-level failure (on the error or on its `cause`; a name with several addresses fails with an
+ * AggregateError whose first error has it), if it is one of {@link UNREACHABLE_CODES}.
+ */
 export function unreachableCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return code;
-    // The fetch standard blocks some ports (1, 9, 25...): undici fails at once with "bad port", no code.
-    if ((e as { message?: unknown }).message === "bad port") return "BAD_PORT";
     const inner = (e as { errors?: unknown[] }).errors?.[0] as { code?: unknown } | undefined;
     if (typeof inner?.code === "string" && UNREACHABLE_CODES.has(inner.code)) return inner.code;
   }
@@ -144,7 +138,11 @@ export function endpointOf(apiBaseUrl: string, url: string): string {
 }
 
 /** The error of a redirect from the accounts service, which is refused, naming where it pointed (its origin only). */
-export function redirectRefused(tokenUrl: string, response: Response, resent: string): SpotifyAuthError {
+export function redirectRefused(
+  tokenUrl: string,
+  response: Pick<BoundedResponse, "status" | "headers">,
+  resent: string,
+): SpotifyAuthError {
   const location = response.headers.get("location");
   let target = "nowhere";
   try {
@@ -206,19 +204,16 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
         let problem: string;
         try {
           stats.tokenRequests++;
-          const response = await fetch(tokenUrl, {
+          // The transport never follows a redirect: one would re-send the client secret and refresh token.
+          const response = await boundedRequest(tokenUrl, {
             method: "POST",
             headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
             body,
-            signal: AbortSignal.timeout(timeoutMs),
-            // A redirect would re-send the client secret and refresh token to wherever it points: never follow one.
-            redirect: "manual",
+            timeoutMs,
+            maxBytes,
           });
-          if (response.status >= 300 && response.status < 400) {
-            await response.body?.cancel().catch(() => undefined);
-            throw redirectRefused(tokenUrl, response, what);
-          }
-          const text = await readBoundedText(response, maxBytes, tokenUrl);
+          if (response.status >= 300 && response.status < 400) throw redirectRefused(tokenUrl, response, what);
+          const text = response.text;
           if (response.status === 400 || response.status === 401 || response.status === 403) {
             const context = { endpoint: "POST /api/token", refreshGrant: user, secrets: [refreshToken] };
             const terminal = terminalSpotifyError(text, context);
@@ -338,15 +333,16 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
           stats.byBucket[bucket] = (stats.byBucket[bucket] ?? 0) + 1;
           try {
-            const response = await fetch(url, {
+            const response = await boundedRequest(url, {
               headers: {
                 authorization: `Bearer ${token}`,
                 accept: "application/json",
                 ...(opts.ifNoneMatch ? { "if-none-match": opts.ifNoneMatch } : {}),
               },
-              signal: AbortSignal.timeout(timeoutMs),
+              timeoutMs,
+              maxBytes,
             });
-            return { ok: true, response, text: await readBoundedText(response, maxBytes, url) };
+            return { ok: true, response, text: response.text };
           } catch (error) {
             if (error instanceof SpotifyResponseTooLargeError) throw error;
             return { ok: false, error: error as Error };

@@ -159,10 +159,9 @@ describe("one token request at a time, and hosts that cannot be reached", () => 
   });
 
   it.each([
-    ["a port nothing listens on (connection refused)", "accounts", "http://127.0.0.1:1", /ECONNREFUSED|BAD_PORT/],
-    ["a port fetch blocks", "accounts", "http://127.0.0.1:9", /BAD_PORT/],
+    ["a port nothing listens on (connection refused)", "accounts", "http://127.0.0.1:1", /ECONNREFUSED/],
     ["a host name that does not resolve", "accounts", "http://tunelake-no-such-host.invalid", /ENOTFOUND|EAI_AGAIN/],
-    ["a refused API host", "api", "http://127.0.0.1:1/v1", /ECONNREFUSED|BAD_PORT/],
+    ["a refused API host", "api", "http://127.0.0.1:1/v1", /ECONNREFUSED/],
   ])("fails fast with SpotifyConnectionError naming the URL on %s", async (_case, which, url, code) => {
     // Prepare
     const env = sampleEnv(sample);

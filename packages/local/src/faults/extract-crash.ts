@@ -18,8 +18,9 @@ const attempts = new AsyncLocalStorage<{ requests: number }>();
 let counting = false;
 
 /**
- * Counts each attempt's requests from the outside: fetch (undici) announces every request it creates on this
- * diagnostics channel, in the async context of the call that made it, so the extract itself is not touched.
+ * Counts each attempt's requests from the outside: undici (the Spotify client's transport) announces every request
+ * it creates on this diagnostics channel, in the async context of the call that made it, so the extract itself is not
+ * touched.
  */
 function countRequests(): void {
   if (counting) return;

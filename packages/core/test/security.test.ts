@@ -143,6 +143,25 @@ describe("bounded API bodies", () => {
     await expect(act).rejects.toThrow(/larger than extract\.maxResponseBytes=1048576/);
   });
 
+  it.each(["constructor", "__proto__", "toString"])(
+    "reads a body whose Content-Encoding is %s, a name no decoder has, as it came",
+    async (encoding) => {
+      // Prepare
+      const { url } = await serve((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": encoding });
+        res.end('{"id":"4tZwfgrHOc3mvqYlEYSvVi"}');
+      });
+      const client = createSpotifyClient(envFor(url), FAST_CLIENT);
+
+      // Act
+      const body = await client.get("/artists/4tZwfgrHOc3mvqYlEYSvVi");
+
+      // Assess
+      expect(body).toEqual({ id: "4tZwfgrHOc3mvqYlEYSvVi" });
+      expect(client.stats().retries).toBe(0);
+    },
+  );
+
   it.each([
     ["Infinity (1e400) as the longest Retry-After", '{"maxRetryAfterSeconds": 1e400}'],
     ["a Retry-After wait of a year", '{"maxRetryAfterSeconds": 31536000}'],

@@ -11,7 +11,7 @@
  * - gzip, deflate and br bodies are inflated here, with the decoded bytes counted chunk by chunk, so a compression
  *   bomb stops one chunk past the ceiling instead of being inflated whole into memory.
  */
-import type { Readable } from "node:stream";
+import { pipeline, type Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Agent } from "undici";
 import { SpotifyResponseTooLargeError } from "../errors.ts";
@@ -53,12 +53,13 @@ function undici() {
   return transport;
 }
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+/** The Content-Encodings inflated here (a Map: a hostile `content-encoding: constructor` must find nothing). */
+const DECODERS = new Map<string, () => Transform>([
+  ["gzip", createGunzip],
+  ["x-gzip", createGunzip],
+  ["deflate", createInflate],
+  ["br", createBrotliDecompress],
+]);
 
 /**
  * Sends one request and reads its body as text, or throws SpotifyResponseTooLargeError (terminal) naming `url` once
@@ -81,7 +82,7 @@ export async function boundedRequest(url: string, init: BoundedRequest): Promise
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
   };
   const encoding = header("content-encoding")?.trim().toLowerCase() || undefined;
-  const decoder = encoding && encoding !== "identity" ? DECODERS[encoding] : undefined;
+  const decoder = encoding === undefined ? undefined : DECODERS.get(encoding);
   const declared = Number(header("content-length"));
   // Content-Length counts encoded bytes: only a plain body's declared length says its decoded size.
   if (!decoder && Number.isFinite(declared) && declared > init.maxBytes) {
@@ -89,12 +90,12 @@ export async function boundedRequest(url: string, init: BoundedRequest): Promise
     throw tooLarge();
   }
   const source: Readable = answer.body;
-  const decoded = decoder ? source.pipe(decoder()) : source;
-  if (decoder) source.once("error", (error) => decoded.emit("error", error));
+  // pipeline passes the source's errors on to the decoder, which the loop below reads (and so throws them).
+  const decoded: Readable = decoder ? pipeline(source, decoder(), () => undefined) : source;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of decoded as AsyncIterable<Buffer>) {
+    for await (const chunk of decoded) {
       total += chunk.byteLength;
       if (total > init.maxBytes) throw tooLarge();
       chunks.push(chunk);

@@ -37,8 +37,6 @@ export interface ExtractBenchOptions {
   latencyMs?: number;
   concurrency?: number;
   maxAlbumsPerArtist?: number;
-  /** The access profiles to run, in order (both by default). */
-  profiles?: readonly ("development" | "extended")[];
 }
 
 /** The fewest API requests that can extract `config` from the sample data with this profile. */
@@ -131,7 +129,7 @@ export async function benchExtract(options: ExtractBenchOptions = {}): Promise<E
   const config = benchConfig(options);
   const concurrency = config.extract.concurrency;
   const results: ExtractBenchResult[] = [];
-  for (const profile of options.profiles ?? (["development", "extended"] as const)) {
+  for (const profile of ["development", "extended"] as const) {
     const { server, child } = await startRemoteServer({ profile, latencyMs });
     const dir = await mkdtemp(path.join(os.tmpdir(), "tunelake-bench-"));
     try {

@@ -34,6 +34,8 @@ export async function gzipLines(lines: readonly string[], scratch: Buffer): Prom
     gz.once("end", resolve);
     gz.once("error", reject);
   });
+  // A failed write rejects its own promise first, and `ended` is then never awaited: not an unhandled rejection.
+  ended.catch(() => undefined);
   const write = (chunk: Uint8Array) =>
     new Promise<void>((resolve, reject) => gz.write(chunk, (error) => (error ? reject(error) : resolve())));
   let used = 0;

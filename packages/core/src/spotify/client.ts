@@ -1,8 +1,9 @@
 /**
- * A small Spotify Web API client (over the bounded HTTP transport in bounded-body.ts): client-credentials and refresh-token tokens (renewed before they expire
- * and once more on 401), bounded concurrency, Retry-After honoured up to a ceiling, backoff with jitter for 5xx,
- * network errors, timeouts and malformed bodies. Errors are tunelake's named errors so the state machine can match
- * them. Secrets and tokens never appear in messages or logs: only endpoints, statuses and Spotify's own messages.
+ * A small Spotify Web API client over the bounded HTTP transport of bounded-body.ts: client-credentials and
+ * refresh-token tokens (renewed before they expire and once more on 401), bounded concurrency, Retry-After honoured up
+ * to a ceiling, backoff with jitter for 5xx, network errors, timeouts and malformed bodies. Errors are tunelake's named
+ * errors so the state machine can match them. Secrets and tokens never appear in messages or logs: only endpoints,
+ * statuses and Spotify's own messages.
  */
 import { channel } from "node:diagnostics_channel";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -88,7 +89,7 @@ export interface SpotifyClient {
   stats(): SpotifyClientStats;
 }
 
-type Attempt = { ok: true; response: BoundedResponse; text: string } | { ok: false; error: Error };
+type Attempt = { ok: true; response: BoundedResponse } | { ok: false; error: Error };
 
 interface CachedToken {
   value: string;
@@ -343,7 +344,7 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
               timeoutMs,
               maxBytes,
             });
-            return { ok: true, response, text: response.text };
+            return { ok: true, response };
           } catch (error) {
             if (error instanceof SpotifyResponseTooLargeError) throw error;
             return { ok: false, error: error as Error };
@@ -361,7 +362,8 @@ export function createSpotifyClient(env: SpotifyEnv, options: SpotifyClientOptio
           if (code) return verdict.retryIn(UNREACHABLE_BACKOFF_MS * unreachable);
           problem = outcome.error.name === "TimeoutError" ? `timed out after ${timeoutMs / 1000}s` : "network error";
         } else {
-          const { response, text } = outcome;
+          const { response } = outcome;
+          const { text } = response;
           // Parsed, and handed to the caller, only after the event loop has read every other answer that is ready and
           // sent the requests waiting for their slots: a burst of large answers (a batch of 20 albums takes about
           // 10 ms to parse, check and serialize) then no longer holds back the requests and answers behind it.
